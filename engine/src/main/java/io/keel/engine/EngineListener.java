@@ -1,0 +1,60 @@
+package io.keel.engine;
+
+import io.keel.codecs.CancelRejectResponseTo;
+import io.keel.codecs.MassCancelScope;
+import io.keel.codecs.RejectReason;
+import io.keel.codecs.Side;
+
+/**
+ * Everything the engine emits, in the order it happens. Implementations must not call back into
+ * the engine. The {@link ExecutionReport} passed in is reused: copy what you keep.
+ */
+public interface EngineListener
+{
+    /**
+     * An order's life: NEW, TRADE, CANCELED, REPLACED, REJECTED, EXPIRED, RESTATED, ORDER_STATUS.
+     */
+    void onExecutionReport(ExecutionReport report);
+
+    /**
+     * A cancel or replace request that could not be applied; the order is unchanged.
+     */
+    void onCancelReject(
+        long sessionId,
+        long accountId,
+        long clOrdId,
+        long origClOrdId,
+        long orderId,
+        int instrumentId,
+        CancelRejectResponseTo responseTo,
+        RejectReason reason,
+        long time);
+
+    /**
+     * The outcome of a mass cancel; the CANCELED reports for each order come before it.
+     */
+    void onMassCancelReport(
+        long sessionId,
+        long accountId,
+        long clOrdId,
+        MassCancelScope scope,
+        int instrumentId,
+        int canceledCount,
+        RejectReason reason,
+        long time);
+
+    /**
+     * Public trade print.
+     */
+    void onTrade(int instrumentId, long mdSeqNo, long tradeId, long price, long quantity, Side aggressorSide, long time);
+
+    /**
+     * New aggregate of one price level; quantity 0 means the level is gone.
+     */
+    void onBookUpdate(int instrumentId, long mdSeqNo, Side side, long price, long quantity, int orderCount, long time);
+
+    /**
+     * Result of an admin command; {@link RejectReason#NONE} means it was applied.
+     */
+    void onAdminResponse(long correlationId, int refTemplateId, RejectReason result, long time);
+}

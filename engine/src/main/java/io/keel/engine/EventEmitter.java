@@ -1,0 +1,187 @@
+package io.keel.engine;
+
+import io.keel.codecs.CancelRejectResponseTo;
+import io.keel.codecs.ExecType;
+import io.keel.codecs.MassCancelScope;
+import io.keel.codecs.OrdStatus;
+import io.keel.codecs.OrdType;
+import io.keel.codecs.RejectReason;
+import io.keel.codecs.Side;
+import io.keel.codecs.TimeInForce;
+
+/**
+ * Fills the reused report and numbers executions and market data, so every output carries
+ * ids drawn from engine state in log order.
+ */
+final class EventEmitter
+{
+    private final ExecutionReport report = new ExecutionReport();
+    private EngineListener listener;
+    long nextExecId = 1;
+
+    EventEmitter(final EngineListener listener)
+    {
+        this.listener = listener;
+    }
+
+    void listener(final EngineListener listener)
+    {
+        this.listener = listener;
+    }
+
+    EngineListener listener()
+    {
+        return listener;
+    }
+
+    static OrdStatus statusOf(final Order order)
+    {
+        if (order.leavesQty == 0 && order.cumQty > 0)
+        {
+            return OrdStatus.FILLED;
+        }
+        return order.cumQty == 0 ? OrdStatus.NEW : OrdStatus.PARTIALLY_FILLED;
+    }
+
+    void orderReport(
+        final Order order,
+        final OrdType ordType,
+        final ExecType execType,
+        final OrdStatus ordStatus,
+        final RejectReason reason,
+        final long clOrdId,
+        final long origClOrdId,
+        final long lastPrice,
+        final long lastQty,
+        final long tradeId,
+        final long time)
+    {
+        final ExecutionReport r = report;
+        r.sessionId = order.sessionId;
+        r.accountId = order.accountId;
+        r.orderId = order.orderId;
+        r.clOrdId = clOrdId;
+        r.origClOrdId = origClOrdId;
+        r.execId = nextExecId++;
+        r.instrumentId = order.instrumentId;
+        r.execType = execType;
+        r.ordStatus = ordStatus;
+        r.side = order.side;
+        r.ordType = ordType;
+        r.timeInForce = order.timeInForce;
+        r.rejectReason = reason;
+        r.price = order.price;
+        r.quantity = order.quantity;
+        r.leavesQty = order.leavesQty;
+        r.cumQty = order.cumQty;
+        r.lastPrice = lastPrice;
+        r.lastQty = lastQty;
+        r.tradeId = tradeId;
+        r.time = time;
+        listener.onExecutionReport(r);
+    }
+
+    void orderReport(final Order order, final OrdType ordType, final ExecType execType, final RejectReason reason, final long time)
+    {
+        orderReport(order, ordType, execType, statusOf(order), reason, order.clOrdId, 0, 0, 0, 0, time);
+    }
+
+    /**
+     * ORDER_STATUS of a live order, to whichever session asked.
+     */
+    void statusReport(final Order order, final OrdType ordType, final long clOrdId, final long sessionId, final long time)
+    {
+        final long ownerSessionId = order.sessionId;
+        order.sessionId = sessionId;
+        orderReport(order, ordType, ExecType.ORDER_STATUS, statusOf(order), RejectReason.NONE, clOrdId, 0, 0, 0, 0, time);
+        order.sessionId = ownerSessionId;
+    }
+
+    /**
+     * A report about no live order: a rejected request, or the recorded outcome of a finished one.
+     */
+    void detachedReport(
+        final long sessionId,
+        final long accountId,
+        final long orderId,
+        final long clOrdId,
+        final int instrumentId,
+        final ExecType execType,
+        final OrdStatus ordStatus,
+        final Side side,
+        final OrdType ordType,
+        final TimeInForce timeInForce,
+        final RejectReason reason,
+        final long price,
+        final long quantity,
+        final long cumQty,
+        final long time)
+    {
+        final ExecutionReport r = report;
+        r.sessionId = sessionId;
+        r.accountId = accountId;
+        r.orderId = orderId;
+        r.clOrdId = clOrdId;
+        r.origClOrdId = 0;
+        r.execId = nextExecId++;
+        r.instrumentId = instrumentId;
+        r.execType = execType;
+        r.ordStatus = ordStatus;
+        r.side = side;
+        r.ordType = ordType;
+        r.timeInForce = timeInForce;
+        r.rejectReason = reason;
+        r.price = price;
+        r.quantity = quantity;
+        r.leavesQty = 0;
+        r.cumQty = cumQty;
+        r.lastPrice = 0;
+        r.lastQty = 0;
+        r.tradeId = 0;
+        r.time = time;
+        listener.onExecutionReport(r);
+    }
+
+    void cancelReject(
+        final long sessionId,
+        final long accountId,
+        final long clOrdId,
+        final long origClOrdId,
+        final long orderId,
+        final int instrumentId,
+        final CancelRejectResponseTo responseTo,
+        final RejectReason reason,
+        final long time)
+    {
+        listener.onCancelReject(sessionId, accountId, clOrdId, origClOrdId, orderId, instrumentId, responseTo, reason, time);
+    }
+
+    void massCancelReport(
+        final long sessionId,
+        final long accountId,
+        final long clOrdId,
+        final MassCancelScope scope,
+        final int instrumentId,
+        final int count,
+        final RejectReason reason,
+        final long time)
+    {
+        listener.onMassCancelReport(sessionId, accountId, clOrdId, scope, instrumentId, count, reason, time);
+    }
+
+    void trade(final Instrument instrument, final long tradeId, final long price, final long qty, final Side aggressor, final long time)
+    {
+        listener.onTrade(instrument.instrumentId, ++instrument.mdSeqNo, tradeId, price, qty, aggressor, time);
+    }
+
+    void bookUpdate(final Instrument instrument, final Side side, final PriceLevel level, final long time)
+    {
+        listener.onBookUpdate(
+            instrument.instrumentId, ++instrument.mdSeqNo, side, level.price, level.quantity, level.orderCount, time);
+    }
+
+    void adminResponse(final long correlationId, final int refTemplateId, final RejectReason result, final long time)
+    {
+        listener.onAdminResponse(correlationId, refTemplateId, result, time);
+    }
+}

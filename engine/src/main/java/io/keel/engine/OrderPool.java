@@ -1,0 +1,69 @@
+package io.keel.engine;
+
+/**
+ * Preallocated orders. Grows in chunks (a cold, bounded event) up to the configured maximum
+ * so a small engine does not pay for a large one's memory.
+ */
+final class OrderPool
+{
+    private static final int CHUNK = 16 * 1024;
+
+    private final int maxOrders;
+    private Order[] free;
+    private int freeCount;
+    private int created;
+
+    OrderPool(final int initialOrders, final int maxOrders)
+    {
+        this.maxOrders = maxOrders;
+        free = new Order[Math.max(16, initialOrders)];
+        grow(Math.min(initialOrders, maxOrders));
+    }
+
+    /**
+     * @return an order, or null when the configured maximum is in use.
+     */
+    Order acquire()
+    {
+        if (freeCount == 0 && !grow(Math.min(CHUNK, maxOrders - created)))
+        {
+            return null;
+        }
+        final Order order = free[--freeCount];
+        free[freeCount] = null;
+        return order;
+    }
+
+    void release(final Order order)
+    {
+        order.reset();
+        free[freeCount++] = order;
+    }
+
+    int inUse()
+    {
+        return created - freeCount;
+    }
+
+    private boolean grow(final int count)
+    {
+        if (count <= 0)
+        {
+            return false;
+        }
+        if (free.length < created + count)
+        {
+            final Order[] bigger = new Order[created + count];
+            System.arraycopy(free, 0, bigger, 0, freeCount);
+            free = bigger;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final Order order = new Order();
+            order.windowSlot = -1;
+            free[freeCount++] = order;
+        }
+        created += count;
+        return true;
+    }
+}

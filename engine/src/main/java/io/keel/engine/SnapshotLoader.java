@@ -1,0 +1,228 @@
+package io.keel.engine;
+
+import io.keel.codecs.BooleanType;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.SnapshotAccountDecoder;
+import io.keel.codecs.SnapshotBeginDecoder;
+import io.keel.codecs.SnapshotClOrdIdsDecoder;
+import io.keel.codecs.SnapshotEndDecoder;
+import io.keel.codecs.SnapshotInstrumentDecoder;
+import io.keel.codecs.SnapshotOrderDecoder;
+import io.keel.codecs.TimeInForce;
+import org.agrona.DirectBuffer;
+
+/**
+ * Rebuilds an empty engine from the messages {@link SnapshotWriter} produced, in the same
+ * order. Feed every message to {@link #onMessage}; it returns true at the end marker. A
+ * malformed or incomplete snapshot fails with an {@link IllegalStateException} that says why.
+ */
+public final class SnapshotLoader implements SnapshotSink
+{
+    private final Engine engine;
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final SnapshotBeginDecoder begin = new SnapshotBeginDecoder();
+    private final SnapshotInstrumentDecoder instrumentDecoder = new SnapshotInstrumentDecoder();
+    private final SnapshotAccountDecoder accountDecoder = new SnapshotAccountDecoder();
+    private final SnapshotClOrdIdsDecoder clOrdIdsDecoder = new SnapshotClOrdIdsDecoder();
+    private final SnapshotOrderDecoder orderDecoder = new SnapshotOrderDecoder();
+    private final SnapshotEndDecoder end = new SnapshotEndDecoder();
+    private int messageCount;
+    private boolean begun;
+    private boolean complete;
+
+    public SnapshotLoader(final Engine engine)
+    {
+        if (engine.accounts.size() != 0 || engine.instrumentCount != 0 || engine.orders.size() != 0)
+        {
+            throw new IllegalStateException("snapshot must be loaded into an empty engine");
+        }
+        this.engine = engine;
+    }
+
+    public boolean isComplete()
+    {
+        return complete;
+    }
+
+    public void onSnapshotMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        onMessage(buffer, offset, length);
+    }
+
+    /**
+     * @return true when this was the end marker and the engine is whole.
+     */
+    public boolean onMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (complete)
+        {
+            throw new IllegalStateException("snapshot message after the end marker");
+        }
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            throw new IllegalStateException("snapshot message too short: " + length + " bytes");
+        }
+        header.wrap(buffer, offset);
+        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            throw new IllegalStateException("snapshot message of schema " + header.schemaId() + ", expected " +
+                MessageHeaderDecoder.SCHEMA_ID);
+        }
+        if (header.version() > MessageHeaderDecoder.SCHEMA_VERSION)
+        {
+            throw new IllegalStateException("snapshot written by a newer schema version " + header.version() +
+                " (this build reads up to " + MessageHeaderDecoder.SCHEMA_VERSION + ")");
+        }
+        final int templateId = header.templateId();
+        if (!begun && templateId != SnapshotBeginDecoder.TEMPLATE_ID)
+        {
+            throw new IllegalStateException("snapshot does not start with SnapshotBegin (template " + templateId + ")");
+        }
+
+        switch (templateId)
+        {
+            case SnapshotBeginDecoder.TEMPLATE_ID:
+                onBegin(buffer, offset);
+                break;
+            case SnapshotInstrumentDecoder.TEMPLATE_ID:
+                onInstrument(buffer, offset);
+                break;
+            case SnapshotAccountDecoder.TEMPLATE_ID:
+                onAccount(buffer, offset);
+                break;
+            case SnapshotClOrdIdsDecoder.TEMPLATE_ID:
+                onClOrdIds(buffer, offset);
+                break;
+            case SnapshotOrderDecoder.TEMPLATE_ID:
+                onOrder(buffer, offset);
+                break;
+            case SnapshotEndDecoder.TEMPLATE_ID:
+                onEnd(buffer, offset);
+                return true;
+            default:
+                throw new IllegalStateException("unexpected template " + templateId + " in snapshot");
+        }
+        messageCount++;
+        return false;
+    }
+
+    private void onBegin(final DirectBuffer buffer, final int offset)
+    {
+        if (begun)
+        {
+            throw new IllegalStateException("second SnapshotBegin in snapshot");
+        }
+        begun = true;
+        begin.wrapAndApplyHeader(buffer, offset, header);
+        if (begin.formatVersion() != SnapshotWriter.FORMAT_VERSION)
+        {
+            throw new IllegalStateException("unsupported snapshot format " + begin.formatVersion());
+        }
+        engine.nextOrderId = begin.nextOrderId();
+        engine.matcher.nextTradeId = begin.nextTradeId();
+        engine.emitter.nextExecId = begin.nextExecId();
+        engine.lastTime = begin.lastTime();
+        for (final SnapshotBeginDecoder.NetDepositsDecoder asset : begin.netDeposits())
+        {
+            engine.ensureAssetCapacity(asset.assetId() + 1);
+            engine.netDeposits[asset.assetId()] = asset.amount();
+        }
+    }
+
+    private void onInstrument(final DirectBuffer buffer, final int offset)
+    {
+        final SnapshotInstrumentDecoder d = instrumentDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final Instrument instrument = new Instrument(
+            d.instrumentId(), d.baseAssetId(), d.quoteAssetId(), d.tickSize(), d.lotSize(), d.referencePrice(),
+            d.priceBandBps(), d.marketProtectionBps());
+        instrument.halted = d.halted() == BooleanType.TRUE;
+        instrument.mdSeqNo = d.mdSeqNo();
+        engine.ensureAssetCapacity(Math.max(instrument.baseAssetId, instrument.quoteAssetId) + 1);
+        engine.addInstrument(instrument);
+    }
+
+    private void onAccount(final DirectBuffer buffer, final int offset)
+    {
+        final SnapshotAccountDecoder d = accountDecoder.wrapAndApplyHeader(buffer, offset, header);
+        Account account = engine.accounts.get(d.accountId());
+        if (account == null)
+        {
+            account = engine.addAccount(d.accountId());
+        }
+        for (final SnapshotAccountDecoder.BalancesDecoder balance : d.balances())
+        {
+            final int assetId = balance.assetId();
+            engine.ensureAssetCapacity(assetId + 1);
+            account.total[assetId] = balance.total();
+            account.reserved[assetId] = balance.reserved();
+        }
+    }
+
+    private void onClOrdIds(final DirectBuffer buffer, final int offset)
+    {
+        final SnapshotClOrdIdsDecoder d = clOrdIdsDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final Account account = engine.accounts.get(d.accountId());
+        if (account == null)
+        {
+            throw new IllegalStateException("clOrdIds for unknown account " + d.accountId());
+        }
+        for (final SnapshotClOrdIdsDecoder.EntriesDecoder e : d.entries())
+        {
+            account.clOrdIds.add(
+                e.clOrdId(), e.orderId(), e.instrumentId(), e.side(), e.ordType(), e.timeInForce(), e.ordStatus(),
+                e.rejectReason(), e.price(), e.quantity(), e.cumQty());
+        }
+    }
+
+    private void onOrder(final DirectBuffer buffer, final int offset)
+    {
+        final SnapshotOrderDecoder d = orderDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final Account account = engine.accounts.get(d.accountId());
+        final Instrument instrument = engine.instruments.get(d.instrumentId());
+        if (account == null || instrument == null)
+        {
+            throw new IllegalStateException("order " + d.orderId() + " of unknown account or instrument");
+        }
+        final Order order = engine.pool.acquire();
+        if (order == null)
+        {
+            throw new IllegalStateException("snapshot holds more orders than maxOrders=" + engine.context().maxOrders());
+        }
+        order.orderId = d.orderId();
+        order.clOrdId = d.clOrdId();
+        order.accountId = d.accountId();
+        order.sessionId = d.sessionId();
+        order.instrumentId = d.instrumentId();
+        order.side = d.side();
+        order.timeInForce = d.timeInForce();
+        order.postOnly = d.execInst().postOnly();
+        order.selfTradePrevention = d.selfTradePrevention();
+        order.price = d.price();
+        order.quantity = d.quantity();
+        order.leavesQty = d.leavesQty();
+        order.cumQty = d.cumQty();
+        order.reserved = d.reserved();
+        order.expireTime = d.expireTime();
+        order.account = account;
+        final int slot = account.clOrdIds.find(order.clOrdId);
+        order.windowSlot = slot >= 0 && account.clOrdIds.orderId[slot] == order.orderId ? slot : -1;
+
+        instrument.side(order.side).levelFor(order.price).append(order);
+        engine.orders.put(order.orderId, order);
+        if (order.timeInForce == TimeInForce.GTD)
+        {
+            engine.expiries.add(order.expireTime, order.orderId);
+        }
+    }
+
+    private void onEnd(final DirectBuffer buffer, final int offset)
+    {
+        end.wrapAndApplyHeader(buffer, offset, header);
+        if (end.messageCount() != messageCount)
+        {
+            throw new IllegalStateException(
+                "snapshot incomplete: end marker counts " + end.messageCount() + " messages, received " + messageCount);
+        }
+        complete = true;
+    }
+}

@@ -1,0 +1,214 @@
+package io.keel.engine;
+
+import io.keel.codecs.BooleanType;
+import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.SnapshotAccountEncoder;
+import io.keel.codecs.SnapshotBeginEncoder;
+import io.keel.codecs.SnapshotClOrdIdsEncoder;
+import io.keel.codecs.SnapshotEndEncoder;
+import io.keel.codecs.SnapshotInstrumentEncoder;
+import io.keel.codecs.SnapshotOrderEncoder;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import java.util.Arrays;
+
+/**
+ * Encodes engine state in one canonical order (see the schema): the same state always gives
+ * the same bytes, which is what {@link StateHash} relies on. Cold path.
+ */
+final class SnapshotWriter
+{
+    static final int FORMAT_VERSION = 1;
+    /** Group entries per message, to keep each message far below Aeron's maximum. */
+    static final int ENTRIES_PER_MESSAGE = 512;
+
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64 * 1024);
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final SnapshotBeginEncoder begin = new SnapshotBeginEncoder();
+    private final SnapshotInstrumentEncoder instrumentEncoder = new SnapshotInstrumentEncoder();
+    private final SnapshotAccountEncoder accountEncoder = new SnapshotAccountEncoder();
+    private final SnapshotClOrdIdsEncoder clOrdIdsEncoder = new SnapshotClOrdIdsEncoder();
+    private final SnapshotOrderEncoder orderEncoder = new SnapshotOrderEncoder();
+    private final SnapshotEndEncoder end = new SnapshotEndEncoder();
+    private SnapshotSink sink;
+    private int messageCount;
+
+    static void write(final Engine engine, final SnapshotSink sink)
+    {
+        new SnapshotWriter().writeAll(engine, sink);
+    }
+
+    private void writeAll(final Engine engine, final SnapshotSink sink)
+    {
+        this.sink = sink;
+        messageCount = 0;
+        writeBegin(engine);
+        for (int i = 0; i < engine.instrumentCount; i++)
+        {
+            writeInstrument(engine.instrumentsById[i]);
+        }
+        final long[] accountIds = sortedAccountIds(engine);
+        for (final long accountId : accountIds)
+        {
+            final Account account = engine.accounts.get(accountId);
+            writeBalances(account);
+            writeClOrdIds(account);
+        }
+        for (int i = 0; i < engine.instrumentCount; i++)
+        {
+            writeOrders(engine.instrumentsById[i].bids);
+            writeOrders(engine.instrumentsById[i].asks);
+        }
+        end.wrapAndApplyHeader(buffer, 0, header).messageCount(messageCount);
+        emit(end.encodedLength());
+    }
+
+    private static long[] sortedAccountIds(final Engine engine)
+    {
+        final long[] ids = new long[engine.accounts.size()];
+        int i = 0;
+        final Long2ObjectHashMap<Account>.KeyIterator keys = engine.accounts.keySet().iterator();
+        while (keys.hasNext())
+        {
+            ids[i++] = keys.nextLong();
+        }
+        Arrays.sort(ids);
+        return ids;
+    }
+
+    private void writeBegin(final Engine engine)
+    {
+        int assets = 0;
+        for (final long netDeposit : engine.netDeposits)
+        {
+            assets += netDeposit != 0 ? 1 : 0;
+        }
+        begin.wrapAndApplyHeader(buffer, 0, header)
+            .formatVersion(FORMAT_VERSION)
+            .nextOrderId(engine.nextOrderId)
+            .nextTradeId(engine.matcher.nextTradeId)
+            .nextExecId(engine.emitter.nextExecId)
+            .lastTime(engine.lastTime)
+            .instrumentCount(engine.instrumentCount)
+            .accountCount(engine.accounts.size())
+            .orderCount(engine.orders.size());
+        final SnapshotBeginEncoder.NetDepositsEncoder group = begin.netDepositsCount(assets);
+        for (int assetId = 0; assetId < engine.netDeposits.length; assetId++)
+        {
+            if (engine.netDeposits[assetId] != 0)
+            {
+                group.next().assetId(assetId).amount(engine.netDeposits[assetId]);
+            }
+        }
+        emit(begin.encodedLength());
+    }
+
+    private void writeInstrument(final Instrument instrument)
+    {
+        instrumentEncoder.wrapAndApplyHeader(buffer, 0, header)
+            .instrumentId(instrument.instrumentId)
+            .baseAssetId(instrument.baseAssetId)
+            .quoteAssetId(instrument.quoteAssetId)
+            .tickSize(instrument.tickSize)
+            .lotSize(instrument.lotSize)
+            .referencePrice(instrument.referencePrice)
+            .priceBandBps(instrument.priceBandBps)
+            .marketProtectionBps(instrument.marketProtectionBps)
+            .halted(instrument.halted ? BooleanType.TRUE : BooleanType.FALSE)
+            .mdSeqNo(instrument.mdSeqNo);
+        emit(instrumentEncoder.encodedLength());
+    }
+
+    private void writeBalances(final Account account)
+    {
+        int held = 0;
+        for (int assetId = 0; assetId < account.total.length; assetId++)
+        {
+            held += account.total[assetId] != 0 || account.reserved[assetId] != 0 ? 1 : 0;
+        }
+        // Always at least one message, so an account without balances still exists after load.
+        int assetId = 0;
+        do
+        {
+            final int count = Math.min(held, ENTRIES_PER_MESSAGE);
+            final SnapshotAccountEncoder.BalancesEncoder group = accountEncoder.wrapAndApplyHeader(buffer, 0, header)
+                .accountId(account.accountId)
+                .balancesCount(count);
+            for (int written = 0; written < count; assetId++)
+            {
+                if (account.total[assetId] != 0 || account.reserved[assetId] != 0)
+                {
+                    group.next().assetId(assetId).total(account.total[assetId]).reserved(account.reserved[assetId]);
+                    written++;
+                }
+            }
+            held -= count;
+            emit(accountEncoder.encodedLength());
+        }
+        while (held > 0);
+    }
+
+    private void writeClOrdIds(final Account account)
+    {
+        final ClOrdIdWindow w = account.clOrdIds;
+        int i = 0;
+        while (i < w.size())
+        {
+            final int count = Math.min(w.size() - i, ENTRIES_PER_MESSAGE);
+            final SnapshotClOrdIdsEncoder.EntriesEncoder group = clOrdIdsEncoder.wrapAndApplyHeader(buffer, 0, header)
+                .accountId(account.accountId)
+                .entriesCount(count);
+            for (int n = 0; n < count; n++, i++)
+            {
+                final int slot = w.slotAt(i);
+                group.next()
+                    .clOrdId(w.clOrdId[slot])
+                    .orderId(w.orderId[slot])
+                    .instrumentId(w.instrumentId[slot])
+                    .side(w.side[slot])
+                    .ordType(w.ordType[slot])
+                    .timeInForce(w.timeInForce[slot])
+                    .ordStatus(w.ordStatus[slot])
+                    .rejectReason(w.rejectReason[slot])
+                    .price(w.price[slot])
+                    .quantity(w.quantity[slot])
+                    .cumQty(w.cumQty[slot]);
+            }
+            emit(clOrdIdsEncoder.encodedLength());
+        }
+    }
+
+    private void writeOrders(final BookSide book)
+    {
+        for (int depth = 0; depth < book.levelCount(); depth++)
+        {
+            for (Order o = book.level(depth).head; o != null; o = o.next)
+            {
+                orderEncoder.wrapAndApplyHeader(buffer, 0, header)
+                    .orderId(o.orderId)
+                    .clOrdId(o.clOrdId)
+                    .accountId(o.accountId)
+                    .sessionId(o.sessionId)
+                    .instrumentId(o.instrumentId)
+                    .side(o.side)
+                    .timeInForce(o.timeInForce)
+                    .selfTradePrevention(o.selfTradePrevention)
+                    .price(o.price)
+                    .quantity(o.quantity)
+                    .leavesQty(o.leavesQty)
+                    .cumQty(o.cumQty)
+                    .reserved(o.reserved)
+                    .expireTime(o.expireTime)
+                    .execInst().clear().postOnly(o.postOnly);
+                emit(orderEncoder.encodedLength());
+            }
+        }
+    }
+
+    private void emit(final int bodyLength)
+    {
+        messageCount++;
+        sink.onSnapshotMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bodyLength);
+    }
+}
