@@ -266,17 +266,23 @@ public final class Engine
         final long accountId,
         final long clOrdId,
         final int instrumentId,
-        final Side side,
-        final OrdType ordType,
-        final TimeInForce timeInForce,
+        final Side sideOrNull,
+        final OrdType ordTypeOrNull,
+        final TimeInForce timeInForceOrNull,
         final boolean postOnly,
-        final SelfTradePrevention selfTradePrevention,
+        final SelfTradePrevention selfTradePreventionOrNull,
         final long price,
         final long quantity,
         final long expireTime,
         final long time)
     {
         advanceTime(time);
+        // Unknown enum values arrive as NULL_VAL (or null from Java callers); both are rejected below.
+        final Side side = sideOrNull == null ? Side.NULL_VAL : sideOrNull;
+        final OrdType ordType = ordTypeOrNull == null ? OrdType.NULL_VAL : ordTypeOrNull;
+        final TimeInForce timeInForce = timeInForceOrNull == null ? TimeInForce.NULL_VAL : timeInForceOrNull;
+        final SelfTradePrevention selfTradePrevention = selfTradePreventionOrNull == null ?
+            SelfTradePrevention.NULL_VAL : selfTradePreventionOrNull;
         final Account account = accounts.get(accountId);
         if (account == null)
         {

@@ -1,0 +1,164 @@
+package io.keel.engine;
+
+import io.keel.codecs.AdminResponseEncoder;
+import io.keel.codecs.BookUpdateEncoder;
+import io.keel.codecs.CancelRejectEncoder;
+import io.keel.codecs.CancelRejectResponseTo;
+import io.keel.codecs.ExecutionReportEncoder;
+import io.keel.codecs.MassCancelReportEncoder;
+import io.keel.codecs.MassCancelScope;
+import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.RejectReason;
+import io.keel.codecs.Side;
+import io.keel.codecs.TradeEncoder;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Encodes engine events as SBE into one reused buffer and hands them to an {@link OutputSink}.
+ * seqNo is left 0: the gateway numbers reports per client session.
+ */
+public final class EventEncoder implements EngineListener
+{
+    private static final int BUFFER_LENGTH = 1024;
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[BUFFER_LENGTH]);
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final ExecutionReportEncoder executionReport = new ExecutionReportEncoder();
+    private final CancelRejectEncoder cancelReject = new CancelRejectEncoder();
+    private final MassCancelReportEncoder massCancelReport = new MassCancelReportEncoder();
+    private final TradeEncoder trade = new TradeEncoder();
+    private final BookUpdateEncoder bookUpdate = new BookUpdateEncoder();
+    private final AdminResponseEncoder adminResponse = new AdminResponseEncoder();
+    private final OutputSink sink;
+
+    public EventEncoder(final OutputSink sink)
+    {
+        this.sink = sink;
+    }
+
+    public void onExecutionReport(final ExecutionReport r)
+    {
+        executionReport.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(r.sessionId)
+            .seqNo(0)
+            .accountId(r.accountId)
+            .orderId(r.orderId)
+            .clOrdId(r.clOrdId)
+            .origClOrdId(r.origClOrdId)
+            .execId(r.execId)
+            .instrumentId(r.instrumentId)
+            .execType(r.execType)
+            .ordStatus(r.ordStatus)
+            .side(r.side == null ? Side.NULL_VAL : r.side)
+            .ordType(r.ordType == null ? io.keel.codecs.OrdType.NULL_VAL : r.ordType)
+            .timeInForce(r.timeInForce == null ? io.keel.codecs.TimeInForce.NULL_VAL : r.timeInForce)
+            .rejectReason(r.rejectReason)
+            .price(r.price)
+            .quantity(r.quantity)
+            .leavesQty(r.leavesQty)
+            .cumQty(r.cumQty)
+            .lastPrice(r.lastPrice)
+            .lastQty(r.lastQty)
+            .tradeId(r.tradeId)
+            .transactTime(r.time);
+        sink.onSessionOutput(r.sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + executionReport.encodedLength());
+    }
+
+    public void onCancelReject(
+        final long sessionId,
+        final long accountId,
+        final long clOrdId,
+        final long origClOrdId,
+        final long orderId,
+        final int instrumentId,
+        final CancelRejectResponseTo responseTo,
+        final RejectReason reason,
+        final long time)
+    {
+        cancelReject.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .seqNo(0)
+            .accountId(accountId)
+            .orderId(orderId)
+            .clOrdId(clOrdId)
+            .origClOrdId(origClOrdId)
+            .instrumentId(instrumentId)
+            .responseTo(responseTo)
+            .reason(reason)
+            .transactTime(time);
+        sink.onSessionOutput(sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + cancelReject.encodedLength());
+    }
+
+    public void onMassCancelReport(
+        final long sessionId,
+        final long accountId,
+        final long clOrdId,
+        final MassCancelScope scope,
+        final int instrumentId,
+        final int canceledCount,
+        final RejectReason reason,
+        final long time)
+    {
+        massCancelReport.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .seqNo(0)
+            .accountId(accountId)
+            .clOrdId(clOrdId)
+            .scope(scope == null ? MassCancelScope.NULL_VAL : scope)
+            .instrumentId(instrumentId)
+            .canceledCount(canceledCount)
+            .rejectReason(reason)
+            .transactTime(time);
+        sink.onSessionOutput(sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + massCancelReport.encodedLength());
+    }
+
+    public void onTrade(
+        final int instrumentId,
+        final long mdSeqNo,
+        final long tradeId,
+        final long price,
+        final long quantity,
+        final Side aggressorSide,
+        final long time)
+    {
+        trade.wrapAndApplyHeader(buffer, 0, header)
+            .instrumentId(instrumentId)
+            .mdSeqNo(mdSeqNo)
+            .tradeId(tradeId)
+            .price(price)
+            .quantity(quantity)
+            .aggressorSide(aggressorSide)
+            .transactTime(time);
+        sink.onMarketData(instrumentId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + trade.encodedLength());
+    }
+
+    public void onBookUpdate(
+        final int instrumentId,
+        final long mdSeqNo,
+        final Side side,
+        final long price,
+        final long quantity,
+        final int orderCount,
+        final long time)
+    {
+        bookUpdate.wrapAndApplyHeader(buffer, 0, header)
+            .instrumentId(instrumentId)
+            .mdSeqNo(mdSeqNo)
+            .side(side)
+            .price(price)
+            .quantity(quantity)
+            .orderCount(orderCount)
+            .transactTime(time);
+        sink.onMarketData(instrumentId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bookUpdate.encodedLength());
+    }
+
+    public void onAdminResponse(final long correlationId, final int refTemplateId, final RejectReason result, final long time)
+    {
+        adminResponse.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .refTemplateId(refTemplateId)
+            .result(result)
+            .transactTime(time);
+        sink.onAdminOutput(correlationId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminResponse.encodedLength());
+    }
+}
