@@ -158,7 +158,9 @@ public final class EventEncoder implements EngineListener
             .correlationId(correlationId)
             .refTemplateId(refTemplateId)
             .result(result)
-            .transactTime(time);
+            .transactTime(time)
+            .value(0)
+            .logPosition(0);
         sink.onAdminOutput(correlationId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminResponse.encodedLength());
     }
 }

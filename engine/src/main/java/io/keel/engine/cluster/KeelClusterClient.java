@@ -1,0 +1,361 @@
+package io.keel.engine.cluster;
+
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.driver.MediaDriver;
+import io.aeron.security.CredentialsSupplier;
+import io.keel.codecs.AddInstrumentEncoder;
+import io.keel.codecs.CancelOrderEncoder;
+import io.keel.codecs.CreateAccountEncoder;
+import io.keel.codecs.DepositEncoder;
+import io.keel.codecs.HaltInstrumentEncoder;
+import io.keel.codecs.MassCancelEncoder;
+import io.keel.codecs.MassCancelScope;
+import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.NewOrderEncoder;
+import io.keel.codecs.OrdType;
+import io.keel.codecs.ReplaceOrderEncoder;
+import io.keel.codecs.ResumeInstrumentEncoder;
+import io.keel.codecs.SelfTradePrevention;
+import io.keel.codecs.Side;
+import io.keel.codecs.SnapshotRequestEncoder;
+import io.keel.codecs.StateHashRequestEncoder;
+import io.keel.codecs.TimeInForce;
+import io.keel.codecs.WithdrawEncoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster session for a gateway or an admin tool: encodes Keel commands, offers them on
+ * ingress, and hands egress to a handler. Reconnects when the cluster closed the session (for
+ * example after a leader change it could not follow). Single-threaded: call it from one thread.
+ */
+public final class KeelClusterClient implements AutoCloseable
+{
+    /**
+     * Receives every egress message (an SBE message of the Keel schema).
+     */
+    @FunctionalInterface
+    public interface MessageHandler
+    {
+        void onMessage(DirectBuffer buffer, int offset, int length);
+    }
+
+    private final String ingressEndpoints;
+    private final byte[] credentials;
+    private final File aeronDir;
+    private final IdleProfile idleProfile;
+    private final MessageHandler handler;
+    private final IdleStrategy idle;
+    private final MediaDriver driver;
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final NewOrderEncoder newOrder = new NewOrderEncoder();
+    private final CancelOrderEncoder cancelOrder = new CancelOrderEncoder();
+    private final ReplaceOrderEncoder replaceOrder = new ReplaceOrderEncoder();
+    private final MassCancelEncoder massCancel = new MassCancelEncoder();
+    private final CreateAccountEncoder createAccount = new CreateAccountEncoder();
+    private final DepositEncoder deposit = new DepositEncoder();
+    private final WithdrawEncoder withdraw = new WithdrawEncoder();
+    private final AddInstrumentEncoder addInstrument = new AddInstrumentEncoder();
+    private final HaltInstrumentEncoder halt = new HaltInstrumentEncoder();
+    private final ResumeInstrumentEncoder resume = new ResumeInstrumentEncoder();
+    private final SnapshotRequestEncoder snapshotRequest = new SnapshotRequestEncoder();
+    private final StateHashRequestEncoder stateHashRequest = new StateHashRequestEncoder();
+    private AeronCluster cluster;
+    private long lastKeepAliveNs;
+    private long reconnects;
+
+    /**
+     * @param aeronDir an aeron dir of its own: the client runs an embedded media driver there,
+     *                 so it outlives any node.
+     */
+    public KeelClusterClient(
+        final String ingressEndpoints,
+        final byte[] credentials,
+        final File aeronDir,
+        final IdleProfile idleProfile,
+        final MessageHandler handler)
+    {
+        this.ingressEndpoints = ingressEndpoints;
+        this.credentials = credentials;
+        this.aeronDir = aeronDir;
+        this.idleProfile = idleProfile;
+        this.handler = handler;
+        idle = idleProfile.newIdleStrategy();
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir.getAbsolutePath())
+            .threadingMode(idleProfile.threadingMode())
+            .sharedIdleStrategy(idleProfile.newIdleStrategy())
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(256 * 1024)
+            .ipcTermBufferLength(256 * 1024)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+    }
+
+    /**
+     * Connect, waiting up to the Aeron message timeout.
+     *
+     * @throws io.aeron.exceptions.AeronException when the cluster refuses or cannot be reached.
+     */
+    public KeelClusterClient connect()
+    {
+        final EgressListener listener = (clusterSessionId, timestamp, buffer, offset, length, header) ->
+            handler.onMessage(buffer, offset, length);
+        CloseHelper.quietClose(cluster);
+        cluster = AeronCluster.connect(new AeronCluster.Context()
+            .aeronDirectoryName(driver.aeronDirectoryName())
+            .ingressChannel("aeron:udp?term-length=256k")
+            .ingressEndpoints(ingressEndpoints)
+            .egressChannel("aeron:udp?endpoint=localhost:0|term-length=1m")
+            .egressListener(listener)
+            .idleStrategy(idleProfile.newIdleStrategy())
+            .messageTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .credentialsSupplier(new CredentialsSupplier()
+            {
+                public byte[] encodedCredentials()
+                {
+                    return credentials;
+                }
+
+                public byte[] onChallenge(final byte[] encodedChallenge)
+                {
+                    return credentials;
+                }
+            }));
+        lastKeepAliveNs = System.nanoTime();
+        return this;
+    }
+
+    public boolean isConnected()
+    {
+        return cluster != null && !cluster.isClosed();
+    }
+
+    public long reconnects()
+    {
+        return reconnects;
+    }
+
+    public int leaderMemberId()
+    {
+        return cluster == null ? -1 : cluster.leaderMemberId();
+    }
+
+    /**
+     * Poll egress and keep the session alive; reconnects if the cluster closed the session.
+     *
+     * @return work done.
+     */
+    public int poll()
+    {
+        if (!isConnected())
+        {
+            reconnects++;
+            connect();
+        }
+        final int work = cluster.pollEgress();
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastKeepAliveNs > TimeUnit.SECONDS.toNanos(1))
+        {
+            cluster.sendKeepAlive();
+            lastKeepAliveNs = nowNs;
+        }
+        return work;
+    }
+
+    /**
+     * Offer an encoded message, polling egress while back-pressured, for up to timeoutNs.
+     *
+     * @return true when the cluster took it.
+     */
+    public boolean offer(final DirectBuffer message, final int offset, final int length, final long timeoutNs)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (true)
+        {
+            if (isConnected() && cluster.offer(message, offset, length) > 0)
+            {
+                idle.reset();
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                idle.reset();
+                return false;
+            }
+            try
+            {
+                poll();
+            }
+            catch (final RuntimeException ex)
+            {
+                // No leader yet: keep trying until the deadline.
+                idle.idle();
+            }
+            idle.idle(0);
+        }
+    }
+
+    private boolean send(final int bodyLength)
+    {
+        return offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bodyLength, TimeUnit.SECONDS.toNanos(10));
+    }
+
+    public boolean newOrder(
+        final long sessionId,
+        final long accountId,
+        final long clOrdId,
+        final int instrumentId,
+        final Side side,
+        final OrdType ordType,
+        final TimeInForce timeInForce,
+        final boolean postOnly,
+        final SelfTradePrevention stp,
+        final long price,
+        final long quantity,
+        final long expireTime)
+    {
+        newOrder.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .accountId(accountId)
+            .clOrdId(clOrdId)
+            .instrumentId(instrumentId)
+            .side(side)
+            .ordType(ordType)
+            .timeInForce(timeInForce)
+            .selfTradePrevention(stp)
+            .price(price)
+            .quantity(quantity)
+            .expireTime(expireTime)
+            .execInst().clear().postOnly(postOnly);
+        return send(newOrder.encodedLength());
+    }
+
+    public boolean cancelOrder(
+        final long sessionId, final long accountId, final long clOrdId, final long origClOrdId, final long orderId,
+        final int instrumentId)
+    {
+        cancelOrder.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .accountId(accountId)
+            .clOrdId(clOrdId)
+            .origClOrdId(origClOrdId)
+            .orderId(orderId)
+            .instrumentId(instrumentId);
+        return send(cancelOrder.encodedLength());
+    }
+
+    public boolean replaceOrder(
+        final long sessionId, final long accountId, final long clOrdId, final long origClOrdId, final long orderId,
+        final int instrumentId, final long price, final long quantity)
+    {
+        replaceOrder.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .accountId(accountId)
+            .clOrdId(clOrdId)
+            .origClOrdId(origClOrdId)
+            .orderId(orderId)
+            .instrumentId(instrumentId)
+            .price(price)
+            .quantity(quantity);
+        return send(replaceOrder.encodedLength());
+    }
+
+    public boolean massCancel(
+        final long sessionId, final long accountId, final long clOrdId, final MassCancelScope scope, final int instrumentId)
+    {
+        massCancel.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .accountId(accountId)
+            .clOrdId(clOrdId)
+            .scope(scope)
+            .instrumentId(instrumentId);
+        return send(massCancel.encodedLength());
+    }
+
+    public boolean createAccount(final long correlationId, final long accountId)
+    {
+        createAccount.wrapAndApplyHeader(buffer, 0, header).correlationId(correlationId).accountId(accountId);
+        return send(createAccount.encodedLength());
+    }
+
+    public boolean deposit(final long correlationId, final long accountId, final int assetId, final long amount)
+    {
+        deposit.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId).accountId(accountId).assetId(assetId).amount(amount);
+        return send(deposit.encodedLength());
+    }
+
+    public boolean withdraw(final long correlationId, final long accountId, final int assetId, final long amount)
+    {
+        withdraw.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId).accountId(accountId).assetId(assetId).amount(amount);
+        return send(withdraw.encodedLength());
+    }
+
+    public boolean addInstrument(
+        final long correlationId,
+        final int instrumentId,
+        final int baseAssetId,
+        final int quoteAssetId,
+        final long tickSize,
+        final long lotSize,
+        final long referencePrice,
+        final int priceBandBps,
+        final int marketProtectionBps)
+    {
+        addInstrument.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .instrumentId(instrumentId)
+            .baseAssetId(baseAssetId)
+            .quoteAssetId(quoteAssetId)
+            .tickSize(tickSize)
+            .lotSize(lotSize)
+            .referencePrice(referencePrice)
+            .priceBandBps(priceBandBps)
+            .marketProtectionBps(marketProtectionBps);
+        return send(addInstrument.encodedLength());
+    }
+
+    public boolean halt(final long correlationId, final int instrumentId)
+    {
+        halt.wrapAndApplyHeader(buffer, 0, header).correlationId(correlationId).instrumentId(instrumentId);
+        return send(halt.encodedLength());
+    }
+
+    public boolean resume(final long correlationId, final int instrumentId)
+    {
+        resume.wrapAndApplyHeader(buffer, 0, header).correlationId(correlationId).instrumentId(instrumentId);
+        return send(resume.encodedLength());
+    }
+
+    /**
+     * Ask the leader to take a snapshot, through the log.
+     */
+    public boolean requestSnapshot(final long correlationId)
+    {
+        snapshotRequest.wrapAndApplyHeader(buffer, 0, header).correlationId(correlationId);
+        return send(snapshotRequest.encodedLength());
+    }
+
+    /**
+     * Every node records its state hash at this request's log position; the answer carries it.
+     */
+    public boolean requestStateHash(final long correlationId)
+    {
+        stateHashRequest.wrapAndApplyHeader(buffer, 0, header).correlationId(correlationId);
+        return send(stateHashRequest.encodedLength());
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(cluster, driver);
+    }
+}

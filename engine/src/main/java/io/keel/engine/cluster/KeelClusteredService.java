@@ -1,0 +1,484 @@
+package io.keel.engine.cluster;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.keel.codecs.AdminResponseEncoder;
+import io.keel.codecs.BooleanType;
+import io.keel.codecs.BusinessRejectEncoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.RejectReason;
+import io.keel.codecs.SnapshotEndDecoder;
+import io.keel.codecs.SnapshotRequestDecoder;
+import io.keel.codecs.SnapshotServiceDecoder;
+import io.keel.codecs.SnapshotServiceEncoder;
+import io.keel.codecs.StateCheckDecoder;
+import io.keel.codecs.StateCheckEncoder;
+import io.keel.codecs.StateHashRequestDecoder;
+import io.keel.engine.CommandDispatcher;
+import io.keel.engine.Engine;
+import io.keel.engine.EventEncoder;
+import io.keel.engine.SnapshotLoader;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.FileWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The cluster adapter: log entries in, engine calls, encoded outputs back to the owning
+ * sessions. Runs the same way on every node; only the leader's offers leave the node.
+ * Knows nothing of TCP: gateways are cluster sessions like any other.
+ */
+public final class KeelClusteredService implements ClusteredService
+{
+    static final long EXPIRY_TIMER_ID = 1;
+    static final long STATE_CHECK_TIMER_ID = 2;
+    static final int SERVICE_SNAPSHOT_FORMAT = 1;
+    private static final long NO_TIMER = Long.MAX_VALUE;
+    private static final long ROLE_ADMIN = -1;
+
+    private final NodeConfig config;
+    private final Engine engine;
+    private final CommandDispatcher dispatcher;
+    private final ClusterOutput output;
+    private final EventEncoder eventEncoder;
+    private final StateChecker stateChecker = new StateChecker();
+    private final Runnable onDivergence;
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final StateCheckDecoder stateCheckDecoder = new StateCheckDecoder();
+    private final StateCheckEncoder stateCheckEncoder = new StateCheckEncoder();
+    private final SnapshotRequestDecoder snapshotRequestDecoder = new SnapshotRequestDecoder();
+    private final StateHashRequestDecoder stateHashRequestDecoder = new StateHashRequestDecoder();
+    private final AdminResponseEncoder adminResponseEncoder = new AdminResponseEncoder();
+    private final BusinessRejectEncoder businessRejectEncoder = new BusinessRejectEncoder();
+    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[256]);
+    /** Cluster session id → gateway id, or {@link #ROLE_ADMIN}. */
+    private final Long2LongHashMap roleBySession = new Long2LongHashMap(Long.MIN_VALUE);
+    private final IdleStrategy retryIdle;
+
+    private Cluster cluster;
+    private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    private volatile long lastHash;
+    private volatile long lastHashPosition = -1;
+    private volatile boolean diverged;
+    private long expiryTimerDeadline = NO_TIMER;
+    private boolean stateCheckTimerScheduled;
+    private long commandsApplied;
+
+    public KeelClusteredService(final NodeConfig config, final Engine.Context engineContext, final Runnable onDivergence)
+    {
+        this.config = config;
+        this.onDivergence = onDivergence;
+        retryIdle = config.idleProfile().newIdleStrategy();
+        output = new ClusterOutput(retryIdle);
+        eventEncoder = new EventEncoder(output);
+        engine = new Engine(engineContext, eventEncoder);
+        dispatcher = new CommandDispatcher(engine);
+    }
+
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        if (snapshotImage != null)
+        {
+            loadSnapshot(snapshotImage);
+        }
+        // Sessions restored from a snapshot get no onSessionOpen: rebuild routes from them.
+        cluster.forEachClientSession(this::registerSession);
+    }
+
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+        registerSession(session);
+    }
+
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+        roleBySession.remove(session.id());
+        output.sessionClosed(session);
+    }
+
+    public void onSessionMessage(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        output.drainPending();
+        if (session == null)
+        {
+            onServiceMessage(buffer, offset, length);
+        }
+        else
+        {
+            onClientMessage(session, timestamp, buffer, offset, length);
+        }
+        scheduleTimers(timestamp);
+    }
+
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+        output.drainPending();
+        if (correlationId == EXPIRY_TIMER_ID)
+        {
+            expiryTimerDeadline = NO_TIMER;
+            engine.onTime(timestamp);
+        }
+        else if (correlationId == STATE_CHECK_TIMER_ID)
+        {
+            stateCheckTimerScheduled = false;
+            offerStateCheck();
+        }
+        scheduleTimers(timestamp);
+    }
+
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
+        final SnapshotServiceEncoder encoder = new SnapshotServiceEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .formatVersion(SERVICE_SNAPSHOT_FORMAT)
+            .chainValue(output.chain())
+            .expiryTimerDeadline(expiryTimerDeadline)
+            .stateCheckTimerScheduled(stateCheckTimerScheduled ? BooleanType.TRUE : BooleanType.FALSE)
+            .messagesApplied(commandsApplied);
+        offerSnapshot(snapshotPublication, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        engine.writeSnapshot((b, o, l) -> offerSnapshot(snapshotPublication, b, o, l));
+        recordStateHash(cluster.logPosition());
+    }
+
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        role = newRole;
+    }
+
+    public void onTerminate(final Cluster cluster)
+    {
+    }
+
+    /**
+     * This node's role, readable from any thread.
+     */
+    public Cluster.Role role()
+    {
+        return role;
+    }
+
+    /**
+     * The state hash recorded at the last snapshot or hash request, readable from any thread.
+     */
+    public long lastHash()
+    {
+        return lastHash;
+    }
+
+    public long lastHashPosition()
+    {
+        return lastHashPosition;
+    }
+
+    public boolean hasDiverged()
+    {
+        return diverged;
+    }
+
+    private void registerSession(final ClientSession session)
+    {
+        final byte[] principal = session.encodedPrincipal();
+        final int gatewayId = Principal.gatewayIdOf(principal);
+        if (gatewayId != Principal.NOT_A_GATEWAY)
+        {
+            roleBySession.put(session.id(), gatewayId);
+            output.gatewayConnected(gatewayId, session);
+        }
+        else if (Principal.isAdmin(principal))
+        {
+            roleBySession.put(session.id(), ROLE_ADMIN);
+        }
+    }
+
+    private void onClientMessage(
+        final ClientSession session, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
+    {
+        output.requester(session);
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            businessReject(session, 0, RejectReason.INVALID_MESSAGE, timestamp);
+            return;
+        }
+        header.wrap(buffer, offset);
+        final int templateId = header.templateId();
+        final long role = roleBySession.get(session.id());
+        if (!isAllowed(role, templateId, buffer, offset, length))
+        {
+            businessReject(session, templateId, RejectReason.UNSUPPORTED_MESSAGE, timestamp);
+            return;
+        }
+
+        commandsApplied++;
+        if (commandsApplied == config.testSkipCommand())
+        {
+            return;
+        }
+
+        if (templateId == SnapshotRequestDecoder.TEMPLATE_ID && header.schemaId() == MessageHeaderDecoder.SCHEMA_ID)
+        {
+            onSnapshotRequest(buffer, offset, timestamp);
+            return;
+        }
+        if (templateId == StateHashRequestDecoder.TEMPLATE_ID && header.schemaId() == MessageHeaderDecoder.SCHEMA_ID)
+        {
+            onStateHashRequest(buffer, offset, timestamp);
+            return;
+        }
+
+        final int result = dispatcher.dispatch(buffer, offset, length, timestamp);
+        if (result != CommandDispatcher.APPLIED)
+        {
+            businessReject(
+                session,
+                templateId,
+                result == CommandDispatcher.MALFORMED ? RejectReason.INVALID_MESSAGE : RejectReason.UNSUPPORTED_MESSAGE,
+                timestamp);
+        }
+    }
+
+    /**
+     * Gateways send order entry for their own client sessions only; admin tools send admin.
+     */
+    private boolean isAllowed(
+        final long role, final int templateId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            return false;
+        }
+        final boolean orderEntry = templateId >= 10 && templateId <= 19;
+        final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID;
+        if (role == ROLE_ADMIN)
+        {
+            return admin;
+        }
+        if (role >= 0 && orderEntry)
+        {
+            // Every order-entry message starts with the client session id (schema: field 1).
+            final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+            return length >= MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES &&
+                Principal.gatewayOfClientSession(buffer.getLong(body, java.nio.ByteOrder.LITTLE_ENDIAN)) == role;
+        }
+        return false;
+    }
+
+    private void onServiceMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        header.wrap(buffer, offset);
+        if (header.templateId() != StateCheckDecoder.TEMPLATE_ID)
+        {
+            return;
+        }
+        stateCheckDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final long position = stateCheckDecoder.logPosition();
+        final long leaderChain = stateCheckDecoder.chainValue();
+        if (!stateChecker.verify(position, leaderChain))
+        {
+            diverged = true;
+            System.err.println("{\"event\":\"divergence\",\"member\":" + config.memberId() + ",\"logPosition\":" + position +
+                ",\"leaderChain\":" + leaderChain + ",\"ownChain\":" + stateChecker.ownChainAt(position) +
+                ",\"action\":\"halting: this node's state differs from the leader's\"}");
+            onDivergence.run();
+            throw new AgentTerminationException("state diverged from the leader at log position " + position);
+        }
+    }
+
+    private void offerStateCheck()
+    {
+        final long position = cluster.logPosition();
+        stateChecker.record(position, output.chain());
+        stateCheckEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .logPosition(position)
+            .chainValue(output.chain());
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + stateCheckEncoder.encodedLength();
+        // Every node offers; the leader's copy is the one sequenced. Must not be skipped.
+        while (cluster.offer(sendBuffer, 0, length) < 0)
+        {
+            retryIdle.idle();
+        }
+        retryIdle.reset();
+    }
+
+    private void scheduleTimers(final long now)
+    {
+        if (!stateCheckTimerScheduled)
+        {
+            schedule(STATE_CHECK_TIMER_ID, now + config.stateCheckIntervalMs());
+            stateCheckTimerScheduled = true;
+        }
+        final long nextExpiry = engine.nextExpiryTime();
+        if (nextExpiry != NO_TIMER && nextExpiry != expiryTimerDeadline)
+        {
+            schedule(EXPIRY_TIMER_ID, nextExpiry);
+            expiryTimerDeadline = nextExpiry;
+        }
+    }
+
+    private void schedule(final long correlationId, final long deadline)
+    {
+        // A skipped schedule would differ between nodes: retry until accepted.
+        while (!cluster.scheduleTimer(correlationId, deadline))
+        {
+            retryIdle.idle();
+        }
+        retryIdle.reset();
+    }
+
+    private void onSnapshotRequest(final DirectBuffer buffer, final int offset, final long timestamp)
+    {
+        snapshotRequestDecoder.wrapAndApplyHeader(buffer, offset, header);
+        if (role == Cluster.Role.LEADER)
+        {
+            final var toggle = ClusterControl.findControlToggle(cluster.aeron().countersReader(), config.clusterId());
+            if (toggle != null)
+            {
+                ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
+            }
+        }
+        // Same answer on every node, whatever the toggle did: outputs must not depend on role.
+        adminResponse(snapshotRequestDecoder.correlationId(), SnapshotRequestDecoder.TEMPLATE_ID, 0, timestamp);
+    }
+
+    private void onStateHashRequest(final DirectBuffer buffer, final int offset, final long timestamp)
+    {
+        stateHashRequestDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final long hash = recordStateHash(cluster.logPosition());
+        adminResponse(stateHashRequestDecoder.correlationId(), StateHashRequestDecoder.TEMPLATE_ID, hash, timestamp);
+    }
+
+    private void adminResponse(final long correlationId, final int refTemplateId, final long value, final long timestamp)
+    {
+        adminResponseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .refTemplateId(refTemplateId)
+            .result(RejectReason.NONE)
+            .transactTime(timestamp)
+            .value(value)
+            .logPosition(cluster.logPosition());
+        output.onAdminOutput(
+            correlationId, sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminResponseEncoder.encodedLength());
+    }
+
+    private void businessReject(
+        final ClientSession session, final int refTemplateId, final RejectReason reason, final long timestamp)
+    {
+        businessRejectEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .sessionId(0)
+            .seqNo(0)
+            .accountId(0)
+            .clOrdId(0)
+            .refTemplateId(refTemplateId)
+            .reason(reason)
+            .transactTime(timestamp);
+        output.requester(session);
+        output.onAdminOutput(0, sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + businessRejectEncoder.encodedLength());
+    }
+
+    /**
+     * Hash the engine and append "logPosition hash" to the node's hash file (cold: snapshots and
+     * explicit requests only), for tests and {@code keel replay verify}.
+     */
+    private long recordStateHash(final long logPosition)
+    {
+        final long hash = engine.stateHash();
+        lastHash = hash;
+        lastHashPosition = logPosition;
+        try (FileWriter writer = new FileWriter(config.stateHashFile(), true))
+        {
+            writer.write(logPosition + " " + Long.toHexString(hash) + "\n");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot record state hash in " + config.stateHashFile(), ex);
+        }
+        return hash;
+    }
+
+    private void offerSnapshot(final ExclusivePublication publication, final DirectBuffer buffer, final int offset, final int length)
+    {
+        while (true)
+        {
+            final long result = publication.offer(buffer, offset, length);
+            if (result > 0)
+            {
+                break;
+            }
+            if (result == io.aeron.Publication.CLOSED || result == io.aeron.Publication.NOT_CONNECTED)
+            {
+                throw new IllegalStateException("snapshot publication lost: " + result);
+            }
+            retryIdle.idle();
+        }
+        retryIdle.reset();
+    }
+
+    private void loadSnapshot(final Image image)
+    {
+        final SnapshotLoader loader = new SnapshotLoader(engine);
+        final SnapshotServiceDecoder serviceDecoder = new SnapshotServiceDecoder();
+        final MessageHeaderDecoder snapshotHeader = new MessageHeaderDecoder();
+        final boolean[] done = {false};
+        final FragmentHandler handler = (buffer, offset, length, h) ->
+        {
+            snapshotHeader.wrap(buffer, offset);
+            if (snapshotHeader.templateId() == SnapshotServiceDecoder.TEMPLATE_ID)
+            {
+                serviceDecoder.wrapAndApplyHeader(buffer, offset, snapshotHeader);
+                output.chain(serviceDecoder.chainValue());
+                expiryTimerDeadline = serviceDecoder.expiryTimerDeadline();
+                stateCheckTimerScheduled = serviceDecoder.stateCheckTimerScheduled() == BooleanType.TRUE;
+                commandsApplied = serviceDecoder.messagesApplied();
+            }
+            else
+            {
+                done[0] = loader.onMessage(buffer, offset, length);
+            }
+        };
+        final io.aeron.FragmentAssembler assembler = new io.aeron.FragmentAssembler(handler);
+        while (!done[0])
+        {
+            final int fragments = image.poll(assembler, 16);
+            if (fragments == 0)
+            {
+                if (image.isClosed() || image.isEndOfStream())
+                {
+                    if (!done[0])
+                    {
+                        throw new IllegalStateException("snapshot ended before " + SnapshotEndDecoder.class.getSimpleName());
+                    }
+                }
+                retryIdle.idle();
+            }
+        }
+        retryIdle.reset();
+        engine.verifyInvariants();
+    }
+
+    Engine engine()
+    {
+        return engine;
+    }
+}

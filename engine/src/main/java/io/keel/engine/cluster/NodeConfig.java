@@ -1,0 +1,424 @@
+package io.keel.engine.cluster;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything one cluster member needs, typed, with local defaults. {@link #conclude()} fills
+ * derived values and fails fast naming the option. Ports: each member owns
+ * {@link #PORTS_PER_MEMBER} ports from {@code basePort + memberId * PORTS_PER_MEMBER}.
+ */
+public final class NodeConfig
+{
+    public static final int PORTS_PER_MEMBER = 10;
+    public static final int INGRESS_PORT_OFFSET = 1;
+    public static final int CONSENSUS_PORT_OFFSET = 2;
+    public static final int LOG_PORT_OFFSET = 3;
+    public static final int CATCHUP_PORT_OFFSET = 4;
+    public static final int ARCHIVE_CONTROL_PORT_OFFSET = 5;
+
+    public static final int BASE_PORT_DEFAULT = 9000;
+    public static final String SECRET_DEFAULT = "keel-dev-secret";
+    public static final long HEARTBEAT_TIMEOUT_MS_DEFAULT = 3_000;
+    public static final long HEARTBEAT_INTERVAL_MS_DEFAULT = 100;
+    public static final long SESSION_TIMEOUT_MS_DEFAULT = 10_000;
+    public static final long STATE_CHECK_INTERVAL_MS_DEFAULT = 1_000;
+    public static final int MAX_SESSIONS_DEFAULT = 64;
+    public static final String LOG_TERM_LENGTH_DEFAULT = "1m";
+
+    private int memberId = 0;
+    private List<String> hosts = new ArrayList<>(List.of("localhost"));
+    private int basePort = BASE_PORT_DEFAULT;
+    private int clusterId = 0;
+    private File nodeDir;
+    private File aeronDir;
+    private IdleProfile idleProfile = IdleProfile.BACKOFF;
+    private long snapshotIntervalS = 0;
+    private String secret = SECRET_DEFAULT;
+    private int fileSyncLevel = 0;
+    private long heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS_DEFAULT;
+    private long heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS_DEFAULT;
+    private long sessionTimeoutMs = SESSION_TIMEOUT_MS_DEFAULT;
+    private long stateCheckIntervalMs = STATE_CHECK_INTERVAL_MS_DEFAULT;
+    private int maxSessions = MAX_SESSIONS_DEFAULT;
+    private String logTermLength = LOG_TERM_LENGTH_DEFAULT;
+    private boolean cleanStart = false;
+    private long testSkipCommand = -1;
+    private boolean concluded;
+
+    public NodeConfig conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        if (hosts.isEmpty() || hosts.stream().anyMatch(String::isBlank))
+        {
+            throw new IllegalArgumentException("--hosts must list one host per member: " + hosts);
+        }
+        if (memberId < 0 || memberId >= hosts.size())
+        {
+            throw new IllegalArgumentException("--member-id must be in 0.." + (hosts.size() - 1) + ": " + memberId);
+        }
+        final int lastPort = basePort + hosts.size() * PORTS_PER_MEMBER;
+        if (basePort < 1024 || lastPort > 65535)
+        {
+            throw new IllegalArgumentException("--base-port must leave room for " + hosts.size() + " members in 1024..65535: " +
+                basePort);
+        }
+        if (fileSyncLevel < 0 || fileSyncLevel > 2)
+        {
+            throw new IllegalArgumentException("--file-sync-level must be 0, 1 or 2: " + fileSyncLevel);
+        }
+        requirePositive("--heartbeat-timeout-ms", heartbeatTimeoutMs);
+        requirePositive("--heartbeat-interval-ms", heartbeatIntervalMs);
+        requirePositive("--session-timeout-ms", sessionTimeoutMs);
+        requirePositive("--state-check-interval-ms", stateCheckIntervalMs);
+        requirePositive("--max-sessions", maxSessions);
+        if (heartbeatIntervalMs * 2 > heartbeatTimeoutMs)
+        {
+            throw new IllegalArgumentException("--heartbeat-interval-ms must be at most half of --heartbeat-timeout-ms");
+        }
+        if (snapshotIntervalS < 0)
+        {
+            throw new IllegalArgumentException("--snapshot-interval-s must be >= 0: " + snapshotIntervalS);
+        }
+        if (secret == null || secret.isEmpty())
+        {
+            throw new IllegalArgumentException("--secret must not be empty");
+        }
+        if (!logTermLength.matches("\\d+[kKmM]?"))
+        {
+            throw new IllegalArgumentException("--log-term-length must look like 512k or 1m: " + logTermLength);
+        }
+        if (nodeDir == null)
+        {
+            nodeDir = new File("keel-node-" + memberId);
+        }
+        if (aeronDir == null)
+        {
+            aeronDir = new File(nodeDir, "aeron");
+        }
+        concluded = true;
+        return this;
+    }
+
+    private static void requirePositive(final String name, final long value)
+    {
+        if (value <= 0)
+        {
+            throw new IllegalArgumentException(name + " must be > 0: " + value);
+        }
+    }
+
+    public int port(final int member, final int offset)
+    {
+        return basePort + member * PORTS_PER_MEMBER + offset;
+    }
+
+    public String endpoint(final int member, final int offset)
+    {
+        return hosts.get(member) + ":" + port(member, offset);
+    }
+
+    /**
+     * Aeron's members string: {@code id,ingress,consensus,log,catchup,archiveControl|...}.
+     */
+    public String clusterMembers()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < hosts.size(); i++)
+        {
+            sb.append(i)
+                .append(',').append(endpoint(i, INGRESS_PORT_OFFSET))
+                .append(',').append(endpoint(i, CONSENSUS_PORT_OFFSET))
+                .append(',').append(endpoint(i, LOG_PORT_OFFSET))
+                .append(',').append(endpoint(i, CATCHUP_PORT_OFFSET))
+                .append(',').append(endpoint(i, ARCHIVE_CONTROL_PORT_OFFSET))
+                .append('|');
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
+    }
+
+    /**
+     * What a client passes as ingress endpoints: {@code 0=host:port,1=host:port,...}.
+     */
+    public static String ingressEndpoints(final List<String> hosts, final int basePort)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < hosts.size(); i++)
+        {
+            sb.append(i).append('=').append(hosts.get(i)).append(':')
+                .append(basePort + i * PORTS_PER_MEMBER + INGRESS_PORT_OFFSET).append(',');
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
+    }
+
+    public String ingressEndpoints()
+    {
+        return ingressEndpoints(hosts, basePort);
+    }
+
+    public String host()
+    {
+        return hosts.get(memberId);
+    }
+
+    public File archiveDir()
+    {
+        return new File(nodeDir, "archive");
+    }
+
+    public File clusterDir()
+    {
+        return new File(nodeDir, "cluster");
+    }
+
+    /**
+     * Where the service appends "position hash" lines at each snapshot and hash request.
+     */
+    public File stateHashFile()
+    {
+        return new File(nodeDir, "state-hashes.txt");
+    }
+
+    public long heartbeatTimeoutNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(heartbeatTimeoutMs);
+    }
+
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    public NodeConfig memberId(final int memberId)
+    {
+        this.memberId = memberId;
+        return this;
+    }
+
+    public List<String> hosts()
+    {
+        return hosts;
+    }
+
+    public NodeConfig hosts(final List<String> hosts)
+    {
+        this.hosts = new ArrayList<>(hosts);
+        return this;
+    }
+
+    public NodeConfig hosts(final String commaSeparated)
+    {
+        return hosts(Arrays.asList(commaSeparated.trim().split("\\s*,\\s*")));
+    }
+
+    public int basePort()
+    {
+        return basePort;
+    }
+
+    public NodeConfig basePort(final int basePort)
+    {
+        this.basePort = basePort;
+        return this;
+    }
+
+    public int clusterId()
+    {
+        return clusterId;
+    }
+
+    public NodeConfig clusterId(final int clusterId)
+    {
+        this.clusterId = clusterId;
+        return this;
+    }
+
+    public File nodeDir()
+    {
+        return nodeDir;
+    }
+
+    public NodeConfig nodeDir(final File nodeDir)
+    {
+        this.nodeDir = nodeDir;
+        return this;
+    }
+
+    public File aeronDir()
+    {
+        return aeronDir;
+    }
+
+    /**
+     * Aeron's shared-memory directory; /dev/shm/... is fastest in production.
+     */
+    public NodeConfig aeronDir(final File aeronDir)
+    {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    public IdleProfile idleProfile()
+    {
+        return idleProfile;
+    }
+
+    public NodeConfig idleProfile(final IdleProfile idleProfile)
+    {
+        this.idleProfile = idleProfile;
+        return this;
+    }
+
+    public long snapshotIntervalS()
+    {
+        return snapshotIntervalS;
+    }
+
+    /**
+     * The leader takes a snapshot this often; 0 = only on request.
+     */
+    public NodeConfig snapshotIntervalS(final long snapshotIntervalS)
+    {
+        this.snapshotIntervalS = snapshotIntervalS;
+        return this;
+    }
+
+    public String secret()
+    {
+        return secret;
+    }
+
+    /**
+     * Shared secret gateways and admin tools present to get a cluster session.
+     */
+    public NodeConfig secret(final String secret)
+    {
+        this.secret = secret;
+        return this;
+    }
+
+    public int fileSyncLevel()
+    {
+        return fileSyncLevel;
+    }
+
+    /**
+     * 0: no fsync (survives process crashes, since the log is on every node); 1: fsync data;
+     * 2: fsync data and metadata (survives a whole-cluster power loss, costs latency).
+     */
+    public NodeConfig fileSyncLevel(final int fileSyncLevel)
+    {
+        this.fileSyncLevel = fileSyncLevel;
+        return this;
+    }
+
+    public long heartbeatTimeoutMs()
+    {
+        return heartbeatTimeoutMs;
+    }
+
+    /**
+     * A follower that hears nothing from the leader for this long starts an election: roughly
+     * the failover time.
+     */
+    public NodeConfig heartbeatTimeoutMs(final long heartbeatTimeoutMs)
+    {
+        this.heartbeatTimeoutMs = heartbeatTimeoutMs;
+        return this;
+    }
+
+    public long heartbeatIntervalMs()
+    {
+        return heartbeatIntervalMs;
+    }
+
+    public NodeConfig heartbeatIntervalMs(final long heartbeatIntervalMs)
+    {
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+        return this;
+    }
+
+    public long sessionTimeoutMs()
+    {
+        return sessionTimeoutMs;
+    }
+
+    public NodeConfig sessionTimeoutMs(final long sessionTimeoutMs)
+    {
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        return this;
+    }
+
+    public long stateCheckIntervalMs()
+    {
+        return stateCheckIntervalMs;
+    }
+
+    /**
+     * How often the replicas compare their output hash chains through the log.
+     */
+    public NodeConfig stateCheckIntervalMs(final long stateCheckIntervalMs)
+    {
+        this.stateCheckIntervalMs = stateCheckIntervalMs;
+        return this;
+    }
+
+    public int maxSessions()
+    {
+        return maxSessions;
+    }
+
+    public NodeConfig maxSessions(final int maxSessions)
+    {
+        this.maxSessions = maxSessions;
+        return this;
+    }
+
+    public String logTermLength()
+    {
+        return logTermLength;
+    }
+
+    public NodeConfig logTermLength(final String logTermLength)
+    {
+        this.logTermLength = logTermLength;
+        return this;
+    }
+
+    public boolean cleanStart()
+    {
+        return cleanStart;
+    }
+
+    /**
+     * Delete the node's archive and cluster state before starting.
+     */
+    public NodeConfig cleanStart(final boolean cleanStart)
+    {
+        this.cleanStart = cleanStart;
+        return this;
+    }
+
+    public long testSkipCommand()
+    {
+        return testSkipCommand;
+    }
+
+    /**
+     * Test only: this node silently skips the N-th client command (1-based), so its state
+     * diverges from the others and the state check must catch it. -1 = never.
+     */
+    public NodeConfig testSkipCommand(final long testSkipCommand)
+    {
+        this.testSkipCommand = testSkipCommand;
+        return this;
+    }
+}
