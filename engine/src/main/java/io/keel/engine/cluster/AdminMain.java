@@ -1,0 +1,170 @@
+package io.keel.engine.cluster;
+
+import io.keel.codecs.AdminResponseDecoder;
+import io.keel.codecs.BusinessRejectDecoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.RejectReason;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * {@code keel admin}: admin commands through the log, as an authenticated admin session.
+ * Prints one line with the outcome; exit 0 when applied, 1 when refused, 2 on bad usage.
+ */
+@Command(
+    name = "keel admin",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = "Send one admin command to a running cluster.%n" +
+        "Verbs: create-account ACCOUNT | deposit ACCOUNT ASSET AMOUNT | withdraw ACCOUNT ASSET AMOUNT |%n" +
+        "  add-instrument ID BASE QUOTE TICK LOT REF_PRICE BAND_BPS PROTECTION_BPS | halt ID | resume ID |%n" +
+        "  snapshot | state-hash")
+public final class AdminMain implements Callable<Integer>
+{
+    @Parameters(index = "0", description = "The verb (see above).")
+    String verb;
+
+    @Parameters(index = "1..*", arity = "0..*", description = "The verb's arguments.")
+    long[] args = new long[0];
+
+    @Option(names = "--hosts", description = "Every member's host, comma separated (default ${DEFAULT-VALUE}).")
+    String hosts = "localhost";
+
+    @Option(names = "--base-port", description = "The cluster's base port (default ${DEFAULT-VALUE}).")
+    int basePort = NodeConfig.BASE_PORT_DEFAULT;
+
+    @Option(names = "--secret", description = "Cluster secret (default: $KEEL_CLUSTER_SECRET, else the dev secret).")
+    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", NodeConfig.SECRET_DEFAULT);
+
+    @Option(names = "--name", description = "Admin name recorded as the principal (default ${DEFAULT-VALUE}).")
+    String name = "ops";
+
+    @Option(names = "--timeout-s", description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
+    long timeoutS = 15;
+
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final AdminResponseDecoder response = new AdminResponseDecoder();
+    private final BusinessRejectDecoder businessReject = new BusinessRejectDecoder();
+    private String outcome;
+    private boolean applied;
+
+    public Integer call() throws Exception
+    {
+        final long correlationId = System.nanoTime();
+        final Predicate<KeelClusterClient> send = sender(correlationId);
+        final File aeronDir = Files.createTempDirectory("keel-admin-").toFile();
+        final NodeConfig endpoints = new NodeConfig().hosts(hosts).basePort(basePort);
+        try (KeelClusterClient client = new KeelClusterClient(
+            endpoints.ingressEndpoints(),
+            Principal.adminCredentials(name, secret),
+            aeronDir,
+            IdleProfile.BACKOFF,
+            (buffer, offset, length) -> onMessage(correlationId, buffer, offset)))
+        {
+            client.connect();
+            if (!send.test(client))
+            {
+                System.err.println("keel admin: the cluster did not take the command in time");
+                return 1;
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+            while (outcome == null && System.nanoTime() - deadline < 0)
+            {
+                if (client.poll() == 0)
+                {
+                    Thread.sleep(1);
+                }
+            }
+        }
+        finally
+        {
+            org.agrona.IoUtil.delete(aeronDir, true);
+        }
+        if (outcome == null)
+        {
+            System.err.println("keel admin: no answer within " + timeoutS + " s");
+            return 1;
+        }
+        System.out.println("admin: " + verb + " " + outcome);
+        return applied ? 0 : 1;
+    }
+
+    private Predicate<KeelClusterClient> sender(final long correlationId)
+    {
+        switch (verb)
+        {
+            case "create-account":
+                need(1);
+                return (c) -> c.createAccount(correlationId, args[0]);
+            case "deposit":
+                need(3);
+                return (c) -> c.deposit(correlationId, args[0], (int)args[1], args[2]);
+            case "withdraw":
+                need(3);
+                return (c) -> c.withdraw(correlationId, args[0], (int)args[1], args[2]);
+            case "add-instrument":
+                need(8);
+                return (c) -> c.addInstrument(
+                    correlationId, (int)args[0], (int)args[1], (int)args[2], args[3], args[4], args[5], (int)args[6],
+                    (int)args[7]);
+            case "halt":
+                need(1);
+                return (c) -> c.halt(correlationId, (int)args[0]);
+            case "resume":
+                need(1);
+                return (c) -> c.resume(correlationId, (int)args[0]);
+            case "snapshot":
+                need(0);
+                return (c) -> c.requestSnapshot(correlationId);
+            case "state-hash":
+                need(0);
+                return (c) -> c.requestStateHash(correlationId);
+            default:
+                throw new IllegalArgumentException("unknown verb '" + verb + "' (see keel admin --help)");
+        }
+    }
+
+    private void need(final int count)
+    {
+        if (args.length != count)
+        {
+            throw new IllegalArgumentException(verb + " takes " + count + " argument(s), got " + args.length);
+        }
+    }
+
+    private void onMessage(final long correlationId, final org.agrona.DirectBuffer buffer, final int offset)
+    {
+        header.wrap(buffer, offset);
+        if (header.templateId() == AdminResponseDecoder.TEMPLATE_ID)
+        {
+            response.wrapAndApplyHeader(buffer, offset, header);
+            if (response.correlationId() == correlationId)
+            {
+                applied = response.result() == RejectReason.NONE;
+                outcome = applied ? "ok" : "refused: " + response.result();
+                if (applied && "state-hash".equals(verb))
+                {
+                    outcome = "ok hash=" + Long.toHexString(response.value()) + " position=" + response.logPosition();
+                }
+            }
+        }
+        else if (header.templateId() == BusinessRejectDecoder.TEMPLATE_ID)
+        {
+            businessReject.wrapAndApplyHeader(buffer, offset, header);
+            applied = false;
+            outcome = "refused: " + businessReject.reason();
+        }
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(Cli.run(new AdminMain(), "keel admin", args));
+    }
+}

@@ -1,0 +1,37 @@
+package io.keel.engine.cluster;
+
+import picocli.CommandLine;
+
+/**
+ * The command-line contract every Keel command shares: --help, and a bad option or value gives
+ * one line on stderr and exit code 2, never a stack trace.
+ */
+public final class Cli
+{
+    public static final int EXIT_USAGE = 2;
+
+    private Cli()
+    {
+    }
+
+    public static int run(final Object command, final String name, final String... args)
+    {
+        final CommandLine commandLine = new CommandLine(command);
+        commandLine.setParameterExceptionHandler((ex, ignored) ->
+        {
+            System.err.println(name + ": " + ex.getMessage() + " (try " + name + " --help)");
+            return EXIT_USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
+        {
+            if (ex instanceof IllegalArgumentException)
+            {
+                System.err.println(name + ": " + ex.getMessage());
+                return EXIT_USAGE;
+            }
+            System.err.println(name + ": " + ex);
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+}
