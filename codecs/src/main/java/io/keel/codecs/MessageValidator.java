@@ -75,6 +75,7 @@ public final class MessageValidator
             { AdminResponseDecoder.TEMPLATE_ID, AdminResponseDecoder.BLOCK_LENGTH },
             { SnapshotRequestDecoder.TEMPLATE_ID, SnapshotRequestDecoder.BLOCK_LENGTH },
             { StateCheckDecoder.TEMPLATE_ID, StateCheckDecoder.BLOCK_LENGTH },
+            { StateHashRequestDecoder.TEMPLATE_ID, StateHashRequestDecoder.BLOCK_LENGTH },
 
             {
                 SnapshotBeginDecoder.TEMPLATE_ID, SnapshotBeginDecoder.BLOCK_LENGTH,
@@ -91,6 +92,7 @@ public final class MessageValidator
             },
             { SnapshotOrderDecoder.TEMPLATE_ID, SnapshotOrderDecoder.BLOCK_LENGTH },
             { SnapshotEndDecoder.TEMPLATE_ID, SnapshotEndDecoder.BLOCK_LENGTH },
+            { SnapshotServiceDecoder.TEMPLATE_ID, SnapshotServiceDecoder.BLOCK_LENGTH },
         };
 
         int maxTemplateId = 0;
