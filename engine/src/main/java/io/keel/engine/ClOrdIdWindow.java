@@ -135,6 +135,23 @@ final class ClOrdIdWindow
             slotByClOrdId.get(clOrdId) == slot;
     }
 
+    /**
+     * The newest slot recording this order (replaces add one per new clOrdId). Cold: only for
+     * repeated clOrdIds of finished orders.
+     */
+    int latestSlotOf(final long orderId, final int fallback)
+    {
+        for (int i = size - 1; i >= 0; i--)
+        {
+            final int slot = slotAt(i);
+            if (this.orderId[slot] == orderId)
+            {
+                return slot;
+            }
+        }
+        return fallback;
+    }
+
     int size()
     {
         return size;

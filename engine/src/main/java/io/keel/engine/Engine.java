@@ -392,6 +392,7 @@ public final class Engine
 
         final Instrument instrument = instruments.get(order.instrumentId);
         removeFromBook(instrument, order, time);
+        order.sessionId = sessionId; // the answer goes to whoever asked, as for a replace
         emitter.orderReport(
             order, OrdType.LIMIT, ExecType.CANCELED, OrdStatus.CANCELED, RejectReason.NONE, clOrdId, order.clOrdId,
             0, 0, 0, time);
@@ -453,8 +454,9 @@ public final class Engine
         {
             reason = RejectReason.INVALID_QUANTITY;
         }
-        else if (instrument.isOutsideBand(price))
+        else if (price != order.price && instrument.isOutsideBand(price))
         {
+            // Only a new price is checked: reducing an order the market moved away from stays possible.
             reason = RejectReason.PRICE_OUTSIDE_BAND;
         }
         else
@@ -868,12 +870,14 @@ public final class Engine
             emitter.statusReport(live, w.ordType[slot], w.clOrdId[slot], sessionId, time);
             return;
         }
-        final OrdStatus status = w.ordStatus[slot];
+        // A replaced order's final state is recorded under its latest clOrdId: report that one's.
+        final int latest = w.orderId[slot] == 0 ? slot : w.latestSlotOf(w.orderId[slot], slot);
+        final OrdStatus status = w.ordStatus[latest];
         emitter.detachedReport(
             sessionId, account.accountId, w.orderId[slot], w.clOrdId[slot], w.instrumentId[slot],
             status == OrdStatus.REJECTED ? ExecType.REJECTED : ExecType.ORDER_STATUS, status, w.side[slot],
-            w.ordType[slot], w.timeInForce[slot], w.rejectReason[slot], w.price[slot], w.quantity[slot],
-            w.cumQty[slot], time);
+            w.ordType[slot], w.timeInForce[slot], w.rejectReason[latest], w.price[latest], w.quantity[latest],
+            w.cumQty[latest], time);
     }
 
     private RejectReason validateNewOrder(

@@ -72,7 +72,8 @@ final class EventEmitter
         r.rejectReason = reason;
         r.price = order.price;
         r.quantity = order.quantity;
-        r.leavesQty = order.leavesQty;
+        // FIX: a terminal report leaves nothing open.
+        r.leavesQty = execType == ExecType.CANCELED || execType == ExecType.EXPIRED ? 0 : order.leavesQty;
         r.cumQty = order.cumQty;
         r.lastPrice = lastPrice;
         r.lastQty = lastQty;

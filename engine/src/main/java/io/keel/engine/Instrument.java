@@ -61,7 +61,7 @@ final class Instrument
         final long offset = referencePrice * bps / 10_000L;
         if (up)
         {
-            return Math.floorDiv(referencePrice + offset, tickSize) * tickSize;
+            return Math.floorDiv(Math.min(referencePrice + offset, Engine.MAX_PRICE), tickSize) * tickSize;
         }
         final long low = Math.floorDiv(referencePrice - offset + tickSize - 1, tickSize) * tickSize;
         return Math.max(low, tickSize);

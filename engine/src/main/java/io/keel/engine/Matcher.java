@@ -1,6 +1,7 @@
 package io.keel.engine;
 
 import io.keel.codecs.ExecType;
+import io.keel.codecs.OrdStatus;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.SelfTradePrevention;
@@ -168,7 +169,9 @@ final class Matcher
                 if (maker.leavesQty == 0)
                 {
                     level.remove(maker);
-                    emitter.orderReport(maker, OrdType.LIMIT, ExecType.CANCELED, RejectReason.SELF_TRADE_PREVENTED, time);
+                    emitter.orderReport(
+                        maker, OrdType.LIMIT, ExecType.CANCELED, OrdStatus.CANCELED, RejectReason.SELF_TRADE_PREVENTED,
+                        maker.clOrdId, 0, 0, 0, 0, time);
                     engine.finishCanceled(maker);
                 }
                 else
@@ -187,7 +190,9 @@ final class Matcher
     private void cancelMaker(final PriceLevel level, final Order maker, final long time)
     {
         level.remove(maker);
-        emitter.orderReport(maker, OrdType.LIMIT, ExecType.CANCELED, RejectReason.SELF_TRADE_PREVENTED, time);
+        emitter.orderReport(
+            maker, OrdType.LIMIT, ExecType.CANCELED, OrdStatus.CANCELED, RejectReason.SELF_TRADE_PREVENTED, maker.clOrdId,
+            0, 0, 0, 0, time);
         engine.finishCanceled(maker);
     }
 
