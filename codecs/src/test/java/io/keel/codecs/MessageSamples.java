@@ -705,7 +705,7 @@ final class MessageSamples
             new SnapshotAccountDecoder(),
             (e, v) ->
             {
-                e.accountId(v.int64());
+                e.accountId(v.int64()).maxClOrdId(v.int64());
                 final int count = v.count();
                 final SnapshotAccountEncoder.BalancesEncoder balances = e.balancesCount(count);
                 for (int i = 0; i < count; i++)
@@ -716,6 +716,7 @@ final class MessageSamples
             (d, v) ->
             {
                 assertEquals(v.int64(), d.accountId());
+                assertEquals(v.int64(), d.maxClOrdId());
                 final int count = v.count();
                 final SnapshotAccountDecoder.BalancesDecoder balances = d.balances();
                 assertEquals(count, balances.count());
@@ -732,12 +733,13 @@ final class MessageSamples
             new SnapshotClOrdIdsDecoder(),
             (e, v) ->
             {
-                e.accountId(v.int64());
+                e.windowSize(v.int32());
                 final int count = v.count();
                 final SnapshotClOrdIdsEncoder.EntriesEncoder entries = e.entriesCount(count);
                 for (int i = 0; i < count; i++)
                 {
                     entries.next()
+                        .accountId(v.int64())
                         .clOrdId(v.int64())
                         .orderId(v.int64())
                         .instrumentId(v.int32())
@@ -753,13 +755,14 @@ final class MessageSamples
             },
             (d, v) ->
             {
-                assertEquals(v.int64(), d.accountId());
+                assertEquals(v.int32(), d.windowSize());
                 final int count = v.count();
                 final SnapshotClOrdIdsDecoder.EntriesDecoder entries = d.entries();
                 assertEquals(count, entries.count());
                 for (int i = 0; i < count; i++)
                 {
                     entries.next();
+                    assertEquals(v.int64(), entries.accountId());
                     assertEquals(v.int64(), entries.clOrdId());
                     assertEquals(v.int64(), entries.orderId());
                     assertEquals(v.int32(), entries.instrumentId());

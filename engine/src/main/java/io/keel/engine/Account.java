@@ -7,14 +7,16 @@ package io.keel.engine;
 final class Account
 {
     final long accountId;
-    final ClOrdIdWindow clOrdIds;
+    /** Highest clOrdId used: a higher one cannot be a retry, so it needs no window look-up. */
+    long maxClOrdId = Long.MIN_VALUE;
+    /** Whether the clOrdId window indexes this account's requests (derived, not snapshotted). */
+    boolean indexed;
     long[] total;
     long[] reserved;
 
-    Account(final long accountId, final int assetCapacity, final int clOrdIdWindow)
+    Account(final long accountId, final int assetCapacity)
     {
         this.accountId = accountId;
-        this.clOrdIds = new ClOrdIdWindow(clOrdIdWindow);
         total = new long[assetCapacity];
         reserved = new long[assetCapacity];
     }

@@ -41,10 +41,11 @@ public final class Engine
     final EventEmitter emitter;
     final Matcher matcher;
     final OrderPool pool;
-    final Long2ObjectHashMap<Order> orders = new Long2ObjectHashMap<>();
+    final OrderIndex orders;
     final Long2ObjectHashMap<Account> accounts = new Long2ObjectHashMap<>();
     final Int2ObjectHashMap<Instrument> instruments = new Int2ObjectHashMap<>();
     final ExpiryQueue expiries = new ExpiryQueue();
+    final ClOrdIdWindow window;
     /** Instruments by ascending id, the canonical order for iteration that reaches output. */
     Instrument[] instrumentsById = new Instrument[16];
     int instrumentCount;
@@ -60,6 +61,8 @@ public final class Engine
         emitter = new EventEmitter(listener);
         matcher = new Matcher(this, emitter);
         pool = new OrderPool(ctx.initialOrders(), ctx.maxOrders());
+        window = new ClOrdIdWindow(ctx.clOrdIdWindow(), accounts);
+        orders = new OrderIndex(org.agrona.BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 20)));
         netDeposits = new long[assetCapacity];
     }
 
@@ -292,10 +295,10 @@ public final class Engine
             return;
         }
 
-        final int duplicateSlot = account.clOrdIds.find(clOrdId);
-        if (duplicateSlot >= 0)
+        final int duplicateRow = findRequest(account, clOrdId);
+        if (duplicateRow != ClOrdIdWindow.NOT_FOUND)
         {
-            reportRecordedOutcome(sessionId, account, duplicateSlot, time);
+            reportRecordedOutcome(sessionId, duplicateRow, time);
             return;
         }
 
@@ -320,8 +323,8 @@ public final class Engine
         }
         if (reason != RejectReason.NONE)
         {
-            account.clOrdIds.add(
-                clOrdId, 0, instrumentId, side, ordType, timeInForce, OrdStatus.REJECTED, reason, price, quantity, 0);
+            remember(
+                account, clOrdId, 0, instrumentId, side, ordType, timeInForce, OrdStatus.REJECTED, reason, price, quantity, 0);
             emitter.detachedReport(
                 sessionId, accountId, 0, clOrdId, instrumentId, ExecType.REJECTED, OrdStatus.REJECTED, side, ordType,
                 timeInForce, reason, price, quantity, 0, time);
@@ -343,11 +346,12 @@ public final class Engine
         order.cumQty = 0;
         order.expireTime = timeInForce == TimeInForce.GTD ? expireTime : 0;
         order.account = account;
+        order.instrument = instrument;
 
         if (timeInForce == TimeInForce.FOK && !matcher.canFillCompletely(instrument, order))
         {
-            account.clOrdIds.add(
-                clOrdId, order.orderId, instrumentId, side, ordType, timeInForce, OrdStatus.EXPIRED,
+            remember(
+                account, clOrdId, order.orderId, instrumentId, side, ordType, timeInForce, OrdStatus.EXPIRED,
                 RejectReason.FOK_NOT_FILLABLE, limitPrice, quantity, 0);
             emitter.orderReport(
                 order, ordType, ExecType.EXPIRED, OrdStatus.EXPIRED, RejectReason.FOK_NOT_FILLABLE, clOrdId, 0, 0, 0, 0, time);
@@ -356,10 +360,10 @@ public final class Engine
         }
 
         reserve(order, instrument);
-        order.windowSlot = account.clOrdIds.add(
-            clOrdId, order.orderId, instrumentId, side, ordType, timeInForce, OrdStatus.NEW, RejectReason.NONE,
+        order.windowRow = remember(
+            account, clOrdId, order.orderId, instrumentId, side, ordType, timeInForce, OrdStatus.NEW, RejectReason.NONE,
             limitPrice, quantity, 0);
-        orders.put(order.orderId, order);
+        orders.put(order);
         emitter.orderReport(order, ordType, ExecType.NEW, RejectReason.NONE, time);
 
         final boolean stopped = matcher.match(instrument, order, ordType, time);
@@ -390,7 +394,7 @@ public final class Engine
             return;
         }
 
-        final Instrument instrument = instruments.get(order.instrumentId);
+        final Instrument instrument = order.instrument;
         removeFromBook(instrument, order, time);
         order.sessionId = sessionId; // the answer goes to whoever asked, as for a replace
         emitter.orderReport(
@@ -425,10 +429,10 @@ public final class Engine
                 RejectReason.UNKNOWN_ACCOUNT, time);
             return;
         }
-        final int duplicateSlot = account.clOrdIds.find(clOrdId);
-        if (duplicateSlot >= 0)
+        final int duplicateRow = findRequest(account, clOrdId);
+        if (duplicateRow != ClOrdIdWindow.NOT_FOUND)
         {
-            reportRecordedOutcome(sessionId, account, duplicateSlot, time);
+            reportRecordedOutcome(sessionId, duplicateRow, time);
             return;
         }
         final Order order = locate(account, orderId, origClOrdId, instrumentId);
@@ -440,7 +444,7 @@ public final class Engine
             return;
         }
 
-        final Instrument instrument = instruments.get(order.instrumentId);
+        final Instrument instrument = order.instrument;
         RejectReason reason = RejectReason.NONE;
         if (instrument.halted)
         {
@@ -495,8 +499,8 @@ public final class Engine
         order.sessionId = sessionId;
         order.clOrdId = clOrdId;
         reserve(order, instrument);
-        order.windowSlot = account.clOrdIds.add(
-            clOrdId, order.orderId, order.instrumentId, order.side, OrdType.LIMIT, order.timeInForce,
+        order.windowRow = remember(
+            account, clOrdId, order.orderId, order.instrumentId, order.side, OrdType.LIMIT, order.timeInForce,
             EventEmitter.statusOf(order), RejectReason.NONE, price, quantity, order.cumQty);
 
         emitter.orderReport(
@@ -735,8 +739,7 @@ public final class Engine
             final Order order = orders.get(orderId);
             if (order != null && order.timeInForce == TimeInForce.GTD && order.expireTime == expireTime)
             {
-                final Instrument instrument = instruments.get(order.instrumentId);
-                removeFromBook(instrument, order, time);
+                removeFromBook(order.instrument, order, time);
                 emitter.orderReport(
                     order, OrdType.LIMIT, ExecType.EXPIRED, OrdStatus.EXPIRED, RejectReason.NONE, order.clOrdId, 0,
                     0, 0, 0, time);
@@ -844,10 +847,10 @@ public final class Engine
         }
         else
         {
-            final int slot = account.clOrdIds.find(origClOrdId);
-            if (slot >= 0)
+            final int row = window.find(account, origClOrdId);
+            if (row != ClOrdIdWindow.NOT_FOUND)
             {
-                order = orders.get(account.clOrdIds.orderId[slot]);
+                order = orders.get(window.orderId(row));
             }
         }
         if (order == null || order.accountId != account.accountId ||
@@ -861,23 +864,56 @@ public final class Engine
     /**
      * A repeated clOrdId: say again what happened to the first request, without acting.
      */
-    private void reportRecordedOutcome(final long sessionId, final Account account, final int slot, final long time)
+    private void reportRecordedOutcome(final long sessionId, final int row, final long time)
     {
-        final ClOrdIdWindow w = account.clOrdIds;
-        final Order live = w.orderId[slot] == 0 ? null : orders.get(w.orderId[slot]);
+        final ClOrdIdWindow w = window;
+        final long orderId = w.orderId(row);
+        final Order live = orderId == 0 ? null : orders.get(orderId);
         if (live != null)
         {
-            emitter.statusReport(live, w.ordType[slot], w.clOrdId[slot], sessionId, time);
+            emitter.statusReport(live, w.ordType(row), w.clOrdId(row), sessionId, time);
             return;
         }
         // A replaced order's final state is recorded under its latest clOrdId: report that one's.
-        final int latest = w.orderId[slot] == 0 ? slot : w.latestSlotOf(w.orderId[slot], slot);
-        final OrdStatus status = w.ordStatus[latest];
+        final int latest = orderId == 0 ? row : w.latestRowOf(orderId, row);
+        final OrdStatus status = w.ordStatus(latest);
         emitter.detachedReport(
-            sessionId, account.accountId, w.orderId[slot], w.clOrdId[slot], w.instrumentId[slot],
-            status == OrdStatus.REJECTED ? ExecType.REJECTED : ExecType.ORDER_STATUS, status, w.side[slot],
-            w.ordType[slot], w.timeInForce[slot], w.rejectReason[latest], w.price[latest], w.quantity[latest],
-            w.cumQty[latest], time);
+            sessionId, w.accountId(row), orderId, w.clOrdId(row), w.instrumentId(row),
+            status == OrdStatus.REJECTED ? ExecType.REJECTED : ExecType.ORDER_STATUS, status, w.side(row),
+            w.ordType(row), w.timeInForce(row), w.rejectReason(latest), w.price(latest), w.quantity(latest),
+            w.cumQty(latest), time);
+    }
+
+    /**
+     * The window row of an earlier request with this clOrdId, or NOT_FOUND. A clOrdId above
+     * the account's highest cannot be a repeat: the usual, increasing case costs no look-up.
+     */
+    private int findRequest(final Account account, final long clOrdId)
+    {
+        return clOrdId > account.maxClOrdId ? ClOrdIdWindow.NOT_FOUND : window.find(account, clOrdId);
+    }
+
+    private int remember(
+        final Account account,
+        final long clOrdId,
+        final long orderId,
+        final int instrumentId,
+        final Side side,
+        final OrdType ordType,
+        final TimeInForce timeInForce,
+        final OrdStatus ordStatus,
+        final RejectReason reason,
+        final long price,
+        final long quantity,
+        final long cumQty)
+    {
+        if (clOrdId > account.maxClOrdId)
+        {
+            account.maxClOrdId = clOrdId;
+        }
+        return window.add(
+            account, clOrdId, orderId, instrumentId, side, ordType, timeInForce, ordStatus, reason, price,
+            quantity, cumQty);
     }
 
     private RejectReason validateNewOrder(
@@ -1035,23 +1071,18 @@ public final class Engine
 
     private void finishWithStatus(final Order order, final OrdStatus status)
     {
-        final Instrument instrument = instruments.get(order.instrumentId);
-        release(order, instrument);
-        final ClOrdIdWindow window = order.account.clOrdIds;
-        if (window.holds(order.windowSlot, order.clOrdId, order.orderId))
+        release(order, order.instrument);
+        if (window.holds(order.windowRow, order.clOrdId, order.orderId))
         {
-            window.ordStatus[order.windowSlot] = status;
-            window.cumQty[order.windowSlot] = order.cumQty;
-            window.quantity[order.windowSlot] = order.quantity;
-            window.price[order.windowSlot] = order.price;
+            window.finish(order.windowRow, status, order.price, order.quantity, order.cumQty);
         }
-        orders.remove(order.orderId);
+        orders.remove(order);
         pool.release(order);
     }
 
     Account addAccount(final long accountId)
     {
-        final Account account = new Account(accountId, assetCapacity, ctx.clOrdIdWindow());
+        final Account account = new Account(accountId, assetCapacity);
         accounts.put(accountId, account);
         return account;
     }
@@ -1095,7 +1126,8 @@ public final class Engine
         public static final int MAX_ACCOUNTS_DEFAULT = 100_000;
         public static final int MAX_INSTRUMENTS_DEFAULT = 10_000;
         public static final int MAX_ASSETS_DEFAULT = 4096;
-        public static final int CLORDID_WINDOW_DEFAULT = 1024;
+        public static final int CLORDID_WINDOW_DEFAULT = 256 * 1024;
+        public static final int CLORDID_WINDOW_MAX = 64 * 1024 * 1024;
 
         private int maxOrders = MAX_ORDERS_DEFAULT;
         private int initialOrders = INITIAL_ORDERS_DEFAULT;
@@ -1114,6 +1146,10 @@ public final class Engine
                 requirePositive("maxInstruments", maxInstruments);
                 requirePositive("maxAssets", maxAssets);
                 requirePositive("clOrdIdWindow", clOrdIdWindow);
+                if (clOrdIdWindow > CLORDID_WINDOW_MAX)
+                {
+                    throw new IllegalArgumentException("clOrdIdWindow must be <= " + CLORDID_WINDOW_MAX + ": " + clOrdIdWindow);
+                }
                 if (initialOrders < 0)
                 {
                     throw new IllegalArgumentException("initialOrders must be >= 0: " + initialOrders);
@@ -1202,7 +1238,8 @@ public final class Engine
         }
 
         /**
-         * How many recent clOrdIds per account are remembered for idempotent retries.
+         * How many recent order requests (all accounts together) are remembered so a retried
+         * clOrdId gets its original outcome; 64 bytes each.
          */
         public Context clOrdIdWindow(final int clOrdIdWindow)
         {

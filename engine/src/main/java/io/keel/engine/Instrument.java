@@ -21,6 +21,9 @@ final class Instrument
     long referencePrice;
     boolean halted;
     long mdSeqNo;
+    private long bandReferencePrice = Long.MIN_VALUE;
+    private long bandLow;
+    private long bandHigh;
 
     Instrument(
         final int instrumentId,
@@ -69,6 +72,17 @@ final class Instrument
 
     boolean isOutsideBand(final long price)
     {
-        return priceBandBps > 0 && (price > bandPrice(priceBandBps, true) || price < bandPrice(priceBandBps, false));
+        if (priceBandBps == 0)
+        {
+            return false;
+        }
+        if (referencePrice != bandReferencePrice)
+        {
+            // Derived from referencePrice: recomputed only when a trade moved it.
+            bandHigh = bandPrice(priceBandBps, true);
+            bandLow = bandPrice(priceBandBps, false);
+            bandReferencePrice = referencePrice;
+        }
+        return price > bandHigh || price < bandLow;
     }
 }

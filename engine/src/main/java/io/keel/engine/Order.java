@@ -28,8 +28,9 @@ final class Order
     long expireTime;
 
     Account account;
-    /** Slot of this order's current clOrdId in its account's window, or -1. */
-    int windowSlot;
+    Instrument instrument;
+    /** Row of this order's current clOrdId in the engine's window, or -1. */
+    int windowRow;
     PriceLevel level;
     Order prev;
     Order next;
@@ -57,7 +58,8 @@ final class Order
         reserved = 0;
         expireTime = 0;
         account = null;
-        windowSlot = -1;
+        instrument = null;
+        windowRow = -1;
         level = null;
         prev = null;
         next = null;

@@ -60,7 +60,7 @@ final class OrderPool
         for (int i = 0; i < count; i++)
         {
             final Order order = new Order();
-            order.windowSlot = -1;
+            order.windowRow = -1;
             free[freeCount++] = order;
         }
         created += count;

@@ -149,6 +149,7 @@ public final class SnapshotLoader implements SnapshotSink
         {
             account = engine.addAccount(d.accountId());
         }
+        account.maxClOrdId = d.maxClOrdId();
         for (final SnapshotAccountDecoder.BalancesDecoder balance : d.balances())
         {
             final int assetId = balance.assetId();
@@ -161,16 +162,16 @@ public final class SnapshotLoader implements SnapshotSink
     private void onClOrdIds(final DirectBuffer buffer, final int offset)
     {
         final SnapshotClOrdIdsDecoder d = clOrdIdsDecoder.wrapAndApplyHeader(buffer, offset, header);
-        final Account account = engine.accounts.get(d.accountId());
-        if (account == null)
-        {
-            throw new IllegalStateException("clOrdIds for unknown account " + d.accountId());
-        }
         for (final SnapshotClOrdIdsDecoder.EntriesDecoder e : d.entries())
         {
-            account.clOrdIds.add(
-                e.clOrdId(), e.orderId(), e.instrumentId(), e.side(), e.ordType(), e.timeInForce(), e.ordStatus(),
-                e.rejectReason(), e.price(), e.quantity(), e.cumQty());
+            final Account account = engine.accounts.get(e.accountId());
+            if (account == null)
+            {
+                throw new IllegalStateException("clOrdId " + e.clOrdId() + " of unknown account " + e.accountId());
+            }
+            engine.window.add(
+                account, e.clOrdId(), e.orderId(), e.instrumentId(), e.side(), e.ordType(), e.timeInForce(),
+                e.ordStatus(), e.rejectReason(), e.price(), e.quantity(), e.cumQty());
         }
     }
 
@@ -204,11 +205,11 @@ public final class SnapshotLoader implements SnapshotSink
         order.reserved = d.reserved();
         order.expireTime = d.expireTime();
         order.account = account;
-        final int slot = account.clOrdIds.find(order.clOrdId);
-        order.windowSlot = slot >= 0 && account.clOrdIds.orderId[slot] == order.orderId ? slot : -1;
+        order.instrument = instrument;
+        order.windowRow = -1; // linked to its clOrdId's row at the end, in one pass
 
         instrument.side(order.side).levelFor(order.price).append(order);
-        engine.orders.put(order.orderId, order);
+        engine.orders.put(order);
         if (order.timeInForce == TimeInForce.GTD)
         {
             engine.expiries.add(order.expireTime, order.orderId);
@@ -223,6 +224,22 @@ public final class SnapshotLoader implements SnapshotSink
             throw new IllegalStateException(
                 "snapshot incomplete: end marker counts " + end.messageCount() + " messages, received " + messageCount);
         }
+        linkOrdersToWindow();
         complete = true;
+    }
+
+    private void linkOrdersToWindow()
+    {
+        final ClOrdIdWindow window = engine.window;
+        for (int i = 0, size = window.size(); i < size; i++)
+        {
+            final int row = window.rowAt(i);
+            final long orderId = window.orderId(row);
+            final Order order = orderId == 0 ? null : engine.orders.get(orderId);
+            if (order != null && order.clOrdId == window.clOrdId(row))
+            {
+                order.windowRow = row;
+            }
+        }
     }
 }

@@ -53,8 +53,8 @@ final class SnapshotWriter
         {
             final Account account = engine.accounts.get(accountId);
             writeBalances(account);
-            writeClOrdIds(account);
         }
+        writeClOrdIds(engine.window);
         for (int i = 0; i < engine.instrumentCount; i++)
         {
             writeOrders(engine.instrumentsById[i].bids);
@@ -134,6 +134,7 @@ final class SnapshotWriter
             final int count = Math.min(held, ENTRIES_PER_MESSAGE);
             final SnapshotAccountEncoder.BalancesEncoder group = accountEncoder.wrapAndApplyHeader(buffer, 0, header)
                 .accountId(account.accountId)
+                .maxClOrdId(account.maxClOrdId)
                 .balancesCount(count);
             for (int written = 0; written < count; assetId++)
             {
@@ -149,31 +150,31 @@ final class SnapshotWriter
         while (held > 0);
     }
 
-    private void writeClOrdIds(final Account account)
+    private void writeClOrdIds(final ClOrdIdWindow w)
     {
-        final ClOrdIdWindow w = account.clOrdIds;
         int i = 0;
         while (i < w.size())
         {
             final int count = Math.min(w.size() - i, ENTRIES_PER_MESSAGE);
             final SnapshotClOrdIdsEncoder.EntriesEncoder group = clOrdIdsEncoder.wrapAndApplyHeader(buffer, 0, header)
-                .accountId(account.accountId)
+                .windowSize(w.size())
                 .entriesCount(count);
             for (int n = 0; n < count; n++, i++)
             {
-                final int slot = w.slotAt(i);
+                final int row = w.rowAt(i);
                 group.next()
-                    .clOrdId(w.clOrdId[slot])
-                    .orderId(w.orderId[slot])
-                    .instrumentId(w.instrumentId[slot])
-                    .side(w.side[slot])
-                    .ordType(w.ordType[slot])
-                    .timeInForce(w.timeInForce[slot])
-                    .ordStatus(w.ordStatus[slot])
-                    .rejectReason(w.rejectReason[slot])
-                    .price(w.price[slot])
-                    .quantity(w.quantity[slot])
-                    .cumQty(w.cumQty[slot]);
+                    .accountId(w.accountId(row))
+                    .clOrdId(w.clOrdId(row))
+                    .orderId(w.orderId(row))
+                    .instrumentId(w.instrumentId(row))
+                    .side(w.side(row))
+                    .ordType(w.ordType(row))
+                    .timeInForce(w.timeInForce(row))
+                    .ordStatus(w.ordStatus(row))
+                    .rejectReason(w.rejectReason(row))
+                    .price(w.price(row))
+                    .quantity(w.quantity(row))
+                    .cumQty(w.cumQty(row));
             }
             emit(clOrdIdsEncoder.encodedLength());
         }

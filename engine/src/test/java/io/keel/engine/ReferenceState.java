@@ -38,6 +38,8 @@ abstract class ReferenceState
     final int maxInstruments;
     final int maxAssets;
     final int windowSize;
+    /** The engine's recent requests of every account, oldest first. */
+    final java.util.ArrayDeque<WindowEntry> window = new java.util.ArrayDeque<>();
 
     final List<Event> out = new ArrayList<>();
     final TreeMap<Long, Acct> accounts = new TreeMap<>();
@@ -55,8 +57,6 @@ abstract class ReferenceState
     {
         final long id;
         final TreeMap<Integer, Long> total = new TreeMap<>();
-        /** Oldest first. */
-        final List<WindowEntry> window = new ArrayList<>();
 
         Acct(final long id)
         {
@@ -71,6 +71,7 @@ abstract class ReferenceState
 
     static final class WindowEntry
     {
+        long accountId;
         long clOrdId;
         long orderId;
         int instrumentId;
@@ -402,8 +403,7 @@ abstract class ReferenceState
      */
     void finished(final Ord o, final OrdStatus status)
     {
-        final Acct acct = accounts.get(o.accountId);
-        for (final WindowEntry e : acct.window)
+        for (final WindowEntry e : window)
         {
             if (e.orderId == o.orderId)
             {
@@ -417,9 +417,9 @@ abstract class ReferenceState
 
     WindowEntry find(final Acct acct, final long clOrdId)
     {
-        for (final WindowEntry e : acct.window)
+        for (final WindowEntry e : window)
         {
-            if (e.clOrdId == clOrdId)
+            if (e.accountId == acct.id && e.clOrdId == clOrdId)
             {
                 return e;
             }
@@ -433,6 +433,7 @@ abstract class ReferenceState
         final long cumQty)
     {
         final WindowEntry e = new WindowEntry();
+        e.accountId = acct.id;
         e.clOrdId = clOrdId;
         e.orderId = orderId;
         e.instrumentId = instrumentId;
@@ -444,10 +445,10 @@ abstract class ReferenceState
         e.price = price;
         e.quantity = quantity;
         e.cumQty = cumQty;
-        acct.window.add(e);
-        if (acct.window.size() > windowSize)
+        window.add(e);
+        if (window.size() > windowSize)
         {
-            acct.window.remove(0);
+            window.removeFirst();
         }
     }
 
