@@ -37,7 +37,7 @@ final class ClusterOutput implements OutputSink
     }
 
     private final Int2ObjectHashMap<GatewayRoute> routes = new Int2ObjectHashMap<>();
-    private final IdleStrategy retryIdle;
+    private IdleStrategy retryIdle;
     private final ExpandableRingBuffer.MessageConsumer drainer = this::drainOne;
     private GatewayRoute draining;
     private ClientSession requester;
@@ -46,6 +46,11 @@ final class ClusterOutput implements OutputSink
     private long queued;
 
     ClusterOutput(final IdleStrategy retryIdle)
+    {
+        this.retryIdle = retryIdle;
+    }
+
+    void retryIdle(final IdleStrategy retryIdle)
     {
         this.retryIdle = retryIdle;
     }

@@ -70,6 +70,7 @@ public final class KeelClusterClient implements AutoCloseable
     private AeronCluster cluster;
     private long lastKeepAliveNs;
     private long reconnects;
+    private long leaderChanges;
 
     /**
      * @param aeronDir an aeron dir of its own: the client runs an embedded media driver there,
@@ -106,8 +107,25 @@ public final class KeelClusterClient implements AutoCloseable
      */
     public KeelClusterClient connect()
     {
-        final EgressListener listener = (clusterSessionId, timestamp, buffer, offset, length, header) ->
-            handler.onMessage(buffer, offset, length);
+        final EgressListener listener = new EgressListener()
+        {
+            public void onMessage(
+                final long clusterSessionId,
+                final long timestamp,
+                final DirectBuffer buffer,
+                final int offset,
+                final int length,
+                final io.aeron.logbuffer.Header header)
+            {
+                handler.onMessage(buffer, offset, length);
+            }
+
+            public void onNewLeader(
+                final long clusterSessionId, final long leadershipTermId, final int leaderMemberId, final String ingressEndpoints)
+            {
+                leaderChanges++;
+            }
+        };
         CloseHelper.quietClose(cluster);
         cluster = AeronCluster.connect(new AeronCluster.Context()
             .aeronDirectoryName(driver.aeronDirectoryName())
@@ -141,6 +159,14 @@ public final class KeelClusterClient implements AutoCloseable
     public long reconnects()
     {
         return reconnects;
+    }
+
+    /**
+     * How often the cluster told this session of a new leader: a cue to resend what is unanswered.
+     */
+    public long leaderChanges()
+    {
+        return leaderChanges;
     }
 
     public int leaderMemberId()

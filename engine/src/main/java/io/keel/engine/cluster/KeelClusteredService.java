@@ -68,7 +68,7 @@ public final class KeelClusteredService implements ClusteredService
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[256]);
     /** Cluster session id → gateway id, or {@link #ROLE_ADMIN}. */
     private final Long2LongHashMap roleBySession = new Long2LongHashMap(Long.MIN_VALUE);
-    private final IdleStrategy retryIdle;
+    private IdleStrategy retryIdle;
 
     private Cluster cluster;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
@@ -93,6 +93,9 @@ public final class KeelClusteredService implements ClusteredService
     public void onStart(final Cluster cluster, final Image snapshotImage)
     {
         this.cluster = cluster;
+        // Aeron's own idle strategy stops a retry loop when the container is closing.
+        retryIdle = cluster.idleStrategy();
+        output.retryIdle(retryIdle);
         if (snapshotImage != null)
         {
             loadSnapshot(snapshotImage);
@@ -315,8 +318,13 @@ public final class KeelClusteredService implements ClusteredService
             .chainValue(output.chain());
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + stateCheckEncoder.encodedLength();
         // Every node offers; the leader's copy is the one sequenced. Must not be skipped.
-        while (cluster.offer(sendBuffer, 0, length) < 0)
+        long result;
+        while ((result = cluster.offer(sendBuffer, 0, length)) < 0)
         {
+            if (result == io.aeron.Publication.CLOSED)
+            {
+                throw new IllegalStateException("cannot offer StateCheck: the consensus module is gone");
+            }
             retryIdle.idle();
         }
         retryIdle.reset();

@@ -130,7 +130,8 @@ public final class KeelNode implements AutoCloseable
             {
                 snapshotScheduler.shutdownNow();
             }
-            CloseHelper.closeAll(container, clusteredMediaDriver);
+            // Consensus module first (as Aeron's own tests do), so it never sees its service vanish.
+            CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver);
         }
     }
 
@@ -173,8 +174,10 @@ public final class KeelNode implements AutoCloseable
     {
         return (throwable) ->
         {
-            System.err.println("{\"event\":\"error\",\"member\":" + config.memberId() + ",\"component\":\"" + component +
-                "\",\"error\":\"" + String.valueOf(throwable).replace('"', '\'') + "\"}");
+            final boolean warning = throwable instanceof io.aeron.exceptions.AeronException &&
+                ((io.aeron.exceptions.AeronException)throwable).category() == io.aeron.exceptions.AeronException.Category.WARN;
+            System.err.println("{\"event\":\"" + (warning ? "warning" : "error") + "\",\"member\":" + config.memberId() +
+                ",\"component\":\"" + component + "\",\"error\":\"" + String.valueOf(throwable).replace('"', '\'') + "\"}");
         };
     }
 

@@ -17,7 +17,6 @@ public final class NodeConfig
     public static final int INGRESS_PORT_OFFSET = 1;
     public static final int CONSENSUS_PORT_OFFSET = 2;
     public static final int LOG_PORT_OFFSET = 3;
-    public static final int CATCHUP_PORT_OFFSET = 4;
     public static final int ARCHIVE_CONTROL_PORT_OFFSET = 5;
 
     public static final int BASE_PORT_DEFAULT = 9000;
@@ -125,7 +124,9 @@ public final class NodeConfig
     }
 
     /**
-     * Aeron's members string: {@code id,ingress,consensus,log,catchup,archiveControl|...}.
+     * Aeron's members string: {@code id,ingress,consensus,log,catchup,archiveControl|...}. The
+     * catch-up endpoint takes an ephemeral port: a fixed one clashes when the same follower
+     * catches up a second time while the first replay's publication still lingers.
      */
     public String clusterMembers()
     {
@@ -136,7 +137,7 @@ public final class NodeConfig
                 .append(',').append(endpoint(i, INGRESS_PORT_OFFSET))
                 .append(',').append(endpoint(i, CONSENSUS_PORT_OFFSET))
                 .append(',').append(endpoint(i, LOG_PORT_OFFSET))
-                .append(',').append(endpoint(i, CATCHUP_PORT_OFFSET))
+                .append(',').append(hosts.get(i)).append(":0")
                 .append(',').append(endpoint(i, ARCHIVE_CONTROL_PORT_OFFSET))
                 .append('|');
         }

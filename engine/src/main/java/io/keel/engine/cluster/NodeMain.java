@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = "Run one Keel cluster member. Options may also come from a file: keel node @node.args",
-    footer = "%nPorts: member i uses base-port + 10*i + {1 ingress, 2 consensus, 3 log, 4 catch-up, 5 archive control}.")
+    footer = "%nPorts: member i uses base-port + 10*i + {1 ingress, 2 consensus, 3 log, 5 archive control}; catch-up is ephemeral.")
 public final class NodeMain implements Callable<Integer>
 {
     static final int EXIT_DIVERGED = 3;
+    private static final long MARK_FILE_WAIT_S = 15;
 
     @Option(names = "--member-id", description = "This member's index in --hosts (default ${DEFAULT-VALUE}).")
     int memberId = 0;
@@ -108,7 +109,7 @@ public final class NodeMain implements Callable<Integer>
         final AtomicBoolean terminatedByCluster = new AtomicBoolean();
         // The barrier closes last: a SIGTERM's shutdown hook waits for that, after the node is down.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            KeelNode node = KeelNode.launch(config, engineContext, () ->
+            KeelNode node = launchWhenDirFree(config, engineContext, () ->
             {
                 terminatedByCluster.set(true);
                 barrier.signal();
@@ -120,6 +121,42 @@ public final class NodeMain implements Callable<Integer>
             final boolean diverged = node.service().hasDiverged();
             log(diverged ? "node-halted-diverged" : "node-stopping", node, "\"byCluster\":" + terminatedByCluster.get());
             return diverged ? EXIT_DIVERGED : 0;
+        }
+    }
+
+    /**
+     * A node killed with SIGKILL leaves its archive's mark file "active" for Aeron's 10 s
+     * liveness timeout; a restart within that time waits it out instead of failing.
+     */
+    private static KeelNode launchWhenDirFree(
+        final NodeConfig config, final Engine.Context engineContext, final Runnable onTerminate)
+    {
+        final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(MARK_FILE_WAIT_S);
+        while (true)
+        {
+            try
+            {
+                return KeelNode.launch(config, engineContext, onTerminate);
+            }
+            catch (final IllegalStateException ex)
+            {
+                final String message = String.valueOf(ex.getMessage());
+                if (!message.contains("active mark file detected") || System.nanoTime() - deadlineNs > 0)
+                {
+                    throw ex;
+                }
+                System.out.println("{\"event\":\"waiting\",\"member\":" + config.memberId() +
+                    ",\"reason\":\"the previous process on this dir died less than 10 s ago\"}");
+                try
+                {
+                    Thread.sleep(1000);
+                }
+                catch (final InterruptedException ie)
+                {
+                    Thread.currentThread().interrupt();
+                    throw ex;
+                }
+            }
         }
     }
 
