@@ -46,6 +46,9 @@ public final class Engine
     final Int2ObjectHashMap<Instrument> instruments = new Int2ObjectHashMap<>();
     final ExpiryQueue expiries = new ExpiryQueue();
     final ClOrdIdWindow window;
+    /** Accounts by the low bits of their id, checked: the order path's look-up, no hashing. */
+    private final Account[] accountSlots;
+    private final int accountMask;
     /** Instruments by ascending id, the canonical order for iteration that reaches output. */
     Instrument[] instrumentsById = new Instrument[16];
     int instrumentCount;
@@ -62,6 +65,8 @@ public final class Engine
         matcher = new Matcher(this, emitter);
         pool = new OrderPool(ctx.initialOrders(), ctx.maxOrders());
         window = new ClOrdIdWindow(ctx.clOrdIdWindow(), accounts);
+        accountSlots = new Account[org.agrona.BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxAccounts(), 1 << 17))];
+        accountMask = accountSlots.length - 1;
         orders = new OrderIndex(org.agrona.BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 20)));
         netDeposits = new long[assetCapacity];
     }
@@ -286,7 +291,7 @@ public final class Engine
         final TimeInForce timeInForce = timeInForceOrNull == null ? TimeInForce.NULL_VAL : timeInForceOrNull;
         final SelfTradePrevention selfTradePrevention = selfTradePreventionOrNull == null ?
             SelfTradePrevention.NULL_VAL : selfTradePreventionOrNull;
-        final Account account = accounts.get(accountId);
+        final Account account = account(accountId);
         if (account == null)
         {
             emitter.detachedReport(
@@ -384,7 +389,7 @@ public final class Engine
         final long time)
     {
         advanceTime(time);
-        final Account account = accounts.get(accountId);
+        final Account account = account(accountId);
         final Order order = account == null ? null : locate(account, orderId, origClOrdId, instrumentId);
         if (order == null)
         {
@@ -421,7 +426,7 @@ public final class Engine
         final long time)
     {
         advanceTime(time);
-        final Account account = accounts.get(accountId);
+        final Account account = account(accountId);
         if (account == null)
         {
             emitter.cancelReject(
@@ -1080,10 +1085,21 @@ public final class Engine
         pool.release(order);
     }
 
+    private Account account(final long accountId)
+    {
+        final Account account = accountSlots[(int)accountId & accountMask];
+        return account != null && account.accountId == accountId ? account : accounts.get(accountId);
+    }
+
     Account addAccount(final long accountId)
     {
         final Account account = new Account(accountId, assetCapacity);
         accounts.put(accountId, account);
+        final int slot = (int)accountId & accountMask;
+        if (accountSlots[slot] == null)
+        {
+            accountSlots[slot] = account;
+        }
         return account;
     }
 
