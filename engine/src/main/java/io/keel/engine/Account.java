@@ -1,8 +1,9 @@
 package io.keel.engine;
 
 /**
- * Spot balances per asset: total holdings and the part reserved by open orders.
- * Arrays are indexed by asset id and grown (cold) when a new asset appears.
+ * Spot balances per asset: total holdings and the part reserved by open orders, interleaved in
+ * one array ({@code balances[2a]} total, {@code balances[2a + 1]} reserved) so a check and its
+ * update touch one cache line. Grown (cold) when a new asset appears.
  */
 final class Account
 {
@@ -11,27 +12,40 @@ final class Account
     long maxClOrdId = Long.MIN_VALUE;
     /** Whether the clOrdId window indexes this account's requests (derived, not snapshotted). */
     boolean indexed;
-    long[] total;
-    long[] reserved;
+    long[] balances;
 
     Account(final long accountId, final int assetCapacity)
     {
         this.accountId = accountId;
-        total = new long[assetCapacity];
-        reserved = new long[assetCapacity];
+        balances = new long[assetCapacity << 1];
+    }
+
+    int assetCapacity()
+    {
+        return balances.length >> 1;
+    }
+
+    long total(final int assetId)
+    {
+        return balances[assetId << 1];
+    }
+
+    long reserved(final int assetId)
+    {
+        return balances[(assetId << 1) + 1];
     }
 
     long available(final int assetId)
     {
-        return total[assetId] - reserved[assetId];
+        final int index = assetId << 1;
+        return balances[index] - balances[index + 1];
     }
 
     void ensureAssetCapacity(final int capacity)
     {
-        if (total.length < capacity)
+        if (assetCapacity() < capacity)
         {
-            total = java.util.Arrays.copyOf(total, capacity);
-            reserved = java.util.Arrays.copyOf(reserved, capacity);
+            balances = java.util.Arrays.copyOf(balances, capacity << 1);
         }
     }
 }

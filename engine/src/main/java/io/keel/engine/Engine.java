@@ -146,7 +146,7 @@ public final class Engine
             }
             else
             {
-                account.total[assetId] += amount;
+                account.balances[assetId << 1] += amount;
                 netDeposits[assetId] += amount;
                 result = RejectReason.NONE;
             }
@@ -177,7 +177,7 @@ public final class Engine
         }
         else
         {
-            account.total[assetId] -= amount;
+            account.balances[assetId << 1] -= amount;
             netDeposits[assetId] -= amount;
             result = RejectReason.NONE;
         }
@@ -595,13 +595,13 @@ public final class Engine
     public long balance(final long accountId, final int assetId)
     {
         final Account account = accounts.get(accountId);
-        return account == null || assetId < 0 || assetId >= account.total.length ? 0 : account.total[assetId];
+        return account == null || assetId < 0 || assetId >= account.assetCapacity() ? 0 : account.total(assetId);
     }
 
     public long reserved(final long accountId, final int assetId)
     {
         final Account account = accounts.get(accountId);
-        return account == null || assetId < 0 || assetId >= account.reserved.length ? 0 : account.reserved[assetId];
+        return account == null || assetId < 0 || assetId >= account.assetCapacity() ? 0 : account.reserved(assetId);
     }
 
     public boolean hasAccount(final long accountId)
@@ -1014,19 +1014,19 @@ public final class Engine
         if (order.isBuy())
         {
             order.reserved = order.price * order.leavesQty;
-            account.reserved[instrument.quoteAssetId] += order.reserved;
+            account.balances[(instrument.quoteAssetId << 1) + 1] += order.reserved;
         }
         else
         {
             order.reserved = order.leavesQty;
-            account.reserved[instrument.baseAssetId] += order.reserved;
+            account.balances[(instrument.baseAssetId << 1) + 1] += order.reserved;
         }
     }
 
     private static void release(final Order order, final Instrument instrument)
     {
         final int asset = order.isBuy() ? instrument.quoteAssetId : instrument.baseAssetId;
-        order.account.reserved[asset] -= order.reserved;
+        order.account.balances[(asset << 1) + 1] -= order.reserved;
         order.reserved = 0;
     }
 

@@ -24,13 +24,13 @@ final class Invariants
             reservedByAccount.put(account.accountId, new long[assets]);
             for (int asset = 0; asset < assets; asset++)
             {
-                if (account.total[asset] < 0 || account.reserved[asset] < 0 ||
-                    account.reserved[asset] > account.total[asset])
+                if (account.total(asset) < 0 || account.reserved(asset) < 0 ||
+                    account.reserved(asset) > account.total(asset))
                 {
-                    fail("account " + account.accountId + " asset " + asset + ": total=" + account.total[asset] +
-                        " reserved=" + account.reserved[asset]);
+                    fail("account " + account.accountId + " asset " + asset + ": total=" + account.total(asset) +
+                        " reserved=" + account.reserved(asset));
                 }
-                totals[asset] += account.total[asset];
+                totals[asset] += account.total(asset);
             }
         }
         for (int asset = 0; asset < assets; asset++)
@@ -65,9 +65,9 @@ final class Invariants
             final long[] expected = reservedByAccount.get(account.accountId);
             for (int asset = 0; asset < assets; asset++)
             {
-                if (expected[asset] != account.reserved[asset])
+                if (expected[asset] != account.reserved(asset))
                 {
-                    fail("account " + account.accountId + " asset " + asset + " reserves " + account.reserved[asset] +
+                    fail("account " + account.accountId + " asset " + asset + " reserves " + account.reserved(asset) +
                         " but its open orders need " + expected[asset]);
                 }
             }

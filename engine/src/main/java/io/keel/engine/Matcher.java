@@ -125,15 +125,15 @@ final class Matcher
 
         final Account buyerAccount = buyer.account;
         buyer.reserved -= buyerRelease;
-        buyerAccount.reserved[quote] -= buyerRelease;
-        buyerAccount.total[quote] -= notional;
-        buyerAccount.total[base] += qty;
+        buyerAccount.balances[(quote << 1) + 1] -= buyerRelease;
+        buyerAccount.balances[quote << 1] -= notional;
+        buyerAccount.balances[base << 1] += qty;
 
         final Account sellerAccount = seller.account;
         seller.reserved -= qty;
-        sellerAccount.reserved[base] -= qty;
-        sellerAccount.total[base] -= qty;
-        sellerAccount.total[quote] += notional;
+        sellerAccount.balances[(base << 1) + 1] -= qty;
+        sellerAccount.balances[base << 1] -= qty;
+        sellerAccount.balances[quote << 1] += notional;
     }
 
     /**
@@ -208,12 +208,12 @@ final class Matcher
         {
             final long release = order.price * qty;
             order.reserved -= release;
-            account.reserved[instrument.quoteAssetId] -= release;
+            account.balances[(instrument.quoteAssetId << 1) + 1] -= release;
         }
         else
         {
             order.reserved -= qty;
-            account.reserved[instrument.baseAssetId] -= qty;
+            account.balances[(instrument.baseAssetId << 1) + 1] -= qty;
         }
     }
 

@@ -154,8 +154,8 @@ public final class SnapshotLoader implements SnapshotSink
         {
             final int assetId = balance.assetId();
             engine.ensureAssetCapacity(assetId + 1);
-            account.total[assetId] = balance.total();
-            account.reserved[assetId] = balance.reserved();
+            account.balances[assetId << 1] = balance.total();
+            account.balances[(assetId << 1) + 1] = balance.reserved();
         }
     }
 

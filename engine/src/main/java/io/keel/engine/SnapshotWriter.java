@@ -123,9 +123,9 @@ final class SnapshotWriter
     private void writeBalances(final Account account)
     {
         int held = 0;
-        for (int assetId = 0; assetId < account.total.length; assetId++)
+        for (int assetId = 0; assetId < account.assetCapacity(); assetId++)
         {
-            held += account.total[assetId] != 0 || account.reserved[assetId] != 0 ? 1 : 0;
+            held += account.total(assetId) != 0 || account.reserved(assetId) != 0 ? 1 : 0;
         }
         // Always at least one message, so an account without balances still exists after load.
         int assetId = 0;
@@ -138,9 +138,9 @@ final class SnapshotWriter
                 .balancesCount(count);
             for (int written = 0; written < count; assetId++)
             {
-                if (account.total[assetId] != 0 || account.reserved[assetId] != 0)
+                if (account.total(assetId) != 0 || account.reserved(assetId) != 0)
                 {
-                    group.next().assetId(assetId).total(account.total[assetId]).reserved(account.reserved[assetId]);
+                    group.next().assetId(assetId).total(account.total(assetId)).reserved(account.reserved(assetId));
                     written++;
                 }
             }

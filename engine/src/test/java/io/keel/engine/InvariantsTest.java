@@ -35,7 +35,7 @@ class InvariantsTest
     @Test
     void shouldDetectAssetCreatedFromNothing()
     {
-        bed.engine.accounts.get(ALICE).total[USD] += 1;
+        bed.engine.accounts.get(ALICE).balances[USD << 1] += 1;
 
         assertBroken("conservation");
     }
@@ -43,7 +43,7 @@ class InvariantsTest
     @Test
     void shouldDetectReservationNotBackedByOpenOrders()
     {
-        bed.engine.accounts.get(ALICE).reserved[USD] += 1;
+        bed.engine.accounts.get(ALICE).balances[(USD << 1) + 1] += 1;
 
         assertBroken("open orders need");
     }
@@ -51,8 +51,8 @@ class InvariantsTest
     @Test
     void shouldDetectNegativeBalanceEvenWhenTotalsAreConserved()
     {
-        bed.engine.accounts.get(ALICE).total[USD] -= 20_000;
-        bed.engine.accounts.get(BOB).total[USD] += 20_000;
+        bed.engine.accounts.get(ALICE).balances[USD << 1] -= 20_000;
+        bed.engine.accounts.get(BOB).balances[USD << 1] += 20_000;
 
         assertBroken("account " + ALICE);
     }
