@@ -1048,12 +1048,13 @@ public final class Engine
 
     private static boolean isValidPrice(final Instrument instrument, final long price)
     {
-        return price > 0 && price <= MAX_PRICE && price % instrument.tickSize == 0;
+        // Tick and lot of 1 are common: skip the division for them.
+        return price > 0 && price <= MAX_PRICE && (instrument.tickSize == 1 || price % instrument.tickSize == 0);
     }
 
     private static boolean isValidQuantity(final Instrument instrument, final long quantity)
     {
-        return quantity > 0 && quantity % instrument.lotSize == 0;
+        return quantity > 0 && (instrument.lotSize == 1 || quantity % instrument.lotSize == 0);
     }
 
     private boolean isValidAsset(final int assetId)

@@ -29,9 +29,8 @@ final class OrderPool
         {
             return null;
         }
-        final Order order = free[--freeCount];
-        free[freeCount] = null;
-        return order;
+        // The stale reference left in the array is harmless: the slot is overwritten on release.
+        return free[--freeCount];
     }
 
     void release(final Order order)
