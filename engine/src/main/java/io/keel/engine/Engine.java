@@ -67,7 +67,8 @@ public final class Engine
         window = new ClOrdIdWindow(ctx.clOrdIdWindow(), accounts);
         accountSlots = new Account[org.agrona.BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxAccounts(), 1 << 17))];
         accountMask = accountSlots.length - 1;
-        orders = new OrderIndex(org.agrona.BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 20)));
+        // 64K slots (256 KiB) stay in cache; the few orders outliving 64K newer ones overflow to a map.
+        orders = new OrderIndex(org.agrona.BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 16)));
         netDeposits = new long[assetCapacity];
     }
 
