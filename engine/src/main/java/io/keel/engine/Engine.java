@@ -125,20 +125,8 @@ public final class Engine
     {
         advanceTime(time);
         final Account account = accounts.get(accountId);
-        final RejectReason result;
-        if (account == null)
-        {
-            result = RejectReason.UNKNOWN_ACCOUNT;
-        }
-        else if (!isValidAsset(assetId))
-        {
-            result = RejectReason.INVALID_ASSET;
-        }
-        else if (amount <= 0)
-        {
-            result = RejectReason.INVALID_AMOUNT;
-        }
-        else
+        RejectReason result = validateTransfer(account, assetId, amount);
+        if (result == RejectReason.NONE)
         {
             ensureAssetCapacity(assetId + 1);
             if (netDeposits[assetId] > Long.MAX_VALUE - amount)
@@ -149,7 +137,6 @@ public final class Engine
             {
                 account.balances[assetId << 1] += amount;
                 netDeposits[assetId] += amount;
-                result = RejectReason.NONE;
             }
         }
         emitter.adminResponse(correlationId, DepositDecoder.TEMPLATE_ID, result, time);
@@ -159,30 +146,33 @@ public final class Engine
     {
         advanceTime(time);
         final Account account = accounts.get(accountId);
-        final RejectReason result;
-        if (account == null)
+        RejectReason result = validateTransfer(account, assetId, amount);
+        if (result == RejectReason.NONE)
         {
-            result = RejectReason.UNKNOWN_ACCOUNT;
-        }
-        else if (!isValidAsset(assetId))
-        {
-            result = RejectReason.INVALID_ASSET;
-        }
-        else if (amount <= 0)
-        {
-            result = RejectReason.INVALID_AMOUNT;
-        }
-        else if (assetId >= assetCapacity || account.available(assetId) < amount)
-        {
-            result = RejectReason.INSUFFICIENT_FUNDS;
-        }
-        else
-        {
-            account.balances[assetId << 1] -= amount;
-            netDeposits[assetId] -= amount;
-            result = RejectReason.NONE;
+            if (assetId >= assetCapacity || account.available(assetId) < amount)
+            {
+                result = RejectReason.INSUFFICIENT_FUNDS;
+            }
+            else
+            {
+                account.balances[assetId << 1] -= amount;
+                netDeposits[assetId] -= amount;
+            }
         }
         emitter.adminResponse(correlationId, WithdrawDecoder.TEMPLATE_ID, result, time);
+    }
+
+    private RejectReason validateTransfer(final Account account, final int assetId, final long amount)
+    {
+        if (account == null)
+        {
+            return RejectReason.UNKNOWN_ACCOUNT;
+        }
+        if (!isValidAsset(assetId))
+        {
+            return RejectReason.INVALID_ASSET;
+        }
+        return amount <= 0 ? RejectReason.INVALID_AMOUNT : RejectReason.NONE;
     }
 
     public void addInstrument(
