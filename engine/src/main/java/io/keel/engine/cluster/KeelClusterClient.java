@@ -147,7 +147,7 @@ public final class KeelClusterClient implements AutoCloseable
                     return credentials;
                 }
             }));
-        lastKeepAliveNs = System.nanoTime();
+        lastKeepAliveNs = System.nanoTime(); // determinism-ok: client side
         return this;
     }
 
@@ -187,7 +187,7 @@ public final class KeelClusterClient implements AutoCloseable
             connect();
         }
         final int work = cluster.pollEgress();
-        final long nowNs = System.nanoTime();
+        final long nowNs = System.nanoTime(); // determinism-ok: client side
         if (nowNs - lastKeepAliveNs > TimeUnit.SECONDS.toNanos(1))
         {
             cluster.sendKeepAlive();
@@ -203,7 +203,7 @@ public final class KeelClusterClient implements AutoCloseable
      */
     public boolean offer(final DirectBuffer message, final int offset, final int length, final long timeoutNs)
     {
-        final long deadline = System.nanoTime() + timeoutNs;
+        final long deadline = System.nanoTime() + timeoutNs; // determinism-ok: client side
         while (true)
         {
             if (isConnected() && cluster.offer(message, offset, length) > 0)
@@ -211,7 +211,7 @@ public final class KeelClusterClient implements AutoCloseable
                 idle.reset();
                 return true;
             }
-            if (System.nanoTime() - deadline > 0)
+            if (System.nanoTime() - deadline > 0) // determinism-ok: client side
             {
                 idle.reset();
                 return false;

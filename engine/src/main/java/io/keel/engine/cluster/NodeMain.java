@@ -131,7 +131,7 @@ public final class NodeMain implements Callable<Integer>
     private static KeelNode launchWhenDirFree(
         final NodeConfig config, final Engine.Context engineContext, final Runnable onTerminate)
     {
-        final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(MARK_FILE_WAIT_S);
+        final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(MARK_FILE_WAIT_S); // determinism-ok: client side
         while (true)
         {
             try
@@ -141,7 +141,7 @@ public final class NodeMain implements Callable<Integer>
             catch (final IllegalStateException ex)
             {
                 final String message = String.valueOf(ex.getMessage());
-                if (!message.contains("active mark file detected") || System.nanoTime() - deadlineNs > 0)
+                if (!message.contains("active mark file detected") || System.nanoTime() - deadlineNs > 0) // determinism-ok: client side
                 {
                     throw ex;
                 }
