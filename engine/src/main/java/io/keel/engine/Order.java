@@ -39,29 +39,4 @@ final class Order
     {
         return side == Side.BUY;
     }
-
-    void reset()
-    {
-        orderId = 0;
-        clOrdId = 0;
-        accountId = 0;
-        sessionId = 0;
-        instrumentId = 0;
-        side = null;
-        timeInForce = null;
-        postOnly = false;
-        selfTradePrevention = null;
-        price = 0;
-        quantity = 0;
-        leavesQty = 0;
-        cumQty = 0;
-        reserved = 0;
-        expireTime = 0;
-        account = null;
-        instrument = null;
-        windowRow = -1;
-        level = null;
-        prev = null;
-        next = null;
-    }
 }
