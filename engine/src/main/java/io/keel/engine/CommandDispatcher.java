@@ -8,6 +8,7 @@ import io.keel.codecs.DepositDecoder;
 import io.keel.codecs.HaltInstrumentDecoder;
 import io.keel.codecs.MassCancelDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.MessageValidator;
 import io.keel.codecs.NewOrderDecoder;
 import io.keel.codecs.ReplaceOrderDecoder;
 import io.keel.codecs.ResumeInstrumentDecoder;
@@ -67,15 +68,16 @@ public final class CommandDispatcher
         {
             return MALFORMED;
         }
+        // Shorter than the template's block (the codecs' own table): fields would be read past it.
+        if (blockLength < MessageValidator.minBlockLength(header.templateId()))
+        {
+            return MALFORMED;
+        }
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
 
         switch (header.templateId())
         {
             case NewOrderDecoder.TEMPLATE_ID:
-                if (blockLength < NewOrderDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final NewOrderDecoder o = newOrder.wrap(buffer, body, blockLength, version);
                 engine.newOrder(
                     o.sessionId(), o.accountId(), o.clOrdId(), o.instrumentId(), CodecEnums.side(o.sideRaw()),
@@ -84,20 +86,12 @@ public final class CommandDispatcher
                 return APPLIED;
 
             case CancelOrderDecoder.TEMPLATE_ID:
-                if (blockLength < CancelOrderDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final CancelOrderDecoder c = cancelOrder.wrap(buffer, body, blockLength, version);
                 engine.cancelOrder(
                     c.sessionId(), c.accountId(), c.clOrdId(), c.origClOrdId(), c.orderId(), c.instrumentId(), time);
                 return APPLIED;
 
             case ReplaceOrderDecoder.TEMPLATE_ID:
-                if (blockLength < ReplaceOrderDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final ReplaceOrderDecoder r = replaceOrder.wrap(buffer, body, blockLength, version);
                 engine.replaceOrder(
                     r.sessionId(), r.accountId(), r.clOrdId(), r.origClOrdId(), r.orderId(), r.instrumentId(), r.price(),
@@ -105,20 +99,12 @@ public final class CommandDispatcher
                 return APPLIED;
 
             case MassCancelDecoder.TEMPLATE_ID:
-                if (blockLength < MassCancelDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final MassCancelDecoder m = massCancel.wrap(buffer, body, blockLength, version);
                 engine.massCancel(m.sessionId(), m.accountId(), m.clOrdId(), CodecEnums.massCancelScope(m.scopeRaw()),
                     m.instrumentId(), time);
                 return APPLIED;
 
             case SessionLostDecoder.TEMPLATE_ID:
-                if (blockLength < SessionLostDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final SessionLostDecoder s = sessionLost.wrap(buffer, body, blockLength, version);
                 engine.sessionLost(s.sessionId(), s.accountId(), time);
                 return APPLIED;
@@ -133,37 +119,21 @@ public final class CommandDispatcher
         switch (header.templateId())
         {
             case CreateAccountDecoder.TEMPLATE_ID:
-                if (blockLength < CreateAccountDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final CreateAccountDecoder ca = createAccount.wrap(buffer, body, blockLength, version);
                 engine.createAccount(ca.correlationId(), ca.accountId(), time);
                 return APPLIED;
 
             case DepositDecoder.TEMPLATE_ID:
-                if (blockLength < DepositDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final DepositDecoder d = deposit.wrap(buffer, body, blockLength, version);
                 engine.deposit(d.correlationId(), d.accountId(), d.assetId(), d.amount(), time);
                 return APPLIED;
 
             case WithdrawDecoder.TEMPLATE_ID:
-                if (blockLength < WithdrawDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final WithdrawDecoder w = withdraw.wrap(buffer, body, blockLength, version);
                 engine.withdraw(w.correlationId(), w.accountId(), w.assetId(), w.amount(), time);
                 return APPLIED;
 
             case AddInstrumentDecoder.TEMPLATE_ID:
-                if (blockLength < AddInstrumentDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final AddInstrumentDecoder a = addInstrument.wrap(buffer, body, blockLength, version);
                 engine.addInstrument(
                     a.correlationId(), a.instrumentId(), a.baseAssetId(), a.quoteAssetId(), a.tickSize(), a.lotSize(),
@@ -171,19 +141,11 @@ public final class CommandDispatcher
                 return APPLIED;
 
             case HaltInstrumentDecoder.TEMPLATE_ID:
-                if (blockLength < HaltInstrumentDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final HaltInstrumentDecoder h = halt.wrap(buffer, body, blockLength, version);
                 engine.halt(h.correlationId(), h.instrumentId(), time);
                 return APPLIED;
 
             case ResumeInstrumentDecoder.TEMPLATE_ID:
-                if (blockLength < ResumeInstrumentDecoder.BLOCK_LENGTH)
-                {
-                    return MALFORMED;
-                }
                 final ResumeInstrumentDecoder re = resume.wrap(buffer, body, blockLength, version);
                 engine.resume(re.correlationId(), re.instrumentId(), time);
                 return APPLIED;

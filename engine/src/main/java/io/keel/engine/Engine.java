@@ -220,32 +220,25 @@ public final class Engine
 
     public void halt(final long correlationId, final int instrumentId, final long time)
     {
-        advanceTime(time);
-        final Instrument instrument = instruments.get(instrumentId);
-        if (instrument != null)
-        {
-            instrument.halted = true;
-        }
-        emitter.adminResponse(
-            correlationId,
-            HaltInstrumentDecoder.TEMPLATE_ID,
-            instrument == null ? RejectReason.UNKNOWN_INSTRUMENT : RejectReason.NONE,
-            time);
+        setHalted(correlationId, instrumentId, true, HaltInstrumentDecoder.TEMPLATE_ID, time);
     }
 
     public void resume(final long correlationId, final int instrumentId, final long time)
+    {
+        setHalted(correlationId, instrumentId, false, ResumeInstrumentDecoder.TEMPLATE_ID, time);
+    }
+
+    private void setHalted(
+        final long correlationId, final int instrumentId, final boolean halted, final int templateId, final long time)
     {
         advanceTime(time);
         final Instrument instrument = instruments.get(instrumentId);
         if (instrument != null)
         {
-            instrument.halted = false;
+            instrument.halted = halted;
         }
         emitter.adminResponse(
-            correlationId,
-            ResumeInstrumentDecoder.TEMPLATE_ID,
-            instrument == null ? RejectReason.UNKNOWN_INSTRUMENT : RejectReason.NONE,
-            time);
+            correlationId, templateId, instrument == null ? RejectReason.UNKNOWN_INSTRUMENT : RejectReason.NONE, time);
     }
 
     // ------------------------------------------------------------------ order entry

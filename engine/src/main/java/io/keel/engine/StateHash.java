@@ -6,7 +6,7 @@ import org.agrona.DirectBuffer;
  * A 64-bit hash over the canonical snapshot bytes. Not cryptographic: it detects divergence
  * between replicas that are honest but wrong.
  */
-final class StateHash implements SnapshotSink
+public final class StateHash implements SnapshotSink
 {
     private static final long SEED = 0x9E3779B97F4A7C15L;
     private static final long MULTIPLIER = 0xBF58476D1CE4E5B9L;
@@ -22,16 +22,26 @@ final class StateHash implements SnapshotSink
 
     public void onSnapshotMessage(final DirectBuffer buffer, final int offset, final int length)
     {
-        hash = mix(hash ^ length);
+        hash = fold(hash, buffer, offset, length);
+    }
+
+    /**
+     * Fold one message's bytes into a running hash: the state hash and the cluster's output
+     * hash chain use the same function.
+     */
+    public static long fold(final long hash, final DirectBuffer buffer, final int offset, final int length)
+    {
+        long h = mix(hash ^ length);
         int i = 0;
         for (; i + Long.BYTES <= length; i += Long.BYTES)
         {
-            hash = mix(hash ^ buffer.getLong(offset + i, java.nio.ByteOrder.LITTLE_ENDIAN));
+            h = mix(h ^ buffer.getLong(offset + i, java.nio.ByteOrder.LITTLE_ENDIAN));
         }
         for (; i < length; i++)
         {
-            hash = mix(hash ^ (buffer.getByte(offset + i) & 0xFF));
+            h = mix(h ^ (buffer.getByte(offset + i) & 0xFF));
         }
+        return h;
     }
 
     /**

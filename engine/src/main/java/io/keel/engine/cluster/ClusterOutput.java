@@ -3,6 +3,7 @@ package io.keel.engine.cluster;
 import io.aeron.Publication;
 import io.aeron.cluster.service.ClientSession;
 import io.keel.engine.OutputSink;
+import io.keel.engine.StateHash;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -218,23 +219,6 @@ final class ClusterOutput implements OutputSink
 
     private void fold(final DirectBuffer buffer, final int offset, final int length)
     {
-        long h = chain ^ length;
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES)
-        {
-            h = mix(h ^ buffer.getLong(offset + i, java.nio.ByteOrder.LITTLE_ENDIAN));
-        }
-        for (; i < length; i++)
-        {
-            h = mix(h ^ buffer.getByte(offset + i));
-        }
-        chain = h;
-    }
-
-    private static long mix(final long value)
-    {
-        long z = (value + 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 30)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        chain = StateHash.fold(chain, buffer, offset, length);
     }
 }
