@@ -94,6 +94,14 @@ public final class CredentialsStore
     }
 
     /**
+     * @return every username in the file.
+     */
+    public java.util.Set<String> usernames()
+    {
+        return java.util.Collections.unmodifiableSet(users.keySet());
+    }
+
+    /**
      * @return the user's account id, or {@link #NO_ACCOUNT}.
      */
     public long verify(final String username, final byte[] password)

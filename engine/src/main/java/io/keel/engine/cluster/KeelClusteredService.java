@@ -485,7 +485,11 @@ public final class KeelClusteredService implements ClusteredService
         engine.verifyInvariants();
     }
 
-    Engine engine()
+    /**
+     * The engine, for tests and tools to inspect once the node is closed (never while it runs: the
+     * service thread owns it).
+     */
+    public Engine engine()
     {
         return engine;
     }

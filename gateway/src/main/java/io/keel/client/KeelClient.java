@@ -1,0 +1,801 @@
+package io.keel.client;
+
+import io.keel.codecs.BookUpdateDecoder;
+import io.keel.codecs.BooleanType;
+import io.keel.codecs.BusinessRejectDecoder;
+import io.keel.codecs.CancelOrderEncoder;
+import io.keel.codecs.CancelRejectDecoder;
+import io.keel.codecs.ExecutionReportDecoder;
+import io.keel.codecs.FrameDecoder;
+import io.keel.codecs.FrameError;
+import io.keel.codecs.HeartbeatEncoder;
+import io.keel.codecs.LogonEncoder;
+import io.keel.codecs.LogonResponseDecoder;
+import io.keel.codecs.LogonResult;
+import io.keel.codecs.LogoutDecoder;
+import io.keel.codecs.LogoutEncoder;
+import io.keel.codecs.LogoutReason;
+import io.keel.codecs.MarketDataRequestEncoder;
+import io.keel.codecs.MassCancelEncoder;
+import io.keel.codecs.MassCancelReportDecoder;
+import io.keel.codecs.MassCancelScope;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.NewOrderEncoder;
+import io.keel.codecs.OrdType;
+import io.keel.codecs.ReplaceOrderEncoder;
+import io.keel.codecs.ResendRequestEncoder;
+import io.keel.codecs.SelfTradePrevention;
+import io.keel.codecs.SessionRejectDecoder;
+import io.keel.codecs.Side;
+import io.keel.codecs.Sofh;
+import io.keel.codecs.TimeInForce;
+import io.keel.codecs.TradeDecoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keel's client library over TCP: connect and log on, send orders, poll reports and market data.
+ * <p>
+ * Nothing is lost across a dropped connection or a cluster failover: every request stays in flight
+ * until a report answers its clOrdId, and is sent again unchanged after a reconnect or when it has
+ * gone unanswered for {@link Context#resendTimeoutMs(long)}; the engine answers a repeated clOrdId
+ * with the original outcome, so each order exists once. Reports missed while disconnected are
+ * asked for at logon by sequence number, and each reaches the listener exactly once.
+ * <p>
+ * Single-threaded: call every method from one thread. Sending and polling allocate nothing.
+ */
+public final class KeelClient implements AutoCloseable
+{
+    /**
+     * Client settings, with defaults good for a local gateway.
+     */
+    public static final class Context
+    {
+        private String host = "127.0.0.1";
+        private int port = 9100;
+        private String username;
+        private String password;
+        private KeelClientListener listener = new KeelClientListener()
+        {
+        };
+        private int heartbeatIntervalMs = 1_000;
+        private boolean cancelOnDisconnect;
+        private boolean autoReconnect = true;
+        private long connectTimeoutMs = 5_000;
+        private long resendTimeoutMs = 3_000;
+        private long reconnectIntervalMs = 200;
+        private int maxInFlight = 64 * 1024;
+
+        public Context conclude()
+        {
+            if (username == null || password == null)
+            {
+                throw new IllegalArgumentException("username and password are required");
+            }
+            if (port <= 0 || port > 65535)
+            {
+                throw new IllegalArgumentException("port must be in 1..65535: " + port);
+            }
+            if (heartbeatIntervalMs <= 0 || connectTimeoutMs <= 0 || maxInFlight <= 0 || resendTimeoutMs < 0)
+            {
+                throw new IllegalArgumentException("heartbeat, connect timeout and max in flight must be > 0");
+            }
+            return this;
+        }
+
+        public Context host(final String host)
+        {
+            this.host = host;
+            return this;
+        }
+
+        public Context port(final int port)
+        {
+            this.port = port;
+            return this;
+        }
+
+        public Context username(final String username)
+        {
+            this.username = username;
+            return this;
+        }
+
+        public Context password(final String password)
+        {
+            this.password = password;
+            return this;
+        }
+
+        public Context listener(final KeelClientListener listener)
+        {
+            this.listener = listener;
+            return this;
+        }
+
+        public Context heartbeatIntervalMs(final int heartbeatIntervalMs)
+        {
+            this.heartbeatIntervalMs = heartbeatIntervalMs;
+            return this;
+        }
+
+        /**
+         * @param cancelOnDisconnect the engine cancels this session's orders when its connection is lost.
+         */
+        public Context cancelOnDisconnect(final boolean cancelOnDisconnect)
+        {
+            this.cancelOnDisconnect = cancelOnDisconnect;
+            return this;
+        }
+
+        /**
+         * @param autoReconnect {@link #poll()} reconnects and logs on again after a lost connection.
+         */
+        public Context autoReconnect(final boolean autoReconnect)
+        {
+            this.autoReconnect = autoReconnect;
+            return this;
+        }
+
+        public Context connectTimeoutMs(final long connectTimeoutMs)
+        {
+            this.connectTimeoutMs = connectTimeoutMs;
+            return this;
+        }
+
+        /**
+         * @param resendTimeoutMs a request unanswered this long is sent again; 0 = only after reconnects.
+         */
+        public Context resendTimeoutMs(final long resendTimeoutMs)
+        {
+            this.resendTimeoutMs = resendTimeoutMs;
+            return this;
+        }
+
+        public Context maxInFlight(final int maxInFlight)
+        {
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+    }
+
+    private static final int BUFFER_LENGTH = 64 * 1024;
+    private static final long RESEND_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Context ctx;
+    private final KeelClientListener listener;
+    private final InFlightRequests inFlight;
+    private final FrameDecoder frameDecoder;
+    private final ByteBuffer readByteBuffer = ByteBuffer.allocateDirect(BUFFER_LENGTH);
+    private final UnsafeBuffer readBuffer = new UnsafeBuffer(readByteBuffer);
+    private final ByteBuffer writeByteBuffer = ByteBuffer.allocateDirect(BUFFER_LENGTH);
+    private final UnsafeBuffer writeBuffer = new UnsafeBuffer(writeByteBuffer);
+    private final UnsafeBuffer message = new UnsafeBuffer(new byte[1024]);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final LogonEncoder logonEncoder = new LogonEncoder();
+    private final LogoutEncoder logoutEncoder = new LogoutEncoder();
+    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
+    private final ResendRequestEncoder resendRequestEncoder = new ResendRequestEncoder();
+    private final MarketDataRequestEncoder marketDataRequestEncoder = new MarketDataRequestEncoder();
+    private final NewOrderEncoder newOrderEncoder = new NewOrderEncoder();
+    private final CancelOrderEncoder cancelOrderEncoder = new CancelOrderEncoder();
+    private final ReplaceOrderEncoder replaceOrderEncoder = new ReplaceOrderEncoder();
+    private final MassCancelEncoder massCancelEncoder = new MassCancelEncoder();
+    private final LogonResponseDecoder logonResponseDecoder = new LogonResponseDecoder();
+    private final LogoutDecoder logoutDecoder = new LogoutDecoder();
+    private final SessionRejectDecoder sessionRejectDecoder = new SessionRejectDecoder();
+    private final ExecutionReportDecoder executionReportDecoder = new ExecutionReportDecoder();
+    private final CancelRejectDecoder cancelRejectDecoder = new CancelRejectDecoder();
+    private final BusinessRejectDecoder businessRejectDecoder = new BusinessRejectDecoder();
+    private final MassCancelReportDecoder massCancelReportDecoder = new MassCancelReportDecoder();
+    private final BookUpdateDecoder bookUpdateDecoder = new BookUpdateDecoder();
+    private final TradeDecoder tradeDecoder = new TradeDecoder();
+    private final InFlightRequests.Visitor resender = this::write;
+
+    private SocketChannel channel;
+    private boolean loggedOn;
+    private LogonResult logonResult;
+    private String logonText = "";
+    private long sessionId;
+    private long accountId;
+    private long nextExpectedSeqNo;
+    private long gatewayNextSeqNo;
+    private long lastSentNs;
+    private long lastReceivedNs;
+    private long heartbeatIntervalNs;
+    private long nextResendCheckNs;
+    private long nextReconnectNs;
+    private long reconnects;
+    private long resent;
+    private long duplicatesDropped;
+    private String disconnectReason = "";
+    private boolean closed;
+
+    public KeelClient(final Context ctx)
+    {
+        this.ctx = ctx.conclude();
+        listener = ctx.listener;
+        inFlight = new InFlightRequests(ctx.maxInFlight);
+        frameDecoder = new FrameDecoder(64 * 1024, this::onFrame, this::onFrameError);
+    }
+
+    /**
+     * Connect and log on, waiting up to the connect timeout; then send again whatever was in flight.
+     *
+     * @throws KeelClientException when the gateway cannot be reached or refuses the logon.
+     */
+    public KeelClient connect()
+    {
+        disconnectQuietly();
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.connectTimeoutMs);
+        try
+        {
+            channel = SocketChannel.open();
+            channel.socket().connect(new InetSocketAddress(ctx.host, ctx.port), (int)ctx.connectTimeoutMs);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.configureBlocking(false);
+        }
+        catch (final IOException ex)
+        {
+            disconnectQuietly();
+            throw new KeelClientException(
+                "cannot connect to " + ctx.host + ":" + ctx.port + ": " + ex.getMessage(), null);
+        }
+        frameDecoder.reset();
+        writeByteBuffer.clear();
+        logonResult = null;
+        final long nowNs = System.nanoTime();
+        lastReceivedNs = nowNs;
+        final byte[] passwordBytes = ctx.password.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        logonEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
+            .heartbeatIntervalMs(ctx.heartbeatIntervalMs)
+            .cancelOnDisconnect(ctx.cancelOnDisconnect ? BooleanType.TRUE : BooleanType.FALSE)
+            .nextExpectedSeqNo(nextExpectedSeqNo)
+            .username(ctx.username)
+            .putPassword(passwordBytes, 0, passwordBytes.length);
+        write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logonEncoder.encodedLength());
+
+        while (logonResult == null)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                disconnectQuietly();
+                throw new KeelClientException("no logon response within " + ctx.connectTimeoutMs + " ms", null);
+            }
+            if (!readOnce())
+            {
+                disconnectQuietly();
+                throw new KeelClientException("connection closed during logon: " + disconnectReason, null);
+            }
+            Thread.onSpinWait();
+        }
+        if (logonResult != LogonResult.OK)
+        {
+            final LogonResult result = logonResult;
+            disconnectQuietly();
+            throw new KeelClientException("logon refused: " + result + " " + logonText, result);
+        }
+        // First the reports missed while away (the gateway sends them right after the response), so
+        // a request they answer is not sent again; then whatever is still unanswered goes again.
+        while (nextExpectedSeqNo < gatewayNextSeqNo && channel != null && System.nanoTime() - deadlineNs < 0)
+        {
+            readOnce();
+            Thread.onSpinWait();
+        }
+        if (channel == null)
+        {
+            throw new KeelClientException("connection closed after logon: " + disconnectReason, null);
+        }
+        resent += inFlight.forEachOlderThan(System.nanoTime() + 1, System.nanoTime(), resender);
+        return this;
+    }
+
+    public boolean isLoggedOn()
+    {
+        return loggedOn;
+    }
+
+    public long sessionId()
+    {
+        return sessionId;
+    }
+
+    public long accountId()
+    {
+        return accountId;
+    }
+
+    /**
+     * @return requests sent and not yet answered.
+     */
+    public int inFlight()
+    {
+        return inFlight.size();
+    }
+
+    public long reconnects()
+    {
+        return reconnects;
+    }
+
+    /**
+     * @return requests sent again (after reconnects or resend timeouts).
+     */
+    public long resent()
+    {
+        return resent;
+    }
+
+    /**
+     * @return the seqNo of the next report expected from the gateway.
+     */
+    public long nextExpectedSeqNo()
+    {
+        return nextExpectedSeqNo;
+    }
+
+    /**
+     * Read and dispatch what has arrived, keep the session alive, resend what went unanswered, and
+     * reconnect if the connection was lost (with auto-reconnect).
+     *
+     * @return work done.
+     */
+    public int poll()
+    {
+        final long nowNs = System.nanoTime();
+        if (channel == null)
+        {
+            if (ctx.autoReconnect && !closed && nowNs - nextReconnectNs >= 0)
+            {
+                nextReconnectNs = nowNs + TimeUnit.MILLISECONDS.toNanos(ctx.reconnectIntervalMs);
+                try
+                {
+                    connect();
+                    reconnects++;
+                    return 1;
+                }
+                catch (final KeelClientException ex)
+                {
+                    return 0;
+                }
+            }
+            return 0;
+        }
+        int work = readOnce() ? 0 : 1;
+        if (channel == null)
+        {
+            return work;
+        }
+        if (loggedOn)
+        {
+            if (nowNs - lastSentNs >= heartbeatIntervalNs)
+            {
+                heartbeatEncoder.wrapAndApplyHeader(message, 0, headerEncoder).timestampNs(nowNs);
+                write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
+                work++;
+            }
+            if (nowNs - lastReceivedNs > 2 * heartbeatIntervalNs + TimeUnit.SECONDS.toNanos(1))
+            {
+                onDisconnect("gateway silent for " + TimeUnit.NANOSECONDS.toMillis(nowNs - lastReceivedNs) + " ms");
+                return work + 1;
+            }
+            if (ctx.resendTimeoutMs > 0 && nowNs - nextResendCheckNs >= 0)
+            {
+                nextResendCheckNs = nowNs + RESEND_CHECK_INTERVAL_NS;
+                final int count = inFlight.forEachOlderThan(
+                    nowNs - TimeUnit.MILLISECONDS.toNanos(ctx.resendTimeoutMs), nowNs, resender);
+                resent += count;
+                work += count;
+            }
+        }
+        return work + flush();
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /**
+     * @return false when not logged on or too many requests are in flight (nothing was sent).
+     */
+    public boolean newOrder(
+        final long clOrdId,
+        final int instrumentId,
+        final Side side,
+        final OrdType ordType,
+        final TimeInForce timeInForce,
+        final long price,
+        final long quantity)
+    {
+        return newOrder(clOrdId, instrumentId, side, ordType, timeInForce, false, SelfTradePrevention.NONE, price,
+            quantity, 0);
+    }
+
+    public boolean newOrder(
+        final long clOrdId,
+        final int instrumentId,
+        final Side side,
+        final OrdType ordType,
+        final TimeInForce timeInForce,
+        final boolean postOnly,
+        final SelfTradePrevention selfTradePrevention,
+        final long price,
+        final long quantity,
+        final long expireTime)
+    {
+        newOrderEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
+            .sessionId(0)
+            .accountId(0)
+            .clOrdId(clOrdId)
+            .instrumentId(instrumentId)
+            .side(side)
+            .ordType(ordType)
+            .timeInForce(timeInForce)
+            .selfTradePrevention(selfTradePrevention)
+            .price(price)
+            .quantity(quantity)
+            .expireTime(expireTime)
+            .execInst().clear().postOnly(postOnly);
+        return sendRequest(clOrdId, MessageHeaderEncoder.ENCODED_LENGTH + newOrderEncoder.encodedLength());
+    }
+
+    /**
+     * Cancel by orderId, or by origClOrdId when orderId is 0.
+     */
+    public boolean cancelOrder(final long clOrdId, final long origClOrdId, final long orderId, final int instrumentId)
+    {
+        cancelOrderEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
+            .sessionId(0)
+            .accountId(0)
+            .clOrdId(clOrdId)
+            .origClOrdId(origClOrdId)
+            .orderId(orderId)
+            .instrumentId(instrumentId);
+        return sendRequest(clOrdId, MessageHeaderEncoder.ENCODED_LENGTH + cancelOrderEncoder.encodedLength());
+    }
+
+    /**
+     * Replace price and total quantity, by orderId, or by origClOrdId when orderId is 0.
+     */
+    public boolean replaceOrder(
+        final long clOrdId, final long origClOrdId, final long orderId, final int instrumentId, final long price,
+        final long quantity)
+    {
+        replaceOrderEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
+            .sessionId(0)
+            .accountId(0)
+            .clOrdId(clOrdId)
+            .origClOrdId(origClOrdId)
+            .orderId(orderId)
+            .instrumentId(instrumentId)
+            .price(price)
+            .quantity(quantity);
+        return sendRequest(clOrdId, MessageHeaderEncoder.ENCODED_LENGTH + replaceOrderEncoder.encodedLength());
+    }
+
+    public boolean massCancel(final long clOrdId, final MassCancelScope scope, final int instrumentId)
+    {
+        massCancelEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
+            .sessionId(0)
+            .accountId(0)
+            .clOrdId(clOrdId)
+            .scope(scope)
+            .instrumentId(instrumentId);
+        return sendRequest(clOrdId, MessageHeaderEncoder.ENCODED_LENGTH + massCancelEncoder.encodedLength());
+    }
+
+    /**
+     * Receive BookUpdate and Trade messages for an instrument (or stop).
+     */
+    public boolean subscribe(final int instrumentId, final boolean subscribe)
+    {
+        if (!loggedOn)
+        {
+            return false;
+        }
+        marketDataRequestEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
+            .instrumentId(instrumentId)
+            .subscribe(subscribe ? BooleanType.TRUE : BooleanType.FALSE);
+        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + marketDataRequestEncoder.encodedLength());
+    }
+
+    /**
+     * Ask for reports again, by seqNo; toSeqNo 0 = up to the latest. Already seen ones are not redelivered.
+     */
+    public boolean requestResend(final long fromSeqNo, final long toSeqNo)
+    {
+        if (!loggedOn)
+        {
+            return false;
+        }
+        resendRequestEncoder.wrapAndApplyHeader(message, 0, headerEncoder).fromSeqNo(fromSeqNo).toSeqNo(toSeqNo);
+        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + resendRequestEncoder.encodedLength());
+    }
+
+    /**
+     * Log out and close the connection (no auto-reconnect after this).
+     */
+    public void logout()
+    {
+        if (loggedOn)
+        {
+            logoutEncoder.wrapAndApplyHeader(message, 0, headerEncoder).reason(LogoutReason.CLIENT_REQUEST).text("");
+            write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength());
+            flush();
+        }
+        closed = true;
+        disconnectQuietly();
+    }
+
+    /**
+     * Close the connection without logging out, as a network failure would. With auto-reconnect
+     * the next {@link #poll()} logs on again and recovers what was missed.
+     */
+    public void dropConnection()
+    {
+        if (channel != null)
+        {
+            onDisconnect("dropped by the client");
+        }
+    }
+
+    public void close()
+    {
+        closed = true;
+        disconnectQuietly();
+    }
+
+    private boolean sendRequest(final long clOrdId, final int length)
+    {
+        if (!loggedOn || !inFlight.add(clOrdId, message, 0, length, System.nanoTime()))
+        {
+            return false;
+        }
+        write(message, 0, length);
+        return true;
+    }
+
+    // ------------------------------------------------------------------ I/O
+
+    /**
+     * Queue one SBE message, framed, and write as much as the socket takes.
+     */
+    private boolean write(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (channel == null)
+        {
+            return false;
+        }
+        final int frameLength = Sofh.HEADER_LENGTH + length;
+        while (writeByteBuffer.remaining() < frameLength)
+        {
+            flush();
+            if (channel == null)
+            {
+                return false;
+            }
+            if (writeByteBuffer.remaining() < frameLength)
+            {
+                // The gateway is not reading: keep reading our side so neither end blocks the other.
+                readOnce();
+                Thread.onSpinWait();
+            }
+        }
+        final int position = writeByteBuffer.position();
+        Sofh.writeHeader(writeBuffer, position, length);
+        writeBuffer.putBytes(position + Sofh.HEADER_LENGTH, buffer, offset, length);
+        writeByteBuffer.position(position + frameLength);
+        lastSentNs = System.nanoTime();
+        flush();
+        return true;
+    }
+
+    private int flush()
+    {
+        if (channel == null || writeByteBuffer.position() == 0)
+        {
+            return 0;
+        }
+        try
+        {
+            writeByteBuffer.flip();
+            final int written = channel.write(writeByteBuffer);
+            writeByteBuffer.compact();
+            return written > 0 ? 1 : 0;
+        }
+        catch (final IOException ex)
+        {
+            writeByteBuffer.clear();
+            onDisconnect("write failed: " + ex.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * @return false when the connection was lost.
+     */
+    private boolean readOnce()
+    {
+        if (channel == null)
+        {
+            return false;
+        }
+        try
+        {
+            readByteBuffer.clear();
+            final int bytesRead = channel.read(readByteBuffer);
+            if (bytesRead < 0)
+            {
+                onDisconnect("closed by gateway");
+                return false;
+            }
+            if (bytesRead > 0)
+            {
+                lastReceivedNs = System.nanoTime();
+                if (frameDecoder.onData(readBuffer, 0, bytesRead) == FrameDecoder.FAILED)
+                {
+                    return false;
+                }
+            }
+            return channel != null;
+        }
+        catch (final IOException ex)
+        {
+            onDisconnect("read failed: " + ex.getMessage());
+            return false;
+        }
+    }
+
+    private void onFrameError(final FrameError error, final long detail)
+    {
+        onDisconnect("bad frame from gateway: " + error + " " + detail);
+    }
+
+    private boolean onFrame(final DirectBuffer buffer, final int offset, final int length, final int templateId)
+    {
+        headerDecoder.wrap(buffer, offset);
+        switch (templateId)
+        {
+            case ExecutionReportDecoder.TEMPLATE_ID:
+                executionReportDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                if (isNew(executionReportDecoder.seqNo()))
+                {
+                    inFlight.remove(executionReportDecoder.clOrdId());
+                    listener.onExecutionReport(executionReportDecoder);
+                }
+                break;
+
+            case CancelRejectDecoder.TEMPLATE_ID:
+                cancelRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                if (isNew(cancelRejectDecoder.seqNo()))
+                {
+                    inFlight.remove(cancelRejectDecoder.clOrdId());
+                    listener.onCancelReject(cancelRejectDecoder);
+                }
+                break;
+
+            case BusinessRejectDecoder.TEMPLATE_ID:
+                businessRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                if (isNew(businessRejectDecoder.seqNo()))
+                {
+                    inFlight.remove(businessRejectDecoder.clOrdId());
+                    listener.onBusinessReject(businessRejectDecoder);
+                }
+                break;
+
+            case MassCancelReportDecoder.TEMPLATE_ID:
+                massCancelReportDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                if (isNew(massCancelReportDecoder.seqNo()))
+                {
+                    inFlight.remove(massCancelReportDecoder.clOrdId());
+                    listener.onMassCancelReport(massCancelReportDecoder);
+                }
+                break;
+
+            case BookUpdateDecoder.TEMPLATE_ID:
+                listener.onBookUpdate(bookUpdateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
+                break;
+
+            case TradeDecoder.TEMPLATE_ID:
+                listener.onTrade(tradeDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
+                break;
+
+            case LogonResponseDecoder.TEMPLATE_ID:
+                onLogonResponse(buffer, offset);
+                break;
+
+            case SessionRejectDecoder.TEMPLATE_ID:
+                sessionRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                listener.onSessionReject(
+                    sessionRejectDecoder.refTemplateId(), sessionRejectDecoder.reason(), sessionRejectDecoder.text());
+                break;
+
+            case LogoutDecoder.TEMPLATE_ID:
+                logoutDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                final LogoutReason reason = logoutDecoder.reason();
+                final String text = logoutDecoder.text();
+                disconnectReason = reason + ": " + text;
+                listener.onLogout(reason, text);
+                break;
+
+            default:
+                break;
+        }
+        return true;
+    }
+
+    private void onLogonResponse(final DirectBuffer buffer, final int offset)
+    {
+        logonResponseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        logonResult = logonResponseDecoder.result();
+        if (logonResult != LogonResult.OK)
+        {
+            logonText = logonResponseDecoder.text();
+            return;
+        }
+        logonText = "";
+        loggedOn = true;
+        sessionId = logonResponseDecoder.sessionId();
+        accountId = logonResponseDecoder.accountId();
+        heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(logonResponseDecoder.heartbeatIntervalMs());
+        final long gatewayNext = logonResponseDecoder.nextSeqNo();
+        gatewayNextSeqNo = gatewayNext;
+        if (nextExpectedSeqNo == 0)
+        {
+            // First logon of this client: reports start now.
+            nextExpectedSeqNo = gatewayNext;
+        }
+        else if (gatewayNext < nextExpectedSeqNo)
+        {
+            // The gateway restarted and numbers afresh; it sends everything it holds for us.
+            nextExpectedSeqNo = 1;
+        }
+        listener.onLoggedOn(sessionId, accountId, gatewayNext);
+    }
+
+    /**
+     * Each report once: a resent one already delivered is dropped.
+     */
+    private boolean isNew(final long seqNo)
+    {
+        if (seqNo >= nextExpectedSeqNo)
+        {
+            nextExpectedSeqNo = seqNo + 1;
+            return true;
+        }
+        duplicatesDropped++;
+        return false;
+    }
+
+    private void onDisconnect(final String reason)
+    {
+        final boolean wasConnected = channel != null;
+        if (disconnectReason.isEmpty() || !loggedOn)
+        {
+            disconnectReason = reason;
+        }
+        final String why = disconnectReason.isEmpty() ? reason : disconnectReason;
+        disconnectQuietly();
+        if (wasConnected)
+        {
+            listener.onDisconnected(why);
+        }
+        disconnectReason = "";
+        nextReconnectNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.reconnectIntervalMs);
+    }
+
+    private void disconnectQuietly()
+    {
+        loggedOn = false;
+        CloseHelper.quietClose(channel);
+        channel = null;
+    }
+}

@@ -1,0 +1,66 @@
+package io.keel.gateway;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * One client connection as the session layer sees it, whatever the transport: its logon state,
+ * liveness timers and throttle, and the two things a transport must do — send one SBE message,
+ * and drop the connection after what is queued has been written.
+ */
+abstract class ClientConnection
+{
+    enum State
+    {
+        /** Connected; the first message must be a Logon, within the logon timeout. */
+        AWAITING_LOGON,
+        /** Logon received, credentials being checked off the duty cycle. */
+        LOGON_PENDING,
+        /** Logged on. */
+        ACTIVE,
+        /** Being dropped: nothing more is read or handled. */
+        CLOSING
+    }
+
+    final long connectionId;
+    final String remoteAddress;
+    State state = State.AWAITING_LOGON;
+    long connectedNs;
+    long lastReceivedNs;
+    long lastSentNs;
+    long heartbeatIntervalNs;
+    long heartbeatTimeoutNs;
+    Session session;
+    TokenBucket throttle;
+    long throttleWindowStartNs;
+    int throttledInWindow;
+    String closeReason;
+
+    ClientConnection(final long connectionId, final String remoteAddress)
+    {
+        this.connectionId = connectionId;
+        this.remoteAddress = remoteAddress;
+    }
+
+    /**
+     * Queue one SBE message (header and body) for the client.
+     *
+     * @return false when it could not be queued; the transport then drops the connection as a slow consumer.
+     */
+    abstract boolean send(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Write what is queued, then close; the session layer hears of it through
+     * {@link SessionLayer#onDisconnected(ClientConnection)}.
+     */
+    abstract void disconnect(String reason);
+
+    final boolean isOpen()
+    {
+        return state != State.CLOSING;
+    }
+
+    public String toString()
+    {
+        return "connection " + connectionId + " from " + remoteAddress;
+    }
+}

@@ -1,0 +1,251 @@
+package io.keel.gateway;
+
+import io.aeron.Aeron;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.driver.MediaDriver;
+import io.aeron.logbuffer.BufferClaim;
+import io.aeron.logbuffer.Header;
+import io.aeron.security.CredentialsSupplier;
+import io.keel.engine.cluster.IdleProfile;
+import io.keel.engine.cluster.Principal;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's one cluster session, driven from the gateway's duty cycle and never blocking it:
+ * connects asynchronously, follows a new leader, and starts a new session when the cluster closed
+ * the old one. While there is no session (no leader, or no quorum) {@link #tryClaim} fails at once,
+ * which is what makes the gateway's circuit breaker.
+ */
+final class ClusterConnection implements AutoCloseable
+{
+    /**
+     * Receives each egress message, an SBE message of the Keel schema.
+     */
+    interface Listener
+    {
+        void onEgress(DirectBuffer buffer, int offset, int length);
+
+        void onClusterAvailable(boolean available);
+    }
+
+    private static final long RETRY_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long KEEP_ALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final GatewayConfig config;
+    private final Listener listener;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final byte[] credentials;
+    private final EgressListener egressListener = new EgressListener()
+    {
+        public void onMessage(
+            final long clusterSessionId,
+            final long timestamp,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final Header header)
+        {
+            listener.onEgress(buffer, offset, length);
+        }
+
+        public void onNewLeader(
+            final long clusterSessionId,
+            final long leadershipTermId,
+            final int leaderMemberId,
+            final String ingressEndpoints)
+        {
+            leaderChanges++;
+            GatewayLog.event("cluster-new-leader", "leader", Integer.toString(leaderMemberId));
+        }
+    };
+
+    private AeronCluster cluster;
+    private AeronCluster.AsyncConnect connecting;
+    private long nextAttemptNs;
+    private long lastKeepAliveNs;
+    private volatile boolean available;
+    private long leaderChanges;
+    private long connects;
+    private String lastError = "";
+
+    ClusterConnection(final GatewayConfig config, final Listener listener)
+    {
+        this.config = config;
+        this.listener = listener;
+        final IdleProfile idle = config.idleProfile();
+        credentials = Principal.gatewayCredentials(config.gatewayId(), config.clusterSecret());
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(config.aeronDir().getAbsolutePath())
+            .threadingMode(idle.threadingMode())
+            .sharedIdleStrategy(idle.newIdleStrategy())
+            .conductorIdleStrategy(idle.newIdleStrategy())
+            .senderIdleStrategy(idle.newIdleStrategy())
+            .receiverIdleStrategy(idle.newIdleStrategy())
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(1024 * 1024)
+            .ipcTermBufferLength(256 * 1024)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        try
+        {
+            aeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(driver.aeronDirectoryName())
+                .idleStrategy(idle.newIdleStrategy()));
+        }
+        catch (final RuntimeException ex)
+        {
+            driver.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * @return work done: egress messages, connection steps.
+     */
+    int poll(final long nowNs)
+    {
+        int work = 0;
+        if (cluster != null)
+        {
+            if (cluster.isClosed())
+            {
+                GatewayLog.event("cluster-session-closed");
+                cluster = null;
+                nextAttemptNs = nowNs;
+            }
+            else
+            {
+                work += cluster.pollEgress();
+                if (nowNs - lastKeepAliveNs >= KEEP_ALIVE_INTERVAL_NS && !cluster.isClosed())
+                {
+                    cluster.sendKeepAlive();
+                    lastKeepAliveNs = nowNs;
+                }
+            }
+        }
+        if (cluster == null)
+        {
+            work += connectStep(nowNs);
+        }
+        updateAvailable();
+        return work;
+    }
+
+    private int connectStep(final long nowNs)
+    {
+        if (connecting == null)
+        {
+            if (nowNs - nextAttemptNs < 0)
+            {
+                return 0;
+            }
+            connecting = AeronCluster.asyncConnect(new AeronCluster.Context()
+                .aeron(aeron)
+                .ownsAeronClient(false)
+                .ingressChannel("aeron:udp?term-length=1m")
+                .ingressEndpoints(config.clusterEndpoints())
+                .egressChannel("aeron:udp?endpoint=localhost:0|term-length=4m")
+                .egressListener(egressListener)
+                .messageTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.clusterConnectTimeoutMs()))
+                .credentialsSupplier(new CredentialsSupplier()
+                {
+                    public byte[] encodedCredentials()
+                    {
+                        return credentials;
+                    }
+
+                    public byte[] onChallenge(final byte[] encodedChallenge)
+                    {
+                        return credentials;
+                    }
+                }));
+        }
+        try
+        {
+            final AeronCluster connected = connecting.poll();
+            if (connected != null)
+            {
+                cluster = connected;
+                connecting = null;
+                connects++;
+                lastKeepAliveNs = nowNs;
+                lastError = "";
+                GatewayLog.event("cluster-connected",
+                    "leader", Integer.toString(connected.leaderMemberId()),
+                    "clusterSession", Long.toString(connected.clusterSessionId()));
+            }
+            return 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(connecting);
+            connecting = null;
+            nextAttemptNs = nowNs + RETRY_INTERVAL_NS;
+            final String error = String.valueOf(ex.getMessage());
+            if (!error.equals(lastError))
+            {
+                // Logged once per distinct failure: a cluster that stays down does not flood the log.
+                GatewayLog.event("cluster-connect-failed", "error", error);
+                lastError = error;
+            }
+            return 1;
+        }
+    }
+
+    private void updateAvailable()
+    {
+        final boolean nowAvailable = cluster != null && !cluster.isClosed() && cluster.ingressPublication() != null &&
+            cluster.ingressPublication().isConnected();
+        if (nowAvailable != available)
+        {
+            available = nowAvailable;
+            listener.onClusterAvailable(nowAvailable);
+        }
+    }
+
+    /**
+     * Claim room on ingress for one message; write it at {@code claim.offset() + AeronCluster.SESSION_HEADER_LENGTH}
+     * and commit.
+     *
+     * @return true when claimed; false at once when there is no leader or ingress is back-pressured.
+     */
+    boolean tryClaim(final int length, final BufferClaim claim)
+    {
+        return available && cluster.tryClaim(length, claim) > 0;
+    }
+
+    /**
+     * Offer one whole message.
+     *
+     * @return true when the cluster took it.
+     */
+    boolean offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return available && cluster.offer(buffer, offset, length) > 0;
+    }
+
+    boolean isAvailable()
+    {
+        return available;
+    }
+
+    long leaderChanges()
+    {
+        return leaderChanges;
+    }
+
+    long connects()
+    {
+        return connects;
+    }
+
+    public void close()
+    {
+        CloseHelper.quietCloseAll(connecting, cluster, aeron, driver);
+    }
+}

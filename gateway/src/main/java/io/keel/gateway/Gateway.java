@@ -1,0 +1,124 @@
+package io.keel.gateway;
+
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * A running gateway: TCP listener, session layer and cluster session on one agent thread.
+ * Launch with a concluded {@link GatewayConfig}; close to log every client out and stop.
+ */
+public final class Gateway implements AutoCloseable
+{
+    private final GatewayConfig config;
+    private final GatewayCounters counters = new GatewayCounters();
+    private final SessionLayer sessionLayer;
+    private final TcpTransport tcp;
+    private final AgentRunner runner;
+
+    private Gateway(final GatewayConfig config)
+    {
+        this.config = config;
+        final CredentialsStore users;
+        try
+        {
+            users = CredentialsStore.load(config.credentialsFile());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read --users " + config.credentialsFile() + ": " + ex.getMessage(), ex);
+        }
+        sessionLayer = new SessionLayer(config, users, counters);
+        try
+        {
+            tcp = new TcpTransport(config, sessionLayer, counters);
+        }
+        catch (final RuntimeException ex)
+        {
+            sessionLayer.close();
+            throw ex;
+        }
+        final ErrorHandler errorHandler = (ex) -> GatewayLog.event("error", "error", String.valueOf(ex));
+        runner = new AgentRunner(config.idleProfile().newIdleStrategy(), errorHandler, null,
+            new GatewayAgent(sessionLayer, tcp, new SystemNanoClock()));
+        GatewayLog.event("started", "gateway", Integer.toString(config.gatewayId()),
+            "listen", config.bindAddress() + ":" + tcp.port(), "cluster", config.clusterEndpoints(),
+            "users", Integer.toString(users.size()));
+    }
+
+    /**
+     * @param config concluded here if it was not already.
+     */
+    public static Gateway launch(final GatewayConfig config)
+    {
+        final Gateway gateway = new Gateway(config);
+        AgentRunner.startOnThread(gateway.runner);
+        return gateway;
+    }
+
+    /**
+     * @return the TCP port listened on (useful with port 0).
+     */
+    public int port()
+    {
+        return tcp.port();
+    }
+
+    public GatewayConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return true while the gateway has a cluster session that can take orders.
+     */
+    public boolean isClusterAvailable()
+    {
+        return sessionLayer.isClusterAvailable();
+    }
+
+    public long ordersForwarded()
+    {
+        return counters.ordersForwarded;
+    }
+
+    public long throttled()
+    {
+        return counters.throttled;
+    }
+
+    public long unavailableRejects()
+    {
+        return counters.unavailable;
+    }
+
+    public long slowConsumers()
+    {
+        return counters.slowConsumers;
+    }
+
+    public long protocolErrors()
+    {
+        return counters.protocolErrors;
+    }
+
+    public long cancelOnDisconnects()
+    {
+        return counters.cancelOnDisconnects;
+    }
+
+    public long logons()
+    {
+        return counters.logons;
+    }
+
+    public void close()
+    {
+        CloseHelper.close(runner);
+        GatewayLog.event("stopped", "gateway", Integer.toString(config.gatewayId()));
+    }
+}

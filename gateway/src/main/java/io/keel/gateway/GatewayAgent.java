@@ -1,0 +1,42 @@
+package io.keel.gateway;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+
+/**
+ * The gateway's one duty cycle: cluster egress and session timers, then client sockets. Everything
+ * the gateway does per message happens on this thread, so nothing in it is locked.
+ */
+final class GatewayAgent implements Agent
+{
+    private final SessionLayer sessionLayer;
+    private final TcpTransport tcp;
+    private final NanoClock clock;
+
+    GatewayAgent(final SessionLayer sessionLayer, final TcpTransport tcp, final NanoClock clock)
+    {
+        this.sessionLayer = sessionLayer;
+        this.tcp = tcp;
+        this.clock = clock;
+    }
+
+    public int doWork()
+    {
+        final long nowNs = clock.nanoTime();
+        int work = sessionLayer.doWork(nowNs);
+        work += tcp.poll(nowNs);
+        return work;
+    }
+
+    public void onClose()
+    {
+        sessionLayer.logoutAll();
+        CloseHelper.closeAll(tcp, sessionLayer);
+    }
+
+    public String roleName()
+    {
+        return "keel-gateway";
+    }
+}

@@ -1,0 +1,364 @@
+package io.keel.gateway;
+
+import io.keel.engine.cluster.IdleProfile;
+import io.keel.engine.cluster.NodeConfig;
+import io.keel.engine.cluster.Principal;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything a gateway needs, with local defaults. {@link #conclude()} validates and fails with a
+ * message naming the option, as {@code keel gateway} prints it.
+ */
+public final class GatewayConfig
+{
+    public static final int GATEWAY_ID_DEFAULT = 1;
+    public static final String BIND_ADDRESS_DEFAULT = "127.0.0.1";
+    public static final int PORT_DEFAULT = 9100;
+    public static final long LOGON_TIMEOUT_MS_DEFAULT = 5_000;
+    public static final int MIN_HEARTBEAT_MS_DEFAULT = 100;
+    public static final int MAX_HEARTBEAT_MS_DEFAULT = 60_000;
+    /** A session is dropped after this many heartbeat intervals with nothing received. */
+    public static final int HEARTBEAT_TIMEOUT_INTERVALS = 2;
+    public static final int THROTTLE_RATE_DEFAULT = 10_000;
+    public static final int THROTTLE_BURST_DEFAULT = 1_000;
+    public static final int THROTTLE_ABUSE_DEFAULT = 1_000;
+    public static final int MAX_FRAME_LENGTH_DEFAULT = 4096;
+    public static final int OUTBOUND_BUFFER_DEFAULT = 256 * 1024;
+    public static final int RESEND_CACHE_DEFAULT = 1024;
+    public static final int MAX_CONNECTIONS_DEFAULT = 256;
+    public static final int MAX_PENDING_LOGONS_DEFAULT = 64;
+    public static final long CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT = 0;
+
+    private int gatewayId = GATEWAY_ID_DEFAULT;
+    private String bindAddress = BIND_ADDRESS_DEFAULT;
+    private int port = PORT_DEFAULT;
+    private String clusterEndpoints;
+    private String clusterSecret = NodeConfig.SECRET_DEFAULT;
+    private Path credentialsFile;
+    private File aeronDir;
+    private IdleProfile idleProfile = IdleProfile.BACKOFF;
+    private long logonTimeoutMs = LOGON_TIMEOUT_MS_DEFAULT;
+    private int minHeartbeatMs = MIN_HEARTBEAT_MS_DEFAULT;
+    private int maxHeartbeatMs = MAX_HEARTBEAT_MS_DEFAULT;
+    private int throttleRate = THROTTLE_RATE_DEFAULT;
+    private int throttleBurst = THROTTLE_BURST_DEFAULT;
+    private int throttleAbuse = THROTTLE_ABUSE_DEFAULT;
+    private int maxFrameLength = MAX_FRAME_LENGTH_DEFAULT;
+    private int outboundBufferBytes = OUTBOUND_BUFFER_DEFAULT;
+    private int resendCacheSize = RESEND_CACHE_DEFAULT;
+    private int maxConnections = MAX_CONNECTIONS_DEFAULT;
+    private int maxPendingLogons = MAX_PENDING_LOGONS_DEFAULT;
+    private long cancelOnDisconnectGraceMs = CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
+    private long clusterConnectTimeoutMs = 5_000;
+    private boolean concluded;
+
+    public GatewayConfig conclude()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("already concluded");
+        }
+        require(gatewayId >= 1 && gatewayId <= Principal.MAX_GATEWAY_ID,
+            "--gateway-id must be in 1.." + Principal.MAX_GATEWAY_ID + ": " + gatewayId);
+        require(port >= 0 && port <= 65535, "--port must be in 0..65535: " + port);
+        require(clusterEndpoints != null && !clusterEndpoints.isBlank(),
+            "--cluster is required (e.g. 0=localhost:9001,1=localhost:9011,2=localhost:9021)");
+        require(credentialsFile != null, "--users is required (create it with: keel gateway add-user)");
+        require(credentialsFile.toFile().isFile(), "--users file not found: " + credentialsFile);
+        require(logonTimeoutMs > 0, "--logon-timeout-ms must be > 0: " + logonTimeoutMs);
+        require(minHeartbeatMs >= 10 && minHeartbeatMs <= maxHeartbeatMs,
+            "--min-heartbeat-ms must be >= 10 and <= --max-heartbeat-ms: " + minHeartbeatMs);
+        require(throttleRate > 0, "--throttle-rate must be > 0: " + throttleRate);
+        require(throttleBurst > 0, "--throttle-burst must be > 0: " + throttleBurst);
+        require(throttleAbuse > 0, "--throttle-abuse must be > 0: " + throttleAbuse);
+        require(maxFrameLength >= 256 && maxFrameLength <= 64 * 1024,
+            "--max-frame-length must be in 256..65536: " + maxFrameLength);
+        require(outboundBufferBytes >= 4 * maxFrameLength,
+            "--outbound-buffer must be at least 4 x --max-frame-length: " + outboundBufferBytes);
+        require(resendCacheSize >= 16, "--resend-cache must be >= 16: " + resendCacheSize);
+        require(maxConnections > 0, "--max-connections must be > 0: " + maxConnections);
+        require(maxPendingLogons > 0, "--max-pending-logons must be > 0: " + maxPendingLogons);
+        require(cancelOnDisconnectGraceMs >= 0, "--cod-grace-ms must be >= 0: " + cancelOnDisconnectGraceMs);
+        if (aeronDir == null)
+        {
+            aeronDir = new File(System.getProperty("java.io.tmpdir"), "keel-gateway-" + gatewayId + "-aeron");
+        }
+        concluded = true;
+        return this;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public long heartbeatTimeoutNs(final int heartbeatIntervalMs)
+    {
+        return TimeUnit.MILLISECONDS.toNanos((long)heartbeatIntervalMs * HEARTBEAT_TIMEOUT_INTERVALS);
+    }
+
+    /**
+     * The interval a client asked for, within the gateway's bounds (0 asks for the minimum of one second and the maximum).
+     */
+    public int clampHeartbeat(final long requestedMs)
+    {
+        final long wanted = requestedMs <= 0 ? Math.min(1_000, maxHeartbeatMs) : requestedMs;
+        return (int)Math.max(minHeartbeatMs, Math.min(maxHeartbeatMs, wanted));
+    }
+
+    public int gatewayId()
+    {
+        return gatewayId;
+    }
+
+    public GatewayConfig gatewayId(final int gatewayId)
+    {
+        this.gatewayId = gatewayId;
+        return this;
+    }
+
+    public String bindAddress()
+    {
+        return bindAddress;
+    }
+
+    public GatewayConfig bindAddress(final String bindAddress)
+    {
+        this.bindAddress = bindAddress;
+        return this;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    /**
+     * @param port to listen on; 0 picks a free one (see {@link Gateway#port()}).
+     */
+    public GatewayConfig port(final int port)
+    {
+        this.port = port;
+        return this;
+    }
+
+    public String clusterEndpoints()
+    {
+        return clusterEndpoints;
+    }
+
+    /**
+     * @param clusterEndpoints Aeron ingress endpoints, {@code memberId=host:port,...}.
+     */
+    public GatewayConfig clusterEndpoints(final String clusterEndpoints)
+    {
+        this.clusterEndpoints = clusterEndpoints;
+        return this;
+    }
+
+    public String clusterSecret()
+    {
+        return clusterSecret;
+    }
+
+    public GatewayConfig clusterSecret(final String clusterSecret)
+    {
+        this.clusterSecret = clusterSecret;
+        return this;
+    }
+
+    public Path credentialsFile()
+    {
+        return credentialsFile;
+    }
+
+    public GatewayConfig credentialsFile(final Path credentialsFile)
+    {
+        this.credentialsFile = credentialsFile;
+        return this;
+    }
+
+    public File aeronDir()
+    {
+        return aeronDir;
+    }
+
+    public GatewayConfig aeronDir(final File aeronDir)
+    {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    public IdleProfile idleProfile()
+    {
+        return idleProfile;
+    }
+
+    public GatewayConfig idleProfile(final IdleProfile idleProfile)
+    {
+        this.idleProfile = idleProfile;
+        return this;
+    }
+
+    public long logonTimeoutMs()
+    {
+        return logonTimeoutMs;
+    }
+
+    public GatewayConfig logonTimeoutMs(final long logonTimeoutMs)
+    {
+        this.logonTimeoutMs = logonTimeoutMs;
+        return this;
+    }
+
+    public int minHeartbeatMs()
+    {
+        return minHeartbeatMs;
+    }
+
+    public GatewayConfig minHeartbeatMs(final int minHeartbeatMs)
+    {
+        this.minHeartbeatMs = minHeartbeatMs;
+        return this;
+    }
+
+    public int maxHeartbeatMs()
+    {
+        return maxHeartbeatMs;
+    }
+
+    public GatewayConfig maxHeartbeatMs(final int maxHeartbeatMs)
+    {
+        this.maxHeartbeatMs = maxHeartbeatMs;
+        return this;
+    }
+
+    public int throttleRate()
+    {
+        return throttleRate;
+    }
+
+    /**
+     * @param throttleRate messages per second a session may send, sustained.
+     */
+    public GatewayConfig throttleRate(final int throttleRate)
+    {
+        this.throttleRate = throttleRate;
+        return this;
+    }
+
+    public int throttleBurst()
+    {
+        return throttleBurst;
+    }
+
+    /**
+     * @param throttleBurst messages a session may send at once above the sustained rate.
+     */
+    public GatewayConfig throttleBurst(final int throttleBurst)
+    {
+        this.throttleBurst = throttleBurst;
+        return this;
+    }
+
+    public int throttleAbuse()
+    {
+        return throttleAbuse;
+    }
+
+    /**
+     * @param throttleAbuse throttled messages within one second that get a session disconnected.
+     */
+    public GatewayConfig throttleAbuse(final int throttleAbuse)
+    {
+        this.throttleAbuse = throttleAbuse;
+        return this;
+    }
+
+    public int maxFrameLength()
+    {
+        return maxFrameLength;
+    }
+
+    public GatewayConfig maxFrameLength(final int maxFrameLength)
+    {
+        this.maxFrameLength = maxFrameLength;
+        return this;
+    }
+
+    public int outboundBufferBytes()
+    {
+        return outboundBufferBytes;
+    }
+
+    public GatewayConfig outboundBufferBytes(final int outboundBufferBytes)
+    {
+        this.outboundBufferBytes = outboundBufferBytes;
+        return this;
+    }
+
+    public int resendCacheSize()
+    {
+        return resendCacheSize;
+    }
+
+    public GatewayConfig resendCacheSize(final int resendCacheSize)
+    {
+        this.resendCacheSize = resendCacheSize;
+        return this;
+    }
+
+    public int maxConnections()
+    {
+        return maxConnections;
+    }
+
+    public GatewayConfig maxConnections(final int maxConnections)
+    {
+        this.maxConnections = maxConnections;
+        return this;
+    }
+
+    public int maxPendingLogons()
+    {
+        return maxPendingLogons;
+    }
+
+    public GatewayConfig maxPendingLogons(final int maxPendingLogons)
+    {
+        this.maxPendingLogons = maxPendingLogons;
+        return this;
+    }
+
+    public long cancelOnDisconnectGraceMs()
+    {
+        return cancelOnDisconnectGraceMs;
+    }
+
+    /**
+     * @param cancelOnDisconnectGraceMs how long a lost cancel-on-disconnect session may take to log on again before
+     *                                  its orders are canceled; 0 cancels at once.
+     */
+    public GatewayConfig cancelOnDisconnectGraceMs(final long cancelOnDisconnectGraceMs)
+    {
+        this.cancelOnDisconnectGraceMs = cancelOnDisconnectGraceMs;
+        return this;
+    }
+
+    public long clusterConnectTimeoutMs()
+    {
+        return clusterConnectTimeoutMs;
+    }
+
+    public GatewayConfig clusterConnectTimeoutMs(final long clusterConnectTimeoutMs)
+    {
+        this.clusterConnectTimeoutMs = clusterConnectTimeoutMs;
+        return this;
+    }
+}

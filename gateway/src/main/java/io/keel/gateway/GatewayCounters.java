@@ -1,0 +1,24 @@
+package io.keel.gateway;
+
+/**
+ * What the gateway has done, counted on its duty-cycle thread (single writer); other threads
+ * read approximate values.
+ */
+final class GatewayCounters
+{
+    volatile long connections;
+    volatile long disconnects;
+    volatile long logons;
+    volatile long failedLogons;
+    volatile long protocolErrors;
+    volatile long sessionRejects;
+    volatile long throttled;
+    volatile long unavailable;
+    volatile long ordersForwarded;
+    volatile long reportsSent;
+    volatile long unroutedReports;
+    volatile long resends;
+    volatile long cancelOnDisconnects;
+    volatile long slowConsumers;
+    volatile long rejectedConnections;
+}

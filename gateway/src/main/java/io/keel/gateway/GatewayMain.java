@@ -1,0 +1,181 @@
+package io.keel.gateway;
+
+import io.keel.engine.cluster.Cli;
+import io.keel.engine.cluster.IdleProfile;
+import io.keel.engine.cluster.NodeConfig;
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code keel gateway}: a TCP gateway in front of a cluster; {@code keel gateway add-user} adds a
+ * login to a users file. SIGTERM logs every client out and stops cleanly.
+ */
+@Command(
+    name = "keel gateway",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    subcommands = GatewayMain.AddUser.class,
+    description = "Run a TCP gateway: clients log on with SOFH-framed SBE; orders go to the cluster, reports come back.",
+    footer = "%nThe cluster is found from --hosts and --base-port, as given to keel node, or from --cluster.")
+public final class GatewayMain implements Callable<Integer>
+{
+    @Option(names = "--gateway-id", description = "This gateway's id, unique per cluster, 1..65535 (default ${DEFAULT-VALUE}).")
+    int gatewayId = GatewayConfig.GATEWAY_ID_DEFAULT;
+
+    @Option(names = "--bind", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    String bind = GatewayConfig.BIND_ADDRESS_DEFAULT;
+
+    @Option(names = "--port", description = "TCP port for clients (default ${DEFAULT-VALUE}).")
+    int port = GatewayConfig.PORT_DEFAULT;
+
+    @Option(names = "--users", description = "Users file, required (keel gateway add-user creates it).")
+    Path users;
+
+    @Option(names = "--hosts", description = "Every cluster member's host, in member order (default ${DEFAULT-VALUE}).")
+    String hosts = "localhost";
+
+    @Option(names = "--base-port", description = "The cluster's base port (default ${DEFAULT-VALUE}).")
+    int basePort = NodeConfig.BASE_PORT_DEFAULT;
+
+    @Option(names = "--cluster", description = "Ingress endpoints instead of --hosts/--base-port: 0=host:port,1=host:port,...")
+    String cluster;
+
+    @Option(names = "--secret", description = "Cluster secret (default: $KEEL_CLUSTER_SECRET, else the dev secret).")
+    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", NodeConfig.SECRET_DEFAULT);
+
+    @Option(names = "--aeron-dir", description = "Aeron directory of the gateway's media driver (default: a temp dir per gateway id).")
+    File aeronDir;
+
+    @Option(names = "--idle", description = "Idle profile: backoff, yield or dedicated (default ${DEFAULT-VALUE}).")
+    String idle = "backoff";
+
+    @Option(names = "--logon-timeout-ms", description = "A connection must log on within this (default ${DEFAULT-VALUE}).")
+    long logonTimeoutMs = GatewayConfig.LOGON_TIMEOUT_MS_DEFAULT;
+
+    @Option(names = "--min-heartbeat-ms", description = "Lowest heartbeat interval a client may ask for (default ${DEFAULT-VALUE}).")
+    int minHeartbeatMs = GatewayConfig.MIN_HEARTBEAT_MS_DEFAULT;
+
+    @Option(names = "--max-heartbeat-ms", description = "Highest heartbeat interval a client may ask for (default ${DEFAULT-VALUE}).")
+    int maxHeartbeatMs = GatewayConfig.MAX_HEARTBEAT_MS_DEFAULT;
+
+    @Option(names = "--throttle-rate", description = "Messages per second per session, sustained (default ${DEFAULT-VALUE}).")
+    int throttleRate = GatewayConfig.THROTTLE_RATE_DEFAULT;
+
+    @Option(names = "--throttle-burst", description = "Messages per session at once above the rate (default ${DEFAULT-VALUE}).")
+    int throttleBurst = GatewayConfig.THROTTLE_BURST_DEFAULT;
+
+    @Option(names = "--throttle-abuse", description = "Throttled messages within a second that disconnect a session (default ${DEFAULT-VALUE}).")
+    int throttleAbuse = GatewayConfig.THROTTLE_ABUSE_DEFAULT;
+
+    @Option(names = "--max-frame-length", description = "Largest frame accepted from a client, SOFH included (default ${DEFAULT-VALUE}).")
+    int maxFrameLength = GatewayConfig.MAX_FRAME_LENGTH_DEFAULT;
+
+    @Option(names = "--outbound-buffer", description = "Bytes queued per client before it is dropped as a slow consumer (default ${DEFAULT-VALUE}).")
+    int outboundBuffer = GatewayConfig.OUTBOUND_BUFFER_DEFAULT;
+
+    @Option(names = "--resend-cache", description = "Reports kept per session for resend (default ${DEFAULT-VALUE}).")
+    int resendCache = GatewayConfig.RESEND_CACHE_DEFAULT;
+
+    @Option(names = "--max-connections", description = "Concurrent client connections (default ${DEFAULT-VALUE}).")
+    int maxConnections = GatewayConfig.MAX_CONNECTIONS_DEFAULT;
+
+    @Option(names = "--cod-grace-ms", description = "Cancel-on-disconnect grace: a session back within it keeps its orders (default ${DEFAULT-VALUE}).")
+    long codGraceMs = GatewayConfig.CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
+
+    public Integer call()
+    {
+        final GatewayConfig config = new GatewayConfig()
+            .gatewayId(gatewayId)
+            .bindAddress(bind)
+            .port(port)
+            .credentialsFile(users)
+            .clusterEndpoints(cluster != null ? cluster :
+                NodeConfig.ingressEndpoints(Arrays.asList(hosts.split(",")), basePort))
+            .clusterSecret(secret)
+            .aeronDir(aeronDir)
+            .idleProfile(IdleProfile.parse(idle))
+            .logonTimeoutMs(logonTimeoutMs)
+            .minHeartbeatMs(minHeartbeatMs)
+            .maxHeartbeatMs(maxHeartbeatMs)
+            .throttleRate(throttleRate)
+            .throttleBurst(throttleBurst)
+            .throttleAbuse(throttleAbuse)
+            .maxFrameLength(maxFrameLength)
+            .outboundBufferBytes(outboundBuffer)
+            .resendCacheSize(resendCache)
+            .maxConnections(maxConnections)
+            .cancelOnDisconnectGraceMs(codGraceMs)
+            .conclude();
+        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+        try (Gateway gateway = Gateway.launch(config))
+        {
+            System.out.println("gateway: listening on " + config.bindAddress() + ":" + gateway.port() +
+                " cluster " + config.clusterEndpoints());
+            barrier.await();
+        }
+        return 0;
+    }
+
+    /**
+     * {@code keel gateway add-user}: append a salted PBKDF2 login to a users file.
+     */
+    @Command(
+        name = "add-user",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = "Add a login to a users file (created if missing). The password is read from stdin " +
+            "(first line) or from the environment variable named by --password-env; never from the command line.")
+    static final class AddUser implements Callable<Integer>
+    {
+        @Option(names = "--users", required = true, description = "Users file.")
+        Path users;
+
+        @Option(names = "--username", required = true, description = "Login name.")
+        String username;
+
+        @Option(names = "--account", required = true, description = "The account this login trades for (> 0).")
+        long account;
+
+        @Option(names = "--password-env", description = "Read the password from this environment variable instead of stdin.")
+        String passwordEnv;
+
+        @Option(names = "--iterations", description = "PBKDF2 iterations (default ${DEFAULT-VALUE}).")
+        int iterations = CredentialsStore.ITERATIONS_DEFAULT;
+
+        public Integer call() throws IOException
+        {
+            final String password;
+            if (passwordEnv != null)
+            {
+                password = System.getenv(passwordEnv);
+                if (password == null)
+                {
+                    throw new IllegalArgumentException("environment variable " + passwordEnv + " is not set");
+                }
+            }
+            else
+            {
+                final String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                password = line == null ? "" : line;
+            }
+            CredentialsStore.addUser(users, username, account, password.getBytes(StandardCharsets.UTF_8), iterations);
+            System.out.println("add-user: " + username + " (account " + account + ") added to " + users);
+            return 0;
+        }
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(Cli.run(new GatewayMain(), "keel gateway", args));
+    }
+}

@@ -1,0 +1,198 @@
+package io.keel.gateway;
+
+import org.agrona.CloseHelper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The TCP side of the gateway: a non-blocking listener and its client connections, polled from
+ * the duty cycle with {@link Selector#selectNow(Consumer)} (no selected-key set to iterate, so
+ * nothing allocated per poll). Frames go to the {@link SessionLayer}; what it queues for clients is
+ * written at the end of each poll.
+ */
+final class TcpTransport implements AutoCloseable
+{
+    private final GatewayConfig config;
+    private final SessionLayer sessionLayer;
+    private final GatewayCounters counters;
+    private final Selector selector;
+    private final ServerSocketChannel serverChannel;
+    private final ArrayList<TcpConnection> connections = new ArrayList<>();
+    private final Consumer<SelectionKey> onReady = this::onReady;
+    private long nowNs;
+    private long nextConnectionId = 1;
+    private int work;
+
+    TcpTransport(final GatewayConfig config, final SessionLayer sessionLayer, final GatewayCounters counters)
+    {
+        this.config = config;
+        this.sessionLayer = sessionLayer;
+        this.counters = counters;
+        try
+        {
+            selector = Selector.open();
+            serverChannel = ServerSocketChannel.open();
+            serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            serverChannel.bind(new InetSocketAddress(config.bindAddress(), config.port()), 128);
+            serverChannel.configureBlocking(false);
+            serverChannel.register(selector, SelectionKey.OP_ACCEPT);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(
+                "cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    int port()
+    {
+        try
+        {
+            return ((InetSocketAddress)serverChannel.getLocalAddress()).getPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    int poll(final long nowNs)
+    {
+        this.nowNs = nowNs;
+        work = 0;
+        try
+        {
+            selector.selectNow(onReady);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        for (int i = connections.size() - 1; i >= 0; i--)
+        {
+            final TcpConnection connection = connections.get(i);
+            if (connection.hasPendingWrites())
+            {
+                connection.flush();
+                work++;
+            }
+            if (connection.isCloseRequested())
+            {
+                close(connection, i);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void onReady(final SelectionKey key)
+    {
+        if (!key.isValid())
+        {
+            return;
+        }
+        work++;
+        final Object attachment = key.attachment();
+        if (attachment == null)
+        {
+            accept();
+        }
+        else
+        {
+            final TcpConnection connection = (TcpConnection)attachment;
+            if (connection.read() < 0 && !connection.isCloseRequested())
+            {
+                connection.disconnect(connection.closeReason);
+            }
+        }
+    }
+
+    private void accept()
+    {
+        final SocketChannel channel;
+        try
+        {
+            channel = serverChannel.accept();
+            if (channel == null)
+            {
+                return;
+            }
+        }
+        catch (final IOException ex)
+        {
+            GatewayLog.event("accept-failed", "error", String.valueOf(ex.getMessage()));
+            return;
+        }
+        String remote = "unknown";
+        try
+        {
+            remote = String.valueOf(channel.getRemoteAddress());
+            if (connections.size() >= config.maxConnections())
+            {
+                counters.rejectedConnections++;
+                GatewayLog.event("connection-refused", "remote", remote,
+                    "reason", "max connections " + config.maxConnections() + " reached");
+                channel.close();
+                return;
+            }
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            final SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+            final TcpConnection connection = new TcpConnection(
+                nextConnectionId++, channel, key, remote, sessionLayer, config, counters);
+            key.attach(connection);
+            connections.add(connection);
+            sessionLayer.onConnected(connection, nowNs);
+        }
+        catch (final IOException ex)
+        {
+            GatewayLog.event("accept-failed", "remote", remote, "error", String.valueOf(ex.getMessage()));
+            CloseHelper.quietClose(channel);
+        }
+    }
+
+    private void close(final TcpConnection connection, final int index)
+    {
+        connections.remove(index);
+        connection.key.cancel();
+        CloseHelper.quietClose(connection.channel);
+        sessionLayer.onDisconnected(connection);
+    }
+
+    /**
+     * Flush and close every connection (after the session layer logged them out).
+     */
+    void closeAll()
+    {
+        for (int i = connections.size() - 1; i >= 0; i--)
+        {
+            final TcpConnection connection = connections.get(i);
+            connection.flush();
+            if (connection.closeReason == null)
+            {
+                connection.disconnect("gateway shutting down");
+            }
+            close(connection, i);
+        }
+    }
+
+    int connectionCount()
+    {
+        return connections.size();
+    }
+
+    public void close()
+    {
+        closeAll();
+        CloseHelper.quietCloseAll(serverChannel, selector);
+    }
+}

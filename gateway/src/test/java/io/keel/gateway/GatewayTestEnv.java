@@ -1,0 +1,385 @@
+package io.keel.gateway;
+
+import io.keel.client.KeelClient;
+import io.keel.client.KeelClientListener;
+import io.keel.codecs.AdminResponseDecoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.RejectReason;
+import io.keel.engine.Engine;
+import io.keel.engine.cluster.EmbeddedCluster;
+import io.keel.engine.cluster.IdleProfile;
+import io.keel.engine.cluster.KeelClusterClient;
+import io.keel.engine.cluster.KeelNode;
+import io.keel.engine.cluster.NodeConfig;
+import io.keel.engine.cluster.Principal;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * A real cluster (1 or 3 members in this JVM), a real gateway in front of it and real TCP
+ * clients, all under {@code target/gateway-tests/<name>} on free loopback ports. Accounts
+ * 1..{@link #ACCOUNTS} are funded in both assets of instrument {@link #INSTRUMENT}; user
+ * {@code trader<N>} (password {@code pw<N>}) trades account N.
+ */
+final class GatewayTestEnv implements AutoCloseable
+{
+    static final int INSTRUMENT = 1;
+    /** Instruments 1..INSTRUMENTS, all BASE/QUOTE: tests sharing a cluster each trade their own. */
+    static final int INSTRUMENTS = 8;
+    static final int BASE = 1;
+    static final int QUOTE = 2;
+    static final int ACCOUNTS = 8;
+    static final long INITIAL_QUOTE = 100_000_000;
+    static final long INITIAL_BASE = 1_000_000;
+    static final long REFERENCE_PRICE = 1_000;
+
+    private final File dir;
+    private final EmbeddedCluster cluster;
+    private final KeelClusterClient admin;
+    private final List<KeelClient> clients = new ArrayList<>();
+    private final Path users;
+    private final int basePort;
+    private Gateway gateway;
+    private final List<Gateway> extraGateways = new ArrayList<>();
+    private long adminResponses;
+    private long lastStateHash;
+    private long lastStateHashPosition = -1;
+    private RejectReason lastAdminResult;
+
+    private GatewayTestEnv(final String name, final int nodes, final Consumer<NodeConfig> nodeCustomiser)
+    {
+        dir = new File("target/gateway-tests/" + name + "-" + System.nanoTime()).getAbsoluteFile();
+        IoUtil.ensureDirectoryExists(dir, "test dir");
+        basePort = freeBasePort(nodes);
+        cluster = EmbeddedCluster.launch(nodes, new File(dir, "cluster"), basePort, IdleProfile.BACKOFF,
+            (config) ->
+            {
+                config.heartbeatTimeoutMs(1_500).stateCheckIntervalMs(250);
+                nodeCustomiser.accept(config);
+            });
+        try
+        {
+            cluster.awaitLeader(20_000);
+            admin = new KeelClusterClient(cluster.ingressEndpoints(),
+                Principal.adminCredentials("test", NodeConfig.SECRET_DEFAULT), new File(dir, "admin-aeron"),
+                IdleProfile.BACKOFF, this::onAdminMessage).connect();
+            users = dir.toPath().resolve("users.txt");
+            for (int account = 1; account <= ACCOUNTS; account++)
+            {
+                CredentialsStore.addUser(users, "trader" + account, account,
+                    ("pw" + account).getBytes(StandardCharsets.UTF_8), CredentialsStore.MIN_ITERATIONS);
+            }
+            setUpMarket();
+        }
+        catch (final IOException ex)
+        {
+            close();
+            throw new UncheckedIOException(ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    static GatewayTestEnv start(final String name, final int nodes)
+    {
+        return new GatewayTestEnv(name, nodes, (config) -> {});
+    }
+
+    private void setUpMarket()
+    {
+        long correlationId = 1;
+        for (int instrument = 1; instrument <= INSTRUMENTS; instrument++)
+        {
+            admin.addInstrument(correlationId++, instrument, BASE, QUOTE, 1, 1, REFERENCE_PRICE, 5_000, 1_000);
+        }
+        for (int account = 1; account <= ACCOUNTS; account++)
+        {
+            admin.createAccount(correlationId++, account);
+            admin.deposit(correlationId++, account, QUOTE, INITIAL_QUOTE);
+            admin.deposit(correlationId++, account, BASE, INITIAL_BASE);
+        }
+        final long expected = correlationId - 1;
+        await(() -> adminResponses >= expected, 20_000, "market set up");
+    }
+
+    private void onAdminMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, offset);
+        if (header.templateId() == AdminResponseDecoder.TEMPLATE_ID)
+        {
+            final AdminResponseDecoder response = new AdminResponseDecoder().wrapAndApplyHeader(buffer, offset, header);
+            adminResponses++;
+            lastAdminResult = response.result();
+            lastStateHash = response.value();
+            lastStateHashPosition = response.logPosition();
+        }
+    }
+
+    /**
+     * Start (or restart) the gateway.
+     */
+    Gateway startGateway(final Consumer<GatewayConfig> customiser)
+    {
+        final GatewayConfig config = new GatewayConfig()
+            .gatewayId(7)
+            .port(0)
+            .clusterEndpoints(cluster.ingressEndpoints())
+            .credentialsFile(users)
+            .aeronDir(new File(dir, "gateway-aeron"))
+            .idleProfile(IdleProfile.BACKOFF)
+            .minHeartbeatMs(50)
+            .clusterConnectTimeoutMs(2_000);
+        customiser.accept(config);
+        gateway = Gateway.launch(config.conclude());
+        await(gateway::isClusterAvailable, 20_000, "gateway connected to the cluster");
+        return gateway;
+    }
+
+    /**
+     * A second gateway with its own id, closed with the environment.
+     */
+    Gateway launchExtraGateway(final int gatewayId, final Consumer<GatewayConfig> customiser)
+    {
+        final GatewayConfig config = new GatewayConfig()
+            .gatewayId(gatewayId)
+            .port(0)
+            .clusterEndpoints(cluster.ingressEndpoints())
+            .credentialsFile(users)
+            .aeronDir(new File(dir, "gateway-" + gatewayId + "-aeron"))
+            .idleProfile(IdleProfile.BACKOFF)
+            .minHeartbeatMs(50)
+            .clusterConnectTimeoutMs(2_000);
+        customiser.accept(config);
+        final Gateway extra = Gateway.launch(config.conclude());
+        extraGateways.add(extra);
+        await(extra::isClusterAvailable, 20_000, "gateway " + gatewayId + " connected to the cluster");
+        return extra;
+    }
+
+    Gateway gateway()
+    {
+        return gateway;
+    }
+
+    void stopGateway()
+    {
+        CloseHelper.close(gateway);
+        gateway = null;
+    }
+
+    EmbeddedCluster cluster()
+    {
+        return cluster;
+    }
+
+    KeelClient.Context clientContext(final int account, final KeelClientListener listener)
+    {
+        return clientContext(gateway, account, listener);
+    }
+
+    KeelClient.Context clientContext(final Gateway via, final int account, final KeelClientListener listener)
+    {
+        return new KeelClient.Context()
+            .host("127.0.0.1")
+            .port(via.port())
+            .username("trader" + account)
+            .password("pw" + account)
+            .heartbeatIntervalMs(500)
+            .listener(listener);
+    }
+
+    KeelClient client(final KeelClient.Context context)
+    {
+        final KeelClient client = new KeelClient(context);
+        clients.add(client);
+        return client.connect();
+    }
+
+    /**
+     * Poll the clients until the condition holds.
+     */
+    void pollUntil(final BooleanSupplier condition, final long timeoutMs, final String what, final KeelClient... polled)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+            }
+            int work = 0;
+            for (final KeelClient client : polled)
+            {
+                work += client.poll();
+            }
+            if (work == 0)
+            {
+                sleep(1);
+            }
+        }
+    }
+
+    void await(final BooleanSupplier condition, final long timeoutMs, final String what)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+            }
+            admin.poll();
+            sleep(5);
+        }
+    }
+
+    /**
+     * Ask every node to record its state hash at one log position; wait for the live ones; return
+     * the hashes by member (null for a member that is down).
+     */
+    Long[] stateHashes()
+    {
+        final long before = adminResponses;
+        admin.requestStateHash(System.nanoTime());
+        await(() -> adminResponses > before, 20_000, "state hash response");
+        final long position = lastStateHashPosition;
+        final Long[] hashes = new Long[cluster.memberCount()];
+        for (int i = 0; i < hashes.length; i++)
+        {
+            final KeelNode node = cluster.node(i);
+            if (node != null && !node.isClosed())
+            {
+                final int member = i;
+                await(() -> hashAt(member, position) != null, 20_000, "member " + i + " hash at " + position);
+                hashes[i] = hashAt(i, position);
+            }
+        }
+        return hashes;
+    }
+
+    private Long hashAt(final int member, final long position)
+    {
+        final File file = new File(cluster.node(member).config().nodeDir(), "state-hashes.txt");
+        if (!file.exists())
+        {
+            return null;
+        }
+        try
+        {
+            Long hash = null;
+            for (final String line : java.nio.file.Files.readAllLines(file.toPath()))
+            {
+                final String[] parts = line.trim().split(" ");
+                if (parts.length == 2 && Long.parseLong(parts[0]) == position)
+                {
+                    hash = Long.parseUnsignedLong(parts[1], 16);
+                }
+            }
+            return hash;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Stop the cluster and return each member's engine to inspect (safe: the service threads have ended).
+     */
+    Engine[] stopClusterAndInspect()
+    {
+        closeClientsAndGateway();
+        cluster.close();
+        final Engine[] engines = new Engine[cluster.memberCount()];
+        for (int i = 0; i < engines.length; i++)
+        {
+            engines[i] = cluster.node(i) == null ? null : cluster.node(i).service().engine();
+        }
+        return engines;
+    }
+
+    private void closeClientsAndGateway()
+    {
+        clients.forEach(CloseHelper::quietClose);
+        clients.clear();
+        extraGateways.forEach(CloseHelper::quietClose);
+        extraGateways.clear();
+        CloseHelper.quietClose(gateway);
+        gateway = null;
+        CloseHelper.quietClose(admin);
+    }
+
+    public void close()
+    {
+        closeClientsAndGateway();
+        CloseHelper.quietClose(cluster);
+        IoUtil.delete(dir, true);
+    }
+
+    static void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * A base port whose member ports (and a margin) are free for TCP and UDP, below the ephemeral range.
+     */
+    private static int freeBasePort(final int nodes)
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int base = 20_000 + ThreadLocalRandom.current().nextInt(0, 1_200) * 10;
+            if (portsFree(base, nodes * NodeConfig.PORTS_PER_MEMBER))
+            {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free base port");
+    }
+
+    private static boolean portsFree(final int base, final int count)
+    {
+        for (int port = base; port < base + count; port++)
+        {
+            try (ServerSocket tcp = new ServerSocket();
+                DatagramSocket udp = new DatagramSocket(null))
+            {
+                tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                udp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            }
+            catch (final IOException ex)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
