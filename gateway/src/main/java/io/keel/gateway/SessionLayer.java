@@ -240,11 +240,23 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
                 break;
 
             case ResendRequestDecoder.TEMPLATE_ID:
-                resendRequestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                resend(connection, resendRequestDecoder.fromSeqNo(), resendRequestDecoder.toSeqNo());
+                if (admit(connection))
+                {
+                    resendRequestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                    resend(connection, resendRequestDecoder.fromSeqNo(), resendRequestDecoder.toSeqNo());
+                }
+                else
+                {
+                    sendSessionReject(connection, templateId, RejectReason.THROTTLED, "resend request throttled");
+                }
                 break;
 
             case MarketDataRequestDecoder.TEMPLATE_ID:
+                if (!admit(connection))
+                {
+                    sendSessionReject(connection, templateId, RejectReason.THROTTLED, "market data request throttled");
+                    break;
+                }
                 marketDataRequestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
                 if (marketDataRequestDecoder.subscribe() == BooleanType.TRUE)
                 {
@@ -265,8 +277,11 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
                 break;
 
             default:
-                sendSessionReject(connection, templateId, RejectReason.UNSUPPORTED_MESSAGE,
-                    "a client may not send template " + templateId);
+                if (admit(connection))
+                {
+                    sendSessionReject(connection, templateId, RejectReason.UNSUPPORTED_MESSAGE,
+                        "a client may not send template " + templateId);
+                }
                 break;
         }
     }
