@@ -34,6 +34,8 @@ final class ClusterConnection implements AutoCloseable
 
     private static final long RETRY_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long KEEP_ALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long PROBE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long NONE = Long.MIN_VALUE;
 
     private final GatewayConfig config;
     private final Listener listener;
@@ -50,6 +52,7 @@ final class ClusterConnection implements AutoCloseable
             final int length,
             final Header header)
         {
+            onLeaderHeard();
             listener.onEgress(buffer, offset, length);
         }
 
@@ -60,6 +63,7 @@ final class ClusterConnection implements AutoCloseable
             final String ingressEndpoints)
         {
             leaderChanges++;
+            onLeaderHeard();
             GatewayLog.event("cluster-new-leader", "leader", Integer.toString(leaderMemberId));
         }
     };
@@ -72,6 +76,10 @@ final class ClusterConnection implements AutoCloseable
     private long leaderChanges;
     private long connects;
     private String lastError = "";
+    private final long breakerTimeoutNs;
+    private long unansweredSinceNs = NONE;
+    private long lastProbeNs;
+    private boolean breakerOpen;
 
     ClusterConnection(final GatewayConfig config, final Listener listener)
     {
@@ -79,6 +87,7 @@ final class ClusterConnection implements AutoCloseable
         this.listener = listener;
         final IdleProfile idle = config.idleProfile();
         credentials = Principal.gatewayCredentials(config.gatewayId(), config.clusterSecret());
+        breakerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.breakerTimeoutMs());
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(config.aeronDir().getAbsolutePath())
             .threadingMode(idle.threadingMode())
@@ -209,14 +218,55 @@ final class ClusterConnection implements AutoCloseable
     }
 
     /**
-     * Claim room on ingress for one message; write it at {@code claim.offset() + AeronCluster.SESSION_HEADER_LENGTH}
-     * and commit.
+     * Claim room on ingress for one request; write it at
+     * {@code claim.offset() + AeronCluster.SESSION_HEADER_LENGTH} and commit.
+     * <p>
+     * The circuit breaker: every request gets an answer, so when requests have gone unanswered for
+     * the breaker timeout the leader is taken to be gone (Aeron only says so after the election),
+     * and requests fail at once, but for one probe every 250 ms, until the cluster is heard again.
      *
-     * @return true when claimed; false at once when there is no leader or ingress is back-pressured.
+     * @return true when claimed; false at once when there is no leader, the breaker is open, or
+     * ingress is back-pressured.
      */
-    boolean tryClaim(final int length, final BufferClaim claim)
+    boolean tryClaim(final int length, final BufferClaim claim, final long nowNs)
     {
-        return available && cluster.tryClaim(length, claim) > 0;
+        if (!available)
+        {
+            return false;
+        }
+        if (unansweredSinceNs != NONE && nowNs - unansweredSinceNs > breakerTimeoutNs)
+        {
+            if (!breakerOpen)
+            {
+                breakerOpen = true;
+                GatewayLog.event("circuit-open", "unansweredMs",
+                    Long.toString(TimeUnit.NANOSECONDS.toMillis(nowNs - unansweredSinceNs)));
+            }
+            if (nowNs - lastProbeNs < PROBE_INTERVAL_NS)
+            {
+                return false;
+            }
+            lastProbeNs = nowNs;
+        }
+        if (cluster.tryClaim(length, claim) > 0)
+        {
+            if (unansweredSinceNs == NONE)
+            {
+                unansweredSinceNs = nowNs;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private void onLeaderHeard()
+    {
+        unansweredSinceNs = NONE;
+        if (breakerOpen)
+        {
+            breakerOpen = false;
+            GatewayLog.event("circuit-closed");
+        }
     }
 
     /**

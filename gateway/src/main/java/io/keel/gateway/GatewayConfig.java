@@ -31,6 +31,7 @@ public final class GatewayConfig
     public static final int MAX_CONNECTIONS_DEFAULT = 256;
     public static final int MAX_PENDING_LOGONS_DEFAULT = 64;
     public static final long CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT = 0;
+    public static final long BREAKER_TIMEOUT_MS_DEFAULT = 1_000;
 
     private int gatewayId = GATEWAY_ID_DEFAULT;
     private String bindAddress = BIND_ADDRESS_DEFAULT;
@@ -53,6 +54,7 @@ public final class GatewayConfig
     private int maxPendingLogons = MAX_PENDING_LOGONS_DEFAULT;
     private long cancelOnDisconnectGraceMs = CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
     private long clusterConnectTimeoutMs = 5_000;
+    private long breakerTimeoutMs = BREAKER_TIMEOUT_MS_DEFAULT;
     private boolean concluded;
 
     public GatewayConfig conclude()
@@ -81,6 +83,8 @@ public final class GatewayConfig
         require(resendCacheSize >= 16, "--resend-cache must be >= 16: " + resendCacheSize);
         require(maxConnections > 0, "--max-connections must be > 0: " + maxConnections);
         require(maxPendingLogons > 0, "--max-pending-logons must be > 0: " + maxPendingLogons);
+        require(breakerTimeoutMs > 0, "--breaker-timeout-ms must be > 0: " + breakerTimeoutMs);
+        require(clusterConnectTimeoutMs > 0, "--cluster-timeout-ms must be > 0: " + clusterConnectTimeoutMs);
         require(cancelOnDisconnectGraceMs >= 0, "--cod-grace-ms must be >= 0: " + cancelOnDisconnectGraceMs);
         if (aeronDir == null)
         {
@@ -348,6 +352,21 @@ public final class GatewayConfig
     public GatewayConfig cancelOnDisconnectGraceMs(final long cancelOnDisconnectGraceMs)
     {
         this.cancelOnDisconnectGraceMs = cancelOnDisconnectGraceMs;
+        return this;
+    }
+
+    public long breakerTimeoutMs()
+    {
+        return breakerTimeoutMs;
+    }
+
+    /**
+     * @param breakerTimeoutMs requests unanswered this long open the circuit breaker: orders are refused as
+     *                         UNAVAILABLE until the cluster answers again.
+     */
+    public GatewayConfig breakerTimeoutMs(final long breakerTimeoutMs)
+    {
+        this.breakerTimeoutMs = breakerTimeoutMs;
         return this;
     }
 

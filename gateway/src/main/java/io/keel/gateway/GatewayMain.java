@@ -92,6 +92,12 @@ public final class GatewayMain implements Callable<Integer>
     @Option(names = "--cod-grace-ms", description = "Cancel-on-disconnect grace: a session back within it keeps its orders (default ${DEFAULT-VALUE}).")
     long codGraceMs = GatewayConfig.CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
 
+    @Option(names = "--breaker-timeout-ms", description = "Requests unanswered this long open the circuit breaker: orders are refused as UNAVAILABLE until the cluster answers (default ${DEFAULT-VALUE}).")
+    long breakerTimeoutMs = GatewayConfig.BREAKER_TIMEOUT_MS_DEFAULT;
+
+    @Option(names = "--cluster-timeout-ms", description = "Time allowed to connect to the cluster, per attempt (default ${DEFAULT-VALUE}).")
+    long clusterTimeoutMs = 5_000;
+
     public Integer call()
     {
         final GatewayConfig config = new GatewayConfig()
@@ -115,6 +121,8 @@ public final class GatewayMain implements Callable<Integer>
             .resendCacheSize(resendCache)
             .maxConnections(maxConnections)
             .cancelOnDisconnectGraceMs(codGraceMs)
+            .breakerTimeoutMs(breakerTimeoutMs)
+            .clusterConnectTimeoutMs(clusterTimeoutMs)
             .conclude();
         final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
         try (Gateway gateway = Gateway.launch(config))
@@ -152,7 +160,13 @@ public final class GatewayMain implements Callable<Integer>
         @Option(names = "--iterations", description = "PBKDF2 iterations (default ${DEFAULT-VALUE}).")
         int iterations = CredentialsStore.ITERATIONS_DEFAULT;
 
-        public Integer call() throws IOException
+        @Option(names = "--breaker-timeout-ms", description = "Requests unanswered this long open the circuit breaker: orders are refused as UNAVAILABLE until the cluster answers (default ${DEFAULT-VALUE}).")
+    long breakerTimeoutMs = GatewayConfig.BREAKER_TIMEOUT_MS_DEFAULT;
+
+    @Option(names = "--cluster-timeout-ms", description = "Time allowed to connect to the cluster, per attempt (default ${DEFAULT-VALUE}).")
+    long clusterTimeoutMs = 5_000;
+
+    public Integer call() throws IOException
         {
             final String password;
             if (passwordEnv != null)

@@ -315,7 +315,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     private void forward(
         final Session session, final DirectBuffer buffer, final int offset, final int length, final int templateId)
     {
-        if (!cluster.tryClaim(length, claim))
+        if (!cluster.tryClaim(length, claim, nowNs))
         {
             counters.unavailable++;
             businessReject(session, buffer.getLong(offset + CL_ORD_ID_OFFSET, ByteOrder.LITTLE_ENDIAN),

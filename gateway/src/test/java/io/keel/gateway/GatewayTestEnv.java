@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * A real cluster (1 or 3 members in this JVM), a real gateway in front of it and real TCP
  * clients, all under {@code target/gateway-tests/<name>} on free loopback ports. Accounts
@@ -260,8 +262,19 @@ final class GatewayTestEnv implements AutoCloseable
     Long[] stateHashes()
     {
         final long before = adminResponses;
-        admin.requestStateHash(System.nanoTime());
-        await(() -> adminResponses > before, 20_000, "state hash response");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (adminResponses == before)
+        {
+            // An admin session idle through a failover may still point at the old leader: ask again.
+            assertTrue(System.nanoTime() - deadline < 0, "no state hash response within 30 s");
+            admin.requestStateHash(System.nanoTime());
+            final long retryAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (adminResponses == before && System.nanoTime() - retryAt < 0)
+            {
+                admin.poll();
+                sleep(5);
+            }
+        }
         final long position = lastStateHashPosition;
         final Long[] hashes = new Long[cluster.memberCount()];
         for (int i = 0; i < hashes.length; i++)
