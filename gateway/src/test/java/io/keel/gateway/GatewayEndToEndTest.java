@@ -214,4 +214,36 @@ class GatewayEndToEndTest
         makerClient.logout();
         takerClient.logout();
     }
+
+    @Test
+    void shouldNotAllocateOnTheGatewayThreadPerMessage()
+    {
+        final int instrument = 7;
+        final Reports reports = new Reports();
+        final KeelClient client = env.client(env.clientContext(3, reports).heartbeatIntervalMs(10_000));
+        final Thread gatewayThread = Thread.getAllStackTraces().keySet().stream()
+            .filter((t) -> t.getName().equals("keel-gateway")).findFirst().orElseThrow();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+
+        final long[] clOrdId = {100_000};
+        final Runnable burst = () ->
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                client.newOrder(clOrdId[0]++, instrument, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 900, 1);
+                if (i % 50 == 49)
+                {
+                    env.pollUntil(() -> client.inFlight() == 0, 10_000, "burst answered", client);
+                }
+            }
+        };
+        burst.run(); // warm up: JIT, lazily sized collections
+        final long before = threads.getThreadAllocatedBytes(gatewayThread.getId());
+        burst.run();
+        final long allocated = threads.getThreadAllocatedBytes(gatewayThread.getId()) - before;
+        System.out.println("gateway thread allocated " + allocated + " bytes over 2000 orders and their reports");
+        assertTrue(allocated < 2_000, "allocated " + allocated + " bytes for 2000 orders");
+        client.logout();
+    }
 }
