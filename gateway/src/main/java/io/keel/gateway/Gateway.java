@@ -44,7 +44,7 @@ public final class Gateway implements AutoCloseable
         }
         final ErrorHandler errorHandler = (ex) -> GatewayLog.event("error", "error", String.valueOf(ex));
         runner = new AgentRunner(config.idleProfile().newIdleStrategy(), errorHandler, null,
-            new GatewayAgent(sessionLayer, tcp, new SystemNanoClock()));
+            new GatewayAgent(config.gatewayId(), sessionLayer, tcp, new SystemNanoClock()));
         GatewayLog.event("started", "gateway", Integer.toString(config.gatewayId()),
             "listen", config.bindAddress() + ":" + tcp.port(), "cluster", config.clusterEndpoints(),
             "users", Integer.toString(users.size()));

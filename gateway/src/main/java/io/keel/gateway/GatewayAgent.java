@@ -13,9 +13,11 @@ final class GatewayAgent implements Agent
     private final SessionLayer sessionLayer;
     private final TcpTransport tcp;
     private final NanoClock clock;
+    private final String roleName;
 
-    GatewayAgent(final SessionLayer sessionLayer, final TcpTransport tcp, final NanoClock clock)
+    GatewayAgent(final int gatewayId, final SessionLayer sessionLayer, final TcpTransport tcp, final NanoClock clock)
     {
+        this.roleName = "keel-gateway-" + gatewayId;
         this.sessionLayer = sessionLayer;
         this.tcp = tcp;
         this.clock = clock;
@@ -37,6 +39,6 @@ final class GatewayAgent implements Agent
 
     public String roleName()
     {
-        return "keel-gateway";
+        return roleName;
     }
 }

@@ -124,8 +124,9 @@ public final class GatewayMain implements Callable<Integer>
             .breakerTimeoutMs(breakerTimeoutMs)
             .clusterConnectTimeoutMs(clusterTimeoutMs)
             .conclude();
-        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-        try (Gateway gateway = Gateway.launch(config))
+        // The barrier closes last: a SIGTERM's shutdown hook waits for that, after the gateway is down.
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+            Gateway gateway = Gateway.launch(config))
         {
             System.out.println("gateway: listening on " + config.bindAddress() + ":" + gateway.port() +
                 " cluster " + config.clusterEndpoints());

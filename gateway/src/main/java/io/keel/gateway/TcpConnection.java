@@ -32,6 +32,10 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
     private final ByteBuffer writeByteBuffer;
     private final UnsafeBuffer writeBuffer;
     private boolean closeRequested;
+    private boolean outputShut;
+    private boolean peerClosed;
+    boolean closeNotified;
+    long lingerDeadlineNs;
 
     TcpConnection(
         final long connectionId,
@@ -59,10 +63,6 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
      */
     int read()
     {
-        if (closeRequested)
-        {
-            return 0;
-        }
         final int bytesRead;
         try
         {
@@ -71,19 +71,56 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
         }
         catch (final IOException ex)
         {
-            closeReason = "read failed: " + ex.getMessage();
+            peerClosed = true;
+            if (closeReason == null)
+            {
+                closeReason = "read failed: " + ex.getMessage();
+            }
             return -1;
         }
         if (bytesRead < 0)
         {
-            closeReason = "closed by peer";
+            peerClosed = true;
+            if (closeReason == null)
+            {
+                closeReason = "closed by peer";
+            }
             return -1;
         }
-        if (bytesRead > 0)
+        if (bytesRead > 0 && !closeRequested)
         {
             decoder.onData(readBuffer, 0, bytesRead);
         }
+        // While closing, input is read and dropped: closing a socket with unread input would reset
+        // the connection and the client would lose the Logout telling it why.
         return bytesRead;
+    }
+
+    /**
+     * Half-close once everything queued is written: the client reads its last messages, then end of stream.
+     *
+     * @return true when the output side is shut.
+     */
+    boolean shutdownOutputWhenFlushed()
+    {
+        if (!outputShut && !hasPendingWrites())
+        {
+            try
+            {
+                channel.shutdownOutput();
+            }
+            catch (final IOException ignore)
+            {
+                peerClosed = true;
+            }
+            outputShut = true;
+        }
+        return outputShut;
+    }
+
+    boolean isPeerClosed()
+    {
+        return peerClosed;
     }
 
     public boolean onFrame(final DirectBuffer buffer, final int offset, final int length, final int templateId)
@@ -146,6 +183,7 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
             {
                 closeReason = "write failed: " + ex.getMessage();
             }
+            peerClosed = true;
             closeRequested = true;
             state = State.CLOSING;
             return false;

@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  */
 final class TcpTransport implements AutoCloseable
 {
+    /** How long a closing connection may take to read its last messages and close its side. */
+    private static final long LINGER_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+
     private final GatewayConfig config;
     private final SessionLayer sessionLayer;
     private final GatewayCounters counters;
@@ -87,8 +90,7 @@ final class TcpTransport implements AutoCloseable
             }
             if (connection.isCloseRequested())
             {
-                close(connection, i);
-                work++;
+                work += closing(connection, i);
             }
         }
         return work;
@@ -160,12 +162,37 @@ final class TcpTransport implements AutoCloseable
         }
     }
 
+    /**
+     * A connection being closed: the session layer hears of it at once; the socket writes what is
+     * queued, half-closes, and is closed when the client closes its side or after the linger time.
+     */
+    private int closing(final TcpConnection connection, final int index)
+    {
+        if (!connection.closeNotified)
+        {
+            connection.closeNotified = true;
+            connection.lingerDeadlineNs = nowNs + LINGER_NS;
+            sessionLayer.onDisconnected(connection);
+        }
+        if (connection.shutdownOutputWhenFlushed() && connection.isPeerClosed() ||
+            nowNs - connection.lingerDeadlineNs > 0)
+        {
+            close(connection, index);
+            return 1;
+        }
+        return 0;
+    }
+
     private void close(final TcpConnection connection, final int index)
     {
         connections.remove(index);
         connection.key.cancel();
         CloseHelper.quietClose(connection.channel);
-        sessionLayer.onDisconnected(connection);
+        if (!connection.closeNotified)
+        {
+            connection.closeNotified = true;
+            sessionLayer.onDisconnected(connection);
+        }
     }
 
     /**

@@ -220,9 +220,11 @@ class GatewayEndToEndTest
     {
         final int instrument = 7;
         final Reports reports = new Reports();
-        final KeelClient client = env.client(env.clientContext(3, reports).heartbeatIntervalMs(10_000));
+        // A gateway of its own, so that nothing but this client's traffic runs on its thread.
+        final Gateway quiet = env.launchExtraGateway(10, (config) -> {});
+        final KeelClient client = env.client(env.clientContext(quiet, 3, reports).heartbeatIntervalMs(10_000));
         final Thread gatewayThread = Thread.getAllStackTraces().keySet().stream()
-            .filter((t) -> t.getName().equals("keel-gateway")).findFirst().orElseThrow();
+            .filter((t) -> t.getName().equals("keel-gateway-10")).findFirst().orElseThrow();
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
 
@@ -243,7 +245,9 @@ class GatewayEndToEndTest
         burst.run();
         final long allocated = threads.getThreadAllocatedBytes(gatewayThread.getId()) - before;
         System.out.println("gateway thread allocated " + allocated + " bytes over 2000 orders and their reports");
-        assertTrue(allocated < 2_000, "allocated " + allocated + " bytes for 2000 orders");
+        // One allocation per message would be at least 16 B x 4000 messages = 64 KB; the JDK's selector
+        // and Aeron's client allocate a few hundred bytes now and then, which is not per message.
+        assertTrue(allocated < 8_000, "allocated " + allocated + " bytes for 2000 orders and 2000 reports");
         client.logout();
     }
 }

@@ -189,6 +189,11 @@ final class GatewayTestEnv implements AutoCloseable
         gateway = null;
     }
 
+    Path usersFile()
+    {
+        return users;
+    }
+
     EmbeddedCluster cluster()
     {
         return cluster;
