@@ -12,6 +12,7 @@ import io.keel.codecs.MessageValidator;
 import io.keel.codecs.NewOrderDecoder;
 import io.keel.codecs.ReplaceOrderDecoder;
 import io.keel.codecs.ResumeInstrumentDecoder;
+import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.SessionLostDecoder;
 import io.keel.codecs.WithdrawDecoder;
 import org.agrona.DirectBuffer;
@@ -36,6 +37,7 @@ public final class CommandDispatcher
     private final ReplaceOrderDecoder replaceOrder = new ReplaceOrderDecoder();
     private final MassCancelDecoder massCancel = new MassCancelDecoder();
     private final SessionLostDecoder sessionLost = new SessionLostDecoder();
+    private final MarketDataRequestDecoder marketDataRequest = new MarketDataRequestDecoder();
     private final CreateAccountDecoder createAccount = new CreateAccountDecoder();
     private final DepositDecoder deposit = new DepositDecoder();
     private final WithdrawDecoder withdraw = new WithdrawDecoder();
@@ -102,6 +104,10 @@ public final class CommandDispatcher
                 final MassCancelDecoder m = massCancel.wrap(buffer, body, blockLength, version);
                 engine.massCancel(m.sessionId(), m.accountId(), m.clOrdId(), CodecEnums.massCancelScope(m.scopeRaw()),
                     m.instrumentId(), time);
+                return APPLIED;
+
+            case MarketDataRequestDecoder.TEMPLATE_ID:
+                engine.bookSnapshot(marketDataRequest.wrap(buffer, body, blockLength, version).instrumentId(), time);
                 return APPLIED;
 
             case SessionLostDecoder.TEMPLATE_ID:

@@ -559,6 +559,16 @@ public final class Engine
     }
 
     /**
+     * Emit the instrument's whole aggregated book as market data (a gateway resynchronising its
+     * copy after a gap, or serving its first subscriber). Changes no state.
+     */
+    public void bookSnapshot(final int instrumentId, final long time)
+    {
+        advanceTime(time);
+        emitter.bookSnapshot(instrumentId, instruments.get(instrumentId), time);
+    }
+
+    /**
      * Advance cluster time with no command: expires GTD orders due by then.
      */
     public void onTime(final long time)

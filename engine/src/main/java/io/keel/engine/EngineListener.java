@@ -57,4 +57,20 @@ public interface EngineListener
      * Result of an admin command; {@link RejectReason#NONE} means it was applied.
      */
     void onAdminResponse(long correlationId, int refTemplateId, RejectReason result, long time);
+
+    /**
+     * A book snapshot begins: {@code levelCount} levels follow, bids best first, then asks best first.
+     * Asked for through the log (MarketDataRequest), so every node emits the same.
+     */
+    default void onBookSnapshotBegin(int instrumentId, long mdSeqNo, int levelCount, long time)
+    {
+    }
+
+    default void onBookSnapshotLevel(Side side, long price, long quantity, int orderCount)
+    {
+    }
+
+    default void onBookSnapshotEnd(int instrumentId)
+    {
+    }
 }

@@ -175,6 +175,35 @@ final class EventEmitter
         listener.onTrade(instrument.instrumentId, ++instrument.mdSeqNo, tradeId, price, qty, aggressor, time);
     }
 
+    /**
+     * The whole aggregated book of an instrument, at its current mdSeqNo (empty, mdSeqNo 0, for an
+     * unknown instrument).
+     */
+    void bookSnapshot(final int instrumentId, final Instrument instrument, final long time)
+    {
+        if (instrument == null)
+        {
+            listener.onBookSnapshotBegin(instrumentId, 0, 0, time);
+            listener.onBookSnapshotEnd(instrumentId);
+            return;
+        }
+        final BookSide bids = instrument.bids;
+        final BookSide asks = instrument.asks;
+        listener.onBookSnapshotBegin(instrumentId, instrument.mdSeqNo, bids.levelCount() + asks.levelCount(), time);
+        snapshotLevels(bids);
+        snapshotLevels(asks);
+        listener.onBookSnapshotEnd(instrumentId);
+    }
+
+    private void snapshotLevels(final BookSide book)
+    {
+        for (int depth = 0; depth < book.levelCount(); depth++)
+        {
+            final PriceLevel level = book.level(depth);
+            listener.onBookSnapshotLevel(book.side, level.price, level.quantity, level.orderCount);
+        }
+    }
+
     void bookUpdate(final Instrument instrument, final Side side, final PriceLevel level, final long time)
     {
         listener.onBookUpdate(

@@ -1,6 +1,7 @@
 package io.keel.engine;
 
 import io.keel.codecs.AdminResponseEncoder;
+import io.keel.codecs.BookSnapshotEncoder;
 import io.keel.codecs.BookUpdateEncoder;
 import io.keel.codecs.CancelRejectEncoder;
 import io.keel.codecs.CancelRejectResponseTo;
@@ -11,6 +12,7 @@ import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
 import io.keel.codecs.TradeEncoder;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -30,6 +32,10 @@ public final class EventEncoder implements EngineListener
     private final BookUpdateEncoder bookUpdate = new BookUpdateEncoder();
     private final AdminResponseEncoder adminResponse = new AdminResponseEncoder();
     private final OutputSink sink;
+    // Book snapshots are as large as the book: their own buffer, grown when needed (a cold path).
+    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
+    private final BookSnapshotEncoder bookSnapshot = new BookSnapshotEncoder();
+    private BookSnapshotEncoder.LevelsEncoder snapshotLevels;
 
     public EventEncoder(final OutputSink sink)
     {
@@ -162,5 +168,27 @@ public final class EventEncoder implements EngineListener
             .value(0)
             .logPosition(0);
         sink.onAdminOutput(correlationId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminResponse.encodedLength());
+    }
+
+    public void onBookSnapshotBegin(final int instrumentId, final long mdSeqNo, final int levelCount, final long time)
+    {
+        final int needed = MessageHeaderEncoder.ENCODED_LENGTH + BookSnapshotEncoder.BLOCK_LENGTH +
+            BookSnapshotEncoder.LevelsEncoder.sbeHeaderSize() + levelCount * BookSnapshotEncoder.LevelsEncoder.sbeBlockLength();
+        snapshotBuffer.checkLimit(needed);
+        bookSnapshot.wrapAndApplyHeader(snapshotBuffer, 0, header)
+            .instrumentId(instrumentId)
+            .mdSeqNo(mdSeqNo)
+            .transactTime(time);
+        snapshotLevels = bookSnapshot.levelsCount(levelCount);
+    }
+
+    public void onBookSnapshotLevel(final Side side, final long price, final long quantity, final int orderCount)
+    {
+        snapshotLevels.next().side(side).price(price).quantity(quantity).orderCount(orderCount);
+    }
+
+    public void onBookSnapshotEnd(final int instrumentId)
+    {
+        sink.onMarketData(instrumentId, snapshotBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bookSnapshot.encodedLength());
     }
 }

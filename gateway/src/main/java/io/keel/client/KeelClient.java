@@ -1,5 +1,6 @@
 package io.keel.client;
 
+import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
 import io.keel.codecs.BooleanType;
 import io.keel.codecs.BusinessRejectDecoder;
@@ -198,9 +199,8 @@ public final class KeelClient implements AutoCloseable
     private final CancelRejectDecoder cancelRejectDecoder = new CancelRejectDecoder();
     private final BusinessRejectDecoder businessRejectDecoder = new BusinessRejectDecoder();
     private final MassCancelReportDecoder massCancelReportDecoder = new MassCancelReportDecoder();
-    private final BookUpdateDecoder bookUpdateDecoder = new BookUpdateDecoder();
-    private final TradeDecoder tradeDecoder = new TradeDecoder();
     private final InFlightRequests.Visitor resender = this::write;
+    private final ClientMarketData marketData;
 
     private SocketChannel channel;
     private boolean loggedOn;
@@ -226,7 +226,8 @@ public final class KeelClient implements AutoCloseable
         this.ctx = ctx.conclude();
         listener = ctx.listener;
         inFlight = new InFlightRequests(ctx.maxInFlight);
-        frameDecoder = new FrameDecoder(64 * 1024, this::onFrame, this::onFrameError);
+        frameDecoder = new FrameDecoder(256 * 1024, this::onFrame, this::onFrameError);
+        marketData = new ClientMarketData(listener, (instrumentId) -> sendSubscription(instrumentId, true));
     }
 
     /**
@@ -297,6 +298,7 @@ public final class KeelClient implements AutoCloseable
             throw new KeelClientException("connection closed after logon: " + disconnectReason, null);
         }
         resent += inFlight.forEachOlderThan(System.nanoTime() + 1, System.nanoTime(), resender);
+        marketData.resubscribeAll();
         return this;
     }
 
@@ -493,9 +495,23 @@ public final class KeelClient implements AutoCloseable
     }
 
     /**
-     * Receive BookUpdate and Trade messages for an instrument (or stop).
+     * Receive an instrument's market data (or stop): a BookSnapshot, then BookUpdate and Trade
+     * messages in mdSeqNo order. Kept across reconnects; a gap brings a fresh snapshot.
      */
     public boolean subscribe(final int instrumentId, final boolean subscribe)
+    {
+        if (subscribe)
+        {
+            marketData.subscribe(instrumentId);
+        }
+        else
+        {
+            marketData.unsubscribe(instrumentId);
+        }
+        return sendSubscription(instrumentId, subscribe);
+    }
+
+    private boolean sendSubscription(final int instrumentId, final boolean subscribe)
     {
         if (!loggedOn)
         {
@@ -701,11 +717,15 @@ public final class KeelClient implements AutoCloseable
                 break;
 
             case BookUpdateDecoder.TEMPLATE_ID:
-                listener.onBookUpdate(bookUpdateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
+                marketData.onBookUpdate(buffer, offset, headerDecoder);
                 break;
 
             case TradeDecoder.TEMPLATE_ID:
-                listener.onTrade(tradeDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
+                marketData.onTrade(buffer, offset, headerDecoder);
+                break;
+
+            case BookSnapshotDecoder.TEMPLATE_ID:
+                marketData.onBookSnapshot(buffer, offset, headerDecoder);
                 break;
 
             case LogonResponseDecoder.TEMPLATE_ID:

@@ -1,5 +1,6 @@
 package io.keel.client;
 
+import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
 import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.CancelRejectDecoder;
@@ -37,6 +38,14 @@ public interface KeelClientListener
     }
 
     default void onMassCancelReport(MassCancelReportDecoder report)
+    {
+    }
+
+    /**
+     * The whole book of a subscribed instrument: the first message after subscribing, and again
+     * after any gap. Apply it with {@link L2Book#apply(BookSnapshotDecoder)}; increments follow in order.
+     */
+    default void onBookSnapshot(BookSnapshotDecoder snapshot)
     {
     }
 

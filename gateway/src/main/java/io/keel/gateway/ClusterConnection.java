@@ -279,6 +279,11 @@ final class ClusterConnection implements AutoCloseable
         return available && cluster.offer(buffer, offset, length) > 0;
     }
 
+    Aeron aeron()
+    {
+        return aeron;
+    }
+
     boolean isAvailable()
     {
         return available;

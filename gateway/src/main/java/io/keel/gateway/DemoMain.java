@@ -142,6 +142,7 @@ public final class DemoMain implements Callable<Integer>
                 .credentialsFile(users)
                 .aeronDir(new File(workDir, "gateway-aeron"))
                 .idleProfile(idleProfile)
+                .marketDataPort(0)
                 .conclude());
             awaitAvailable(gateway);
             System.out.println("demo: gateway listening on 127.0.0.1:" + gateway.port() + ", " + traders + " traders, " +

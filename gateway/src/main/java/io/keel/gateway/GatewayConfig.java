@@ -32,6 +32,10 @@ public final class GatewayConfig
     public static final int MAX_PENDING_LOGONS_DEFAULT = 64;
     public static final long CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT = 0;
     public static final long BREAKER_TIMEOUT_MS_DEFAULT = 1_000;
+    public static final int MARKET_DATA_PORT_DEFAULT = 9102;
+    public static final int MARKET_DATA_STREAM_ID = 1002;
+    public static final long MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT = 1_000;
+    public static final int MARKET_DATA_DEPTH_DEFAULT = 1_000;
 
     private int gatewayId = GATEWAY_ID_DEFAULT;
     private String bindAddress = BIND_ADDRESS_DEFAULT;
@@ -55,6 +59,10 @@ public final class GatewayConfig
     private long cancelOnDisconnectGraceMs = CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
     private long clusterConnectTimeoutMs = 5_000;
     private long breakerTimeoutMs = BREAKER_TIMEOUT_MS_DEFAULT;
+    private int marketDataPort = MARKET_DATA_PORT_DEFAULT;
+    private String marketDataChannel;
+    private long marketDataSnapshotIntervalMs = MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT;
+    private int marketDataDepth = MARKET_DATA_DEPTH_DEFAULT;
     private boolean concluded;
 
     public GatewayConfig conclude()
@@ -86,6 +94,19 @@ public final class GatewayConfig
         require(breakerTimeoutMs > 0, "--breaker-timeout-ms must be > 0: " + breakerTimeoutMs);
         require(clusterConnectTimeoutMs > 0, "--cluster-timeout-ms must be > 0: " + clusterConnectTimeoutMs);
         require(cancelOnDisconnectGraceMs >= 0, "--cod-grace-ms must be >= 0: " + cancelOnDisconnectGraceMs);
+        require(marketDataPort >= 0 && marketDataPort <= 65535, "--md-port must be in 0..65535 (0 = off): " + marketDataPort);
+        require(marketDataSnapshotIntervalMs > 0, "--md-snapshot-interval-ms must be > 0: " + marketDataSnapshotIntervalMs);
+        require(marketDataDepth > 0 && marketDataDepth <= 10_000, "--md-depth must be in 1..10000: " + marketDataDepth);
+        require(outboundBufferBytes >= 2 * (64 + 21 * 2 * marketDataDepth),
+            "--outbound-buffer must hold two book snapshots of --md-depth levels: " + outboundBufferBytes);
+        if (marketDataChannel == null)
+        {
+            // Multi-destination cast with dynamic control: any number of subscribers over unicast.
+            marketDataChannel = marketDataPort == 0 ? "" :
+                "aeron:udp?control=" + bindAddress + ":" + marketDataPort + "|control-mode=dynamic";
+        }
+        require(marketDataChannel.isEmpty() || marketDataChannel.startsWith("aeron:"),
+            "--md-channel must be an Aeron channel URI: " + marketDataChannel);
         if (aeronDir == null)
         {
             aeronDir = new File(System.getProperty("java.io.tmpdir"), "keel-gateway-" + gatewayId + "-aeron");
@@ -367,6 +388,64 @@ public final class GatewayConfig
     public GatewayConfig breakerTimeoutMs(final long breakerTimeoutMs)
     {
         this.breakerTimeoutMs = breakerTimeoutMs;
+        return this;
+    }
+
+    public int marketDataPort()
+    {
+        return marketDataPort;
+    }
+
+    /**
+     * @param marketDataPort control port of the public market-data stream (multi-destination cast); 0 = no stream.
+     */
+    public GatewayConfig marketDataPort(final int marketDataPort)
+    {
+        this.marketDataPort = marketDataPort;
+        return this;
+    }
+
+    public String marketDataChannel()
+    {
+        return marketDataChannel;
+    }
+
+    /**
+     * @param marketDataChannel the public stream's channel instead of the default from --md-port, e.g. multicast.
+     */
+    public GatewayConfig marketDataChannel(final String marketDataChannel)
+    {
+        this.marketDataChannel = marketDataChannel;
+        return this;
+    }
+
+    public int marketDataStreamId()
+    {
+        return MARKET_DATA_STREAM_ID;
+    }
+
+    public long marketDataSnapshotIntervalMs()
+    {
+        return marketDataSnapshotIntervalMs;
+    }
+
+    public GatewayConfig marketDataSnapshotIntervalMs(final long marketDataSnapshotIntervalMs)
+    {
+        this.marketDataSnapshotIntervalMs = marketDataSnapshotIntervalMs;
+        return this;
+    }
+
+    public int marketDataDepth()
+    {
+        return marketDataDepth;
+    }
+
+    /**
+     * @param marketDataDepth levels per side in a BookSnapshot.
+     */
+    public GatewayConfig marketDataDepth(final int marketDataDepth)
+    {
+        this.marketDataDepth = marketDataDepth;
         return this;
     }
 

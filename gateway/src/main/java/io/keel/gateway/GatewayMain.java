@@ -98,6 +98,18 @@ public final class GatewayMain implements Callable<Integer>
     @Option(names = "--cluster-timeout-ms", description = "Time allowed to connect to the cluster, per attempt (default ${DEFAULT-VALUE}).")
     long clusterTimeoutMs = 5_000;
 
+    @Option(names = "--md-port", description = "Control port of the public market-data stream (Aeron multi-destination cast); 0 = off (default ${DEFAULT-VALUE}).")
+    int mdPort = GatewayConfig.MARKET_DATA_PORT_DEFAULT;
+
+    @Option(names = "--md-channel", description = "Public market-data channel instead of the one from --md-port, e.g. aeron:udp?endpoint=239.1.1.1:40456|interface=10.0.0.5")
+    String mdChannel;
+
+    @Option(names = "--md-snapshot-interval-ms", description = "How often every book's snapshot goes on the public stream (default ${DEFAULT-VALUE}).")
+    long mdSnapshotIntervalMs = GatewayConfig.MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT;
+
+    @Option(names = "--md-depth", description = "Levels per side in a book snapshot (default ${DEFAULT-VALUE}).")
+    int mdDepth = GatewayConfig.MARKET_DATA_DEPTH_DEFAULT;
+
     public Integer call()
     {
         final GatewayConfig config = new GatewayConfig()
@@ -122,6 +134,10 @@ public final class GatewayMain implements Callable<Integer>
             .maxConnections(maxConnections)
             .cancelOnDisconnectGraceMs(codGraceMs)
             .breakerTimeoutMs(breakerTimeoutMs)
+            .marketDataPort(mdPort)
+            .marketDataChannel(mdChannel)
+            .marketDataSnapshotIntervalMs(mdSnapshotIntervalMs)
+            .marketDataDepth(mdDepth)
             .clusterConnectTimeoutMs(clusterTimeoutMs)
             .conclude();
         // The barrier closes last: a SIGTERM's shutdown hook waits for that, after the gateway is down.

@@ -29,6 +29,7 @@ import io.keel.codecs.ResendRequestDecoder;
 import io.keel.codecs.SessionLostEncoder;
 import io.keel.codecs.SessionRejectEncoder;
 import io.keel.codecs.TradeDecoder;
+import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
 import io.keel.engine.cluster.Principal;
 import org.agrona.CloseHelper;
@@ -66,6 +67,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     private final GatewayCounters counters;
     private final ClusterConnection cluster;
     private final LogonVerifier verifier;
+    private final MarketDataFeed marketData;
     private final Int2ObjectHashMap<String> usernameByLocalId = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<Session> sessionsByLocalId = new Int2ObjectHashMap<>();
     private final Object2ObjectHashMap<String, Session> sessionsByName = new Object2ObjectHashMap<>();
@@ -104,6 +106,16 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         }
         verifier = new LogonVerifier(users, config.maxPendingLogons());
         cluster = new ClusterConnection(config, this);
+        try
+        {
+            marketData = new MarketDataFeed(config, cluster, config.marketDataChannel().isEmpty() ? null :
+                cluster.aeron().addExclusivePublication(config.marketDataChannel(), config.marketDataStreamId()));
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(verifier, cluster);
+            throw ex;
+        }
     }
 
     /**
@@ -114,6 +126,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         this.nowNs = nowNs;
         int work = cluster.poll(nowNs);
         work += verifier.drain(onLogonChecked);
+        work += marketData.doWork(nowNs);
         if (nowNs - nextTimerCheckNs >= 0)
         {
             nextTimerCheckNs = nowNs + TIMER_INTERVAL_NS;
@@ -258,9 +271,15 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
                     break;
                 }
                 marketDataRequestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                final int instrument = marketDataRequestDecoder.instrumentId();
                 if (marketDataRequestDecoder.subscribe() == BooleanType.TRUE)
                 {
-                    connection.session.marketData.add(marketDataRequestDecoder.instrumentId());
+                    // A snapshot first (now, or when the gateway's book is whole), then the increments.
+                    connection.session.marketData.add(instrument);
+                    if (marketData.isReady(instrument, nowNs))
+                    {
+                        send(connection, marketData.snapshotBuffer(), 0, marketData.encodeSnapshot(instrument));
+                    }
                 }
                 else
                 {
@@ -448,7 +467,18 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
 
             case BookUpdateDecoder.TEMPLATE_ID:
             case TradeDecoder.TEMPLATE_ID:
-                fanOutMarketData(buffer, offset, length);
+            case BookSnapshotDecoder.TEMPLATE_ID:
+                final MarketDataFeed.Outcome outcome = marketData.onMarketData(buffer, offset, length, nowNs);
+                final int instrumentId = buffer.getInt(offset + INSTRUMENT_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
+                if (outcome == MarketDataFeed.Outcome.FORWARD)
+                {
+                    fanOutMarketData(instrumentId, buffer, offset, length);
+                }
+                else if (outcome == MarketDataFeed.Outcome.RESYNCED)
+                {
+                    final int snapshotLength = marketData.encodeSnapshot(instrumentId);
+                    fanOutMarketData(instrumentId, marketData.snapshotBuffer(), 0, snapshotLength);
+                }
                 break;
 
             default:
@@ -508,9 +538,8 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         }
     }
 
-    private void fanOutMarketData(final DirectBuffer buffer, final int offset, final int length)
+    private void fanOutMarketData(final int instrumentId, final DirectBuffer buffer, final int offset, final int length)
     {
-        final int instrumentId = buffer.getInt(offset + INSTRUMENT_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
         for (int i = 0, size = sessions.size(); i < size; i++)
         {
             final Session session = sessions.get(i);
@@ -686,6 +715,6 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(verifier, cluster);
+        CloseHelper.closeAll(verifier, marketData, cluster);
     }
 }

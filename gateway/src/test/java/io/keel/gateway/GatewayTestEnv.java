@@ -150,6 +150,7 @@ final class GatewayTestEnv implements AutoCloseable
             .aeronDir(new File(dir, "gateway-aeron"))
             .idleProfile(IdleProfile.BACKOFF)
             .minHeartbeatMs(50)
+            .marketDataPort(0)
             .clusterConnectTimeoutMs(2_000);
         customiser.accept(config);
         gateway = Gateway.launch(config.conclude());
@@ -170,6 +171,7 @@ final class GatewayTestEnv implements AutoCloseable
             .aeronDir(new File(dir, "gateway-" + gatewayId + "-aeron"))
             .idleProfile(IdleProfile.BACKOFF)
             .minHeartbeatMs(50)
+            .marketDataPort(0)
             .clusterConnectTimeoutMs(2_000);
         customiser.accept(config);
         final Gateway extra = Gateway.launch(config.conclude());
