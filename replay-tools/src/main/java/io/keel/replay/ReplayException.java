@@ -1,0 +1,23 @@
+package io.keel.replay;
+
+import java.io.File;
+
+/**
+ * Bad input to a replay tool: a missing or wrong directory, a truncated or corrupt segment, a log
+ * from a newer schema. The message is one line naming the file and, where known, the log
+ * position; the CLI prints it and exits 2 (an {@link IllegalArgumentException} for {@code Cli}).
+ */
+public final class ReplayException extends IllegalArgumentException
+{
+    private static final long serialVersionUID = 1L;
+
+    public ReplayException(final String message)
+    {
+        super(message);
+    }
+
+    public static ReplayException at(final File file, final long position, final String what)
+    {
+        return new ReplayException(file + ": " + what + " at log position " + position);
+    }
+}
