@@ -16,6 +16,21 @@ public final class ReplayException extends IllegalArgumentException
         super(message);
     }
 
+    /**
+     * The gist of an Aeron exception for a one-line message: "ERROR - cluster connect timeout: state=..."
+     * becomes "cluster connect timeout".
+     */
+    public static String gist(final Throwable ex)
+    {
+        String message = String.valueOf(ex.getMessage());
+        if (message.startsWith("ERROR - "))
+        {
+            message = message.substring("ERROR - ".length());
+        }
+        final int colon = message.indexOf(':');
+        return colon > 0 ? message.substring(0, colon) : message;
+    }
+
     public static ReplayException at(final File file, final long position, final String what)
     {
         return new ReplayException(file + ": " + what + " at log position " + position);

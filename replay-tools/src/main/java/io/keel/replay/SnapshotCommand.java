@@ -75,7 +75,16 @@ final class SnapshotCommand implements Callable<Integer>
             IdleProfile.BACKOFF,
             (buffer, offset, length) -> onMessage(correlationId, buffer, offset)))
         {
-            client.connect();
+            try
+            {
+                client.connect();
+            }
+            catch (final RuntimeException ex)
+            {
+                System.err.println("keel replay snapshot: cannot connect to the cluster at " +
+                    cluster.layout(0).ingressEndpoints() + " (" + ReplayException.gist(ex) + ")");
+                return 1;
+            }
             if (!client.requestSnapshot(correlationId))
             {
                 System.err.println("keel replay snapshot: the cluster did not take the request in time");

@@ -122,7 +122,7 @@ final class TailCommand implements Callable<Integer>
             catch (final RuntimeException ex)
             {
                 throw new ReplayException("cannot reach the archive of member " + memberId + " at " + archiveEndpoint +
-                    ": " + ex.getMessage());
+                    " (" + ReplayException.gist(ex) + ")");
             }
             final long recordingId = findLogRecording(archive, archiveEndpoint);
             final long startPosition = startPosition(archive, recordingId);
@@ -149,6 +149,8 @@ final class TailCommand implements Callable<Integer>
         }
         finally
         {
+            // Stopped by an interrupt: clear it, so that Aeron's clients and driver close cleanly.
+            final boolean interrupted = Thread.interrupted();
             out.flush();
             if (outFile != null)
             {
@@ -156,6 +158,10 @@ final class TailCommand implements Callable<Integer>
             }
             CloseHelper.quietCloseAll(archive, aeron, driver);
             IoUtil.delete(aeronDir, true);
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
         System.err.println("tail: " + printed + " entries printed, member " + memberId + " log read to position " + position);
         return 0;
@@ -193,7 +199,8 @@ final class TailCommand implements Callable<Integer>
             (buffer, offset, length, header) -> decoder.onMessage(buffer, offset, length, header.position()));
         final IdleStrategy idleStrategy = idleProfile.newIdleStrategy();
         Image image = null;
-        while (!stop[0] && (deadlineNs == 0 || System.nanoTime() - deadlineNs < 0)) // determinism-ok: ops tool
+        while (!stop[0] && !Thread.currentThread().isInterrupted() &&
+            (deadlineNs == 0 || System.nanoTime() - deadlineNs < 0)) // determinism-ok: ops tool
         {
             if (image == null)
             {

@@ -59,7 +59,7 @@ class ReplayToolsTest
     @Test
     void dumpShowsExactlyTheCommandsSentInOrder()
     {
-        final Cli.Result result = Cli.replay("dump", nodeDir.getPath(), "--kind", "keel");
+        final ReplayCli.Result result = ReplayCli.replay("dump", nodeDir.getPath(), "--kind", "keel");
         assertEquals(0, result.exit(), result.toString());
         final List<String> commands = new ArrayList<>();
         for (final String line : result.lines())
@@ -85,8 +85,8 @@ class ReplayToolsTest
     @Test
     void dumpIsStableAndFilters()
     {
-        final Cli.Result text = Cli.replay("dump", nodeDir.getPath());
-        final Cli.Result again = Cli.replay("dump", nodeDir.getPath());
+        final ReplayCli.Result text = ReplayCli.replay("dump", nodeDir.getPath());
+        final ReplayCli.Result again = ReplayCli.replay("dump", nodeDir.getPath());
         assertEquals(0, text.exit(), text.toString());
         assertEquals(text.out(), again.out());
         assertTrue(text.out().contains(" type=SessionOpen "), text.toString());
@@ -94,7 +94,7 @@ class ReplayToolsTest
         assertTrue(text.out().contains(" type=ClusterAction action=SNAPSHOT"), text.toString());
         assertTrue(text.out().contains(" type=NewLeadershipTerm "), text.toString());
 
-        final Cli.Result json = Cli.replay("dump", nodeDir.getPath(), "--format", "json");
+        final ReplayCli.Result json = ReplayCli.replay("dump", nodeDir.getPath(), "--format", "json");
         assertEquals(text.lines().size(), json.lines().size());
         for (final String line : json.lines())
         {
@@ -103,7 +103,7 @@ class ReplayToolsTest
         assertTrue(json.out().contains("\"type\":\"NewOrder\",\"fields\":{\"sessionId\":4294967297,\"accountId\":1,"),
             json.toString());
 
-        final Cli.Result account2 = Cli.replay("dump", nodeDir.getPath(), "--account", "2", "--type", "NewOrder,deposit");
+        final ReplayCli.Result account2 = ReplayCli.replay("dump", nodeDir.getPath(), "--account", "2", "--type", "NewOrder,deposit");
         assertEquals(0, account2.exit(), account2.toString());
         assertEquals(3, account2.lines().size(), account2.toString());
         for (final String line : account2.lines())
@@ -112,7 +112,7 @@ class ReplayToolsTest
         }
 
         final long snapshotPosition = positionOf(hashLines.get(1));
-        final Cli.Result range = Cli.replay("dump", nodeDir.getPath(), "--from-position", Long.toString(snapshotPosition),
+        final ReplayCli.Result range = ReplayCli.replay("dump", nodeDir.getPath(), "--from-position", Long.toString(snapshotPosition),
             "--to-position", Long.toString(snapshotPosition));
         assertEquals(1, range.lines().size(), range.toString());
         assertTrue(range.out().contains("type=ClusterAction action=SNAPSHOT"), range.toString());
@@ -126,20 +126,20 @@ class ReplayToolsTest
             final String[] parts = line.split(" ");
             for (final String mode : new String[]{"--max-orders=1000000", "--no-snapshot"})
             {
-                final Cli.Result result = Cli.replay("rebuild", nodeDir.getPath(), "--at", parts[0], mode);
+                final ReplayCli.Result result = ReplayCli.replay("rebuild", nodeDir.getPath(), "--at", parts[0], mode);
                 assertEquals(0, result.exit(), result.toString());
                 assertTrue(result.lastLine().startsWith("rebuild: position=" + parts[0] + " "), result.toString());
                 assertTrue(result.lastLine().endsWith(" hash=" + parts[1]), line + " vs " + result);
             }
         }
-        final Cli.Result end = Cli.replay("rebuild", nodeDir.getPath(), "--at", "end", "--depth", "2");
+        final ReplayCli.Result end = ReplayCli.replay("rebuild", nodeDir.getPath(), "--at", "end", "--depth", "2");
         assertTrue(end.out().contains("instrument instrumentId=7 "), end.toString());
         assertTrue(end.out().contains("account accountId=1 "), end.toString());
         assertTrue(end.out().contains("  ask 1: price=102 "), end.toString());
-        final Cli.Result afterSnapshot = Cli.replay("rebuild", nodeDir.getPath(), "--at", hashLines.get(1).split(" ")[0]);
+        final ReplayCli.Result afterSnapshot = ReplayCli.replay("rebuild", nodeDir.getPath(), "--at", hashLines.get(1).split(" ")[0]);
         assertTrue(afterSnapshot.lastLine().contains(" snapshot=" + hashLines.get(1).split(" ")[0] + " "),
             afterSnapshot.toString());
-        final Cli.Result json = Cli.replay("rebuild", nodeDir.getPath(), "--at", "end", "--format", "json");
+        final ReplayCli.Result json = ReplayCli.replay("rebuild", nodeDir.getPath(), "--at", "end", "--format", "json");
         assertEquals(1, json.lines().size(), json.toString());
         assertTrue(json.out().contains("\"hash\":\"" + hashLines.get(2).split(" ")[1] + "\""), json.toString());
     }
@@ -147,10 +147,10 @@ class ReplayToolsTest
     @Test
     void rebuildByClusterTimeStopsBeforeLaterEntries()
     {
-        final Cli.Result dump = Cli.replay("dump", nodeDir.getPath(), "--type", "StateHashRequest", "--format", "json");
+        final ReplayCli.Result dump = ReplayCli.replay("dump", nodeDir.getPath(), "--type", "StateHashRequest", "--format", "json");
         final String first = dump.lines().get(0);
         final long timestamp = Long.parseLong(first.replaceAll(".*\"timestamp\":(\\d+),.*", "$1"));
-        final Cli.Result result = Cli.replay("rebuild", nodeDir.getPath(), "--at", timestamp + "ms");
+        final ReplayCli.Result result = ReplayCli.replay("rebuild", nodeDir.getPath(), "--at", timestamp + "ms");
         assertEquals(0, result.exit(), result.toString());
         final Matcher m = POSITION.matcher(result.lastLine());
         assertTrue(m.find());
@@ -161,14 +161,14 @@ class ReplayToolsTest
     @Test
     void verifyPassesOnTheNodesOwnLog()
     {
-        final Cli.Result result = Cli.replay("verify", nodeDir.getPath());
+        final ReplayCli.Result result = ReplayCli.replay("verify", nodeDir.getPath());
         assertEquals(0, result.exit(), result.toString());
         assertTrue(result.lastLine().startsWith("verify: "), result.toString());
         assertTrue(result.lastLine().endsWith(" ok"), result.toString());
         assertTrue(result.lastLine().contains(" hashes-checked=3 snapshots-checked=1 "), result.toString());
         assertTrue(result.lastLine().contains(" hash=" + hashLines.get(2).split(" ")[1] + " "), result.toString());
 
-        final Cli.Result fromSnapshot = Cli.replay("verify", nodeDir.getPath(), "--from-snapshot");
+        final ReplayCli.Result fromSnapshot = ReplayCli.replay("verify", nodeDir.getPath(), "--from-snapshot");
         assertEquals(0, fromSnapshot.exit(), fromSnapshot.toString());
     }
 
@@ -181,7 +181,7 @@ class ReplayToolsTest
             ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1_000_003L).array(),
             ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1_000_004L).array());
         assertEquals(1, patched);
-        final Cli.Result result = Cli.replay("verify", copy.getPath());
+        final ReplayCli.Result result = ReplayCli.replay("verify", copy.getPath());
         assertEquals(1, result.exit(), result.toString());
         final String firstRecorded = hashLines.get(0).split(" ")[0];
         assertTrue(result.lastLine().startsWith("verify: FAILED at position " + firstRecorded + ": "), result.toString());
@@ -199,7 +199,7 @@ class ReplayToolsTest
             file.seek(entryPosition + 8); // term offset of the frame at that position
             file.writeInt(0x7777_7777);
         }
-        final Cli.Result result = Cli.replay("verify", copy.getPath());
+        final ReplayCli.Result result = ReplayCli.replay("verify", copy.getPath());
         assertEquals(2, result.exit(), result.toString());
         assertEquals(1, result.err().trim().split("\n").length, result.toString());
         assertTrue(result.err().contains(segment.getName()) && result.err().contains("at log position " + entryPosition),
@@ -212,7 +212,7 @@ class ReplayToolsTest
         {
             file.setLength(entryPosition);
         }
-        final Cli.Result dump = Cli.replay("dump", truncated.getPath());
+        final ReplayCli.Result dump = ReplayCli.replay("dump", truncated.getPath());
         assertEquals(2, dump.exit(), dump.toString());
         assertTrue(dump.err().startsWith("keel replay: " + truncatedSegment.getPath()), dump.toString());
         assertTrue(dump.err().contains("truncated"), dump.toString());
@@ -229,7 +229,7 @@ class ReplayToolsTest
         final byte[] newer = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN)
             .putShort((short)41).putShort((short)7011).putShort((short)9).array();
         assertTrue(patchBytes(logSegment(copy), header, newer) >= 1);
-        final Cli.Result result = Cli.replay("dump", copy.getPath());
+        final ReplayCli.Result result = ReplayCli.replay("dump", copy.getPath());
         assertEquals(2, result.exit(), result.toString());
         assertTrue(result.err().contains("newer schema version 9"), result.toString());
         assertTrue(result.err().contains("at log position "), result.toString());
@@ -238,14 +238,14 @@ class ReplayToolsTest
     @Test
     void badDirectoriesAndOptionsGiveOneLineAndExit2() throws IOException
     {
-        final Cli.Result missing = Cli.replay("dump", "/nonexistent/keel-node");
+        final ReplayCli.Result missing = ReplayCli.replay("dump", "/nonexistent/keel-node");
         assertEquals(2, missing.exit(), missing.toString());
         assertEquals("keel replay: /nonexistent/keel-node: no such directory", missing.err().trim());
 
         final File notANode = Files.createTempDirectory("not-a-node").toFile();
         try
         {
-            final Cli.Result wrong = Cli.replay("verify", notANode.getPath());
+            final ReplayCli.Result wrong = ReplayCli.replay("verify", notANode.getPath());
             assertEquals(2, wrong.exit(), wrong.toString());
             assertTrue(wrong.err().contains("not a Keel node directory"), wrong.toString());
         }
@@ -253,17 +253,17 @@ class ReplayToolsTest
         {
             IoUtil.delete(notANode, false);
         }
-        final Cli.Result badOption = Cli.replay("rebuild", nodeDir.getPath(), "--at", "yesterday");
+        final ReplayCli.Result badOption = ReplayCli.replay("rebuild", nodeDir.getPath(), "--at", "yesterday");
         assertEquals(2, badOption.exit(), badOption.toString());
         assertEquals(1, badOption.err().trim().split("\n").length, badOption.toString());
-        final Cli.Result pastEnd = Cli.replay("rebuild", nodeDir.getPath(), "--at", "999999999");
+        final ReplayCli.Result pastEnd = ReplayCli.replay("rebuild", nodeDir.getPath(), "--at", "999999999");
         assertEquals(2, pastEnd.exit(), pastEnd.toString());
         assertTrue(pastEnd.err().contains("past the end of the log"), pastEnd.toString());
-        assertEquals(2, Cli.replay("dump").exit());
-        assertEquals(2, Cli.replay("frobnicate").exit());
+        assertEquals(2, ReplayCli.replay("dump").exit());
+        assertEquals(2, ReplayCli.replay("frobnicate").exit());
         for (final String command : new String[]{"describe", "dump", "rebuild", "verify", "snapshot", "tail"})
         {
-            final Cli.Result help = Cli.replay(command, "--help");
+            final ReplayCli.Result help = ReplayCli.replay(command, "--help");
             assertEquals(0, help.exit(), help.toString());
             assertTrue(help.out().startsWith("Usage: keel replay " + command), help.toString());
         }
@@ -272,7 +272,7 @@ class ReplayToolsTest
     @Test
     void describeTellsTheStoppedNodesStory()
     {
-        final Cli.Result result = Cli.replay("describe", nodeDir.getPath());
+        final ReplayCli.Result result = ReplayCli.replay("describe", nodeDir.getPath());
         assertEquals(0, result.exit(), result.toString());
         assertTrue(result.out().contains("process: stopped"), result.toString());
         assertTrue(result.out().contains("term 0: base-position=0 "), result.toString());

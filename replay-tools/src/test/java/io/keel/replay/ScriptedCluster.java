@@ -126,6 +126,22 @@ final class ScriptedCluster implements AutoCloseable
         awaitHashLines(3);
     }
 
+    /**
+     * Round trips of admin deposits (sent, sequenced, applied, answered), in nanoseconds, sorted.
+     */
+    long[] timedDeposits(final int count)
+    {
+        final long[] latencies = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            final long start = System.nanoTime();
+            adminCommand("Deposit", (c, id) -> admin.deposit(id, 1, QUOTE, 1));
+            latencies[i] = System.nanoTime() - start;
+        }
+        java.util.Arrays.sort(latencies);
+        return latencies;
+    }
+
     interface AdminSend
     {
         boolean send(KeelClusterClient client, long correlationId);

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Runs {@code keel replay …} in-process and captures what it prints.
  */
-final class Cli
+final class ReplayCli
 {
     record Result(int exit, String out, String err)
     {
@@ -32,7 +32,7 @@ final class Cli
         }
     }
 
-    private Cli()
+    private ReplayCli()
     {
     }
 
