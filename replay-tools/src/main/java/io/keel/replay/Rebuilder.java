@@ -3,7 +3,6 @@ package io.keel.replay;
 import io.aeron.cluster.RecordingLog;
 import io.keel.engine.Engine;
 
-import java.util.List;
 
 /**
  * Point-in-time rebuild: the right snapshot (the latest at or before the target, or none), then
@@ -22,29 +21,11 @@ final class Rebuilder
 
     private final NodeDirectory node;
     private final Engine.Context engineContext;
-    private RecordingLog.Entry snapshotUsed;
-    private long logEnd;
 
     Rebuilder(final NodeDirectory node, final Engine.Context engineContext)
     {
         this.node = node;
         this.engineContext = engineContext;
-    }
-
-    /**
-     * The snapshot the last rebuild started from, or null when it replayed from the log's start.
-     */
-    RecordingLog.Entry snapshotUsed()
-    {
-        return snapshotUsed;
-    }
-
-    /**
-     * Where the last rebuild stopped reading (the end of the log when the target lies beyond it).
-     */
-    long logEnd()
-    {
-        return logEnd;
     }
 
     /**
@@ -69,6 +50,10 @@ final class Rebuilder
         return chosen;
     }
 
+    /**
+     * @param snapshot where to start (see {@link #snapshotFor}), or null to replay from the log's start.
+     * @param observer sees every entry applied, or null.
+     */
     Replay rebuild(final Target target, final RecordingLog.Entry snapshot, final Observer observer)
     {
         final RecordingReader reader = node.logReader();
@@ -89,8 +74,7 @@ final class Rebuilder
             }
             start = log.startPosition();
         }
-        snapshotUsed = snapshot;
-        logEnd = ClusterLogDecoder.read(reader, start, (entry) ->
+        final long logEnd = ClusterLogDecoder.read(reader, start, (entry) ->
         {
             if (target.isBefore(entry.position, entry.timestamp))
             {
@@ -109,13 +93,5 @@ final class Rebuilder
                 " is past the end of the log (" + logEnd + ")");
         }
         return replay;
-    }
-
-    /**
-     * Snapshots of the Keel service, oldest first.
-     */
-    List<RecordingLog.Entry> snapshots()
-    {
-        return node.snapshots();
     }
 }

@@ -123,12 +123,12 @@ final class RecordingReader
                     final int frameOffset = (int)(position - base);
                     if (frameOffset + HEADER_LENGTH > segment.capacity())
                     {
-                        return endOfData(position, "segment file is truncated");
+                        return endOfData(position, "the file ends here");
                     }
                     final int frameLength = segment.getInt(frameOffset, ByteOrder.LITTLE_ENDIAN);
                     if (frameLength == 0)
                     {
-                        return endOfData(position, "no data (the segment ends early)");
+                        return endOfData(position, "no data from here");
                     }
                     final int alignedLength = BitUtil.align(frameLength, FrameDescriptor.FRAME_ALIGNMENT);
                     checkFrame(segment, frameOffset, frameLength, alignedLength, position, segmentEnd);
@@ -149,7 +149,7 @@ final class RecordingReader
                 }
                 if (position < base + segmentLength && (!recording.isStopped() || position < stop))
                 {
-                    return endOfData(position, "segment file is truncated");
+                    return endOfData(position, "the file ends here");
                 }
             }
             finally
@@ -164,8 +164,8 @@ final class RecordingReader
     {
         if (recording.isStopped())
         {
-            throw ReplayException.at(currentFile, position, what + "; the recording stops at " +
-                recording.stopPosition() + ": truncated segment");
+            throw ReplayException.at(currentFile, position, "truncated segment (" + what + "; the recording stops at " +
+                recording.stopPosition() + ")");
         }
         return position;
     }

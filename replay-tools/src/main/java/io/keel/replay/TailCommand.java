@@ -81,6 +81,7 @@ final class TailCommand implements Callable<Integer>
 
     private long printed;
     private long position;
+    private boolean interrupted;
 
     public Integer call() throws IOException
     {
@@ -138,6 +139,8 @@ final class TailCommand implements Callable<Integer>
                 recordingId, startPosition, AeronArchive.REPLAY_ALL_AND_FOLLOW, endpoint, REPLAY_STREAM_ID);
             position = startPosition;
             follow(subscription, (int)replaySessionId, archiveEndpoint, recordingId, out, idleProfile, deadlineNs);
+            // Stopped by an interrupt: clear it, so that the replay stops and Aeron closes cleanly.
+            interrupted = Thread.interrupted();
             try
             {
                 archive.stopReplay(replaySessionId);
@@ -149,8 +152,7 @@ final class TailCommand implements Callable<Integer>
         }
         finally
         {
-            // Stopped by an interrupt: clear it, so that Aeron's clients and driver close cleanly.
-            final boolean interrupted = Thread.interrupted();
+            interrupted |= Thread.interrupted();
             out.flush();
             if (outFile != null)
             {
@@ -180,6 +182,10 @@ final class TailCommand implements Callable<Integer>
         final boolean[] stop = {false};
         final ClusterLogDecoder decoder = new ClusterLogDecoder(() -> source, (entry) ->
         {
+            if (stop[0])
+            {
+                return true; // the rest of this poll's batch
+            }
             position = entry.position;
             if (filter.isPastEnd(entry))
             {

@@ -3,6 +3,7 @@ package io.keel.replay;
 import io.aeron.cluster.RecordingLog;
 import io.keel.engine.Engine;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongHashSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -78,11 +79,21 @@ final class VerifyCommand implements Callable<Integer>
         final RecordingLog.Entry start = chooseStart(node, snapshots);
         final long[] checked = new long[2];
         final long[] lastMatch = {-1};
+        final LongHashSet positionsChecked = new LongHashSet();
         final Replay replay;
         try
         {
             if (start != null)
             {
+                final Replay loaded = new Replay(engineContext);
+                loaded.loadSnapshot(node, start);
+                final long expected = recorded.get(start.logPosition);
+                if (expected != Long.MIN_VALUE && loaded.engine().stateHash() != expected)
+                {
+                    throw new Mismatch(start.logPosition, "the snapshot there holds state hash " +
+                        Long.toHexString(loaded.engine().stateHash()) + ", the node recorded " + Long.toHexString(expected));
+                }
+                positionsChecked.add(start.logPosition);
                 lastMatch[0] = start.logPosition;
             }
             replay = rebuilder.rebuild(Target.END, start, (entry, r) ->
@@ -98,6 +109,7 @@ final class VerifyCommand implements Callable<Integer>
                     }
                     checkInvariants(r, entry.position);
                     lastMatch[0] = entry.position;
+                    positionsChecked.add(entry.position);
                     checked[0]++;
                 }
                 for (final RecordingLog.Entry snapshot : snapshots)
@@ -116,14 +128,18 @@ final class VerifyCommand implements Callable<Integer>
             return fail(ex.position, ex.getMessage());
         }
 
-        long latestRecorded = -1;
+        final long from = start == null ? node.logRecording().startPosition() : start.logPosition;
         for (final NodeDirectory.StateHashLine line : node.stateHashes())
         {
-            latestRecorded = Math.max(latestRecorded, line.position());
-        }
-        if (latestRecorded > replay.position())
-        {
-            return fail(latestRecorded, "the node recorded a state hash there, but its log ends at " + replay.position());
+            if (line.position() > replay.position())
+            {
+                return fail(line.position(), "the node recorded a state hash there, but its log ends at " +
+                    replay.position());
+            }
+            if (line.position() >= from && !positionsChecked.contains(line.position()))
+            {
+                return fail(line.position(), "the node recorded a state hash there, but no log entry ends there");
+            }
         }
         System.out.println("verify: " + node.dir() + " entries=" + replay.entriesApplied() + " position=" + replay.position() +
             " from=" + (start == null ? "log-start" : "snapshot@" + start.logPosition) +

@@ -52,8 +52,8 @@ final class ScriptedCluster implements AutoCloseable
     final EmbeddedCluster cluster;
     final List<Sent> sent = new ArrayList<>();
     private final File clientDirs;
-    private final KeelClusterClient admin;
-    private final KeelClusterClient gateway;
+    private KeelClusterClient admin;
+    private KeelClusterClient gateway;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final AdminResponseDecoder adminResponse = new AdminResponseDecoder();
     private final LongHashSet answered = new LongHashSet();
@@ -70,6 +70,11 @@ final class ScriptedCluster implements AutoCloseable
             (config) -> config.stateCheckIntervalMs(500).heartbeatTimeoutMs(1_500));
         cluster.awaitLeader(10_000);
         clientDirs = new File(dir, "clients");
+        connectClients();
+    }
+
+    private void connectClients()
+    {
         admin = new KeelClusterClient(cluster.ingressEndpoints(), Principal.adminCredentials("test", SECRET),
             new File(clientDirs, "admin"), IdleProfile.BACKOFF, (buffer, offset, length) ->
             {
@@ -124,6 +129,24 @@ final class ScriptedCluster implements AutoCloseable
         massCancel(1);
         adminCommand("StateHashRequest", (c, id) -> admin.requestStateHash(id));
         awaitHashLines(3);
+    }
+
+    /**
+     * Stop the node and start it again on its directory (it recovers from its snapshot and log,
+     * in a new leadership term), then send a few more commands and a last state-hash request.
+     */
+    void restartAndContinue()
+    {
+        CloseHelper.quietCloseAll(gateway, admin);
+        cluster.stopNode(0);
+        cluster.startNode(0, false);
+        cluster.awaitLeader(15_000);
+        connectClients();
+        final int linesBefore = hashLines().size();
+        adminCommand("Deposit", (c, id) -> admin.deposit(id, 2, QUOTE, 777));
+        order(2, Side.BUY, TimeInForce.GTC, 97, 2, 0);
+        adminCommand("StateHashRequest", (c, id) -> admin.requestStateHash(id));
+        awaitHashLines(linesBefore + 1);
     }
 
     /**

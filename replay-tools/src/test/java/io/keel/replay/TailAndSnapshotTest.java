@@ -67,6 +67,7 @@ class TailAndSnapshotTest
         tail.interrupt();
         tail.join(10_000);
         assertEquals(0, tailExit.get());
+        final long[] after = cluster.timedDeposits(200);
         cluster.stop();
 
         final List<String> dumped = upTo(ReplayCli.replay("dump", cluster.nodeDir().getPath(), "--format", "json")
@@ -78,9 +79,11 @@ class TailAndSnapshotTest
         // Not a benchmark (perf/ measures): a guard that the follower does not hold the cluster back.
         final long p50Before = before[before.length / 2];
         final long p50During = during[during.length / 2];
-        System.out.printf("[tail] admin round trip p50 without tail %.3f ms, while tailing %.3f ms%n",
-            p50Before / 1e6, p50During / 1e6);
-        assertTrue(p50During < 5 * p50Before + 5_000_000L, "p50 " + p50Before + " ns -> " + p50During + " ns");
+        final long p50After = after[after.length / 2];
+        System.out.printf("[tail] admin round trip p50: before tail %.3f ms, while tailing %.3f ms, after %.3f ms%n",
+            p50Before / 1e6, p50During / 1e6, p50After / 1e6);
+        final long without = Math.max(p50Before, p50After);
+        assertTrue(p50During < 5 * without + 5_000_000L, "p50 " + without + " ns -> " + p50During + " ns");
     }
 
     @Test
