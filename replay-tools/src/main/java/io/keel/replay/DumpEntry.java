@@ -1,6 +1,7 @@
 package io.keel.replay;
 
 import io.keel.engine.cluster.LogApplier;
+import uk.co.real_logic.sbe.otf.Types;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -229,29 +230,7 @@ record DumpEntry(long position, long timestamp, long term, Long session, String 
     static void appendJsonString(final StringBuilder sb, final String s)
     {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        sb.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
+        Types.jsonEscape(s, sb);
         sb.append('"');
     }
 }
