@@ -22,13 +22,11 @@ import io.keel.codecs.SnapshotServiceEncoder;
 import io.keel.codecs.StateCheckDecoder;
 import io.keel.codecs.StateCheckEncoder;
 import io.keel.codecs.StateHashRequestDecoder;
-import io.keel.engine.CommandDispatcher;
 import io.keel.engine.Engine;
 import io.keel.engine.EventEncoder;
 import io.keel.engine.SnapshotLoader;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -44,15 +42,14 @@ import java.io.UncheckedIOException;
  */
 public final class KeelClusteredService implements ClusteredService
 {
-    static final long EXPIRY_TIMER_ID = 1;
-    static final long STATE_CHECK_TIMER_ID = 2;
+    static final long EXPIRY_TIMER_ID = LogApplier.EXPIRY_TIMER_ID;
+    static final long STATE_CHECK_TIMER_ID = LogApplier.STATE_CHECK_TIMER_ID;
     static final int SERVICE_SNAPSHOT_FORMAT = 1;
     private static final long NO_TIMER = Long.MAX_VALUE;
-    private static final long ROLE_ADMIN = -1;
 
     private final NodeConfig config;
     private final Engine engine;
-    private final CommandDispatcher dispatcher;
+    private final LogApplier applier;
     private final ClusterOutput output;
     private final EventEncoder eventEncoder;
     private final StateChecker stateChecker = new StateChecker();
@@ -66,8 +63,6 @@ public final class KeelClusteredService implements ClusteredService
     private final AdminResponseEncoder adminResponseEncoder = new AdminResponseEncoder();
     private final BusinessRejectEncoder businessRejectEncoder = new BusinessRejectEncoder();
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[256]);
-    /** Cluster session id → gateway id, or {@link #ROLE_ADMIN}. */
-    private final Long2LongHashMap roleBySession = new Long2LongHashMap(Long.MIN_VALUE);
     private IdleStrategy retryIdle;
 
     private Cluster cluster;
@@ -77,7 +72,6 @@ public final class KeelClusteredService implements ClusteredService
     private volatile boolean diverged;
     private long expiryTimerDeadline = NO_TIMER;
     private boolean stateCheckTimerScheduled;
-    private long commandsApplied;
 
     public KeelClusteredService(final NodeConfig config, final Engine.Context engineContext, final Runnable onDivergence)
     {
@@ -87,7 +81,7 @@ public final class KeelClusteredService implements ClusteredService
         output = new ClusterOutput(retryIdle);
         eventEncoder = new EventEncoder(output);
         engine = new Engine(engineContext, eventEncoder);
-        dispatcher = new CommandDispatcher(engine);
+        applier = new LogApplier(engine, config.testSkipCommand());
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -111,7 +105,7 @@ public final class KeelClusteredService implements ClusteredService
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
-        roleBySession.remove(session.id());
+        applier.sessionClosed(session.id());
         output.sessionClosed(session);
     }
 
@@ -141,9 +135,9 @@ public final class KeelClusteredService implements ClusteredService
         if (correlationId == EXPIRY_TIMER_ID)
         {
             expiryTimerDeadline = NO_TIMER;
-            engine.onTime(timestamp);
         }
-        else if (correlationId == STATE_CHECK_TIMER_ID)
+        applier.onTimer(correlationId, timestamp);
+        if (correlationId == STATE_CHECK_TIMER_ID)
         {
             stateCheckTimerScheduled = false;
             offerStateCheck();
@@ -160,7 +154,7 @@ public final class KeelClusteredService implements ClusteredService
             .chainValue(output.chain())
             .expiryTimerDeadline(expiryTimerDeadline)
             .stateCheckTimerScheduled(stateCheckTimerScheduled ? BooleanType.TRUE : BooleanType.FALSE)
-            .messagesApplied(commandsApplied);
+            .messagesApplied(applier.commandsApplied());
         offerSnapshot(snapshotPublication, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         engine.writeSnapshot((b, o, l) -> offerSnapshot(snapshotPublication, b, o, l));
         recordStateHash(cluster.logPosition());
@@ -203,16 +197,10 @@ public final class KeelClusteredService implements ClusteredService
 
     private void registerSession(final ClientSession session)
     {
-        final byte[] principal = session.encodedPrincipal();
-        final int gatewayId = Principal.gatewayIdOf(principal);
+        final int gatewayId = applier.sessionOpened(session.id(), session.encodedPrincipal());
         if (gatewayId != Principal.NOT_A_GATEWAY)
         {
-            roleBySession.put(session.id(), gatewayId);
             output.gatewayConnected(gatewayId, session);
-        }
-        else if (Principal.isAdmin(principal))
-        {
-            roleBySession.put(session.id(), ROLE_ADMIN);
         }
     }
 
@@ -220,72 +208,23 @@ public final class KeelClusteredService implements ClusteredService
         final ClientSession session, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
     {
         output.requester(session);
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        switch (applier.onClientMessage(session.id(), timestamp, buffer, offset, length))
         {
-            businessReject(session, 0, RejectReason.INVALID_MESSAGE, timestamp);
-            return;
+            case LogApplier.SNAPSHOT_REQUEST:
+                onSnapshotRequest(buffer, offset, timestamp);
+                break;
+            case LogApplier.STATE_HASH_REQUEST:
+                onStateHashRequest(buffer, offset, timestamp);
+                break;
+            case LogApplier.REJECTED_INVALID:
+                businessReject(session, applier.templateId(), RejectReason.INVALID_MESSAGE, timestamp);
+                break;
+            case LogApplier.REJECTED_UNSUPPORTED:
+                businessReject(session, applier.templateId(), RejectReason.UNSUPPORTED_MESSAGE, timestamp);
+                break;
+            default:
+                break;
         }
-        header.wrap(buffer, offset);
-        final int templateId = header.templateId();
-        final long role = roleBySession.get(session.id());
-        if (!isAllowed(role, templateId, buffer, offset, length))
-        {
-            businessReject(session, templateId, RejectReason.UNSUPPORTED_MESSAGE, timestamp);
-            return;
-        }
-
-        commandsApplied++;
-        if (commandsApplied == config.testSkipCommand())
-        {
-            return;
-        }
-
-        if (templateId == SnapshotRequestDecoder.TEMPLATE_ID && header.schemaId() == MessageHeaderDecoder.SCHEMA_ID)
-        {
-            onSnapshotRequest(buffer, offset, timestamp);
-            return;
-        }
-        if (templateId == StateHashRequestDecoder.TEMPLATE_ID && header.schemaId() == MessageHeaderDecoder.SCHEMA_ID)
-        {
-            onStateHashRequest(buffer, offset, timestamp);
-            return;
-        }
-
-        final int result = dispatcher.dispatch(buffer, offset, length, timestamp);
-        if (result != CommandDispatcher.APPLIED)
-        {
-            businessReject(
-                session,
-                templateId,
-                result == CommandDispatcher.MALFORMED ? RejectReason.INVALID_MESSAGE : RejectReason.UNSUPPORTED_MESSAGE,
-                timestamp);
-        }
-    }
-
-    /**
-     * Gateways send order entry for their own client sessions only; admin tools send admin.
-     */
-    private boolean isAllowed(
-        final long role, final int templateId, final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
-        {
-            return false;
-        }
-        final boolean orderEntry = templateId >= 10 && templateId <= 19;
-        final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID;
-        if (role == ROLE_ADMIN)
-        {
-            return admin;
-        }
-        if (role >= 0 && orderEntry)
-        {
-            // Every order-entry message starts with the client session id (schema: field 1).
-            final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-            return length >= MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES &&
-                Principal.gatewayOfClientSession(buffer.getLong(body, java.nio.ByteOrder.LITTLE_ENDIAN)) == role;
-        }
-        return false;
     }
 
     private void onServiceMessage(final DirectBuffer buffer, final int offset, final int length)
@@ -458,7 +397,7 @@ public final class KeelClusteredService implements ClusteredService
                 output.chain(serviceDecoder.chainValue());
                 expiryTimerDeadline = serviceDecoder.expiryTimerDeadline();
                 stateCheckTimerScheduled = serviceDecoder.stateCheckTimerScheduled() == BooleanType.TRUE;
-                commandsApplied = serviceDecoder.messagesApplied();
+                applier.commandsApplied(serviceDecoder.messagesApplied());
             }
             else
             {

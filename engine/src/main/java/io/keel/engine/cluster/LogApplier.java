@@ -1,0 +1,190 @@
+package io.keel.engine.cluster;
+
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.SnapshotRequestDecoder;
+import io.keel.codecs.StateCheckDecoder;
+import io.keel.codecs.StateHashRequestDecoder;
+import io.keel.engine.CommandDispatcher;
+import io.keel.engine.Engine;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+
+import java.nio.ByteOrder;
+
+/**
+ * What each log entry does to the engine, with no Aeron in sight: who may send what, the
+ * command dispatch, and the expiry timer. {@link KeelClusteredService} calls it for every entry
+ * and adds what only a live node does (answers, timers, snapshots); {@code keel replay}
+ * calls it offline, so a replay applies the log exactly as the service did.
+ */
+public final class LogApplier
+{
+    /** Timer correlation id of the GTD expiry timer. */
+    public static final long EXPIRY_TIMER_ID = 1;
+    /** Timer correlation id of the periodic state check. */
+    public static final long STATE_CHECK_TIMER_ID = 2;
+
+    /** The engine applied the command (its own refusals are engine outputs). */
+    public static final int APPLIED = 0;
+    /** An admin's snapshot request: no engine change; the live node toggles a snapshot. */
+    public static final int SNAPSHOT_REQUEST = 1;
+    /** An admin's state-hash request: no engine change; the live node records its hash. */
+    public static final int STATE_HASH_REQUEST = 2;
+    /** Too short or malformed: not applied, answered with BusinessReject INVALID_MESSAGE. */
+    public static final int REJECTED_INVALID = 3;
+    /** Not allowed for this session or not a command: answered with UNSUPPORTED_MESSAGE. */
+    public static final int REJECTED_UNSUPPORTED = 4;
+    /** Skipped by the test-only divergence hook (NodeConfig.testSkipCommand). */
+    public static final int SKIPPED = 5;
+
+    private static final long ROLE_ADMIN = -1;
+    private static final long NO_ROLE = Long.MIN_VALUE;
+
+    private final Engine engine;
+    private final CommandDispatcher dispatcher;
+    private final long testSkipCommand;
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    /** Cluster session id → gateway id, or {@link #ROLE_ADMIN}. */
+    private final Long2LongHashMap roleBySession = new Long2LongHashMap(NO_ROLE);
+    private long commandsApplied;
+    private int templateId;
+
+    /**
+     * @param testSkipCommand test only: the N-th client command (1-based) is skipped; -1 = never.
+     */
+    public LogApplier(final Engine engine, final long testSkipCommand)
+    {
+        this.engine = engine;
+        this.dispatcher = new CommandDispatcher(engine);
+        this.testSkipCommand = testSkipCommand;
+    }
+
+    public Engine engine()
+    {
+        return engine;
+    }
+
+    /**
+     * A session opened (from the log, or restored from a snapshot).
+     *
+     * @return its gateway id, or {@link Principal#NOT_A_GATEWAY}.
+     */
+    public int sessionOpened(final long clusterSessionId, final byte[] encodedPrincipal)
+    {
+        final int gatewayId = Principal.gatewayIdOf(encodedPrincipal);
+        if (gatewayId != Principal.NOT_A_GATEWAY)
+        {
+            roleBySession.put(clusterSessionId, gatewayId);
+        }
+        else if (Principal.isAdmin(encodedPrincipal))
+        {
+            roleBySession.put(clusterSessionId, ROLE_ADMIN);
+        }
+        return gatewayId;
+    }
+
+    public void sessionClosed(final long clusterSessionId)
+    {
+        roleBySession.remove(clusterSessionId);
+    }
+
+    /**
+     * A message from a client session.
+     *
+     * @return {@link #APPLIED}, {@link #SNAPSHOT_REQUEST}, {@link #STATE_HASH_REQUEST},
+     * {@link #REJECTED_INVALID}, {@link #REJECTED_UNSUPPORTED} or {@link #SKIPPED}.
+     */
+    public int onClientMessage(
+        final long clusterSessionId, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
+    {
+        templateId = 0;
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            return REJECTED_INVALID;
+        }
+        header.wrap(buffer, offset);
+        templateId = header.templateId();
+        if (!isAllowed(roleBySession.get(clusterSessionId), buffer, offset, length))
+        {
+            return REJECTED_UNSUPPORTED;
+        }
+
+        commandsApplied++;
+        if (commandsApplied == testSkipCommand)
+        {
+            return SKIPPED;
+        }
+        if (templateId == SnapshotRequestDecoder.TEMPLATE_ID)
+        {
+            return SNAPSHOT_REQUEST;
+        }
+        if (templateId == StateHashRequestDecoder.TEMPLATE_ID)
+        {
+            return STATE_HASH_REQUEST;
+        }
+
+        final int result = dispatcher.dispatch(buffer, offset, length, timestamp);
+        if (result == CommandDispatcher.APPLIED)
+        {
+            return APPLIED;
+        }
+        return result == CommandDispatcher.MALFORMED ? REJECTED_INVALID : REJECTED_UNSUPPORTED;
+    }
+
+    /**
+     * A cluster timer fired: the expiry timer advances the engine's time.
+     */
+    public void onTimer(final long correlationId, final long timestamp)
+    {
+        if (correlationId == EXPIRY_TIMER_ID)
+        {
+            engine.onTime(timestamp);
+        }
+    }
+
+    /**
+     * Template id of the last client message (0 when it was too short for a header).
+     */
+    public int templateId()
+    {
+        return templateId;
+    }
+
+    /**
+     * Client commands counted so far (kept in the service snapshot).
+     */
+    public long commandsApplied()
+    {
+        return commandsApplied;
+    }
+
+    public void commandsApplied(final long commandsApplied)
+    {
+        this.commandsApplied = commandsApplied;
+    }
+
+    /**
+     * Gateways send order entry for their own client sessions only; admin tools send admin.
+     */
+    private boolean isAllowed(final long role, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            return false;
+        }
+        final boolean orderEntry = templateId >= 10 && templateId <= 19;
+        final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID;
+        if (role == ROLE_ADMIN)
+        {
+            return admin;
+        }
+        if (role >= 0 && orderEntry)
+        {
+            // Every order-entry message starts with the client session id (schema: field 1).
+            final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+            return length >= MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES &&
+                Principal.gatewayOfClientSession(buffer.getLong(body, ByteOrder.LITTLE_ENDIAN)) == role;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,249 @@
+package io.keel.replay;
+
+import io.aeron.cluster.RecordingLog;
+import io.keel.engine.cluster.NodeConfig;
+import org.agrona.IoUtil;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A Keel node's directory as {@code keel node --dir} lays it out ({@link NodeConfig}): the
+ * cluster dir with Aeron's {@code recording.log}, the archive with the log and snapshot
+ * recordings, and {@code state-hashes.txt}. Read-only: the recording log is read from a copy,
+ * the catalog and segments are only ever opened for reading.
+ */
+final class NodeDirectory
+{
+    /** Aeron Cluster's service id of the (only) Keel service. */
+    static final int SERVICE_ID = 0;
+
+    /**
+     * One line of {@code state-hashes.txt}: the service's state hash at a log position.
+     */
+    record StateHashLine(long position, long hash)
+    {
+    }
+
+    private final File dir;
+    private final File clusterDir;
+    private final File archiveDir;
+    private final List<RecordingLog.Entry> entries;
+    private final List<RecordingDescriptor> recordings;
+
+    private NodeDirectory(final File dir)
+    {
+        this.dir = dir;
+        final NodeConfig layout = new NodeConfig().nodeDir(dir);
+        clusterDir = layout.clusterDir();
+        archiveDir = layout.archiveDir();
+        entries = readRecordingLog(clusterDir);
+        recordings = ArchiveCatalog.read(archiveDir);
+    }
+
+    /**
+     * @throws ReplayException when {@code dir} is not a readable node directory.
+     */
+    static NodeDirectory open(final File dir)
+    {
+        if (!dir.exists())
+        {
+            throw new ReplayException(dir + ": no such directory");
+        }
+        if (!dir.isDirectory())
+        {
+            throw new ReplayException(dir + ": not a directory");
+        }
+        final File recordingLog = new File(new NodeConfig().nodeDir(dir).clusterDir(), RecordingLog.RECORDING_LOG_FILE_NAME);
+        if (!recordingLog.isFile())
+        {
+            throw new ReplayException(dir + ": not a Keel node directory (no cluster/" +
+                RecordingLog.RECORDING_LOG_FILE_NAME + ")");
+        }
+        return new NodeDirectory(dir);
+    }
+
+    File dir()
+    {
+        return dir;
+    }
+
+    File clusterDir()
+    {
+        return clusterDir;
+    }
+
+    File archiveDir()
+    {
+        return archiveDir;
+    }
+
+    File stateHashFile()
+    {
+        return new NodeConfig().nodeDir(dir).stateHashFile();
+    }
+
+    List<RecordingLog.Entry> recordingLogEntries()
+    {
+        return entries;
+    }
+
+    List<RecordingDescriptor> recordings()
+    {
+        return recordings;
+    }
+
+    RecordingDescriptor recording(final long recordingId)
+    {
+        for (final RecordingDescriptor recording : recordings)
+        {
+            if (recording.recordingId() == recordingId)
+            {
+                return recording;
+            }
+        }
+        throw new ReplayException(new File(archiveDir, ArchiveCatalog.FILE_NAME) + ": no recording " + recordingId +
+            " (the recording log names it)");
+    }
+
+    /**
+     * The valid leadership-term entries, oldest first.
+     */
+    List<RecordingLog.Entry> terms()
+    {
+        final List<RecordingLog.Entry> terms = new ArrayList<>();
+        for (final RecordingLog.Entry entry : entries)
+        {
+            if (entry.isValid && entry.type == RecordingLog.ENTRY_TYPE_TERM)
+            {
+                terms.add(entry);
+            }
+        }
+        terms.sort(Comparator.comparingLong((RecordingLog.Entry e) -> e.leadershipTermId));
+        return terms;
+    }
+
+    /**
+     * The recording that holds the cluster log.
+     *
+     * @throws ReplayException when the node never started a term, or its log spans recordings.
+     */
+    RecordingDescriptor logRecording()
+    {
+        final List<RecordingLog.Entry> terms = terms();
+        if (terms.isEmpty())
+        {
+            throw new ReplayException(new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME) +
+                ": no leadership term recorded (the node never joined a cluster)");
+        }
+        final long recordingId = terms.get(terms.size() - 1).recordingId;
+        for (final RecordingLog.Entry term : terms)
+        {
+            if (term.recordingId != recordingId)
+            {
+                throw new ReplayException(new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME) +
+                    ": the log spans recordings " + term.recordingId + " and " + recordingId + " (not supported)");
+            }
+        }
+        return recording(recordingId);
+    }
+
+    RecordingReader logReader()
+    {
+        return new RecordingReader(archiveDir, logRecording());
+    }
+
+    /**
+     * The Keel service's valid snapshots, oldest first.
+     */
+    List<RecordingLog.Entry> snapshots()
+    {
+        final List<RecordingLog.Entry> snapshots = new ArrayList<>();
+        for (final RecordingLog.Entry entry : entries)
+        {
+            if (entry.isValid && entry.type == RecordingLog.ENTRY_TYPE_SNAPSHOT && entry.serviceId == SERVICE_ID)
+            {
+                snapshots.add(entry);
+            }
+        }
+        snapshots.sort(Comparator.comparingLong((RecordingLog.Entry e) -> e.logPosition));
+        return snapshots;
+    }
+
+    /**
+     * What the service recorded in {@code state-hashes.txt}, in file order (a position recorded
+     * twice, e.g. replayed after a restart, appears twice).
+     */
+    List<StateHashLine> stateHashes()
+    {
+        final File file = stateHashFile();
+        final List<StateHashLine> lines = new ArrayList<>();
+        if (!file.isFile())
+        {
+            return lines;
+        }
+        final List<String> text;
+        try
+        {
+            text = Files.readAllLines(file.toPath());
+        }
+        catch (final IOException ex)
+        {
+            throw new ReplayException(file + ": cannot read: " + ex.getMessage());
+        }
+        int lineNumber = 0;
+        for (final String line : text)
+        {
+            lineNumber++;
+            final String[] parts = line.trim().split(" ");
+            if (parts.length != 2)
+            {
+                continue;
+            }
+            try
+            {
+                lines.add(new StateHashLine(Long.parseLong(parts[0]), Long.parseUnsignedLong(parts[1], 16)));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new ReplayException(file + ": line " + lineNumber + " is not '<position> <hex hash>': " + line);
+            }
+        }
+        return lines;
+    }
+
+    private static List<RecordingLog.Entry> readRecordingLog(final File clusterDir)
+    {
+        // RecordingLog opens its file read-write: give it a copy, never the node's own file.
+        File copyDir = null;
+        try
+        {
+            copyDir = Files.createTempDirectory("keel-replay-").toFile();
+            Files.copy(
+                new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME).toPath(),
+                new File(copyDir, RecordingLog.RECORDING_LOG_FILE_NAME).toPath(),
+                StandardCopyOption.REPLACE_EXISTING);
+            try (RecordingLog recordingLog = new RecordingLog(copyDir, false))
+            {
+                return new ArrayList<>(recordingLog.entries());
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new ReplayException(new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME) + ": cannot read: " +
+                ex.getMessage());
+        }
+        finally
+        {
+            if (copyDir != null)
+            {
+                IoUtil.delete(copyDir, true);
+            }
+        }
+    }
+}
