@@ -1,5 +1,6 @@
 package io.keel.engine.cluster;
 
+import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.SnapshotRequestDecoder;
 import io.keel.codecs.StateCheckDecoder;
@@ -164,7 +165,8 @@ public final class LogApplier
     }
 
     /**
-     * Gateways send order entry for their own client sessions only; admin tools send admin.
+     * Gateways send order entry for their own client sessions only, and book snapshot requests;
+     * admin tools send admin.
      */
     private boolean isAllowed(final long role, final DirectBuffer buffer, final int offset, final int length)
     {
@@ -177,6 +179,10 @@ public final class LogApplier
         if (role == ROLE_ADMIN)
         {
             return admin;
+        }
+        if (role >= 0 && templateId == MarketDataRequestDecoder.TEMPLATE_ID)
+        {
+            return true;
         }
         if (role >= 0 && orderEntry)
         {
