@@ -42,8 +42,6 @@ import java.io.UncheckedIOException;
  */
 public final class KeelClusteredService implements ClusteredService
 {
-    static final long EXPIRY_TIMER_ID = LogApplier.EXPIRY_TIMER_ID;
-    static final long STATE_CHECK_TIMER_ID = LogApplier.STATE_CHECK_TIMER_ID;
     static final int SERVICE_SNAPSHOT_FORMAT = 1;
     private static final long NO_TIMER = Long.MAX_VALUE;
 
@@ -132,12 +130,12 @@ public final class KeelClusteredService implements ClusteredService
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
         output.drainPending();
-        if (correlationId == EXPIRY_TIMER_ID)
+        if (correlationId == LogApplier.EXPIRY_TIMER_ID)
         {
             expiryTimerDeadline = NO_TIMER;
         }
         applier.onTimer(correlationId, timestamp);
-        if (correlationId == STATE_CHECK_TIMER_ID)
+        if (correlationId == LogApplier.STATE_CHECK_TIMER_ID)
         {
             stateCheckTimerScheduled = false;
             offerStateCheck();
@@ -273,13 +271,13 @@ public final class KeelClusteredService implements ClusteredService
     {
         if (!stateCheckTimerScheduled)
         {
-            schedule(STATE_CHECK_TIMER_ID, now + config.stateCheckIntervalMs());
+            schedule(LogApplier.STATE_CHECK_TIMER_ID, now + config.stateCheckIntervalMs());
             stateCheckTimerScheduled = true;
         }
         final long nextExpiry = engine.nextExpiryTime();
         if (nextExpiry != NO_TIMER && nextExpiry != expiryTimerDeadline)
         {
-            schedule(EXPIRY_TIMER_ID, nextExpiry);
+            schedule(LogApplier.EXPIRY_TIMER_ID, nextExpiry);
             expiryTimerDeadline = nextExpiry;
         }
     }

@@ -60,11 +60,6 @@ public final class LogApplier
         this.testSkipCommand = testSkipCommand;
     }
 
-    public Engine engine()
-    {
-        return engine;
-    }
-
     /**
      * A session opened (from the log, or restored from a snapshot).
      *
