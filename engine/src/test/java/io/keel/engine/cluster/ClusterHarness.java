@@ -71,7 +71,8 @@ final class ClusterHarness implements BeforeEachCallback, AfterTestExecutionCall
     static final Set<String> CLEAN_STOP_NOISE = Set.of(
         "io.aeron.cluster.client.ClusterEvent: WARN - Aeron client in service closed unexpectedly: serviceId=0",
         "io.aeron.cluster.client.ClusterEvent: WARN - failed to send service termination position: result=NOT_CONNECTED",
-        "io.aeron.cluster.service.ClusterTerminationException: unexpected termination");
+        "io.aeron.cluster.service.ClusterTerminationException: unexpected termination",
+        "io.aeron.cluster.client.ClusterEvent: WARN - log recording stopped: eos=true");
 
     ClusterHarness()
     {
@@ -90,7 +91,8 @@ final class ClusterHarness implements BeforeEachCallback, AfterTestExecutionCall
     static final Set<String> ELECTION_CHURN = Set.of(
         "io.aeron.cluster.client.ClusterEvent: WARN - new leader detected due to commit position",
         "io.aeron.cluster.client.ClusterEvent: WARN - unexpected commit position from new leader",
-        "io.aeron.cluster.client.ClusterEvent: WARN - followerLogAwait - joinPosition");
+        "io.aeron.cluster.client.ClusterEvent: WARN - followerLogAwait - joinPosition",
+        "io.aeron.exceptions.TimeoutException: WARN - failed to join live log as follower");
 
     public void beforeEach(final ExtensionContext context)
     {
