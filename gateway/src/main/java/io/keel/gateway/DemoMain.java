@@ -15,6 +15,7 @@ import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.engine.cluster.Cli;
 import io.keel.engine.cluster.EmbeddedCluster;
+import io.keel.engine.cluster.FreePorts;
 import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.KeelClusterClient;
 import io.keel.engine.cluster.KeelNode;
@@ -30,10 +31,6 @@ import picocli.CommandLine.Option;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,7 +109,7 @@ public final class DemoMain implements Callable<Integer>
         final File workDir = ownDir ? Files.createTempDirectory("keel-demo-").toFile() : dir;
         IoUtil.ensureDirectoryExists(workDir, "demo dir");
 
-        final int basePort = freeBasePort(nodes);
+        final int basePort = FreePorts.clusterBasePort(nodes);
         System.out.println("demo: starting " + nodes + "-node cluster on 127.0.0.1 ports " + basePort + "+, dir " + workDir);
         EmbeddedCluster cluster = null;
         KeelClusterClient admin = null;
@@ -465,39 +462,6 @@ public final class DemoMain implements Callable<Integer>
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
-    }
-
-    /**
-     * A base port whose member ports are free (TCP and UDP), below Linux's ephemeral range.
-     */
-    private static int freeBasePort(final int nodes)
-    {
-        for (int base = 20_000; base < 32_000; base += 100)
-        {
-            if (portsFree(base, nodes * NodeConfig.PORTS_PER_MEMBER))
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free ports in 20000..32000");
-    }
-
-    private static boolean portsFree(final int base, final int count)
-    {
-        for (int port = base; port < base + count; port++)
-        {
-            try (ServerSocket tcp = new ServerSocket();
-                DatagramSocket udp = new DatagramSocket(null))
-            {
-                tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                udp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     public static void main(final String[] args)

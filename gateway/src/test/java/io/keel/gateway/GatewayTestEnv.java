@@ -7,6 +7,7 @@ import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.RejectReason;
 import io.keel.engine.Engine;
 import io.keel.engine.cluster.EmbeddedCluster;
+import io.keel.engine.cluster.FreePorts;
 import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.KeelClusterClient;
 import io.keel.engine.cluster.KeelNode;
@@ -19,15 +20,10 @@ import org.agrona.IoUtil;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -69,7 +65,7 @@ final class GatewayTestEnv implements AutoCloseable
     {
         dir = new File("target/gateway-tests/" + name + "-" + System.nanoTime()).getAbsoluteFile();
         IoUtil.ensureDirectoryExists(dir, "test dir");
-        basePort = freeBasePort(nodes);
+        basePort = FreePorts.clusterBasePort(nodes);
         cluster = EmbeddedCluster.launch(nodes, new File(dir, "cluster"), basePort, IdleProfile.BACKOFF,
             (config) ->
             {
@@ -367,39 +363,5 @@ final class GatewayTestEnv implements AutoCloseable
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
-    }
-
-    /**
-     * A base port whose member ports (and a margin) are free for TCP and UDP, below the ephemeral range.
-     */
-    private static int freeBasePort(final int nodes)
-    {
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            final int base = 20_000 + ThreadLocalRandom.current().nextInt(0, 1_200) * 10;
-            if (portsFree(base, nodes * NodeConfig.PORTS_PER_MEMBER))
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free base port");
-    }
-
-    private static boolean portsFree(final int base, final int count)
-    {
-        for (int port = base; port < base + count; port++)
-        {
-            try (ServerSocket tcp = new ServerSocket();
-                DatagramSocket udp = new DatagramSocket(null))
-            {
-                tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                udp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

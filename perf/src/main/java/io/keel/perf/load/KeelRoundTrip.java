@@ -1,0 +1,153 @@
+package io.keel.perf.load;
+
+import io.keel.client.KeelClient;
+import io.keel.client.KeelClientListener;
+import io.keel.codecs.AdminResponseDecoder;
+import io.keel.codecs.ExecutionReportDecoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.OrdType;
+import io.keel.codecs.Side;
+import io.keel.codecs.TimeInForce;
+import io.keel.engine.cluster.EmbeddedCluster;
+import io.keel.engine.cluster.FreePorts;
+import io.keel.engine.cluster.IdleProfile;
+import io.keel.engine.cluster.KeelClusterClient;
+import io.keel.engine.cluster.NodeConfig;
+import io.keel.engine.cluster.Principal;
+import io.keel.gateway.CredentialsStore;
+import io.keel.gateway.Gateway;
+import io.keel.gateway.GatewayConfig;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Orders through Keel: a client sends IOC orders that find no liquidity, through a gateway, into
+ * an embedded cluster of 1 or 3 members, and the round trip ends at the execution report (CANCELED).
+ * Every hop a real order takes — gateway decode and session layer, ingress, Raft commit, engine,
+ * egress, gateway encode — is on the path.
+ */
+final class KeelRoundTrip implements Scenario
+{
+    private static final int INSTRUMENT = 1;
+    private static final long ACCOUNT = 1;
+
+    private final int nodes;
+    private final IdleProfile idleProfile;
+    private final File workDir;
+    private EmbeddedCluster cluster;
+    private KeelClusterClient admin;
+    private Gateway gateway;
+    private KeelClient client;
+    private ResponseHandler handler;
+    private long adminResponses;
+
+    KeelRoundTrip(final int nodes, final IdleProfile idleProfile, final File workDir)
+    {
+        this.nodes = nodes;
+        this.idleProfile = idleProfile;
+        this.workDir = new File(workDir, "keel-tcp-" + nodes);
+    }
+
+    public String name()
+    {
+        return "keel-tcp";
+    }
+
+    public int nodes()
+    {
+        return nodes;
+    }
+
+    public void start() throws Exception
+    {
+        cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), FreePorts.clusterBasePort(nodes),
+            idleProfile, (config) -> {});
+        cluster.awaitLeader(30_000);
+        admin = new KeelClusterClient(cluster.ingressEndpoints(),
+            Principal.adminCredentials("perf", NodeConfig.SECRET_DEFAULT), new File(workDir, "admin-aeron"),
+            IdleProfile.BACKOFF, this::onAdmin).connect();
+        admin.addInstrument(1, INSTRUMENT, 1, 2, 1, 1, 10_000, 5_000, 500);
+        admin.createAccount(2, ACCOUNT);
+        admin.deposit(3, ACCOUNT, 2, Long.MAX_VALUE / 4);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (adminResponses < 3)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("the cluster did not set up the market within 30 s");
+            }
+            admin.poll();
+            Thread.sleep(1);
+        }
+
+        final java.nio.file.Path users = workDir.toPath().resolve("users.txt");
+        CredentialsStore.addUser(users, "perf", ACCOUNT, "perf".getBytes(StandardCharsets.UTF_8),
+            CredentialsStore.MIN_ITERATIONS);
+        gateway = Gateway.launch(new GatewayConfig()
+            .port(0)
+            .clusterEndpoints(cluster.ingressEndpoints())
+            .credentialsFile(users)
+            .aeronDir(new File(workDir, "gateway-aeron"))
+            .idleProfile(idleProfile)
+            .throttleRate(100_000_000)
+            .throttleBurst(1_000_000)
+            .throttleAbuse(100_000_000)
+            .marketDataPort(0)
+            .conclude());
+        while (!gateway.isClusterAvailable())
+        {
+            Thread.sleep(1);
+        }
+        client = new KeelClient(new KeelClient.Context()
+            .port(gateway.port())
+            .username("perf")
+            .password("perf")
+            .resendTimeoutMs(0)
+            .heartbeatIntervalMs(10_000)
+            .listener(new KeelClientListener()
+            {
+                public void onExecutionReport(final ExecutionReportDecoder report)
+                {
+                    // The round trip ends at the order's final report (an unfilled IOC: CANCELED).
+                    if (report.leavesQty() == 0)
+                    {
+                        handler.onResponse(report.clOrdId() - 1);
+                    }
+                }
+            }))
+            .connect();
+    }
+
+    private void onAdmin(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (new MessageHeaderDecoder().wrap(buffer, offset).templateId() == AdminResponseDecoder.TEMPLATE_ID)
+        {
+            adminResponses++;
+        }
+    }
+
+    public boolean send(final long id)
+    {
+        // clOrdIds start at 1 and increase: the engine's duplicate check costs nothing for them.
+        return client.newOrder(id + 1, INSTRUMENT, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 9_000, 1);
+    }
+
+    public int poll(final ResponseHandler handler)
+    {
+        this.handler = handler;
+        return client.poll();
+    }
+
+    public void close()
+    {
+        CloseHelper.quietCloseAll(client, gateway, admin, cluster);
+        if (cluster != null)
+        {
+            cluster.deleteDirectories();
+        }
+    }
+}
