@@ -262,7 +262,8 @@ public final class KeelClient implements AutoCloseable
             .cancelOnDisconnect(ctx.cancelOnDisconnect ? BooleanType.TRUE : BooleanType.FALSE)
             .nextExpectedSeqNo(nextExpectedSeqNo)
             .username(ctx.username)
-            .putPassword(passwordBytes, 0, passwordBytes.length);
+            .putPassword(passwordBytes, 0, passwordBytes.length)
+            .responseChannel("");
         write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logonEncoder.encodedLength());
 
         while (logonResult == null)
