@@ -279,6 +279,15 @@ final class ClusterConnection implements AutoCloseable
         return available && cluster.offer(buffer, offset, length) > 0;
     }
 
+    /**
+     * @return the gateway's Aeron client, on its embedded driver: the UDP transport's publications and subscription
+     * share it.
+     */
+    Aeron aeron()
+    {
+        return aeron;
+    }
+
     boolean isAvailable()
     {
         return available;
