@@ -157,7 +157,8 @@ class GatewayUdpTest
             () -> env.client(udpContext(env.gateway(), 2, new Reports()).password("not-the-password")));
         assertEquals(LogonResult.BAD_CREDENTIALS, wrong.result());
 
-        final KeelClient first = env.client(udpContext(env.gateway(), 2, new Reports()));
+        // Not polled while the second one tries: a long heartbeat keeps it logged on.
+        final KeelClient first = env.client(udpContext(env.gateway(), 2, new Reports()).heartbeatIntervalMs(10_000));
         final KeelClientException twice = assertThrows(KeelClientException.class,
             () -> env.client(udpContext(env.gateway(), 2, new Reports())));
         assertEquals(LogonResult.ALREADY_LOGGED_ON, twice.result());
