@@ -55,5 +55,11 @@ public enum FrameError
     /**
      * A var-data length is over the schema's maxValue for it. Detail: the length sent.
      */
-    VAR_DATA_TOO_LONG
+    VAR_DATA_TOO_LONG,
+
+    /**
+     * An Aeron message that came in more than one fragment: Keel messages each fit one UDP datagram, so the peer is
+     * not a Keel client. Detail: the first fragment's length.
+     */
+    FRAGMENTED
 }

@@ -40,7 +40,7 @@ public final class MessageValidator
         // version we accept; MessageValidatorTest fails when that stops being true.
         final int[][] templates =
         {
-            { LogonDecoder.TEMPLATE_ID, LogonDecoder.BLOCK_LENGTH, VAR_STRING, VAR_STRING },
+            { LogonDecoder.TEMPLATE_ID, LogonDecoder.BLOCK_LENGTH, VAR_STRING, VAR_STRING, VAR_STRING },
             { LogonResponseDecoder.TEMPLATE_ID, LogonResponseDecoder.BLOCK_LENGTH, VAR_STRING },
             { LogoutDecoder.TEMPLATE_ID, LogoutDecoder.BLOCK_LENGTH, VAR_STRING },
             { HeartbeatDecoder.TEMPLATE_ID, HeartbeatDecoder.BLOCK_LENGTH },

@@ -74,12 +74,13 @@ class FrameDecoderTest
     {
         final FrameStream stream = new FrameStream(MAX_FRAME_LENGTH * 2);
         final String username = "u".repeat(1024);
-        final int fixedLength = Sofh.HEADER_LENGTH + HEADER + LogonDecoder.BLOCK_LENGTH + 2 + 1024 + 2;
+        final int fixedLength = Sofh.HEADER_LENGTH + HEADER + LogonDecoder.BLOCK_LENGTH + 2 + 1024 + 2 + 2;
         final int maxFrameLength = fixedLength + 100;
         final int frameLength = Sofh.writeHeader(stream.buffer, 0, HEADER + new LogonEncoder()
             .wrapAndApplyHeader(stream.buffer, Sofh.HEADER_LENGTH, headerEncoder)
             .username(username)
             .password("p".repeat(100))
+            .responseChannel("")
             .encodedLength());
         assertEquals(maxFrameLength, frameLength);
 

@@ -139,7 +139,8 @@ final class MessageSamples
                 .cancelOnDisconnect(v.pick(BooleanType.values()))
                 .nextExpectedSeqNo(v.int64())
                 .username(v.text())
-                .password(v.text()),
+                .password(v.text())
+                .responseChannel(v.text()),
             (d, v) ->
             {
                 assertEquals(v.uint32(), d.heartbeatIntervalMs());
@@ -147,6 +148,7 @@ final class MessageSamples
                 assertEquals(v.int64(), d.nextExpectedSeqNo());
                 assertEquals(v.text(), d.username());
                 assertEquals(v.text(), d.password());
+                assertEquals(v.text(), d.responseChannel());
             }),
         sample(
             new LogonResponseEncoder(),

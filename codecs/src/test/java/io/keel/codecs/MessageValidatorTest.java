@@ -243,7 +243,7 @@ class MessageValidatorTest
     {
         final int tooLong = VarStringEncodingDecoder.lengthMaxValue() + 1;
         final int length = encodeLogon("", "");
-        final int passwordOffset = OFFSET + length - 2;
+        final int passwordOffset = OFFSET + length - 4;
         buffer.putShort(passwordOffset, (short)tooLong, LogonDecoder.BYTE_ORDER);
 
         // The bytes are there: it is the declared length itself that breaks the schema.
@@ -291,8 +291,9 @@ class MessageValidatorTest
         final int length = encodeLogon("user", "secret");
         final int cut = length - 3;
 
-        // The bytes after the cut are still in the buffer, but are not part of the message.
-        assertRejected(cut, FrameError.TRUNCATED, length);
+        // The bytes after the cut are still in the buffer, but are not part of the message. The cut falls in the
+        // password, which would end before the (empty) response channel's 2-byte length.
+        assertRejected(cut, FrameError.TRUNCATED, length - 2);
         assertEquals(cut, validator.buffer().capacity());
     }
 
@@ -316,6 +317,7 @@ class MessageValidatorTest
             .nextExpectedSeqNo(1)
             .username(username)
             .password(password)
+            .responseChannel("")
             .encodedLength();
     }
 

@@ -7,8 +7,6 @@ import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.CancelOrderEncoder;
 import io.keel.codecs.CancelRejectDecoder;
 import io.keel.codecs.ExecutionReportDecoder;
-import io.keel.codecs.FrameDecoder;
-import io.keel.codecs.FrameError;
 import io.keel.codecs.HeartbeatEncoder;
 import io.keel.codecs.LogonEncoder;
 import io.keel.codecs.LogonResponseDecoder;
@@ -29,22 +27,16 @@ import io.keel.codecs.ResendRequestEncoder;
 import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.SessionRejectDecoder;
 import io.keel.codecs.Side;
-import io.keel.codecs.Sofh;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.TradeDecoder;
-import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keel's client library over TCP: connect and log on, send orders, poll reports and market data.
+ * Keel's client library, over TCP or Aeron UDP ({@link Context#transport(Transport)}): connect and log on, send
+ * orders, poll reports and market data. The session behaves the same over either transport.
  * <p>
  * Nothing is lost across a dropped connection or a cluster failover: every request stays in flight
  * until a report answers its clOrdId, and is sent again unchanged after a reconnect or when it has
@@ -61,8 +53,12 @@ public final class KeelClient implements AutoCloseable
      */
     public static final class Context
     {
+        private Transport transport = Transport.TCP;
         private String host = "127.0.0.1";
         private int port = 9100;
+        private int udpPort = 9101;
+        private String aeronDir;
+        private String responseHost;
         private String username;
         private String password;
         private KeelClientListener listener = new KeelClientListener()
@@ -82,14 +78,64 @@ public final class KeelClient implements AutoCloseable
             {
                 throw new IllegalArgumentException("username and password are required");
             }
-            if (port <= 0 || port > 65535)
+            if (transport == null)
+            {
+                throw new IllegalArgumentException("transport is required");
+            }
+            if (transport == Transport.TCP && (port <= 0 || port > 65535))
             {
                 throw new IllegalArgumentException("port must be in 1..65535: " + port);
+            }
+            if (transport == Transport.UDP && (udpPort <= 0 || udpPort > 65535))
+            {
+                throw new IllegalArgumentException("udpPort must be in 1..65535: " + udpPort);
+            }
+            if (responseHost != null && !io.keel.codecs.AeronUdp.isValidEndpoint(responseHost + ":1"))
+            {
+                throw new IllegalArgumentException("responseHost must be a host name or address: " + responseHost);
             }
             if (heartbeatIntervalMs <= 0 || connectTimeoutMs <= 0 || maxInFlight <= 0 || resendTimeoutMs < 0)
             {
                 throw new IllegalArgumentException("heartbeat, connect timeout and max in flight must be > 0");
             }
+            return this;
+        }
+
+        /**
+         * @param transport TCP (default) to {@link #port(int)}, or Aeron UDP to {@link #udpPort(int)}.
+         */
+        public Context transport(final Transport transport)
+        {
+            this.transport = transport;
+            return this;
+        }
+
+        /**
+         * @param udpPort the gateway's Aeron UDP port ({@code --udp-port}), for {@link Transport#UDP}.
+         */
+        public Context udpPort(final int udpPort)
+        {
+            this.udpPort = udpPort;
+            return this;
+        }
+
+        /**
+         * @param aeronDir directory of a running media driver to use for {@link Transport#UDP}; null (default)
+         * launches an embedded driver per client, in a temp dir of its own, closed with the client.
+         */
+        public Context aeronDir(final String aeronDir)
+        {
+            this.aeronDir = aeronDir;
+            return this;
+        }
+
+        /**
+         * @param responseHost address the gateway sends to over {@link Transport#UDP}; null (default) = the local
+         * address that routes to the gateway.
+         */
+        public Context responseHost(final String responseHost)
+        {
+            this.responseHost = responseHost;
             return this;
         }
 
@@ -169,17 +215,12 @@ public final class KeelClient implements AutoCloseable
         }
     }
 
-    private static final int BUFFER_LENGTH = 64 * 1024;
     private static final long RESEND_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Context ctx;
     private final KeelClientListener listener;
     private final InFlightRequests inFlight;
-    private final FrameDecoder frameDecoder;
-    private final ByteBuffer readByteBuffer = ByteBuffer.allocateDirect(BUFFER_LENGTH);
-    private final UnsafeBuffer readBuffer = new UnsafeBuffer(readByteBuffer);
-    private final ByteBuffer writeByteBuffer = ByteBuffer.allocateDirect(BUFFER_LENGTH);
-    private final UnsafeBuffer writeBuffer = new UnsafeBuffer(writeByteBuffer);
+    private final ClientTransport transport;
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[1024]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -202,7 +243,6 @@ public final class KeelClient implements AutoCloseable
     private final InFlightRequests.Visitor resender = this::write;
     private final ClientMarketData marketData;
 
-    private SocketChannel channel;
     private boolean loggedOn;
     private LogonResult logonResult;
     private String logonText = "";
@@ -226,8 +266,22 @@ public final class KeelClient implements AutoCloseable
         this.ctx = ctx.conclude();
         listener = ctx.listener;
         inFlight = new InFlightRequests(ctx.maxInFlight);
-        frameDecoder = new FrameDecoder(256 * 1024, this::onFrame, this::onFrameError);
         marketData = new ClientMarketData(listener, (instrumentId) -> sendSubscription(instrumentId, true));
+        final ClientTransport.Listener transportListener = new ClientTransport.Listener()
+        {
+            public boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
+            {
+                return onFrame(buffer, offset, length, templateId);
+            }
+
+            public void onLost(final String reason)
+            {
+                onDisconnect(reason);
+            }
+        };
+        transport = ctx.transport == Transport.UDP ?
+            new UdpClientTransport(ctx.host, ctx.udpPort, ctx.aeronDir, ctx.responseHost, transportListener) :
+            new TcpClientTransport(ctx.host, ctx.port, transportListener);
     }
 
     /**
@@ -239,21 +293,7 @@ public final class KeelClient implements AutoCloseable
     {
         disconnectQuietly();
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.connectTimeoutMs);
-        try
-        {
-            channel = SocketChannel.open();
-            channel.socket().connect(new InetSocketAddress(ctx.host, ctx.port), (int)ctx.connectTimeoutMs);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.configureBlocking(false);
-        }
-        catch (final IOException ex)
-        {
-            disconnectQuietly();
-            throw new KeelClientException(
-                "cannot connect to " + ctx.host + ":" + ctx.port + ": " + ex.getMessage(), null);
-        }
-        frameDecoder.reset();
-        writeByteBuffer.clear();
+        transport.open(deadlineNs);
         logonResult = null;
         final long nowNs = System.nanoTime();
         lastReceivedNs = nowNs;
@@ -263,7 +303,8 @@ public final class KeelClient implements AutoCloseable
             .cancelOnDisconnect(ctx.cancelOnDisconnect ? BooleanType.TRUE : BooleanType.FALSE)
             .nextExpectedSeqNo(nextExpectedSeqNo)
             .username(ctx.username)
-            .putPassword(passwordBytes, 0, passwordBytes.length);
+            .putPassword(passwordBytes, 0, passwordBytes.length)
+            .responseChannel(transport.responseEndpoint());
         write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logonEncoder.encodedLength());
 
         while (logonResult == null)
@@ -288,12 +329,12 @@ public final class KeelClient implements AutoCloseable
         }
         // First the reports missed while away (the gateway sends them right after the response), so
         // a request they answer is not sent again; then whatever is still unanswered goes again.
-        while (nextExpectedSeqNo < gatewayNextSeqNo && channel != null && System.nanoTime() - deadlineNs < 0)
+        while (nextExpectedSeqNo < gatewayNextSeqNo && transport.isOpen() && System.nanoTime() - deadlineNs < 0)
         {
             readOnce();
             Thread.onSpinWait();
         }
-        if (channel == null)
+        if (!transport.isOpen())
         {
             throw new KeelClientException("connection closed after logon: " + disconnectReason, null);
         }
@@ -355,7 +396,7 @@ public final class KeelClient implements AutoCloseable
     public int poll()
     {
         final long nowNs = System.nanoTime();
-        if (channel == null)
+        if (!transport.isOpen())
         {
             if (ctx.autoReconnect && !closed && nowNs - nextReconnectNs >= 0)
             {
@@ -374,7 +415,7 @@ public final class KeelClient implements AutoCloseable
             return 0;
         }
         int work = readOnce() ? 0 : 1;
-        if (channel == null)
+        if (!transport.isOpen())
         {
             return work;
         }
@@ -400,7 +441,7 @@ public final class KeelClient implements AutoCloseable
                 work += count;
             }
         }
-        return work + flush();
+        return work + transport.flush();
     }
 
     // ------------------------------------------------------------------ requests
@@ -537,7 +578,8 @@ public final class KeelClient implements AutoCloseable
     }
 
     /**
-     * Log out and close the connection (no auto-reconnect after this).
+     * Log out and close the connection (no auto-reconnect after this), and what the transport owns (an embedded
+     * media driver).
      */
     public void logout()
     {
@@ -545,10 +587,11 @@ public final class KeelClient implements AutoCloseable
         {
             logoutEncoder.wrapAndApplyHeader(message, 0, headerEncoder).reason(LogoutReason.CLIENT_REQUEST).text("");
             write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength());
-            flush();
+            transport.flush();
         }
         closed = true;
-        disconnectQuietly();
+        loggedOn = false;
+        transport.close();
     }
 
     /**
@@ -557,7 +600,7 @@ public final class KeelClient implements AutoCloseable
      */
     public void dropConnection()
     {
-        if (channel != null)
+        if (transport.isOpen())
         {
             onDisconnect("dropped by the client");
         }
@@ -566,7 +609,8 @@ public final class KeelClient implements AutoCloseable
     public void close()
     {
         closed = true;
-        disconnectQuietly();
+        loggedOn = false;
+        transport.close();
     }
 
     private boolean sendRequest(final long clOrdId, final int length)
@@ -582,57 +626,22 @@ public final class KeelClient implements AutoCloseable
     // ------------------------------------------------------------------ I/O
 
     /**
-     * Queue one SBE message, framed, and write as much as the socket takes.
+     * Send one SBE message; while the transport is back-pressured, keep reading so neither end blocks the other.
      */
     private boolean write(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (channel == null)
+        int result;
+        while ((result = transport.offer(buffer, offset, length)) == 0)
+        {
+            readOnce();
+            Thread.onSpinWait();
+        }
+        if (result < 0)
         {
             return false;
         }
-        final int frameLength = Sofh.HEADER_LENGTH + length;
-        while (writeByteBuffer.remaining() < frameLength)
-        {
-            flush();
-            if (channel == null)
-            {
-                return false;
-            }
-            if (writeByteBuffer.remaining() < frameLength)
-            {
-                // The gateway is not reading: keep reading our side so neither end blocks the other.
-                readOnce();
-                Thread.onSpinWait();
-            }
-        }
-        final int position = writeByteBuffer.position();
-        Sofh.writeHeader(writeBuffer, position, length);
-        writeBuffer.putBytes(position + Sofh.HEADER_LENGTH, buffer, offset, length);
-        writeByteBuffer.position(position + frameLength);
         lastSentNs = System.nanoTime();
-        flush();
         return true;
-    }
-
-    private int flush()
-    {
-        if (channel == null || writeByteBuffer.position() == 0)
-        {
-            return 0;
-        }
-        try
-        {
-            writeByteBuffer.flip();
-            final int written = channel.write(writeByteBuffer);
-            writeByteBuffer.compact();
-            return written > 0 ? 1 : 0;
-        }
-        catch (final IOException ex)
-        {
-            writeByteBuffer.clear();
-            onDisconnect("write failed: " + ex.getMessage());
-            return 1;
-        }
     }
 
     /**
@@ -640,39 +649,12 @@ public final class KeelClient implements AutoCloseable
      */
     private boolean readOnce()
     {
-        if (channel == null)
+        final int read = transport.poll();
+        if (read > 0)
         {
-            return false;
+            lastReceivedNs = System.nanoTime();
         }
-        try
-        {
-            readByteBuffer.clear();
-            final int bytesRead = channel.read(readByteBuffer);
-            if (bytesRead < 0)
-            {
-                onDisconnect("closed by gateway");
-                return false;
-            }
-            if (bytesRead > 0)
-            {
-                lastReceivedNs = System.nanoTime();
-                if (frameDecoder.onData(readBuffer, 0, bytesRead) == FrameDecoder.FAILED)
-                {
-                    return false;
-                }
-            }
-            return channel != null;
-        }
-        catch (final IOException ex)
-        {
-            onDisconnect("read failed: " + ex.getMessage());
-            return false;
-        }
-    }
-
-    private void onFrameError(final FrameError error, final long detail)
-    {
-        onDisconnect("bad frame from gateway: " + error + " " + detail);
+        return read >= 0 && transport.isOpen();
     }
 
     private boolean onFrame(final DirectBuffer buffer, final int offset, final int length, final int templateId)
@@ -797,7 +779,7 @@ public final class KeelClient implements AutoCloseable
 
     private void onDisconnect(final String reason)
     {
-        final boolean wasConnected = channel != null;
+        final boolean wasConnected = transport.isOpen();
         if (disconnectReason.isEmpty() || !loggedOn)
         {
             disconnectReason = reason;
@@ -815,7 +797,6 @@ public final class KeelClient implements AutoCloseable
     private void disconnectQuietly()
     {
         loggedOn = false;
-        CloseHelper.quietClose(channel);
-        channel = null;
+        transport.disconnect();
     }
 }

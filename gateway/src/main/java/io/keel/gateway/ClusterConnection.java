@@ -279,6 +279,10 @@ final class ClusterConnection implements AutoCloseable
         return available && cluster.offer(buffer, offset, length) > 0;
     }
 
+    /**
+     * @return the gateway's Aeron client, on its embedded driver: the UDP transport and the public market-data
+     * stream share it.
+     */
     Aeron aeron()
     {
         return aeron;

@@ -135,6 +135,7 @@ public final class DemoMain implements Callable<Integer>
             }
             gateway = Gateway.launch(new GatewayConfig()
                 .port(0)
+                .udpPort(0)
                 .clusterEndpoints(cluster.ingressEndpoints())
                 .credentialsFile(users)
                 .aeronDir(new File(workDir, "gateway-aeron"))

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * A running gateway: TCP listener, session layer and cluster session on one agent thread.
+ * A running gateway: TCP listener, Aeron UDP endpoint, session layer and cluster session on one agent thread.
  * Launch with a concluded {@link GatewayConfig}; close to log every client out and stop.
  */
 public final class Gateway implements AutoCloseable
@@ -18,6 +18,7 @@ public final class Gateway implements AutoCloseable
     private final GatewayCounters counters = new GatewayCounters();
     private final SessionLayer sessionLayer;
     private final TcpTransport tcp;
+    private final UdpTransport udp;
     private final AgentRunner runner;
 
     private Gateway(final GatewayConfig config)
@@ -33,20 +34,24 @@ public final class Gateway implements AutoCloseable
             throw new UncheckedIOException("cannot read --users " + config.credentialsFile() + ": " + ex.getMessage(), ex);
         }
         sessionLayer = new SessionLayer(config, users, counters);
+        TcpTransport tcpTransport = null;
         try
         {
-            tcp = new TcpTransport(config, sessionLayer, counters);
+            tcpTransport = new TcpTransport(config, sessionLayer, counters);
+            udp = config.udpPort() > 0 ? new UdpTransport(config, sessionLayer, counters, sessionLayer.aeron()) : null;
         }
         catch (final RuntimeException ex)
         {
-            sessionLayer.close();
+            CloseHelper.quietCloseAll(tcpTransport, sessionLayer);
             throw ex;
         }
+        tcp = tcpTransport;
         final ErrorHandler errorHandler = (ex) -> GatewayLog.event("error", "error", String.valueOf(ex));
         runner = new AgentRunner(config.idleProfile().newIdleStrategy(), errorHandler, null,
-            new GatewayAgent(config.gatewayId(), sessionLayer, tcp, new SystemNanoClock()));
+            new GatewayAgent(config.gatewayId(), sessionLayer, tcp, udp, new SystemNanoClock()));
         GatewayLog.event("started", "gateway", Integer.toString(config.gatewayId()),
-            "listen", config.bindAddress() + ":" + tcp.port(), "cluster", config.clusterEndpoints(),
+            "listen", config.bindAddress() + ":" + tcp.port(), "udp", udp == null ? "off" : udp.endpoint(),
+            "cluster", config.clusterEndpoints(),
             "users", Integer.toString(users.size()));
     }
 
@@ -66,6 +71,15 @@ public final class Gateway implements AutoCloseable
     public int port()
     {
         return tcp.port();
+    }
+
+    /**
+     * @return the Aeron UDP port clients publish to (stream {@link io.keel.codecs.AeronUdp#REQUEST_STREAM_ID}), or 0
+     * when UDP is disabled.
+     */
+    public int udpPort()
+    {
+        return udp == null ? 0 : udp.port();
     }
 
     public GatewayConfig config()
@@ -109,6 +123,11 @@ public final class Gateway implements AutoCloseable
     public long cancelOnDisconnects()
     {
         return counters.cancelOnDisconnects;
+    }
+
+    public long udpConnections()
+    {
+        return counters.udpConnections;
     }
 
     public long logons()

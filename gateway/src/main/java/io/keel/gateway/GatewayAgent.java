@@ -5,21 +5,31 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 
 /**
- * The gateway's one duty cycle: cluster egress and session timers, then client sockets. Everything
+ * The gateway's one duty cycle: cluster egress and session timers, then TCP clients, then Aeron UDP clients. Everything
  * the gateway does per message happens on this thread, so nothing in it is locked.
  */
 final class GatewayAgent implements Agent
 {
     private final SessionLayer sessionLayer;
     private final TcpTransport tcp;
+    private final UdpTransport udp;
     private final NanoClock clock;
     private final String roleName;
 
-    GatewayAgent(final int gatewayId, final SessionLayer sessionLayer, final TcpTransport tcp, final NanoClock clock)
+    /**
+     * @param udp null when UDP is disabled.
+     */
+    GatewayAgent(
+        final int gatewayId,
+        final SessionLayer sessionLayer,
+        final TcpTransport tcp,
+        final UdpTransport udp,
+        final NanoClock clock)
     {
         this.roleName = "keel-gateway-" + gatewayId;
         this.sessionLayer = sessionLayer;
         this.tcp = tcp;
+        this.udp = udp;
         this.clock = clock;
     }
 
@@ -28,13 +38,17 @@ final class GatewayAgent implements Agent
         final long nowNs = clock.nanoTime();
         int work = sessionLayer.doWork(nowNs);
         work += tcp.poll(nowNs);
+        if (udp != null)
+        {
+            work += udp.poll(nowNs);
+        }
         return work;
     }
 
     public void onClose()
     {
         sessionLayer.logoutAll();
-        CloseHelper.closeAll(tcp, sessionLayer);
+        CloseHelper.closeAll(tcp, udp, sessionLayer);
     }
 
     public String roleName()

@@ -17,6 +17,8 @@ public final class GatewayConfig
     public static final int GATEWAY_ID_DEFAULT = 1;
     public static final String BIND_ADDRESS_DEFAULT = "127.0.0.1";
     public static final int PORT_DEFAULT = 9100;
+    /** Aeron UDP port for clients; 0 or less disables UDP. */
+    public static final int UDP_PORT_DEFAULT = 9101;
     public static final long LOGON_TIMEOUT_MS_DEFAULT = 5_000;
     public static final int MIN_HEARTBEAT_MS_DEFAULT = 100;
     public static final int MAX_HEARTBEAT_MS_DEFAULT = 60_000;
@@ -40,6 +42,7 @@ public final class GatewayConfig
     private int gatewayId = GATEWAY_ID_DEFAULT;
     private String bindAddress = BIND_ADDRESS_DEFAULT;
     private int port = PORT_DEFAULT;
+    private int udpPort = UDP_PORT_DEFAULT;
     private String clusterEndpoints;
     private String clusterSecret = NodeConfig.SECRET_DEFAULT;
     private Path credentialsFile;
@@ -74,6 +77,12 @@ public final class GatewayConfig
         require(gatewayId >= 1 && gatewayId <= Principal.MAX_GATEWAY_ID,
             "--gateway-id must be in 1.." + Principal.MAX_GATEWAY_ID + ": " + gatewayId);
         require(port >= 0 && port <= 65535, "--port must be in 0..65535: " + port);
+        require(udpPort <= 65535, "--udp-port must be in 1..65535, or 0 to disable UDP: " + udpPort);
+        require(udpPort <= 0 || udpPort != port, "--udp-port must differ from --port: " + udpPort);
+        if (udpPort < 0)
+        {
+            udpPort = 0;
+        }
         require(clusterEndpoints != null && !clusterEndpoints.isBlank(),
             "--cluster is required (e.g. 0=localhost:9001,1=localhost:9011,2=localhost:9021)");
         require(credentialsFile != null, "--users is required (create it with: keel gateway add-user)");
@@ -96,7 +105,8 @@ public final class GatewayConfig
         require(cancelOnDisconnectGraceMs >= 0, "--cod-grace-ms must be >= 0: " + cancelOnDisconnectGraceMs);
         require(marketDataPort >= 0 && marketDataPort <= 65535, "--md-port must be in 0..65535 (0 = off): " + marketDataPort);
         require(marketDataSnapshotIntervalMs > 0, "--md-snapshot-interval-ms must be > 0: " + marketDataSnapshotIntervalMs);
-        require(marketDataDepth > 0 && marketDataDepth <= 10_000, "--md-depth must be in 1..10000: " + marketDataDepth);
+        // A snapshot of both sides must fit one message on a UDP client's reply channel (128 KiB).
+        require(marketDataDepth > 0 && marketDataDepth <= 3_000, "--md-depth must be in 1..3000: " + marketDataDepth);
         require(outboundBufferBytes >= 2 * (64 + 21 * 2 * marketDataDepth),
             "--outbound-buffer must hold two book snapshots of --md-depth levels: " + outboundBufferBytes);
         if (marketDataChannel == null)
@@ -162,6 +172,20 @@ public final class GatewayConfig
     public int port()
     {
         return port;
+    }
+
+    public int udpPort()
+    {
+        return udpPort;
+    }
+
+    /**
+     * @param udpPort Aeron UDP port clients publish to, on {@link #bindAddress()}; 0 or less disables UDP.
+     */
+    public GatewayConfig udpPort(final int udpPort)
+    {
+        this.udpPort = udpPort;
+        return this;
     }
 
     /**

@@ -21,4 +21,8 @@ final class GatewayCounters
     volatile long cancelOnDisconnects;
     volatile long slowConsumers;
     volatile long rejectedConnections;
+    /** Clients that connected over Aeron UDP (each client publication's image). */
+    volatile long udpConnections;
+    /** Messages for UDP clients queued because their publication was not yet connected or back-pressured. */
+    volatile long udpQueued;
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     subcommands = GatewayMain.AddUser.class,
-    description = "Run a TCP gateway: clients log on with SOFH-framed SBE; orders go to the cluster, reports come back.",
+    description = "Run a gateway: clients log on over TCP (SOFH-framed SBE) or Aeron UDP (SBE); orders go to the cluster, reports come back.",
     footer = "%nThe cluster is found from --hosts and --base-port, as given to keel node, or from --cluster.")
 public final class GatewayMain implements Callable<Integer>
 {
@@ -37,6 +37,9 @@ public final class GatewayMain implements Callable<Integer>
 
     @Option(names = "--port", description = "TCP port for clients (default ${DEFAULT-VALUE}).")
     int port = GatewayConfig.PORT_DEFAULT;
+
+    @Option(names = "--udp-port", description = "Aeron UDP port for clients, on --bind; 0 disables UDP (default ${DEFAULT-VALUE}).")
+    int udpPort = GatewayConfig.UDP_PORT_DEFAULT;
 
     @Option(names = "--users", description = "Users file, required (keel gateway add-user creates it).")
     Path users;
@@ -116,6 +119,7 @@ public final class GatewayMain implements Callable<Integer>
             .gatewayId(gatewayId)
             .bindAddress(bind)
             .port(port)
+            .udpPort(udpPort)
             .credentialsFile(users)
             .clusterEndpoints(cluster != null ? cluster :
                 NodeConfig.ingressEndpoints(Arrays.asList(hosts.split(",")), basePort))
@@ -145,6 +149,7 @@ public final class GatewayMain implements Callable<Integer>
             Gateway gateway = Gateway.launch(config))
         {
             System.out.println("gateway: listening on " + config.bindAddress() + ":" + gateway.port() +
+                (gateway.udpPort() > 0 ? " udp " + config.bindAddress() + ":" + gateway.udpPort() : "") +
                 " cluster " + config.clusterEndpoints());
             barrier.await();
         }

@@ -136,6 +136,14 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         return work;
     }
 
+    /**
+     * @return the Aeron client of the cluster connection, for the UDP transport.
+     */
+    io.aeron.Aeron aeron()
+    {
+        return cluster.aeron();
+    }
+
     boolean isClusterAvailable()
     {
         return cluster.isAvailable();

@@ -66,6 +66,7 @@ class GatewayProcessTest
             "--users", users.getPath(),
             "--cluster", endpoints,
             "--port", Integer.toString(port),
+            "--udp-port", "0",
             "--gateway-id", "3",
             "--aeron-dir", new File(users.getParentFile(), "process-gateway-aeron").getPath()))
             .redirectError(ProcessBuilder.Redirect.INHERIT)

@@ -111,7 +111,8 @@ final class RawClient implements AutoCloseable
             .cancelOnDisconnect(BooleanType.FALSE)
             .nextExpectedSeqNo(0)
             .username(username)
-            .password(password);
+            .password(password)
+            .responseChannel("");
         return frame(buffer, MessageHeaderEncoder.ENCODED_LENGTH + logon.encodedLength());
     }
 

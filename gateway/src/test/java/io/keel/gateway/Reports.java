@@ -20,7 +20,7 @@ import java.util.List;
 final class Reports implements KeelClientListener
 {
     record Exec(long seqNo, long clOrdId, long orderId, ExecType execType, OrdStatus ordStatus, RejectReason reason,
-        long price, long quantity, long leavesQty, long cumQty, long lastQty, long lastPrice)
+        long price, long quantity, long leavesQty, long cumQty, long lastQty, long lastPrice, long tradeId)
     {
     }
 
@@ -47,7 +47,7 @@ final class Reports implements KeelClientListener
     {
         seqNos.add(r.seqNo());
         execs.add(new Exec(r.seqNo(), r.clOrdId(), r.orderId(), r.execType(), r.ordStatus(), r.rejectReason(), r.price(),
-            r.quantity(), r.leavesQty(), r.cumQty(), r.lastQty(), r.lastPrice()));
+            r.quantity(), r.leavesQty(), r.cumQty(), r.lastQty(), r.lastPrice(), r.tradeId()));
     }
 
     public void onBusinessReject(final BusinessRejectDecoder r)

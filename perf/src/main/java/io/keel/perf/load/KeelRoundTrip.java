@@ -2,6 +2,7 @@ package io.keel.perf.load;
 
 import io.keel.client.KeelClient;
 import io.keel.client.KeelClientListener;
+import io.keel.client.Transport;
 import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.ExecutionReportDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
@@ -25,7 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Orders through Keel: a client sends IOC orders that find no liquidity, through a gateway, into
+ * Orders through Keel: a client sends IOC orders that find no liquidity, through a gateway (TCP or
+ * Aeron UDP), into
  * an embedded cluster of 1 or 3 members, and the round trip ends at the execution report (CANCELED).
  * Every hop a real order takes — gateway decode and session layer, ingress, Raft commit, engine,
  * egress, gateway encode — is on the path.
@@ -36,6 +38,7 @@ final class KeelRoundTrip implements Scenario
     private static final long ACCOUNT = 1;
 
     private final int nodes;
+    private final boolean udp;
     private final IdleProfile idleProfile;
     private final File workDir;
     private EmbeddedCluster cluster;
@@ -45,16 +48,17 @@ final class KeelRoundTrip implements Scenario
     private ResponseHandler handler;
     private long adminResponses;
 
-    KeelRoundTrip(final int nodes, final IdleProfile idleProfile, final File workDir)
+    KeelRoundTrip(final int nodes, final boolean udp, final IdleProfile idleProfile, final File workDir)
     {
         this.nodes = nodes;
+        this.udp = udp;
         this.idleProfile = idleProfile;
-        this.workDir = new File(workDir, "keel-tcp-" + nodes);
+        this.workDir = new File(workDir, name() + "-" + nodes);
     }
 
     public String name()
     {
-        return "keel-tcp";
+        return udp ? "keel-udp" : "keel-tcp";
     }
 
     public int nodes()
@@ -97,13 +101,16 @@ final class KeelRoundTrip implements Scenario
             .throttleBurst(1_000_000)
             .throttleAbuse(100_000_000)
             .marketDataPort(0)
+            .udpPort(udp ? freeUdpPort() : 0)
             .conclude());
         while (!gateway.isClusterAvailable())
         {
             Thread.sleep(1);
         }
         client = new KeelClient(new KeelClient.Context()
+            .transport(udp ? Transport.UDP : Transport.TCP)
             .port(gateway.port())
+            .udpPort(udp ? gateway.udpPort() : 9101)
             .username("perf")
             .password("perf")
             .resendTimeoutMs(0)
@@ -120,6 +127,14 @@ final class KeelRoundTrip implements Scenario
                 }
             }))
             .connect();
+    }
+
+    private static int freeUdpPort() throws java.net.SocketException
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0))
+        {
+            return socket.getLocalPort();
+        }
     }
 
     private void onAdmin(final DirectBuffer buffer, final int offset, final int length)

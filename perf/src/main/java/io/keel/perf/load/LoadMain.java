@@ -30,10 +30,10 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = "Latency of one path at a fixed rate, next to its baselines measured in the same run.",
-    footer = "%nScenarios: floor-ipc, floor-udp (raw Aeron echo), keel-tcp (orders through the TCP gateway), all.")
+    footer = "%nScenarios: floor-ipc, floor-udp (raw Aeron echo), keel-tcp, keel-udp (orders through the gateway over TCP or Aeron UDP), all.")
 public final class LoadMain implements Callable<Integer>
 {
-    @Parameters(index = "0", description = "floor-ipc | floor-udp | keel-tcp | all")
+    @Parameters(index = "0", description = "floor-ipc | floor-udp | keel-tcp | keel-udp | all")
     String scenario;
 
     @Option(names = "--rate", description = "Requests per second (default ${DEFAULT-VALUE}).")
@@ -74,11 +74,11 @@ public final class LoadMain implements Callable<Integer>
 
         final List<String> names = switch (scenario)
         {
-            case "all" -> List.of("floor-ipc", "floor-udp", "keel-tcp");
-            case "floor-ipc", "floor-udp", "keel-tcp" -> scenario.startsWith("floor") ?
+            case "all" -> List.of("floor-ipc", "floor-udp", "keel-tcp", "keel-udp");
+            case "floor-ipc", "floor-udp", "keel-tcp", "keel-udp" -> scenario.startsWith("floor") ?
                 List.of(scenario) : List.of("floor-udp", scenario);
             default -> throw new IllegalArgumentException(
-                "unknown scenario '" + scenario + "' (floor-ipc, floor-udp, keel-tcp, all; keel perf book for the engine)");
+                "unknown scenario '" + scenario + "' (floor-ipc, floor-udp, keel-tcp, keel-udp, all; keel perf book for the engine)");
         };
 
         final Map<String, LoadGenerator.Result> results = new LinkedHashMap<>();
@@ -88,7 +88,8 @@ public final class LoadMain implements Callable<Integer>
             {
                 case "floor-ipc" -> new FloorEcho(false, size, idleProfile, workDir);
                 case "floor-udp" -> new FloorEcho(true, size, idleProfile, workDir);
-                default -> new KeelRoundTrip(nodes, idleProfile, workDir);
+                case "keel-udp" -> new KeelRoundTrip(nodes, true, idleProfile, workDir);
+                default -> new KeelRoundTrip(nodes, false, idleProfile, workDir);
             };
             try
             {

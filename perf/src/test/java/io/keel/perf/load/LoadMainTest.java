@@ -39,12 +39,12 @@ class LoadMainTest
         final String text = captured.toString(StandardCharsets.UTF_8);
         System.out.print(text);
         assertEquals(0, exit);
-        for (final String scenario : new String[]{"floor-ipc", "floor-udp", "keel-tcp"})
+        for (final String scenario : new String[]{"floor-ipc", "floor-udp", "keel-tcp", "keel-udp"})
         {
             assertTrue(text.contains("perf " + scenario + " nodes="), text);
         }
         assertTrue(text.contains("vs-floor="), text);
-        for (final String file : new String[]{"floor-ipc.hgrm", "floor-udp.hgrm", "keel-tcp-1.hgrm", "summary.md",
+        for (final String file : new String[]{"floor-ipc.hgrm", "floor-udp.hgrm", "keel-tcp-1.hgrm", "keel-udp-1.hgrm", "summary.md",
             "percentiles.png", "percentiles.html"})
         {
             assertTrue(new File(out, file).length() > 0, file);
