@@ -51,12 +51,16 @@ class GatewayMarketDataTest
 
     private static final class BookKeeper implements KeelClientListener
     {
-        final L2Book book = new L2Book(INSTRUMENT);
+        L2Book book = new L2Book(INSTRUMENT);
         int snapshots;
 
         public void onBookSnapshot(final BookSnapshotDecoder snapshot)
         {
             snapshots++;
+            if (book.instrumentId() != snapshot.instrumentId())
+            {
+                book = new L2Book(snapshot.instrumentId());
+            }
             book.apply(snapshot);
         }
 
@@ -163,5 +167,37 @@ class GatewayMarketDataTest
         assertTrue(engineBook.sameLevels(late.book), "late subscriber\n" + late.book + "\nengine\n" + engineBook);
         assertTrue(engineBook.sameLevels(publicBook), "public stream\n" + publicBook + "\nengine\n" + engineBook);
         assertEquals(engines[(leader.memberId() + 1) % 3].stateHash(), engines[(leader.memberId() + 2) % 3].stateHash());
+    }
+
+    @Test
+    void shouldSendALargeSnapshotToAUdpClientInFragments() throws Exception
+    {
+        env = GatewayTestEnv.start("market-data-udp", 1);
+        final int udpPort;
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            udpPort = socket.getLocalPort();
+        }
+        env.startGateway((config) -> config.udpPort(udpPort));
+        final KeelClient maker = env.client(env.clientContext(1, new Reports()));
+        // 150 bid levels: a 3 KB snapshot, more than one UDP packet.
+        for (int i = 0; i < 150; i++)
+        {
+            maker.newOrder(i + 1, 2, Side.BUY, OrdType.LIMIT, TimeInForce.GTC, 900 - i, 1 + i % 3);
+        }
+        env.pollUntil(() -> maker.inFlight() == 0, 20_000, "orders rest", maker);
+
+        final BookKeeper udpBook = new BookKeeper();
+        final KeelClient udpClient = env.client(env.clientContext(2, udpBook)
+            .transport(io.keel.client.Transport.UDP).udpPort(env.gateway().udpPort()));
+        final L2Book expected = new L2Book(2);
+        udpClient.subscribe(2, true);
+        env.pollUntil(() -> udpBook.snapshots == 1, 20_000, "snapshot over UDP", udpClient);
+        for (int i = 0; i < 150; i++)
+        {
+            expected.set(Side.BUY, 900 - i, 1 + i % 3, 1);
+        }
+        assertEquals(150, udpBook.book.depth(Side.BUY));
+        assertTrue(expected.sameLevels(udpBook.book), udpBook.book.toString());
     }
 }
