@@ -21,4 +21,9 @@ final class GatewayCounters
     volatile long cancelOnDisconnects;
     volatile long slowConsumers;
     volatile long rejectedConnections;
+    volatile long bytesReceived;
+    volatile long bytesSent;
+    final DisconnectReasons disconnectReasons = new DisconnectReasons();
+    /** Per-hop latency timing; null when metrics are off. Set before the duty cycle starts. */
+    HopTimer hops;
 }
