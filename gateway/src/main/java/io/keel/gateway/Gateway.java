@@ -20,6 +20,7 @@ public final class Gateway implements AutoCloseable
     private final TcpTransport tcp;
     private final UdpTransport udp;
     private final AgentRunner runner;
+    private final GatewayMetrics metrics;
 
     private Gateway(final GatewayConfig config)
     {
@@ -33,6 +34,8 @@ public final class Gateway implements AutoCloseable
         {
             throw new UncheckedIOException("cannot read --users " + config.credentialsFile() + ": " + ex.getMessage(), ex);
         }
+        metrics = config.metricsPort() != 0 ? new GatewayMetrics(counters) : null;
+        counters.hops = metrics != null ? metrics.hops() : null;
         sessionLayer = new SessionLayer(config, users, counters);
         TcpTransport tcpTransport = null;
         try
@@ -62,6 +65,10 @@ public final class Gateway implements AutoCloseable
     {
         final Gateway gateway = new Gateway(config);
         AgentRunner.startOnThread(gateway.runner);
+        if (gateway.metrics != null)
+        {
+            gateway.metrics.start(config, gateway::isClusterAvailable);
+        }
         return gateway;
     }
 
@@ -135,8 +142,17 @@ public final class Gateway implements AutoCloseable
         return counters.logons;
     }
 
+    /**
+     * @return the port serving {@code /metrics} and {@code /health}, or 0 when metrics are off.
+     */
+    public int metricsPort()
+    {
+        return metrics == null ? 0 : metrics.port();
+    }
+
     public void close()
     {
+        CloseHelper.quietClose(metrics);
         CloseHelper.close(runner);
         GatewayLog.event("stopped", "gateway", Integer.toString(config.gatewayId()));
     }

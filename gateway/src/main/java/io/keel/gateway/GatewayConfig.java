@@ -61,6 +61,8 @@ public final class GatewayConfig
     private int maxPendingLogons = MAX_PENDING_LOGONS_DEFAULT;
     private long cancelOnDisconnectGraceMs = CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
     private long clusterConnectTimeoutMs = 5_000;
+    private int metricsPort = 0;
+    private String metricsBind = "0.0.0.0";
     private long breakerTimeoutMs = BREAKER_TIMEOUT_MS_DEFAULT;
     private int marketDataPort = MARKET_DATA_PORT_DEFAULT;
     private String marketDataChannel;
@@ -481,6 +483,32 @@ public final class GatewayConfig
     public GatewayConfig clusterConnectTimeoutMs(final long clusterConnectTimeoutMs)
     {
         this.clusterConnectTimeoutMs = clusterConnectTimeoutMs;
+        return this;
+    }
+
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    /**
+     * Port of {@code /metrics} and {@code /health}; 0 = off (the default here; {@code keel gateway}
+     * defaults to 9500), -1 = any free port (tests).
+     */
+    public GatewayConfig metricsPort(final int metricsPort)
+    {
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    public String metricsBind()
+    {
+        return metricsBind;
+    }
+
+    public GatewayConfig metricsBind(final String metricsBind)
+    {
+        this.metricsBind = metricsBind;
         return this;
     }
 }

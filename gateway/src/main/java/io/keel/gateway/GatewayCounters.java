@@ -25,4 +25,9 @@ final class GatewayCounters
     volatile long udpConnections;
     /** Messages for UDP clients queued because their publication was not yet connected or back-pressured. */
     volatile long udpQueued;
+    volatile long bytesReceived;
+    volatile long bytesSent;
+    final DisconnectReasons disconnectReasons = new DisconnectReasons();
+    /** Per-hop latency timing; null when metrics are off. Set before the duty cycle starts. */
+    HopTimer hops;
 }

@@ -113,9 +113,17 @@ public final class GatewayMain implements Callable<Integer>
     @Option(names = "--md-depth", description = "Levels per side in a book snapshot (default ${DEFAULT-VALUE}).")
     int mdDepth = GatewayConfig.MARKET_DATA_DEPTH_DEFAULT;
 
+    @Option(names = "--metrics-port", description = "Port of /metrics and /health; 0 = off (default ${DEFAULT-VALUE}).")
+    int metricsPort = 9500;
+
+    @Option(names = "--metrics-bind", description = "Address the metrics server listens on (default ${DEFAULT-VALUE}).")
+    String metricsBind = "0.0.0.0";
+
     public Integer call()
     {
         final GatewayConfig config = new GatewayConfig()
+            .metricsPort(metricsPort)
+            .metricsBind(metricsBind)
             .gatewayId(gatewayId)
             .bindAddress(bind)
             .port(port)

@@ -168,6 +168,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         final Session session = connection.session;
         final String reason = connection.closeReason == null ? "closed by peer" : connection.closeReason;
         counters.disconnects++;
+        counters.disconnectReasons.count(reason);
         GatewayLog.event("disconnected", "connection", Long.toString(connection.connectionId),
             "user", session == null ? "" : session.username, "reason", reason);
         connection.state = ClientConnection.State.CLOSING;
@@ -356,6 +357,10 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         out.putLong(at + ACCOUNT_ID_OFFSET, session.accountId, ByteOrder.LITTLE_ENDIAN);
         claim.commit();
         counters.ordersForwarded++;
+        if (counters.hops != null)
+        {
+            counters.hops.onIngressSent(session.sessionId, buffer.getLong(offset + CL_ORD_ID_OFFSET, ByteOrder.LITTLE_ENDIAN));
+        }
     }
 
     // ------------------------------------------------------------------ logon
@@ -470,7 +475,16 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
             case CancelRejectDecoder.TEMPLATE_ID:
             case BusinessRejectDecoder.TEMPLATE_ID:
             case MassCancelReportDecoder.TEMPLATE_ID:
-                routeReport(buffer, offset, length);
+                if (counters.hops != null)
+                {
+                    counters.hops.onEgress(buffer, offset);
+                    routeReport(buffer, offset, length);
+                    counters.hops.onClientQueued();
+                }
+                else
+                {
+                    routeReport(buffer, offset, length);
+                }
                 break;
 
             case BookUpdateDecoder.TEMPLATE_ID:

@@ -89,6 +89,11 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
         }
         if (bytesRead > 0 && !closeRequested)
         {
+            counters.bytesReceived += bytesRead;
+            if (counters.hops != null)
+            {
+                counters.hops.onReceived();
+            }
             decoder.onData(readBuffer, 0, bytesRead);
         }
         // While closing, input is read and dropped: closing a socket with unread input would reset
@@ -172,7 +177,7 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
         try
         {
             writeByteBuffer.flip();
-            channel.write(writeByteBuffer);
+            counters.bytesSent += channel.write(writeByteBuffer);
             writeByteBuffer.compact();
             return true;
         }

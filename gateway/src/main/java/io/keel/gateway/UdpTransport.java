@@ -175,6 +175,11 @@ final class UdpTransport implements AutoCloseable
         {
             return;
         }
+        counters.bytesReceived += length;
+        if (counters.hops != null)
+        {
+            counters.hops.onReceived();
+        }
         if ((header.flags() & FrameDescriptor.UNFRAGMENTED) != FrameDescriptor.UNFRAGMENTED)
         {
             sessionLayer.onFrameError(connection, FrameError.FRAGMENTED, length);

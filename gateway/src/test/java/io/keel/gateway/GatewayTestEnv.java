@@ -103,6 +103,16 @@ final class GatewayTestEnv implements AutoCloseable
         return new GatewayTestEnv(name, nodes, (config) -> {});
     }
 
+    static GatewayTestEnv start(final String name, final int nodes, final Consumer<NodeConfig> nodeCustomiser)
+    {
+        return new GatewayTestEnv(name, nodes, nodeCustomiser);
+    }
+
+    File dir()
+    {
+        return dir;
+    }
+
     private void setUpMarket()
     {
         long correlationId = 1;

@@ -52,6 +52,7 @@ public final class KeelClusteredService implements ClusteredService
     private final EventEncoder eventEncoder;
     private final StateChecker stateChecker = new StateChecker();
     private final Runnable onDivergence;
+    private final EngineMetrics metrics;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final StateCheckDecoder stateCheckDecoder = new StateCheckDecoder();
@@ -73,12 +74,26 @@ public final class KeelClusteredService implements ClusteredService
 
     public KeelClusteredService(final NodeConfig config, final Engine.Context engineContext, final Runnable onDivergence)
     {
+        this(config, engineContext, onDivergence, null);
+    }
+
+    /**
+     * @param applyLatency where to time each command, or null when metrics are off (then the
+     *                     engine's outputs are not counted either).
+     */
+    KeelClusteredService(
+        final NodeConfig config,
+        final Engine.Context engineContext,
+        final Runnable onDivergence,
+        final io.keel.metrics.LatencyRecorder applyLatency)
+    {
         this.config = config;
         this.onDivergence = onDivergence;
         retryIdle = config.idleProfile().newIdleStrategy();
         output = new ClusterOutput(retryIdle);
         eventEncoder = new EventEncoder(output);
-        engine = new Engine(engineContext, eventEncoder);
+        metrics = config.metricsPort() != 0 ? new EngineMetrics(eventEncoder, applyLatency) : null;
+        engine = new Engine(engineContext, metrics != null ? metrics : eventEncoder);
         applier = new LogApplier(engine, config.testSkipCommand());
     }
 
@@ -155,11 +170,13 @@ public final class KeelClusteredService implements ClusteredService
             .messagesApplied(applier.commandsApplied());
         offerSnapshot(snapshotPublication, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         engine.writeSnapshot((b, o, l) -> offerSnapshot(snapshotPublication, b, o, l));
-        recordStateHash(cluster.logPosition());
+        final long hash = recordStateHash(cluster.logPosition());
+        NodeLog.event(config.memberId(), "snapshot", "logPosition", cluster.logPosition(), "stateHash", Long.toHexString(hash));
     }
 
     public void onRoleChange(final Cluster.Role newRole)
     {
+        NodeLog.event(config.memberId(), "role-change", "from", role.name(), "to", newRole.name());
         role = newRole;
     }
 
@@ -188,6 +205,14 @@ public final class KeelClusteredService implements ClusteredService
         return lastHashPosition;
     }
 
+    /**
+     * The engine's counters, or null when metrics are off.
+     */
+    EngineMetrics engineMetrics()
+    {
+        return metrics;
+    }
+
     public boolean hasDiverged()
     {
         return diverged;
@@ -206,6 +231,7 @@ public final class KeelClusteredService implements ClusteredService
         final ClientSession session, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
     {
         output.requester(session);
+        final long startNs = metrics != null && metrics.timesApply() ? System.nanoTime() : 0; // determinism-ok: metrics only
         switch (applier.onClientMessage(session.id(), timestamp, buffer, offset, length))
         {
             case LogApplier.SNAPSHOT_REQUEST:
@@ -222,6 +248,11 @@ public final class KeelClusteredService implements ClusteredService
                 break;
             default:
                 break;
+        }
+        if (metrics != null)
+        {
+            metrics.onApplied(engine.openOrderCount(), engine.accountCount(),
+                startNs != 0 ? System.nanoTime() - startNs : 0); // determinism-ok: metrics only
         }
     }
 

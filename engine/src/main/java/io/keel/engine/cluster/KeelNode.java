@@ -34,6 +34,7 @@ public final class KeelNode implements AutoCloseable
     private final ClusteredServiceContainer container;
     private final ScheduledExecutorService snapshotScheduler;
     private final Runnable onTerminate;
+    private final NodeMonitor monitor;
     private volatile boolean closed;
 
     private KeelNode(final NodeConfig config, final Engine.Context engineContext, final Runnable onTerminate)
@@ -45,7 +46,8 @@ public final class KeelNode implements AutoCloseable
             IoUtil.delete(config.nodeDir(), true);
         }
         IoUtil.ensureDirectoryExists(config.nodeDir(), "node dir");
-        service = new KeelClusteredService(config, engineContext, this::onDivergence);
+        monitor = new NodeMonitor(config);
+        service = new KeelClusteredService(config, engineContext, this::onDivergence, monitor.applyLatency());
 
         ClusteredMediaDriver driver = null;
         ClusteredServiceContainer serviceContainer = null;
@@ -62,6 +64,7 @@ public final class KeelNode implements AutoCloseable
         clusteredMediaDriver = driver;
         container = serviceContainer;
         snapshotScheduler = config.snapshotIntervalS() > 0 ? startSnapshotScheduler() : null;
+        monitor.start(service, () -> closed ? null : clusteredMediaDriver.consensusModule().context().aeron().countersReader());
     }
 
     /**
@@ -116,6 +119,22 @@ public final class KeelNode implements AutoCloseable
         return toggle != null && ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
     }
 
+    /**
+     * The port serving {@code /metrics} and {@code /health}, or 0 when metrics are off.
+     */
+    public int metricsPort()
+    {
+        return monitor.port();
+    }
+
+    /**
+     * What {@code /health} answers: no election in progress, a role, not diverged.
+     */
+    public boolean isReady()
+    {
+        return !closed && monitor.isReady();
+    }
+
     public boolean isClosed()
     {
         return closed;
@@ -126,6 +145,7 @@ public final class KeelNode implements AutoCloseable
         if (!closed)
         {
             closed = true;
+            monitor.close();
             if (snapshotScheduler != null)
             {
                 snapshotScheduler.shutdownNow();

@@ -27,6 +27,9 @@ public final class NodeConfig
     public static final long STATE_CHECK_INTERVAL_MS_DEFAULT = 1_000;
     public static final int MAX_SESSIONS_DEFAULT = 64;
     public static final String LOG_TERM_LENGTH_DEFAULT = "1m";
+    /** {@code keel node} serves metrics on this port + member id; embedded nodes default to off (0). */
+    public static final int METRICS_BASE_PORT_DEFAULT = 9400;
+    public static final String METRICS_BIND_DEFAULT = "0.0.0.0";
 
     private int memberId = 0;
     private List<String> hosts = new ArrayList<>(List.of("localhost"));
@@ -45,6 +48,8 @@ public final class NodeConfig
     private int maxSessions = MAX_SESSIONS_DEFAULT;
     private String logTermLength = LOG_TERM_LENGTH_DEFAULT;
     private boolean cleanStart = false;
+    private int metricsPort = 0;
+    private String metricsBind = METRICS_BIND_DEFAULT;
     private long testSkipCommand = -1;
     private boolean concluded;
 
@@ -92,6 +97,14 @@ public final class NodeConfig
         if (!logTermLength.matches("\\d+[kKmM]?"))
         {
             throw new IllegalArgumentException("--log-term-length must look like 512k or 1m: " + logTermLength);
+        }
+        if (metricsPort < -1 || metricsPort > 65535)
+        {
+            throw new IllegalArgumentException("--metrics-port must be 0 (off) or a port: " + metricsPort);
+        }
+        if (metricsBind == null || metricsBind.isBlank())
+        {
+            throw new IllegalArgumentException("--metrics-bind must name an address");
         }
         if (nodeDir == null)
         {
@@ -405,6 +418,31 @@ public final class NodeConfig
     public NodeConfig cleanStart(final boolean cleanStart)
     {
         this.cleanStart = cleanStart;
+        return this;
+    }
+
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    /**
+     * Port of {@code /metrics} and {@code /health}; 0 = off, -1 = any free port (tests).
+     */
+    public NodeConfig metricsPort(final int metricsPort)
+    {
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    public String metricsBind()
+    {
+        return metricsBind;
+    }
+
+    public NodeConfig metricsBind(final String metricsBind)
+    {
+        this.metricsBind = metricsBind;
         return this;
     }
 

@@ -76,6 +76,12 @@ public final class NodeMain implements Callable<Integer>
     @Option(names = "--max-orders", description = "Most live orders in the engine (default ${DEFAULT-VALUE}).")
     int maxOrders = Engine.Context.MAX_ORDERS_DEFAULT;
 
+    @Option(names = "--metrics-port", description = "Port of /metrics and /health; 0 = off (default 9400 + member id).")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-bind", description = "Address the metrics server listens on (default ${DEFAULT-VALUE}).")
+    String metricsBind = NodeConfig.METRICS_BIND_DEFAULT;
+
     @Option(names = "--clean-start", description = "Delete this node's state before starting.")
     boolean cleanStart;
 
@@ -103,6 +109,8 @@ public final class NodeMain implements Callable<Integer>
             .logTermLength(logTermLength)
             .cleanStart(cleanStart)
             .testSkipCommand(testSkipCommand)
+            .metricsPort(metricsPort != null ? metricsPort : NodeConfig.METRICS_BASE_PORT_DEFAULT + memberId)
+            .metricsBind(metricsBind)
             .conclude();
         final Engine.Context engineContext = new Engine.Context().maxOrders(maxOrders).conclude();
 

@@ -1,0 +1,44 @@
+package io.keel.engine.cluster;
+
+import java.time.Instant;
+
+/**
+ * A node's lifecycle events as one JSON object per line on stdout (role change, election,
+ * snapshot, metrics server), in the shape of the gateway's log. Never called per message.
+ */
+final class NodeLog
+{
+    private static volatile boolean quiet = Boolean.getBoolean("keel.node.quiet");
+
+    private NodeLog()
+    {
+    }
+
+    /**
+     * @param keyValues alternating keys and values; values that look like numbers are written bare.
+     */
+    static void event(final int memberId, final String event, final Object... keyValues)
+    {
+        if (quiet)
+        {
+            return;
+        }
+        final StringBuilder line = new StringBuilder(128)
+            .append("{\"time\":\"").append(Instant.now()).append("\",\"component\":\"node\",\"event\":\"")
+            .append(event).append("\",\"member\":").append(memberId);
+        for (int i = 0; i + 1 < keyValues.length; i += 2)
+        {
+            line.append(",\"").append(keyValues[i]).append("\":");
+            final Object value = keyValues[i + 1];
+            if (value instanceof Number || value instanceof Boolean)
+            {
+                line.append(value);
+            }
+            else
+            {
+                line.append('"').append(String.valueOf(value).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        }
+        System.out.println(line.append('}'));
+    }
+}
