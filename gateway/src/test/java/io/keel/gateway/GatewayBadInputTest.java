@@ -216,7 +216,7 @@ class GatewayBadInputTest
     {
         try (RawClient raw = new RawClient(env.gateway().port()))
         {
-            raw.send(RawClient.logon("trader3", "pw3", 100));
+            raw.send(RawClient.logon("trader3", "pw3", 500));
             final List<RawClient.Message> messages = raw.readUntilClosed();
             assertEquals(LogonDecoder.TEMPLATE_ID + 1, messages.get(0).templateId(), "LogonResponse first");
             final RawClient.Message last = messages.get(messages.size() - 1);

@@ -170,7 +170,7 @@ class GatewayUdpTest
     {
         try (RawUdpClient raw = new RawUdpClient(aeron, env.gateway().udpPort()))
         {
-            raw.send(raw.logon("trader3", "pw3", 100));
+            raw.send(raw.logon("trader3", "pw3", 500));
             final List<RawClient.Message> messages = raw.readUntilClosed(10_000);
             assertEquals(LogonResponseDecoder.TEMPLATE_ID, messages.get(0).templateId(), "LogonResponse first");
             final RawClient.Message last = messages.get(messages.size() - 1);
