@@ -1,6 +1,8 @@
 package io.keel.gateway;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.keel.client.KeelClient;
 import io.keel.codecs.FrameDecoder;
@@ -101,7 +103,11 @@ class GatewaySessionFuzzTest
             {
                 // The gateway still serves a well-behaved client after all that.
                 final Reports reports = new Reports();
-                final KeelClient client = env.client(env.clientContext(1, reports));
+                final KeelClient client;
+                try (SilentCloseable allowed = allowLoopback())
+                {
+                    client = env.client(env.clientContext(1, reports));
+                }
                 assertTrue(client.newOrder(1, 1, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 900, 1));
                 env.pollUntil(() -> client.inFlight() == 0, 10_000, "an order answered after the fuzzing", client);
                 assertEquals(0, ERRORS.get(), "gateway errors: " + ERROR_LINES);
@@ -130,7 +136,8 @@ class GatewaySessionFuzzTest
         final int user = data.consumeInt(2, USERS);
         final byte[] bytes = data.consumeRemainingAsBytes();
 
-        try (Socket socket = new Socket())
+        try (SilentCloseable allowed = allowLoopback();
+            Socket socket = new Socket())
         {
             socket.connect(new InetSocketAddress("127.0.0.1", env.gateway().port()), 5_000);
             socket.setTcpNoDelay(true);
@@ -185,6 +192,23 @@ class GatewaySessionFuzzTest
                 "the last message is a Logout: " + templates);
         }
         assertEquals(0, ERRORS.get(), "gateway errors: " + ERROR_LINES);
+    }
+
+    /**
+     * Connecting to the gateway is the point here, not a server-side request forgery: tell Jazzer's
+     * SSRF detector (active while fuzzing) that loopback connections are expected.
+     */
+    private static SilentCloseable allowLoopback()
+    {
+        try
+        {
+            return BugDetectors.allowNetworkConnections(
+                (host, port) -> "127.0.0.1".equals(host) || "localhost".equals(host));
+        }
+        catch (final IllegalStateException ex)
+        {
+            return () -> {}; // no Jazzer agent (plain regression run): nothing to tell
+        }
     }
 
     private static byte[] logout()
