@@ -17,7 +17,9 @@ public final class ChaosConfig
         /** The fixed cycle of {@link FaultKind#SCHEDULE}, one every fault interval. */
         SCHEDULE,
         /** A seeded random choice among the faults the cluster can take at that moment. */
-        RANDOM
+        RANDOM,
+        /** No faults: the same load and checks, as a baseline (e.g. to measure what fsync costs). */
+        NONE
     }
 
     public static final int NODES = 3;

@@ -37,7 +37,7 @@ public final class ChaosMain implements Callable<Integer>
     @Option(names = "--seed", description = "Seed of the order flow and of random faults (default: from the clock, printed).")
     Long seed;
 
-    @Option(names = "--faults", description = "schedule (a fixed cycle) or random (seeded) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--faults", description = "schedule (a fixed cycle), random (seeded) or none (a baseline) (default ${DEFAULT-VALUE}).")
     String faults = "schedule";
 
     @Option(names = "--fault-interval-s", description = "A fault every this many seconds (default ${DEFAULT-VALUE}).")
@@ -75,8 +75,11 @@ public final class ChaosMain implements Callable<Integer>
             case "random":
                 mode = ChaosConfig.FaultMode.RANDOM;
                 break;
+            case "none":
+                mode = ChaosConfig.FaultMode.NONE;
+                break;
             default:
-                throw new IllegalArgumentException("--faults must be schedule or random: " + faults);
+                throw new IllegalArgumentException("--faults must be schedule, random or none: " + faults);
         }
         final ChaosConfig config = new ChaosConfig()
             .seconds(seconds)

@@ -39,6 +39,8 @@ final class ChaosReport
     long[] engineHashes;
     final List<FaultInjector.Fault> faults = new ArrayList<>();
     final List<Long> recoveryMs = new ArrayList<>();
+    /** Sorted: first send of an order to the first report showing it accepted, in microseconds. */
+    long[] ackLatencyUs = new long[0];
     final List<HistoryChecker.Result> checks = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
 
@@ -131,6 +133,8 @@ final class ChaosReport
         row(out, "cancels sent / cancel rejects", cancelsSent + " / " + cancelRejects);
         row(out, "acknowledged orders", acked);
         row(out, "rejected by the engine", rejected);
+        row(out, "ack latency p50 / p99 / p99.9 / max (first send to first report, retries included)",
+            percentileMs(0.5) + " / " + percentileMs(0.99) + " / " + percentileMs(0.999) + " / " + percentileMs(1.0) + " ms");
         row(out, "rejected UNAVAILABLE (no leader; resent)", unavailableRejects);
         row(out, "rejected THROTTLED (resent)", throttledRejects);
         row(out, "load slots skipped (client not logged on / loop stalled)", notSent + " / " + skippedSlots);
@@ -171,6 +175,16 @@ final class ChaosReport
         out.println();
         out.printf("chaos: acked=%d lost=%d duplicates=%d hashes-equal=%b faults=%d%n",
             acked, lost(), duplicates(), hashesEqual(), faults.size());
+    }
+
+    String percentileMs(final double quantile)
+    {
+        if (ackLatencyUs.length == 0)
+        {
+            return "-";
+        }
+        final int index = (int)Math.min(ackLatencyUs.length - 1, Math.ceil(quantile * ackLatencyUs.length) - 1);
+        return String.format("%.2f", ackLatencyUs[Math.max(0, index)] / 1_000.0);
     }
 
     private static void row(final PrintStream out, final String measure, final Object value)

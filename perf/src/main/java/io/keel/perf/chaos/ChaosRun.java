@@ -466,6 +466,20 @@ final class ChaosRun
             report.reconnects += trader.client().reconnects();
             report.unknownReports += trader.unknownReports;
         }
+        final long[] latencies = new long[(int)report.acked];
+        int count = 0;
+        for (final ChaosTrader trader : traders)
+        {
+            for (final ChaosOrder order : trader.orders())
+            {
+                if (order.ackNs != 0 && count < latencies.length)
+                {
+                    latencies[count++] = (order.ackNs - order.firstSentNs) / 1_000;
+                }
+            }
+        }
+        report.ackLatencyUs = Arrays.copyOf(latencies, count);
+        Arrays.sort(report.ackLatencyUs);
         for (final FaultInjector.Fault fault : report.faults)
         {
             long first = Long.MAX_VALUE;

@@ -93,6 +93,14 @@ final class FaultInjector implements Runnable
 
     public void run()
     {
+        if (config.faultMode() == ChaosConfig.FaultMode.NONE)
+        {
+            while (waitUntil(endNs))
+            {
+                // Only watch the processes.
+            }
+            return;
+        }
         final long intervalNs = TimeUnit.SECONDS.toNanos(config.faultIntervalS());
         long nextNs = startNs + intervalNs;
         int step = 0;
