@@ -81,6 +81,15 @@ public final class ChaosMain implements Callable<Integer>
             default:
                 throw new IllegalArgumentException("--faults must be schedule, random or none: " + faults);
         }
+        final IdleProfile idleProfile;
+        try
+        {
+            idleProfile = IdleProfile.parse(idle);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("--idle: " + ex.getMessage(), ex);
+        }
         final ChaosConfig config = new ChaosConfig()
             .seconds(seconds)
             .rate(rate)
@@ -92,7 +101,7 @@ public final class ChaosMain implements Callable<Integer>
             .snapshotIntervalS(snapshotIntervalS)
             .dir(dir)
             .keepHistory(keepHistory)
-            .idleProfile(IdleProfile.parse(idle))
+            .idleProfile(idleProfile)
             .verbose(verbose);
         if (seed != null)
         {

