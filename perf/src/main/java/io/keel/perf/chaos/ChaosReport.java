@@ -33,6 +33,9 @@ final class ChaosReport
     long healthChecks;
     long healthChecksEqual;
     int openOrders;
+    int marketDataChecked;
+    long marketDataMismatches;
+    long marketDataMessages;
     Long[] liveHashes;
     long liveHashPosition;
     Long[] rebuiltHashes;
@@ -115,9 +118,14 @@ final class ChaosReport
         return true;
     }
 
+    boolean marketDataMatches()
+    {
+        return marketDataMismatches == 0;
+    }
+
     boolean passed()
     {
-        return problems.isEmpty() && checks.size() == ChaosConfig.NODES && lost() == 0 && duplicates() == 0 &&
+        return marketDataMatches() && problems.isEmpty() && checks.size() == ChaosConfig.NODES && lost() == 0 && duplicates() == 0 &&
             unknownReports == 0 && hashesEqual() && invariantsHold();
     }
 
@@ -148,6 +156,10 @@ final class ChaosReport
         row(out, "rebuilt state hashes (snapshot + log, per node)", ChaosRun.hex(rebuiltHashes));
         row(out, "invariants (verifyInvariants + conservation, per node)", invariantsHold() ? "hold" : "VIOLATED");
         row(out, "orders resting at the end", openOrders);
+        row(out, "market data replayed from the log = final books (nodes checked)",
+            marketDataChecked == 0 ? "not checked (the rebuild started from a snapshot)" :
+            (marketDataMatches() ? "yes" : "NO") + " (" + marketDataChecked + " nodes, " + marketDataMessages +
+                " book updates and trades each)");
         row(out, "history lines", history + (keptHistory ? " in " + new File(dir, "history.log") : " (deleted)"));
         row(out, "faults injected", faults.size());
         out.println();

@@ -372,6 +372,7 @@ final class ChaosRun
     {
         final long startNs = System.nanoTime();
         final KeelNode[] nodes = new KeelNode[ChaosConfig.NODES];
+        final MarketDataReplay[] marketData = new MarketDataReplay[ChaosConfig.NODES];
         try
         {
             for (int i = 0; i < nodes.length; i++)
@@ -384,6 +385,7 @@ final class ChaosRun
                     .idleProfile(IdleProfile.BACKOFF)
                     .heartbeatTimeoutMs(config.heartbeatTimeoutMs())
                     .fileSyncLevel(config.fileSyncLevel())
+                    .marketDataTap(marketData[i] = new MarketDataReplay())
                     .conclude();
                 nodes[i] = launchWhenDirFree(nodeConfig);
             }
@@ -414,6 +416,16 @@ final class ChaosRun
             report.engineHashes[i] = engine.stateHash();
             final HistoryChecker.Result result = HistoryChecker.check(
                 "member " + i, engine, traders, INSTRUMENTS, BASE, QUOTE, INITIAL_BASE, INITIAL_QUOTE);
+            if (marketData[i].fromStart())
+            {
+                for (final String difference : marketData[i].compare(engine, INSTRUMENTS))
+                {
+                    report.marketDataMismatches++;
+                    result.violation("market-data", "member " + i + " " + difference);
+                }
+                report.marketDataChecked++;
+                report.marketDataMessages = marketData[i].messages();
+            }
             report.checks.add(result);
             report.openOrders = engine.openOrderCount();
         }
