@@ -13,7 +13,8 @@ final class Session
     static final long NO_DEADLINE = Long.MAX_VALUE;
 
     final String username;
-    final long accountId;
+    /** Set from the verified credentials at every logon (a session first created for a report may not know it). */
+    long accountId;
     final long sessionId;
     final ResendCache reports;
     final IntHashSet marketData = new IntHashSet();

@@ -424,6 +424,9 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         connection.throttle = new TokenBucket(config.throttleRate(), config.throttleBurst(), nowNs);
         connection.throttleWindowStartNs = nowNs;
         session.connection = connection;
+        // The credentials are authoritative: a session created for a report that arrived before this
+        // logon (after a gateway restart) took its account from that report, which does not carry one.
+        session.accountId = request.accountId;
         session.cancelOnDisconnect = request.cancelOnDisconnect;
         session.marketData.clear();
         if (session.sessionLostPending && config.cancelOnDisconnectGraceMs() > 0 && nowNs - session.sessionLostDueNs < 0)

@@ -91,7 +91,7 @@ public final class KeelClusteredService implements ClusteredService
         this.onDivergence = onDivergence;
         retryIdle = config.idleProfile().newIdleStrategy();
         output = new ClusterOutput(retryIdle);
-        eventEncoder = new EventEncoder(output);
+        eventEncoder = new EventEncoder(config.marketDataTap() == null ? output : tee(output, config.marketDataTap()));
         metrics = config.metricsPort() != 0 ? new EngineMetrics(eventEncoder, applyLatency) : null;
         engine = new Engine(engineContext, metrics != null ? metrics : eventEncoder);
         applier = new LogApplier(engine, config.testSkipCommand());
@@ -460,5 +460,30 @@ public final class KeelClusteredService implements ClusteredService
     public Engine engine()
     {
         return engine;
+    }
+
+    /**
+     * The outputs go to the cluster as always; market data also to the tap (NodeConfig#marketDataTap).
+     */
+    private static io.keel.engine.OutputSink tee(final ClusterOutput output, final io.keel.engine.OutputSink tap)
+    {
+        return new io.keel.engine.OutputSink()
+        {
+            public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+            {
+                output.onSessionOutput(sessionId, buffer, offset, length);
+            }
+
+            public void onMarketData(final int instrumentId, final DirectBuffer buffer, final int offset, final int length)
+            {
+                output.onMarketData(instrumentId, buffer, offset, length);
+                tap.onMarketData(instrumentId, buffer, offset, length);
+            }
+
+            public void onAdminOutput(final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+            {
+                output.onAdminOutput(correlationId, buffer, offset, length);
+            }
+        };
     }
 }

@@ -51,6 +51,7 @@ public final class NodeConfig
     private int metricsPort = 0;
     private String metricsBind = METRICS_BIND_DEFAULT;
     private long testSkipCommand = -1;
+    private io.keel.engine.OutputSink marketDataTap;
     private boolean concluded;
 
     public NodeConfig conclude()
@@ -458,6 +459,22 @@ public final class NodeConfig
     public NodeConfig testSkipCommand(final long testSkipCommand)
     {
         this.testSkipCommand = testSkipCommand;
+        return this;
+    }
+
+    public io.keel.engine.OutputSink marketDataTap()
+    {
+        return marketDataTap;
+    }
+
+    /**
+     * Tools and tests (in-process nodes only): every market-data message this node's engine
+     * emits — live or while replaying its log at recovery — is also handed to this sink's
+     * {@link io.keel.engine.OutputSink#onMarketData}, on the service thread. Null (the default) = none.
+     */
+    public NodeConfig marketDataTap(final io.keel.engine.OutputSink marketDataTap)
+    {
+        this.marketDataTap = marketDataTap;
         return this;
     }
 }

@@ -1,0 +1,215 @@
+package io.keel.perf.chaos;
+
+import io.keel.codecs.AdminResponseDecoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.RejectReason;
+import io.keel.engine.cluster.IdleProfile;
+import io.keel.engine.cluster.KeelClusterClient;
+import io.keel.engine.cluster.NodeConfig;
+import io.keel.engine.cluster.Principal;
+import org.agrona.DirectBuffer;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The chaos run's admin session to the cluster (set-up, state hashes, finding the leader). Used by
+ * one thread at a time.
+ */
+final class AdminSession implements AutoCloseable
+{
+    record Answer(RejectReason result, long value, long logPosition)
+    {
+    }
+
+    private final KeelClusterClient client;
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final AdminResponseDecoder response = new AdminResponseDecoder();
+    private final Map<Long, Answer> answers = new HashMap<>();
+    private long nextCorrelationId = 1;
+
+    AdminSession(final String ingressEndpoints, final File aeronDir)
+    {
+        client = new KeelClusterClient(
+            ingressEndpoints, Principal.adminCredentials("chaos", NodeConfig.SECRET_DEFAULT), aeronDir,
+            IdleProfile.BACKOFF, this::onMessage);
+    }
+
+    /**
+     * Connect, retrying while the cluster elects its first leader.
+     */
+    AdminSession connect(final long timeoutMs)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            try
+            {
+                client.connect();
+                return this;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw ex;
+                }
+                ChaosTrader.sleep(200);
+            }
+        }
+    }
+
+    private void onMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        header.wrap(buffer, offset);
+        if (header.templateId() == AdminResponseDecoder.TEMPLATE_ID)
+        {
+            response.wrapAndApplyHeader(buffer, offset, header);
+            answers.put(response.correlationId(), new Answer(response.result(), response.value(), response.logPosition()));
+        }
+    }
+
+    long nextCorrelationId()
+    {
+        return nextCorrelationId++;
+    }
+
+    /**
+     * Keep the session alive; never throws while the cluster has no leader.
+     */
+    void poll()
+    {
+        try
+        {
+            client.poll();
+        }
+        catch (final RuntimeException ex)
+        {
+            // No leader right now: the next poll reconnects.
+        }
+    }
+
+    /**
+     * Send a command (retrying through failovers) and wait for its answer.
+     */
+    Answer request(final Predicate<KeelClusterClient> sender, final long correlationId, final long timeoutMs)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() - deadline < 0)
+        {
+            boolean sent;
+            try
+            {
+                sent = sender.test(client);
+            }
+            catch (final RuntimeException ex)
+            {
+                sent = false;
+            }
+            final long retryAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(sent ? 3 : 1);
+            while (System.nanoTime() - retryAt < 0 && System.nanoTime() - deadline < 0)
+            {
+                final Answer answer = answers.remove(correlationId);
+                if (answer != null)
+                {
+                    return answer;
+                }
+                poll();
+                ChaosTrader.sleep(2);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Every node records its state hash at one log position; the answer carries the leader's.
+     */
+    Answer stateHash(final long timeoutMs)
+    {
+        final long correlationId = nextCorrelationId();
+        return request((c) -> c.requestStateHash(correlationId), correlationId, timeoutMs);
+    }
+
+    /**
+     * The leader as of a fresh round trip (the answer came from it), or -1.
+     */
+    int leader(final long timeoutMs)
+    {
+        return stateHash(timeoutMs) == null ? -1 : client.leaderMemberId();
+    }
+
+    KeelClusterClient client()
+    {
+        return client;
+    }
+
+    /**
+     * The hash a node recorded at a log position in {@code state-hashes.txt}, or null.
+     */
+    static Long hashAt(final File nodeDir, final long position)
+    {
+        final File file = new File(nodeDir, "state-hashes.txt");
+        if (!file.exists())
+        {
+            return null;
+        }
+        try
+        {
+            Long hash = null;
+            for (final String line : Files.readAllLines(file.toPath()))
+            {
+                final String[] parts = line.trim().split(" ");
+                if (parts.length == 2 && Long.parseLong(parts[0]) == position)
+                {
+                    hash = Long.parseUnsignedLong(parts[1], 16);
+                }
+            }
+            return hash;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return null; // a line being written
+        }
+    }
+
+    /**
+     * Wait until every node dir holds a hash at the position.
+     *
+     * @return the hashes by member (null where none appeared in time).
+     */
+    static Long[] awaitHashes(final File[] nodeDirs, final long position, final long timeoutMs, final Runnable poller)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        final Long[] hashes = new Long[nodeDirs.length];
+        while (true)
+        {
+            boolean all = true;
+            for (int i = 0; i < nodeDirs.length; i++)
+            {
+                hashes[i] = hashAt(nodeDirs[i], position);
+                all &= hashes[i] != null;
+            }
+            if (all || System.nanoTime() - deadline > 0)
+            {
+                return hashes;
+            }
+            poller.run();
+            ChaosTrader.sleep(20);
+        }
+    }
+
+    public void close()
+    {
+        client.close();
+    }
+}
