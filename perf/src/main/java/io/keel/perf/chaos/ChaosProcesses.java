@@ -137,7 +137,8 @@ final class ChaosProcesses implements AutoCloseable
             "--heartbeat-timeout-ms", Long.toString(config.heartbeatTimeoutMs()),
             "--state-check-interval-ms", "500",
             "--snapshot-interval-s", Long.toString(config.snapshotIntervalS()),
-            "--file-sync-level", Integer.toString(config.fileSyncLevel())));
+            "--file-sync-level", Integer.toString(config.fileSyncLevel()),
+            "--metrics-port", "0"));
         paused[member] = false;
         nodes[member] = launch(command, "node-" + member);
     }
@@ -158,7 +159,11 @@ final class ChaosProcesses implements AutoCloseable
             "--aeron-dir", new File(dir, "gateway-aeron").getAbsolutePath(),
             "--idle", config.idleProfile().name().toLowerCase(),
             "--min-heartbeat-ms", "50",
-            "--cluster-timeout-ms", "2000"));
+            "--cluster-timeout-ms", "2000",
+            // Only what chaos uses: no fixed ports that another run on this machine could hold.
+            "--udp-port", "0",
+            "--md-port", "0",
+            "--metrics-port", "0"));
         gateway = launch(command, "gateway");
     }
 
