@@ -113,6 +113,11 @@ final class KafkaEcho implements Scenario
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("auto.create.topics.enable", "false");
         props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+        // Start and stop quickly (a perf run, not a production broker): heartbeats that unfence the
+        // broker sooner, no controlled shutdown.
+        props.put("broker.heartbeat.interval.ms", "100");
+        props.put("broker.session.timeout.ms", "3000");
+        props.put("controlled.shutdown.enable", "false");
         final File propsFile = new File(workDir, "server.properties");
         try (OutputStream stream = java.nio.file.Files.newOutputStream(propsFile.toPath()))
         {
@@ -144,6 +149,7 @@ final class KafkaEcho implements Scenario
         producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer = new KafkaProducer<>(producerProps);
+        producer.partitionsFor(TOPIC); // metadata fetched before the first timed send
 
         final Properties consumerProps = new Properties();
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
