@@ -94,9 +94,9 @@ final class Capacity
     {
         final LoadGenerator.Result result = generator.run(scenario, rate, warmup, stepS, false, DRAIN_TIMEOUT_NS);
         final long p99Ns = result.histogram().getValueAtPercentile(99);
-        final long unanswered = result.sent() - result.answered();
+        final long unanswered = Math.max(0, result.sent() - result.answered());
         return new Probe(rate, p99Ns / 1000.0, result.achievedRate(), unanswered,
-            unanswered == 0 && result.histogram().getTotalCount() > 0 && p99Ns <= p99BoundNs);
+            result.allAnswered() && result.histogram().getTotalCount() > 0 && p99Ns <= p99BoundNs);
     }
 
     static void write(final File outDir, final List<Outcome> outcomes, final long p99BoundUs, final String idle)

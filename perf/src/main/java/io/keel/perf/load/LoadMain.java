@@ -248,7 +248,11 @@ public final class LoadMain implements Callable<Integer>
         }
         if (!r.allAnswered())
         {
-            text.append(" unanswered=").append(r.sent() - r.answered());
+            text.append(" unanswered=").append(Math.max(0, r.sent() - r.answered()));
+        }
+        if (r.overloaded())
+        {
+            text.append(" overloaded=true");
         }
         return text.toString();
     }
