@@ -11,6 +11,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -242,7 +243,7 @@ final class KafkaEcho implements Scenario
                 Thread.currentThread().interrupt();
             }
         }
-        quietly(consumer == null ? null : () -> consumer.close(Duration.ofSeconds(5)));
+        quietly(consumer == null ? null : () -> consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))));
         quietly(producer == null ? null : () -> producer.close(Duration.ofSeconds(5)));
         quietly(server == null ? null : () ->
         {

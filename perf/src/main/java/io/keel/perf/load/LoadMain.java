@@ -101,7 +101,7 @@ public final class LoadMain implements Callable<Integer>
     public Integer call() throws Exception
     {
         if (rate <= 0 || seconds <= 0 || warmupS < 0 || size <= 0 || (nodes != 1 && nodes != 3) ||
-            p99BoundUs <= 0 || stepS <= 0 || maxRate < rate)
+            p99BoundUs <= 0 || stepS <= 0 || ("capacity".equals(scenario) && maxRate < rate))
         {
             throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us and --step-s must be > 0, " +
                 "--warmup-s >= 0, --nodes 1 or 3, --max-rate >= --rate");
