@@ -24,6 +24,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 
 import java.io.ByteArrayOutputStream;
@@ -89,6 +90,13 @@ final class KafkaEcho implements Scenario
 
     public void start() throws Exception
     {
+        // A broker in the measuring JVM must not exit or halt it: a fatal broker error becomes an exception.
+        final Exit.Procedure refuse = (code, message) ->
+        {
+            throw new IllegalStateException("kafka: the broker asked to exit (" + code + "): " + message);
+        };
+        Exit.setExitProcedure(refuse);
+        Exit.setHaltProcedure(refuse);
         IoUtil.delete(workDir, false);
         IoUtil.ensureDirectoryExists(workDir, "kafka dir");
         final int brokerPort = freeTcpPort();
@@ -250,6 +258,8 @@ final class KafkaEcho implements Scenario
             server.shutdown();
             server.awaitShutdown();
         });
+        Exit.resetExitProcedure();
+        Exit.resetHaltProcedure();
         IoUtil.delete(workDir, true);
     }
 
