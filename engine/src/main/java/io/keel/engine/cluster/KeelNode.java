@@ -7,6 +7,7 @@ import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.keel.engine.Engine;
@@ -16,6 +17,7 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,11 +26,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One cluster member: media driver, archive and consensus module ({@link ClusteredMediaDriver})
  * plus the service container running {@link KeelClusteredService}. Close it to stop cleanly.
+ * {@link #launch(NodeConfig, ClusteredService)} runs another service on the very same node setup
+ * (the bare cluster echo baseline of {@code keel perf cluster-echo}).
  */
 public final class KeelNode implements AutoCloseable
 {
     private final NodeConfig config;
-    private final KeelClusteredService service;
+    private final KeelClusteredService service; // null when the node runs another service
+    private final ClusteredService clusteredService;
     private final AtomicLong rejectedSessions = new AtomicLong();
     private final ClusteredMediaDriver clusteredMediaDriver;
     private final ClusteredServiceContainer container;
@@ -37,7 +42,11 @@ public final class KeelNode implements AutoCloseable
     private final NodeMonitor monitor;
     private volatile boolean closed;
 
-    private KeelNode(final NodeConfig config, final Engine.Context engineContext, final Runnable onTerminate)
+    private KeelNode(
+        final NodeConfig config,
+        final Engine.Context engineContext,
+        final ClusteredService otherService,
+        final Runnable onTerminate)
     {
         this.config = config.conclude();
         this.onTerminate = onTerminate;
@@ -47,7 +56,9 @@ public final class KeelNode implements AutoCloseable
         }
         IoUtil.ensureDirectoryExists(config.nodeDir(), "node dir");
         monitor = new NodeMonitor(config);
-        service = new KeelClusteredService(config, engineContext, this::onDivergence, monitor.applyLatency());
+        service = otherService == null ?
+            new KeelClusteredService(config, engineContext, this::onDivergence, monitor.applyLatency()) : null;
+        clusteredService = otherService == null ? service : otherService;
 
         ClusteredMediaDriver driver = null;
         ClusteredServiceContainer serviceContainer = null;
@@ -64,7 +75,11 @@ public final class KeelNode implements AutoCloseable
         clusteredMediaDriver = driver;
         container = serviceContainer;
         snapshotScheduler = config.snapshotIntervalS() > 0 ? startSnapshotScheduler() : null;
-        monitor.start(service, () -> closed ? null : clusteredMediaDriver.consensusModule().context().aeron().countersReader());
+        if (service != null)
+        {
+            // Metrics, health and the election log are Keel's: a baseline service runs without them.
+            monitor.start(service, () -> closed ? null : clusteredMediaDriver.consensusModule().context().aeron().countersReader());
+        }
     }
 
     /**
@@ -73,7 +88,16 @@ public final class KeelNode implements AutoCloseable
      */
     public static KeelNode launch(final NodeConfig config, final Engine.Context engineContext, final Runnable onTerminate)
     {
-        return new KeelNode(config, engineContext, onTerminate);
+        return new KeelNode(config, engineContext, null, onTerminate);
+    }
+
+    /**
+     * Start a member with Keel's driver, archive, consensus module, authenticator and container
+     * settings, running {@code service} instead of Keel's: what Aeron Cluster costs without Keel.
+     */
+    public static KeelNode launch(final NodeConfig config, final ClusteredService service)
+    {
+        return new KeelNode(config, null, Objects.requireNonNull(service, "service"), () -> {});
     }
 
     public static KeelNode launch(final NodeConfig config)
@@ -86,6 +110,9 @@ public final class KeelNode implements AutoCloseable
         return config;
     }
 
+    /**
+     * @return Keel's service, or null when the node was launched with another service.
+     */
     public KeelClusteredService service()
     {
         return service;
@@ -98,7 +125,8 @@ public final class KeelNode implements AutoCloseable
 
     public boolean isLeader()
     {
-        return service.role() == Cluster.Role.LEADER;
+        return service != null ? service.role() == Cluster.Role.LEADER :
+            Cluster.Role.get(clusteredMediaDriver.consensusModule().context().clusterNodeRoleCounter()) == Cluster.Role.LEADER;
     }
 
     /**
@@ -283,7 +311,7 @@ public final class KeelNode implements AutoCloseable
             .aeronDirectoryName(config.aeronDir().getAbsolutePath())
             .archiveContext(localArchiveClient())
             .clusterDir(config.clusterDir())
-            .clusteredService(service)
+            .clusteredService(clusteredService)
             .idleStrategySupplier(config.idleProfile()::newIdleStrategy)
             .errorHandler(errorHandler("service"))
             .terminationHook(this::onClusterTermination);

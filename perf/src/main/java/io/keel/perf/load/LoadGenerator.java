@@ -1,6 +1,7 @@
 package io.keel.perf.load;
 
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.TimeUnit;
 
@@ -9,73 +10,118 @@ import java.util.concurrent.TimeUnit;
  * request was meant to be sent, so a stall delays every request behind it and shows in the tail
  * (coordinated omission corrected). A closed-loop mode sends the next request when the last one is
  * answered, for comparison with published ping-pong figures. Requests of the warm-up are not recorded.
+ * While it waits, the generator polls the scenario and idles with the run's idle profile (backoff
+ * parks, yield yields, dedicated spins). One generator can drive several runs of one started
+ * scenario ({@code keel perf capacity}): request ids keep increasing across runs, and answers to an
+ * earlier run that arrive late are ignored. A run stops offering when more than a million requests
+ * are unanswered (the scenario cannot keep up) and says so in its result.
  */
 final class LoadGenerator
 {
     /** What one run measured. */
-    record Result(Histogram histogram, long sent, long answered, double seconds, boolean closedLoop)
+    record Result(Histogram histogram, long sent, long answered, double seconds, boolean closedLoop, boolean overloaded)
     {
         double achievedRate()
         {
             return answered / seconds;
         }
+
+        boolean allAnswered()
+        {
+            return !overloaded && answered >= sent;
+        }
     }
 
+    static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int RING = 1 << 20;
 
     private final long[] intendedNs = new long[RING];
+    private final IdleStrategy idle;
+    private final Scenario.ResponseHandler handler = this::onResponse;
+    private long nextId;
+    private long runFirstId;
     private long answered;
-    private long recordedAfterId;
+    private long recordedFromId;
     private Histogram histogram;
+
+    LoadGenerator(final IdleStrategy idle)
+    {
+        this.idle = idle;
+    }
 
     Result run(final Scenario scenario, final int rate, final long warmupS, final long seconds, final boolean closedLoop)
     {
+        return run(scenario, rate, warmupS, seconds, closedLoop, DRAIN_TIMEOUT_NS);
+    }
+
+    /**
+     * @param drainTimeoutNs how long to wait for the last answers after the last request.
+     */
+    Result run(
+        final Scenario scenario,
+        final int rate,
+        final long warmupS,
+        final long seconds,
+        final boolean closedLoop,
+        final long drainTimeoutNs)
+    {
         histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         answered = 0;
-        final Scenario.ResponseHandler handler = this::onResponse;
+        runFirstId = nextId;
         final long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
         final long total = (warmupS + seconds) * rate;
-        recordedAfterId = warmupS * rate;
+        final long endId = runFirstId + total;
+        recordedFromId = runFirstId + warmupS * rate;
         final long startNs = System.nanoTime();
-        long id = 0;
-        while (id < total)
+        long id = runFirstId;
+        boolean overloaded = false;
+        idle.reset();
+        while (id < endId)
         {
-            final long intended = closedLoop ? System.nanoTime() : startNs + id * intervalNs;
-            if (closedLoop && answered < id)
+            final long intended = closedLoop ? System.nanoTime() : startNs + (id - runFirstId) * intervalNs;
+            if (closedLoop && answered < id - runFirstId)
             {
-                scenario.poll(handler);
+                idle.idle(scenario.poll(handler));
                 continue;
             }
             while (System.nanoTime() - intended < 0)
             {
-                scenario.poll(handler);
+                idle.idle(scenario.poll(handler));
             }
+            idle.reset();
             intendedNs[(int)(id & (RING - 1))] = intended;
             while (!scenario.send(id))
             {
-                scenario.poll(handler);
+                idle.idle(scenario.poll(handler));
             }
             id++;
-            if (id - answered >= RING)
+            nextId = id;
+            if (id - runFirstId - answered >= RING)
             {
-                throw new IllegalStateException(scenario.name() + ": more than " + RING + " requests unanswered");
+                overloaded = true; // the scenario cannot keep up: stop offering, report what was answered
+                break;
             }
             scenario.poll(handler);
         }
-        final long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (answered < total && System.nanoTime() - drainDeadline < 0)
+        final long drainDeadline = System.nanoTime() + drainTimeoutNs;
+        while (answered < id - runFirstId && System.nanoTime() - drainDeadline < 0)
         {
-            scenario.poll(handler);
+            idle.idle(scenario.poll(handler));
         }
         final double elapsed = (System.nanoTime() - startNs) / 1e9 - warmupS;
-        return new Result(histogram, total - recordedAfterId, histogram.getTotalCount(), elapsed, closedLoop);
+        return new Result(histogram, Math.max(0, id - recordedFromId), histogram.getTotalCount(), elapsed, closedLoop,
+            overloaded);
     }
 
     private void onResponse(final long id)
     {
+        if (id < runFirstId || id >= nextId)
+        {
+            return; // late answer to an earlier run (or not ours)
+        }
         final long latency = System.nanoTime() - intendedNs[(int)(id & (RING - 1))];
         answered++;
-        if (id >= recordedAfterId)
+        if (id >= recordedFromId)
         {
             histogram.recordValue(Math.min(Math.max(latency, 0), histogram.getHighestTrackableValue()));
         }

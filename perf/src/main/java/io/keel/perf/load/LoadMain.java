@@ -19,111 +19,250 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code keel perf <scenario>}: open-loop, fixed-rate round trips through one path, measured from
- * the intended send time, with the physical floor measured in the same run. Writes one
- * {@code .hgrm} per scenario, {@code summary.md} and a percentile plot to {@code --out}.
+ * the intended send time, with its baselines measured in the same run. Writes one {@code .hgrm}
+ * per scenario, {@code summary.md} and a percentile plot to {@code --out}.
+ * {@code keel perf capacity [<scenario>]}: for each scenario, the highest rate whose p99 stays
+ * under a bound (doubling, then bisecting, with short runs); writes {@code capacity.md}.
  */
 @Command(
     name = "keel perf",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = "Latency of one path at a fixed rate, next to its baselines measured in the same run.",
-    footer = "%nScenarios: floor-ipc, floor-udp (raw Aeron echo), keel-tcp, keel-udp (orders through the gateway over TCP or Aeron UDP), all.")
+    description = "Latency of one path at a fixed rate, next to its baselines measured in the same run; " +
+        "or (capacity) the highest rate whose p99 stays under a bound.",
+    footer = {"%nScenarios: floor-ipc, floor-udp (raw Aeron echo), cluster-echo (bare Aeron Cluster echo service, " +
+        "Keel's node setup), keel-tcp, keel-udp (orders through the gateway over TCP or Aeron UDP), kafka (in-process KRaft broker, acks=all " +
+        "producer -> consumer), all (every one; cluster-echo and keel with 1 and 3 nodes).",
+        "A single scenario runs with its baselines: floor-udp, and cluster-echo for keel-tcp and keel-udp.",
+        "keel perf capacity [SCENARIO] (default all): ramps the rate of each scenario."})
 public final class LoadMain implements Callable<Integer>
 {
-    @Parameters(index = "0", description = "floor-ipc | floor-udp | keel-tcp | keel-udp | all")
+    static final List<String> SCENARIOS = List.of("floor-ipc", "floor-udp", "cluster-echo", "keel-tcp", "keel-udp", "kafka");
+
+    /** One scenario of a run: its name and cluster size (0 where there is no cluster). */
+    record Step(String name, int nodes)
+    {
+        String key()
+        {
+            return nodes > 0 ? name + "-" + nodes : name;
+        }
+    }
+
+    @Parameters(index = "0", paramLabel = "SCENARIO",
+        description = "floor-ipc | floor-udp | cluster-echo | keel-tcp | keel-udp | kafka | all | capacity")
     String scenario;
 
-    @Option(names = "--rate", description = "Requests per second (default ${DEFAULT-VALUE}).")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "CAPACITY-SCENARIO",
+        description = "After capacity: the scenario to ramp (default all).")
+    String capacityScenario;
+
+    @Option(names = "--rate", description = "Requests per second (default ${DEFAULT-VALUE}); capacity: the first rate tried.")
     int rate = 2_000;
 
     @Option(names = "--seconds", description = "Measured seconds per scenario (default ${DEFAULT-VALUE}).")
     long seconds = 10;
 
-    @Option(names = "--warmup-s", description = "Warm-up seconds, not recorded (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-s", description = "Warm-up seconds, not recorded (default ${DEFAULT-VALUE}); " +
+        "capacity: before the first step of each scenario (later steps: at most 1 s).")
     long warmupS = 3;
 
-    @Option(names = "--size", description = "Message size of the floor scenarios, bytes (default ${DEFAULT-VALUE}).")
+    @Option(names = "--size", description = "Message size of floor, cluster-echo and kafka, bytes (default ${DEFAULT-VALUE}); " +
+        "keel-tcp sends Keel's NewOrder.")
     int size = 32;
 
-    @Option(names = "--nodes", description = "Cluster members for keel scenarios: 1 or 3 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--nodes", description = "Cluster members of cluster-echo and keel-tcp: 1 or 3 (default ${DEFAULT-VALUE}); " +
+        "all and capacity all run both.")
     int nodes = 1;
 
-    @Option(names = "--idle", description = "Idle profile for every scenario of the run: backoff, yield or dedicated (default ${DEFAULT-VALUE}).")
+    @Option(names = "--idle", description = "Idle profile for every scenario of the run: backoff, yield or dedicated " +
+        "(default ${DEFAULT-VALUE}).")
     String idle = "yield";
 
-    @Option(names = "--closed-loop", description = "Send the next request when the last is answered (ping-pong) instead of at a fixed rate.")
+    @Option(names = "--closed-loop", description = "Send the next request when the last is answered (ping-pong) " +
+        "instead of at a fixed rate.")
     boolean closedLoop;
+
+    @Option(names = "--p99-bound-us", description = "capacity: the p99 a rate must stay under, µs (default ${DEFAULT-VALUE}).")
+    long p99BoundUs = 1_000;
+
+    @Option(names = "--step-s", description = "capacity: measured seconds per step (default ${DEFAULT-VALUE}).")
+    long stepS = 3;
+
+    @Option(names = "--max-rate", description = "capacity: the highest rate tried (default ${DEFAULT-VALUE}).")
+    int maxRate = 1_000_000;
 
     @Option(names = "--out", description = "Output directory (default target/perf/<timestamp>).")
     File out;
 
     public Integer call() throws Exception
     {
-        if (rate <= 0 || seconds <= 0 || warmupS < 0 || size <= 0 || (nodes != 1 && nodes != 3))
+        if (rate <= 0 || seconds <= 0 || warmupS < 0 || size <= 0 || (nodes != 1 && nodes != 3) ||
+            p99BoundUs <= 0 || stepS <= 0 || ("capacity".equals(scenario) && maxRate < rate))
         {
-            throw new IllegalArgumentException("--rate, --seconds and --size must be > 0, --warmup-s >= 0, --nodes 1 or 3");
+            throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us and --step-s must be > 0, " +
+                "--warmup-s >= 0, --nodes 1 or 3, --max-rate >= --rate");
         }
         final IdleProfile idleProfile = IdleProfile.parse(idle);
+        final boolean capacity = "capacity".equals(scenario);
+        if (!capacity && capacityScenario != null)
+        {
+            throw new IllegalArgumentException("unexpected argument '" + capacityScenario + "' (only capacity takes a scenario)");
+        }
+        final List<Step> steps = capacity ? capacitySteps(capacityScenario == null ? "all" : capacityScenario, nodes) :
+            steps(scenario, nodes);
         final File outDir = out != null ? out : new File("target/perf/" +
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         IoUtil.ensureDirectoryExists(outDir, "output dir");
         final File workDir = new File(outDir, "work");
-
-        final List<String> names = switch (scenario)
+        try
         {
-            case "all" -> List.of("floor-ipc", "floor-udp", "keel-tcp", "keel-udp");
-            case "floor-ipc", "floor-udp", "keel-tcp", "keel-udp" -> scenario.startsWith("floor") ?
-                List.of(scenario) : List.of("floor-udp", scenario);
-            default -> throw new IllegalArgumentException(
-                "unknown scenario '" + scenario + "' (floor-ipc, floor-udp, keel-tcp, keel-udp, all; keel perf book for the engine)");
-        };
-
-        final Map<String, LoadGenerator.Result> results = new LinkedHashMap<>();
-        for (final String name : names)
-        {
-            final Scenario s = switch (name)
+            if (capacity)
             {
-                case "floor-ipc" -> new FloorEcho(false, size, idleProfile, workDir);
-                case "floor-udp" -> new FloorEcho(true, size, idleProfile, workDir);
-                case "keel-udp" -> new KeelRoundTrip(nodes, true, idleProfile, workDir);
-                default -> new KeelRoundTrip(nodes, false, idleProfile, workDir);
-            };
-            try
-            {
-                s.start();
-                final LoadGenerator.Result result = new LoadGenerator().run(s, rate, warmupS, seconds, closedLoop);
-                final String key = s.nodes() > 0 ? name + "-" + s.nodes() : name;
-                results.put(key, result);
-                writeHgrm(new File(outDir, key + ".hgrm"), result.histogram());
-                final LoadGenerator.Result floor = results.get("floor-udp");
-                System.out.println(line(name, s.nodes(), result, name.startsWith("floor") ? null : floor));
+                final Capacity ramp = new Capacity(rate, maxRate, warmupS, stepS, TimeUnit.MICROSECONDS.toNanos(p99BoundUs));
+                final List<Capacity.Outcome> outcomes = new ArrayList<>();
+                for (final Step step : steps)
+                {
+                    try (Scenario s = scenario(step, idleProfile, workDir))
+                    {
+                        s.start();
+                        final Capacity.Outcome outcome = ramp.find(s, step, new LoadGenerator(idleProfile.newIdleStrategy()));
+                        outcomes.add(outcome);
+                        System.out.println(outcome.line());
+                    }
+                }
+                Capacity.write(outDir, outcomes, p99BoundUs, idle);
             }
-            finally
+            else
             {
-                s.close();
+                final Map<String, LoadGenerator.Result> results = new LinkedHashMap<>();
+                for (final Step step : steps)
+                {
+                    try (Scenario s = scenario(step, idleProfile, workDir))
+                    {
+                        s.start();
+                        final LoadGenerator.Result result =
+                            new LoadGenerator(idleProfile.newIdleStrategy()).run(s, rate, warmupS, seconds, closedLoop);
+                        results.put(step.key(), result);
+                        writeHgrm(new File(outDir, step.key() + ".hgrm"), result.histogram());
+                        System.out.println(line(step, result, results));
+                    }
+                }
+                Summary.write(outDir, steps, results, rate, idle, closedLoop);
+                PercentilePlot.write(outDir, results);
             }
         }
-        IoUtil.delete(workDir, true);
-        Summary.write(outDir, results, rate, idle, closedLoop);
-        PercentilePlot.write(outDir, results);
+        finally
+        {
+            IoUtil.delete(workDir, true);
+        }
         System.out.println("perf: results in " + outDir);
         return 0;
     }
 
-    static String line(final String name, final int nodes, final LoadGenerator.Result r, final LoadGenerator.Result floor)
+    /**
+     * The scenarios of a run, baselines first.
+     */
+    static List<Step> steps(final String scenario, final int nodes)
+    {
+        return switch (scenario)
+        {
+            case "all" -> List.of(new Step("floor-ipc", 0), new Step("floor-udp", 0),
+                new Step("cluster-echo", 1), new Step("cluster-echo", 3),
+                new Step("keel-tcp", 1), new Step("keel-tcp", 3), new Step("keel-udp", 1), new Step("keel-udp", 3),
+                new Step("kafka", 1));
+            case "floor-ipc", "floor-udp" -> List.of(new Step(scenario, 0));
+            case "cluster-echo" -> List.of(new Step("floor-udp", 0), new Step(scenario, nodes));
+            case "keel-tcp", "keel-udp" ->
+                List.of(new Step("floor-udp", 0), new Step("cluster-echo", nodes), new Step(scenario, nodes));
+            case "kafka" -> List.of(new Step("floor-udp", 0), new Step(scenario, 1));
+            default -> throw unknown(scenario);
+        };
+    }
+
+    /**
+     * The scenarios a capacity run ramps: each one alone (baselines are run only when asked for).
+     */
+    static List<Step> capacitySteps(final String scenario, final int nodes)
+    {
+        return switch (scenario)
+        {
+            case "all" -> steps("all", nodes);
+            case "floor-ipc", "floor-udp" -> List.of(new Step(scenario, 0));
+            case "cluster-echo", "keel-tcp", "keel-udp" -> List.of(new Step(scenario, nodes));
+            case "kafka" -> List.of(new Step(scenario, 1));
+            default -> throw unknown(scenario);
+        };
+    }
+
+    private static IllegalArgumentException unknown(final String scenario)
+    {
+        return new IllegalArgumentException("unknown scenario '" + scenario + "' (" + String.join(", ", SCENARIOS) +
+            ", all, capacity; keel perf book for the engine)");
+    }
+
+    private Scenario scenario(final Step step, final IdleProfile idleProfile, final File workDir)
+    {
+        return switch (step.name())
+        {
+            case "floor-ipc" -> new FloorEcho(false, size, idleProfile, workDir);
+            case "floor-udp" -> new FloorEcho(true, size, idleProfile, workDir);
+            case "cluster-echo" -> new ClusterEcho(step.nodes(), size, idleProfile, workDir);
+            case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, idleProfile, workDir);
+            case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, idleProfile, workDir);
+            case "kafka" -> new KafkaEcho(size, workDir);
+            default -> throw unknown(step.name());
+        };
+    }
+
+    /**
+     * The baseline a scenario's p99 is compared with, by name: floor-udp for everything above the
+     * floor, the cluster echo of the same size for keel scenarios.
+     */
+    static LoadGenerator.Result baseline(
+        final String baseline, final Step step, final Map<String, LoadGenerator.Result> results)
+    {
+        if ("floor-udp".equals(baseline))
+        {
+            return step.name().startsWith("floor") ? null : results.get("floor-udp");
+        }
+        return step.name().startsWith("keel") ? results.get(new Step("cluster-echo", step.nodes()).key()) : null;
+    }
+
+    static String line(final Step step, final LoadGenerator.Result r, final Map<String, LoadGenerator.Result> results)
     {
         final Histogram h = r.histogram();
         final StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
             "perf %s nodes=%d rate=%.0f p50=%.1f p99=%.1f p99.9=%.1f max=%.1f",
-            name, nodes, r.achievedRate(), micros(h, 50), micros(h, 99), micros(h, 99.9), h.getMaxValue() / 1000.0));
+            step.name(), step.nodes(), r.achievedRate(), micros(h, 50), micros(h, 99), micros(h, 99.9),
+            h.getMaxValue() / 1000.0));
+        final LoadGenerator.Result floor = baseline("floor-udp", step, results);
         if (floor != null)
         {
-            text.append(String.format(Locale.ROOT, " vs-floor=%.2f", micros(h, 99) / micros(floor.histogram(), 99)));
+            text.append(" vs-floor=").append(ratio(r, floor));
+        }
+        final LoadGenerator.Result echo = baseline("cluster-echo", step, results);
+        if (echo != null)
+        {
+            text.append(" vs-cluster-echo=").append(ratio(r, echo));
+        }
+        if (!r.allAnswered())
+        {
+            text.append(" unanswered=").append(Math.max(0, r.sent() - r.answered()));
+        }
+        if (r.overloaded())
+        {
+            text.append(" overloaded=true");
         }
         return text.toString();
+    }
+
+    static String ratio(final LoadGenerator.Result r, final LoadGenerator.Result baseline)
+    {
+        return String.format(Locale.ROOT, "%.2f", micros(r.histogram(), 99) / micros(baseline.histogram(), 99));
     }
 
     static double micros(final Histogram h, final double percentile)

@@ -6,11 +6,13 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code summary.md}: one row per scenario of the run, in microseconds, with the p99 ratio to the floor.
+ * {@code summary.md}: one row per scenario of the run, in microseconds, with the p99 ratios to the floor and
+ * (for keel scenarios, when it ran) to the cluster echo of the same size.
  */
 final class Summary
 {
@@ -19,25 +21,40 @@ final class Summary
     }
 
     static void write(
-        final File outDir, final Map<String, LoadGenerator.Result> results, final int rate, final String idle,
-        final boolean closedLoop) throws IOException
+        final File outDir, final List<LoadMain.Step> steps, final Map<String, LoadGenerator.Result> results, final int rate,
+        final String idle, final boolean closedLoop) throws IOException
     {
+        final boolean echoRan = steps.stream().anyMatch((step) -> step.name().equals("cluster-echo"));
         final StringBuilder md = new StringBuilder()
             .append("# keel perf\n\n")
             .append(closedLoop ? "Closed loop" : "Open loop at " + rate + " requests/s")
             .append(", idle profile `").append(idle).append("`, latency from the intended send time, µs.\n\n")
-            .append("| scenario | achieved rate | p50 | p90 | p99 | p99.9 | p99.99 | max | p99 vs floor-udp |\n")
-            .append("|---|---|---|---|---|---|---|---|---|\n");
-        final LoadGenerator.Result floor = results.get("floor-udp");
-        for (final Map.Entry<String, LoadGenerator.Result> entry : results.entrySet())
+            .append("| scenario | achieved rate | p50 | p90 | p99 | p99.9 | p99.99 | max | p99 vs floor-udp |")
+            .append(echoRan ? " p99 vs cluster-echo |\n" : "\n")
+            .append("|---|---|---|---|---|---|---|---|---|").append(echoRan ? "---|\n" : "\n");
+        for (final LoadMain.Step step : steps)
         {
-            final Histogram h = entry.getValue().histogram();
-            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %s |%n",
-                entry.getKey(), entry.getValue().achievedRate(), LoadMain.micros(h, 50), LoadMain.micros(h, 90),
+            final LoadGenerator.Result result = results.get(step.key());
+            if (result == null)
+            {
+                continue;
+            }
+            final Histogram h = result.histogram();
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %s |",
+                step.key(), result.achievedRate(), LoadMain.micros(h, 50), LoadMain.micros(h, 90),
                 LoadMain.micros(h, 99), LoadMain.micros(h, 99.9), LoadMain.micros(h, 99.99), h.getMaxValue() / 1000.0,
-                floor == null || entry.getKey().startsWith("floor") ? "" :
-                    String.format(Locale.ROOT, "%.2f", LoadMain.micros(h, 99) / LoadMain.micros(floor.histogram(), 99))));
+                ratio(result, LoadMain.baseline("floor-udp", step, results))));
+            if (echoRan)
+            {
+                md.append(' ').append(ratio(result, LoadMain.baseline("cluster-echo", step, results))).append(" |");
+            }
+            md.append('\n');
         }
         Files.writeString(new File(outDir, "summary.md").toPath(), md, StandardCharsets.UTF_8);
+    }
+
+    private static String ratio(final LoadGenerator.Result result, final LoadGenerator.Result baseline)
+    {
+        return baseline == null ? "" : LoadMain.ratio(result, baseline);
     }
 }

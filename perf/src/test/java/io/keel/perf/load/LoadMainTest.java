@@ -10,18 +10,71 @@ import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A smoke run of every scenario: the harness works end to end and writes its files. No timing is asserted.
+ * Smoke runs: every scenario of {@code all} and a tiny {@code capacity} ramp work end to end and
+ * write their files, with the backoff idle profile (no busy-spin). No timing is asserted.
  */
-@Timeout(120)
 class LoadMainTest
 {
     @Test
+    @Timeout(150)
     void shouldRunEveryScenarioAndWriteHistogramsSummaryAndPlot(@TempDir final File out) throws Exception
+    {
+        final String text = run("all", "--rate", "200", "--seconds", "1", "--warmup-s", "0", "--idle", "backoff",
+            "--out", out.getPath());
+        for (final String scenario : List.of("floor-ipc", "floor-udp", "kafka"))
+        {
+            assertTrue(text.contains("perf " + scenario + " nodes="), text);
+        }
+        for (final String scenario : List.of("cluster-echo", "keel-tcp", "keel-udp"))
+        {
+            assertTrue(text.contains("perf " + scenario + " nodes=1 "), text);
+            assertTrue(text.contains("perf " + scenario + " nodes=3 "), text);
+        }
+        assertTrue(text.lines().anyMatch((line) -> line.startsWith("perf keel-tcp nodes=3 ") &&
+            line.contains(" vs-floor=") && line.contains(" vs-cluster-echo=")), text);
+        assertTrue(text.lines().anyMatch((line) -> line.startsWith("perf kafka nodes=1 ") && line.contains(" vs-floor=")),
+            text);
+        for (final String file : List.of("floor-ipc.hgrm", "floor-udp.hgrm", "cluster-echo-1.hgrm", "cluster-echo-3.hgrm",
+            "keel-tcp-1.hgrm", "keel-tcp-3.hgrm", "keel-udp-1.hgrm", "keel-udp-3.hgrm", "kafka-1.hgrm", "summary.md", "percentiles.png", "percentiles.html"))
+        {
+            assertTrue(new File(out, file).length() > 0, file);
+        }
+        final String summary = Files.readString(new File(out, "summary.md").toPath());
+        assertTrue(summary.contains("p99 vs cluster-echo"), summary);
+        for (final String row : List.of("| cluster-echo-3 | ", "| keel-tcp-1 | ", "| kafka-1 | "))
+        {
+            assertTrue(summary.contains(row), summary);
+        }
+        assertFalse(new File(out, "work").exists(), "work dir removed");
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldRampCapacityAndWriteTheTable(@TempDir final File out) throws Exception
+    {
+        // A bound no rate can miss: two doubling steps up to --max-rate, then stop.
+        final String text = run("capacity", "floor-ipc", "--rate", "100", "--max-rate", "200", "--step-s", "1",
+            "--warmup-s", "0", "--p99-bound-us", "10000000", "--idle", "backoff", "--out", out.getPath());
+        assertTrue(text.contains("capacity floor-ipc nodes=0 rate=200 p99="), text);
+        final String capacity = Files.readString(new File(out, "capacity.md").toPath());
+        assertTrue(capacity.contains("| floor-ipc | 200 | "), capacity);
+    }
+
+    @Test
+    void shouldRejectAnUnknownScenarioWithUsageExit()
+    {
+        assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "nonsense"));
+        assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "capacity", "nonsense"));
+    }
+
+    private static String run(final String... args)
     {
         final PrintStream stdout = System.out;
         final ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -29,8 +82,7 @@ class LoadMainTest
         final int exit;
         try
         {
-            exit = new CommandLine(new LoadMain()).execute(
-                "all", "--rate", "200", "--seconds", "1", "--warmup-s", "0", "--idle", "backoff", "--out", out.getPath());
+            exit = new CommandLine(new LoadMain()).execute(args);
         }
         finally
         {
@@ -38,17 +90,7 @@ class LoadMainTest
         }
         final String text = captured.toString(StandardCharsets.UTF_8);
         System.out.print(text);
-        assertEquals(0, exit);
-        for (final String scenario : new String[]{"floor-ipc", "floor-udp", "keel-tcp", "keel-udp"})
-        {
-            assertTrue(text.contains("perf " + scenario + " nodes="), text);
-        }
-        assertTrue(text.contains("vs-floor="), text);
-        for (final String file : new String[]{"floor-ipc.hgrm", "floor-udp.hgrm", "keel-tcp-1.hgrm", "keel-udp-1.hgrm", "summary.md",
-            "percentiles.png", "percentiles.html"})
-        {
-            assertTrue(new File(out, file).length() > 0, file);
-        }
-        assertTrue(Files.readString(new File(out, "summary.md").toPath()).contains("| keel-tcp-1 | "));
+        assertEquals(0, exit, text);
+        return text;
     }
 }
