@@ -39,6 +39,8 @@ final class KeelRoundTrip implements Scenario
 
     private final int nodes;
     private final boolean udp;
+    private final boolean metrics;
+    private MetricsScraper scraper;
     private final IdleProfile idleProfile;
     private final File workDir;
     private EmbeddedCluster cluster;
@@ -50,8 +52,18 @@ final class KeelRoundTrip implements Scenario
 
     KeelRoundTrip(final int nodes, final boolean udp, final IdleProfile idleProfile, final File workDir)
     {
+        this(nodes, udp, false, idleProfile, workDir);
+    }
+
+    /**
+     * @param metrics every node and the gateway serve /metrics (with per-hop timing), scraped every second.
+     */
+    KeelRoundTrip(
+        final int nodes, final boolean udp, final boolean metrics, final IdleProfile idleProfile, final File workDir)
+    {
         this.nodes = nodes;
         this.udp = udp;
+        this.metrics = metrics;
         this.idleProfile = idleProfile;
         this.workDir = new File(workDir, name() + "-" + nodes);
     }
@@ -69,7 +81,7 @@ final class KeelRoundTrip implements Scenario
     public void start() throws Exception
     {
         cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), FreePorts.clusterBasePort(nodes),
-            idleProfile, (config) -> {});
+            idleProfile, (config) -> config.metricsPort(metrics ? -1 : 0).metricsBind("127.0.0.1"));
         cluster.awaitLeader(30_000);
         admin = new KeelClusterClient(cluster.ingressEndpoints(),
             Principal.adminCredentials("perf", NodeConfig.SECRET_DEFAULT), new File(workDir, "admin-aeron"),
@@ -102,10 +114,22 @@ final class KeelRoundTrip implements Scenario
             .throttleAbuse(100_000_000)
             .marketDataPort(0)
             .udpPort(udp ? freeUdpPort() : 0)
+            .metricsPort(metrics ? -1 : 0)
+            .metricsBind("127.0.0.1")
             .conclude());
         while (!gateway.isClusterAvailable())
         {
             Thread.sleep(1);
+        }
+        if (metrics)
+        {
+            final int[] ports = new int[nodes + 1];
+            for (int i = 0; i < nodes; i++)
+            {
+                ports[i] = cluster.node(i).metricsPort();
+            }
+            ports[nodes] = gateway.metricsPort();
+            scraper = new MetricsScraper(ports);
         }
         client = new KeelClient(new KeelClient.Context()
             .transport(udp ? Transport.UDP : Transport.TCP)
@@ -159,7 +183,7 @@ final class KeelRoundTrip implements Scenario
 
     public void close()
     {
-        CloseHelper.quietCloseAll(client, gateway, admin, cluster);
+        CloseHelper.quietCloseAll(scraper, client, gateway, admin, cluster);
         if (cluster != null)
         {
             cluster.deleteDirectories();

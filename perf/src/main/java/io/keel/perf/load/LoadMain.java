@@ -74,6 +74,10 @@ public final class LoadMain implements Callable<Integer>
         "keel-tcp sends Keel's NewOrder.")
     int size = 32;
 
+    @Option(names = "--metrics", description = "Keel scenarios with metrics on: every node and the gateway serve " +
+        "/metrics (engine counters, per-hop timing), scraped every second — compare with a run without it.")
+    boolean metrics;
+
     @Option(names = "--nodes", description = "Cluster members of cluster-echo and keel-tcp: 1 or 3 (default ${DEFAULT-VALUE}); " +
         "all and capacity all run both.")
     int nodes = 1;
@@ -211,8 +215,8 @@ public final class LoadMain implements Callable<Integer>
             case "floor-ipc" -> new FloorEcho(false, size, idleProfile, workDir);
             case "floor-udp" -> new FloorEcho(true, size, idleProfile, workDir);
             case "cluster-echo" -> new ClusterEcho(step.nodes(), size, idleProfile, workDir);
-            case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, idleProfile, workDir);
-            case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, idleProfile, workDir);
+            case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, metrics, idleProfile, workDir);
+            case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, metrics, idleProfile, workDir);
             case "kafka" -> new KafkaEcho(size, workDir);
             default -> throw unknown(step.name());
         };
