@@ -248,7 +248,13 @@ final class ClusterConnection implements AutoCloseable
             }
             lastProbeNs = nowNs;
         }
-        if (cluster.tryClaim(length, claim) > 0)
+        long result = cluster.tryClaim(length, claim);
+        // ADMIN_ACTION (a term rotation) is over by the next attempt: not a reason to refuse an order.
+        for (int i = 0; i < 3 && result == io.aeron.Publication.ADMIN_ACTION; i++)
+        {
+            result = cluster.tryClaim(length, claim);
+        }
+        if (result > 0)
         {
             if (unansweredSinceNs == NONE)
             {
@@ -276,7 +282,16 @@ final class ClusterConnection implements AutoCloseable
      */
     boolean offer(final DirectBuffer buffer, final int offset, final int length)
     {
-        return available && cluster.offer(buffer, offset, length) > 0;
+        if (!available)
+        {
+            return false;
+        }
+        long result = cluster.offer(buffer, offset, length);
+        for (int i = 0; i < 3 && result == io.aeron.Publication.ADMIN_ACTION; i++)
+        {
+            result = cluster.offer(buffer, offset, length);
+        }
+        return result > 0;
     }
 
     /**

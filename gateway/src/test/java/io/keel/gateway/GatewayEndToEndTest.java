@@ -250,4 +250,27 @@ class GatewayEndToEndTest
         assertTrue(allocated < 8_000, "allocated " + allocated + " bytes for 2000 orders and 2000 reports");
         client.logout();
     }
+
+    @Test
+    void shouldRefuseNothingAcrossIngressTermRotations()
+    {
+        // 12,000 orders of ~100 bytes: the gateway's 1 MiB ingress term rolls over at least once, which Aeron
+        // reports as ADMIN_ACTION; that must be retried, never turned into an UNAVAILABLE.
+        final Gateway unthrottled = env.launchExtraGateway(11,
+            (config) -> config.throttleRate(1_000_000).throttleBurst(100_000).throttleAbuse(1_000_000));
+        final Reports reports = new Reports();
+        final KeelClient client = env.client(env.clientContext(unthrottled, 4, reports).heartbeatIntervalMs(10_000));
+        for (int i = 0; i < 12_000; i++)
+        {
+            client.newOrder(500_000 + i, 8, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 900, 1);
+            if (i % 100 == 99)
+            {
+                env.pollUntil(() -> client.inFlight() == 0, 20_000, "batch answered", client);
+            }
+        }
+        env.pollUntil(() -> client.inFlight() == 0, 20_000, "all answered", client);
+        assertEquals(0, reports.businessRejects.size(), () -> "refused: " + reports.businessRejects.get(0));
+        assertEquals(12_000, reports.execs.stream().filter((e) -> e.execType() == ExecType.CANCELED).count());
+        client.logout();
+    }
 }

@@ -41,6 +41,7 @@ final class KeelRoundTrip implements Scenario
     private final boolean udp;
     private final boolean metrics;
     private MetricsScraper scraper;
+    private final long[] refused = new long[64];
     private final IdleProfile idleProfile;
     private final File workDir;
     private EmbeddedCluster cluster;
@@ -141,6 +142,13 @@ final class KeelRoundTrip implements Scenario
             .heartbeatIntervalMs(10_000)
             .listener(new KeelClientListener()
             {
+                public void onBusinessReject(final io.keel.codecs.BusinessRejectDecoder reject)
+                {
+                    // Refused at the gateway (UNAVAILABLE: back-pressure or no leader; THROTTLED): answered, and counted.
+                    refused[Math.min(reject.reasonRaw(), refused.length - 1)]++;
+                    handler.onResponse(reject.clOrdId() - 1);
+                }
+
                 public void onExecutionReport(final ExecutionReportDecoder report)
                 {
                     // The round trip ends at the order's final report (an unfilled IOC: CANCELED).
@@ -183,6 +191,14 @@ final class KeelRoundTrip implements Scenario
 
     public void close()
     {
+        for (int reason = 0; reason < refused.length; reason++)
+        {
+            if (refused[reason] > 0)
+            {
+                System.err.println(name() + ": " + refused[reason] + " orders refused by the gateway, reason " +
+                    io.keel.codecs.RejectReason.get(reason));
+            }
+        }
         CloseHelper.quietCloseAll(scraper, client, gateway, admin, cluster);
         if (cluster != null)
         {
