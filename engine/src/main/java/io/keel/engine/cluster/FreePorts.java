@@ -5,7 +5,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadLocalRandom; // determinism-ok: ports for tests and tools, not the state machine
 
 /**
  * Free loopback ports for embedded clusters (demo, tests, benchmarks): a base port whose member
@@ -28,7 +28,7 @@ public final class FreePorts
     {
         for (int attempt = 0; attempt < 500; attempt++)
         {
-            final int base = LOWEST + ThreadLocalRandom.current().nextInt(0, (HIGHEST - LOWEST) / 10) * 10;
+            final int base = LOWEST + ThreadLocalRandom.current().nextInt(0, (HIGHEST - LOWEST) / 10) * 10; // determinism-ok: tooling
             if (free(base, members * NodeConfig.PORTS_PER_MEMBER))
             {
                 return base;

@@ -24,7 +24,7 @@ final class NodeLog
             return;
         }
         final StringBuilder line = new StringBuilder(128)
-            .append("{\"time\":\"").append(Instant.now()).append("\",\"component\":\"node\",\"event\":\"")
+            .append("{\"time\":\"").append(Instant.now()).append("\",\"component\":\"node\",\"event\":\"") // determinism-ok: log line time
             .append(event).append("\",\"member\":").append(memberId);
         for (int i = 0; i + 1 < keyValues.length; i += 2)
         {

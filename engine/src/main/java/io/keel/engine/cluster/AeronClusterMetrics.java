@@ -1,4 +1,4 @@
-package io.keel.metrics;
+package io.keel.engine.cluster;
 
 import io.aeron.AeronCounters;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
