@@ -664,36 +664,32 @@ public final class KeelClient implements AutoCloseable
         {
             case ExecutionReportDecoder.TEMPLATE_ID:
                 executionReportDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                if (isNew(executionReportDecoder.seqNo()))
+                if (accept(executionReportDecoder.seqNo(), executionReportDecoder.clOrdId()))
                 {
-                    inFlight.remove(executionReportDecoder.clOrdId());
                     listener.onExecutionReport(executionReportDecoder);
                 }
                 break;
 
             case CancelRejectDecoder.TEMPLATE_ID:
                 cancelRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                if (isNew(cancelRejectDecoder.seqNo()))
+                if (accept(cancelRejectDecoder.seqNo(), cancelRejectDecoder.clOrdId()))
                 {
-                    inFlight.remove(cancelRejectDecoder.clOrdId());
                     listener.onCancelReject(cancelRejectDecoder);
                 }
                 break;
 
             case BusinessRejectDecoder.TEMPLATE_ID:
                 businessRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                if (isNew(businessRejectDecoder.seqNo()))
+                if (accept(businessRejectDecoder.seqNo(), businessRejectDecoder.clOrdId()))
                 {
-                    inFlight.remove(businessRejectDecoder.clOrdId());
                     listener.onBusinessReject(businessRejectDecoder);
                 }
                 break;
 
             case MassCancelReportDecoder.TEMPLATE_ID:
                 massCancelReportDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                if (isNew(massCancelReportDecoder.seqNo()))
+                if (accept(massCancelReportDecoder.seqNo(), massCancelReportDecoder.clOrdId()))
                 {
-                    inFlight.remove(massCancelReportDecoder.clOrdId());
                     listener.onMassCancelReport(massCancelReportDecoder);
                 }
                 break;
@@ -764,17 +760,18 @@ public final class KeelClient implements AutoCloseable
     }
 
     /**
-     * Each report once: a resent one already delivered is dropped.
+     * Each report once: a resent one already delivered is dropped; a new one answers its request.
      */
-    private boolean isNew(final long seqNo)
+    private boolean accept(final long seqNo, final long clOrdId)
     {
-        if (seqNo >= nextExpectedSeqNo)
+        if (seqNo < nextExpectedSeqNo)
         {
-            nextExpectedSeqNo = seqNo + 1;
-            return true;
+            duplicatesDropped++;
+            return false;
         }
-        duplicatesDropped++;
-        return false;
+        nextExpectedSeqNo = seqNo + 1;
+        inFlight.remove(clOrdId);
+        return true;
     }
 
     private void onDisconnect(final String reason)

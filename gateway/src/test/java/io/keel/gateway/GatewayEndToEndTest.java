@@ -223,27 +223,7 @@ class GatewayEndToEndTest
         // A gateway of its own, so that nothing but this client's traffic runs on its thread.
         final Gateway quiet = env.launchExtraGateway(10, (config) -> {});
         final KeelClient client = env.client(env.clientContext(quiet, 3, reports).heartbeatIntervalMs(10_000));
-        final Thread gatewayThread = Thread.getAllStackTraces().keySet().stream()
-            .filter((t) -> t.getName().equals("keel-gateway-10")).findFirst().orElseThrow();
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
-
-        final long[] clOrdId = {100_000};
-        final Runnable burst = () ->
-        {
-            for (int i = 0; i < 2_000; i++)
-            {
-                client.newOrder(clOrdId[0]++, instrument, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 900, 1);
-                if (i % 50 == 49)
-                {
-                    env.pollUntil(() -> client.inFlight() == 0, 10_000, "burst answered", client);
-                }
-            }
-        };
-        burst.run(); // warm up: JIT, lazily sized collections
-        final long before = threads.getThreadAllocatedBytes(gatewayThread.getId());
-        burst.run();
-        final long allocated = threads.getThreadAllocatedBytes(gatewayThread.getId()) - before;
+        final long allocated = env.gatewayThreadAllocation(quiet, client, instrument);
         System.out.println("gateway thread allocated " + allocated + " bytes over 2000 orders and their reports");
         // One allocation per message would be at least 16 B x 4000 messages = 64 KB; the JDK's selector
         // and Aeron's client allocate a few hundred bytes now and then, which is not per message.

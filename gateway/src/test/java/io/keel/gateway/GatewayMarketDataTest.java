@@ -10,6 +10,7 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.engine.Engine;
+import io.keel.engine.cluster.FreePorts;
 import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.KeelNode;
 import org.agrona.CloseHelper;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.File;
-import java.net.DatagramSocket;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -74,11 +74,7 @@ class GatewayMarketDataTest
     void shouldGiveEverySubscriberTheEnginesBookIncludingAfterAFailover() throws Exception
     {
         env = GatewayTestEnv.start("market-data", 3);
-        final int mdPort;
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            mdPort = socket.getLocalPort();
-        }
+        final int mdPort = FreePorts.udpPort();
         env.startGateway((config) -> config.marketDataPort(mdPort).marketDataSnapshotIntervalMs(200));
 
         final BookKeeper early = new BookKeeper();
@@ -173,11 +169,7 @@ class GatewayMarketDataTest
     void shouldSendALargeSnapshotToAUdpClientInFragments() throws Exception
     {
         env = GatewayTestEnv.start("market-data-udp", 1);
-        final int udpPort;
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            udpPort = socket.getLocalPort();
-        }
+        final int udpPort = FreePorts.udpPort();
         env.startGateway((config) -> config.udpPort(udpPort));
         final KeelClient maker = env.client(env.clientContext(1, new Reports()));
         // 150 bid levels: a 3 KB snapshot, more than one UDP packet.

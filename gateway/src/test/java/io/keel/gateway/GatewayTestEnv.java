@@ -4,7 +4,10 @@ import io.keel.client.KeelClient;
 import io.keel.client.KeelClientListener;
 import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.Side;
+import io.keel.codecs.TimeInForce;
 import io.keel.engine.Engine;
 import io.keel.engine.cluster.EmbeddedCluster;
 import io.keel.engine.cluster.FreePorts;
@@ -254,6 +257,36 @@ final class GatewayTestEnv implements AutoCloseable
                 sleep(1);
             }
         }
+    }
+
+    /**
+     * Bytes the gateway's duty-cycle thread allocates while the client sends 2000 IOC orders and
+     * gets their reports, measured after a first burst has warmed up the JIT and lazily sized
+     * collections. Run it against a gateway of its own, so nothing else runs on that thread.
+     */
+    long gatewayThreadAllocation(final Gateway gateway, final KeelClient client, final int instrument)
+    {
+        final String threadName = "keel-gateway-" + gateway.config().gatewayId();
+        final Thread gatewayThread = Thread.getAllStackTraces().keySet().stream()
+            .filter((t) -> t.getName().equals(threadName)).findFirst().orElseThrow();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long[] clOrdId = {100_000};
+        final Runnable burst = () ->
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                client.newOrder(clOrdId[0]++, instrument, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 900, 1);
+                if (i % 50 == 49)
+                {
+                    pollUntil(() -> client.inFlight() == 0, 10_000, "burst answered", client);
+                }
+            }
+        };
+        burst.run();
+        final long before = threads.getThreadAllocatedBytes(gatewayThread.getId());
+        burst.run();
+        return threads.getThreadAllocatedBytes(gatewayThread.getId()) - before;
     }
 
     void await(final BooleanSupplier condition, final long timeoutMs, final String what)

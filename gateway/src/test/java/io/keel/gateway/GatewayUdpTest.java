@@ -7,6 +7,7 @@ import io.keel.client.KeelClient;
 import io.keel.client.KeelClientException;
 import io.keel.client.KeelClientListener;
 import io.keel.client.Transport;
+import io.keel.engine.cluster.FreePorts;
 import io.keel.codecs.AeronUdp;
 import io.keel.codecs.ExecType;
 import io.keel.codecs.LogonResponseDecoder;
@@ -33,7 +34,6 @@ import org.junit.jupiter.api.Timeout;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
@@ -65,7 +65,7 @@ class GatewayUdpTest
     static void start()
     {
         env = GatewayTestEnv.start("udp", 1);
-        env.startGateway((config) -> config.udpPort(freeUdpPort()).logonTimeoutMs(1_000));
+        env.startGateway((config) -> config.udpPort(FreePorts.udpPort()).logonTimeoutMs(1_000));
         driverDir = new File("target/gateway-tests/udp-clients-" + System.nanoTime()).getAbsoluteFile();
         driver = MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(driverDir.getPath())
@@ -348,43 +348,11 @@ class GatewayUdpTest
         final int instrument = 7;
         final Reports reports = new Reports();
         // A gateway of its own, so that nothing but this client's traffic runs on its thread.
-        final Gateway quiet = env.launchExtraGateway(10, (config) -> config.udpPort(freeUdpPort()));
+        final Gateway quiet = env.launchExtraGateway(10, (config) -> config.udpPort(FreePorts.udpPort()));
         final KeelClient client = env.client(udpContext(quiet, 3, reports).heartbeatIntervalMs(10_000));
-        final Thread gatewayThread = Thread.getAllStackTraces().keySet().stream()
-            .filter((t) -> t.getName().equals("keel-gateway-10")).findFirst().orElseThrow();
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
-
-        final long[] clOrdId = {100_000};
-        final Runnable burst = () ->
-        {
-            for (int i = 0; i < 2_000; i++)
-            {
-                client.newOrder(clOrdId[0]++, instrument, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 900, 1);
-                if (i % 50 == 49)
-                {
-                    env.pollUntil(() -> client.inFlight() == 0, 10_000, "burst answered", client);
-                }
-            }
-        };
-        burst.run(); // warm up: JIT, lazily sized collections
-        final long before = threads.getThreadAllocatedBytes(gatewayThread.getId());
-        burst.run();
-        final long allocated = threads.getThreadAllocatedBytes(gatewayThread.getId()) - before;
+        final long allocated = env.gatewayThreadAllocation(quiet, client, instrument);
         System.out.println("gateway thread allocated " + allocated + " bytes over 2000 UDP orders and their reports");
         assertTrue(allocated < 8_000, "allocated " + allocated + " bytes for 2000 orders and 2000 reports over UDP");
         client.logout();
-    }
-
-    static int freeUdpPort()
-    {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
     }
 }

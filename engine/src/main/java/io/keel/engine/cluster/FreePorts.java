@@ -37,6 +37,21 @@ public final class FreePorts
         throw new IllegalStateException("no free ports in " + LOWEST + ".." + HIGHEST);
     }
 
+    /**
+     * @return a UDP port free on loopback right now (the OS's pick; another process may take it first).
+     */
+    public static int udpPort()
+    {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     private static boolean free(final int base, final int count)
     {
         for (int port = base; port < base + count; port++)

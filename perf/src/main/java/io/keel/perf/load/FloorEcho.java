@@ -5,13 +5,13 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.FragmentHandler;
+import io.keel.engine.cluster.FreePorts;
 import io.keel.engine.cluster.IdleProfile;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
-import java.net.DatagramSocket;
 import java.net.SocketException;
 
 /**
@@ -69,8 +69,8 @@ final class FloorEcho implements Scenario
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        final String requestChannel = udp ? "aeron:udp?endpoint=localhost:" + freePort() : "aeron:ipc";
-        final String responseChannel = udp ? "aeron:udp?endpoint=localhost:" + freePort() : "aeron:ipc";
+        final String requestChannel = udp ? "aeron:udp?endpoint=localhost:" + FreePorts.udpPort() : "aeron:ipc";
+        final String responseChannel = udp ? "aeron:udp?endpoint=localhost:" + FreePorts.udpPort() : "aeron:ipc";
         final Subscription echoIn = aeron.addSubscription(requestChannel, REQUEST_STREAM);
         final Publication echoOut = aeron.addPublication(responseChannel, RESPONSE_STREAM);
         requests = aeron.addPublication(requestChannel, REQUEST_STREAM);
@@ -100,14 +100,6 @@ final class FloorEcho implements Scenario
                 throw new IllegalStateException(name() + ": echo did not connect within 10 s");
             }
             Thread.onSpinWait();
-        }
-    }
-
-    private static int freePort() throws SocketException
-    {
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            return socket.getLocalPort();
         }
     }
 

@@ -114,7 +114,7 @@ final class KeelRoundTrip implements Scenario
             .throttleBurst(1_000_000)
             .throttleAbuse(100_000_000)
             .marketDataPort(0)
-            .udpPort(udp ? freeUdpPort() : 0)
+            .udpPort(udp ? FreePorts.udpPort() : 0)
             .metricsPort(metrics ? -1 : 0)
             .metricsBind("127.0.0.1")
             .conclude());
@@ -159,14 +159,6 @@ final class KeelRoundTrip implements Scenario
                 }
             }))
             .connect();
-    }
-
-    private static int freeUdpPort() throws java.net.SocketException
-    {
-        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0))
-        {
-            return socket.getLocalPort();
-        }
     }
 
     private void onAdmin(final DirectBuffer buffer, final int offset, final int length)
