@@ -69,24 +69,42 @@ final class LoadGenerator
         answered = 0;
         runFirstId = nextId;
         final long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
-        final long total = (warmupS + seconds) * rate;
-        final long endId = runFirstId + total;
-        recordedFromId = runFirstId + warmupS * rate;
         final long startNs = System.nanoTime();
+        // Open loop: a fixed number of requests on a fixed schedule. Closed loop: as many as fit in the time.
+        final long warmupEndNs = startNs + TimeUnit.SECONDS.toNanos(warmupS);
+        final long endNs = warmupEndNs + TimeUnit.SECONDS.toNanos(seconds);
+        final long endId = closedLoop ? Long.MAX_VALUE : runFirstId + (warmupS + seconds) * rate;
+        recordedFromId = closedLoop ? (warmupS == 0 ? runFirstId : Long.MAX_VALUE) : runFirstId + warmupS * rate;
         long id = runFirstId;
         boolean overloaded = false;
         idle.reset();
         while (id < endId)
         {
-            final long intended = closedLoop ? System.nanoTime() : startNs + (id - runFirstId) * intervalNs;
-            if (closedLoop && answered < id - runFirstId)
+            final long intended;
+            if (closedLoop)
             {
-                idle.idle(scenario.poll(handler));
-                continue;
+                if (answered < id - runFirstId)
+                {
+                    idle.idle(scenario.poll(handler));
+                    continue;
+                }
+                intended = System.nanoTime();
+                if (intended - endNs >= 0)
+                {
+                    break;
+                }
+                if (recordedFromId == Long.MAX_VALUE && intended - warmupEndNs >= 0)
+                {
+                    recordedFromId = id;
+                }
             }
-            while (System.nanoTime() - intended < 0)
+            else
             {
-                idle.idle(scenario.poll(handler));
+                intended = startNs + (id - runFirstId) * intervalNs;
+                while (System.nanoTime() - intended < 0)
+                {
+                    idle.idle(scenario.poll(handler));
+                }
             }
             idle.reset();
             intendedNs[(int)(id & (RING - 1))] = intended;
@@ -108,9 +126,10 @@ final class LoadGenerator
         {
             idle.idle(scenario.poll(handler));
         }
-        final double elapsed = (System.nanoTime() - startNs) / 1e9 - warmupS;
-        return new Result(histogram, Math.max(0, id - recordedFromId), histogram.getTotalCount(), elapsed, closedLoop,
-            overloaded);
+        final long measuredFromNs = closedLoop ? warmupEndNs : startNs + TimeUnit.SECONDS.toNanos(warmupS);
+        final double elapsed = Math.max(1e-9, (System.nanoTime() - measuredFromNs) / 1e9);
+        return new Result(histogram, Math.max(0, id - Math.min(id, recordedFromId)), histogram.getTotalCount(), elapsed,
+            closedLoop, overloaded);
     }
 
     private void onResponse(final long id)

@@ -38,7 +38,9 @@ import java.util.concurrent.TimeUnit;
         "Keel's node setup), keel-tcp, keel-udp (orders through the gateway over TCP or Aeron UDP), kafka (in-process KRaft broker, acks=all " +
         "producer -> consumer), all (every one; cluster-echo and keel with 1 and 3 nodes).",
         "A single scenario runs with its baselines: floor-udp, and cluster-echo for keel-tcp and keel-udp.",
-        "keel perf capacity [SCENARIO] (default all): ramps the rate of each scenario."})
+        "keel perf capacity [SCENARIO] (default all): ramps the rate of each scenario.",
+        "keel perf metrics-cost [keel-tcp|keel-udp] (default keel-tcp): --pairs runs with metrics off and as many " +
+            "with them on, alternating, each on a fresh cluster; compares the medians."})
 public final class LoadMain implements Callable<Integer>
 {
     static final List<String> SCENARIOS = List.of("floor-ipc", "floor-udp", "cluster-echo", "keel-tcp", "keel-udp", "kafka");
@@ -53,11 +55,11 @@ public final class LoadMain implements Callable<Integer>
     }
 
     @Parameters(index = "0", paramLabel = "SCENARIO",
-        description = "floor-ipc | floor-udp | cluster-echo | keel-tcp | keel-udp | kafka | all | capacity")
+        description = "floor-ipc | floor-udp | cluster-echo | keel-tcp | keel-udp | kafka | all | capacity | metrics-cost")
     String scenario;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "CAPACITY-SCENARIO",
-        description = "After capacity: the scenario to ramp (default all).")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "SUB-SCENARIO",
+        description = "After capacity: the scenario to ramp (default all); after metrics-cost: keel-tcp (default) or keel-udp.")
     String capacityScenario;
 
     @Option(names = "--rate", description = "Requests per second (default ${DEFAULT-VALUE}); capacity: the first rate tried.")
@@ -99,24 +101,34 @@ public final class LoadMain implements Callable<Integer>
     @Option(names = "--max-rate", description = "capacity: the highest rate tried (default ${DEFAULT-VALUE}).")
     int maxRate = 1_000_000;
 
+    @Option(names = "--pairs", description = "metrics-cost: runs with metrics off, and as many on (default ${DEFAULT-VALUE}).")
+    int pairs = 5;
+
     @Option(names = "--out", description = "Output directory (default target/perf/<timestamp>).")
     File out;
 
     public Integer call() throws Exception
     {
         if (rate <= 0 || seconds <= 0 || warmupS < 0 || size <= 0 || (nodes != 1 && nodes != 3) ||
-            p99BoundUs <= 0 || stepS <= 0 || ("capacity".equals(scenario) && maxRate < rate))
+            p99BoundUs <= 0 || stepS <= 0 || pairs <= 0 || ("capacity".equals(scenario) && maxRate < rate))
         {
-            throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us and --step-s must be > 0, " +
+            throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us, --step-s and --pairs must be > 0, " +
                 "--warmup-s >= 0, --nodes 1 or 3, --max-rate >= --rate");
         }
         final IdleProfile idleProfile = IdleProfile.parse(idle);
         final boolean capacity = "capacity".equals(scenario);
-        if (!capacity && capacityScenario != null)
+        final boolean metricsCost = "metrics-cost".equals(scenario);
+        if (!capacity && !metricsCost && capacityScenario != null)
         {
-            throw new IllegalArgumentException("unexpected argument '" + capacityScenario + "' (only capacity takes a scenario)");
+            throw new IllegalArgumentException("unexpected argument '" + capacityScenario +
+                "' (only capacity and metrics-cost take a scenario)");
+        }
+        if (metricsCost && capacityScenario != null && !capacityScenario.startsWith("keel-"))
+        {
+            throw new IllegalArgumentException("metrics-cost measures keel-tcp or keel-udp, not '" + capacityScenario + "'");
         }
         final List<Step> steps = capacity ? capacitySteps(capacityScenario == null ? "all" : capacityScenario, nodes) :
+            metricsCost ? capacitySteps(capacityScenario == null ? "keel-tcp" : capacityScenario, nodes) :
             steps(scenario, nodes);
         final File outDir = out != null ? out : new File("target/perf/" +
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -139,6 +151,13 @@ public final class LoadMain implements Callable<Integer>
                     }
                 }
                 Capacity.write(outDir, outcomes, p99BoundUs, idle);
+            }
+            else if (metricsCost)
+            {
+                final MetricsCost cost = new MetricsCost(steps.get(0), pairs, rate, warmupS, seconds, idleProfile);
+                final List<MetricsCost.Run> runs = cost.measure(workDir);
+                cost.write(outDir, runs, idle);
+                System.out.println(cost.line(runs));
             }
             else
             {

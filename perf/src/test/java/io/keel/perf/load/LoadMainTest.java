@@ -68,10 +68,41 @@ class LoadMainTest
     }
 
     @Test
+    @Timeout(60)
+    void shouldRunClosedLoopForTheGivenTimeNotForRateTimesSeconds(@TempDir final File out) throws Exception
+    {
+        // With --rate 1 a count-bound run would send 2 requests; a closed loop sends as many as fit in the second.
+        final String text = run("floor-ipc", "--closed-loop", "--rate", "1", "--seconds", "1", "--warmup-s", "1",
+            "--idle", "backoff", "--out", out.getPath());
+        final String line = text.lines().filter((l) -> l.startsWith("perf floor-ipc ")).findFirst().orElseThrow();
+        final double achieved = Double.parseDouble(line.replaceAll(".* rate=([0-9.]+) .*", "$1"));
+        assertTrue(achieved > 100, line);
+        assertFalse(line.contains("unanswered"), line);
+        assertTrue(Files.readString(new File(out, "summary.md").toPath()).contains("Closed loop"));
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldCompareMetricsOffAndOnOverAlternatingRuns(@TempDir final File out) throws Exception
+    {
+        final String text = run("metrics-cost", "--pairs", "1", "--rate", "200", "--seconds", "1", "--warmup-s", "0",
+            "--idle", "backoff", "--out", out.getPath());
+        assertTrue(text.contains("perf metrics-cost run=1 metrics=off "), text);
+        assertTrue(text.contains("perf metrics-cost run=2 metrics=on "), text);
+        assertTrue(text.lines().anyMatch((line) -> line.startsWith("perf metrics-cost keel-tcp nodes=1 rate=200 runs=1x2 ") &&
+            line.contains(" p99-off=") && line.contains(" p99-on=") && line.contains(" p99-change=")), text);
+        final String table = Files.readString(new File(out, "metrics-cost.md").toPath());
+        assertTrue(table.contains("| metrics off | ") && table.contains("| metrics on | "), table);
+        assertFalse(new File(out, "work").exists(), "work dir removed");
+    }
+
+    @Test
     void shouldRejectAnUnknownScenarioWithUsageExit()
     {
         assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "nonsense"));
         assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "capacity", "nonsense"));
+        assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "metrics-cost", "kafka"));
+        assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "metrics-cost", "--pairs", "0"));
     }
 
     private static String run(final String... args)
