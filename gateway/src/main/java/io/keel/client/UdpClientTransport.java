@@ -14,7 +14,7 @@ import io.keel.codecs.FrameError;
 import io.keel.codecs.MessageValidator;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.AgentInvoker;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * SBE over Aeron UDP: an exclusive publication to the gateway's UDP endpoint, and a subscription on an endpoint of our
  * own, bound to an ephemeral port that the Logon names. Each connection is a new publication and subscription, so the
  * gateway sees a new image; the Aeron client (and the embedded media driver, when no external one is given) lives as
- * long as the transport.
+ * long as the transport. The embedded driver and the Aeron client's conductor have no threads of their own: they do
+ * their work inside {@link #poll()} (and while connecting or closing), on the caller's thread, so a client costs the
+ * machine no thread beyond the one that polls it.
  */
 final class UdpClientTransport implements ClientTransport
 {
@@ -45,6 +47,8 @@ final class UdpClientTransport implements ClientTransport
     private final FragmentHandler discard = (buffer, offset, length, header) -> {};
     private MediaDriver driver;
     private Aeron aeron;
+    private AgentInvoker driverInvoker;
+    private AgentInvoker conductorInvoker;
     private ExclusivePublication publication;
     private Subscription subscription;
     private String responseEndpoint = "";
@@ -107,7 +111,27 @@ final class UdpClientTransport implements ClientTransport
         {
             throw new KeelClientException("cannot connect to udp " + host + ":" + udpPort + ": " + what, null);
         }
-        Thread.yield();
+        if (invokeAeron() == 0)
+        {
+            Thread.yield();
+        }
+    }
+
+    /**
+     * The embedded driver's and the client conductor's duty cycles, when they run on this thread.
+     */
+    private int invokeAeron()
+    {
+        int work = 0;
+        if (driverInvoker != null)
+        {
+            work += driverInvoker.invoke();
+        }
+        if (conductorInvoker != null)
+        {
+            work += conductorInvoker.invoke();
+        }
+        return work;
     }
 
     /**
@@ -142,8 +166,7 @@ final class UdpClientTransport implements ClientTransport
         {
             // One small driver per client, in a temp dir of its own, gone when the client closes.
             driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
-                .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy())
+                .threadingMode(ThreadingMode.INVOKER)
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(AeronUdp.TERM_LENGTH)
                 .ipcTermBufferLength(AeronUdp.TERM_LENGTH)
@@ -152,13 +175,18 @@ final class UdpClientTransport implements ClientTransport
         }
         try
         {
+            driverInvoker = driver != null ? driver.sharedAgentInvoker() : null;
             aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(driver != null ? driver.aeronDirectoryName() : aeronDir));
+                .aeronDirectoryName(driver != null ? driver.aeronDirectoryName() : aeronDir)
+                .driverAgentInvoker(driverInvoker)
+                .useConductorAgentInvoker(true));
+            conductorInvoker = aeron.conductorAgentInvoker();
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietClose(driver);
             driver = null;
+            driverInvoker = null;
             throw ex;
         }
     }
@@ -204,6 +232,7 @@ final class UdpClientTransport implements ClientTransport
         {
             return -1;
         }
+        invokeAeron();
         final int fragments = subscription.poll(fragmentHandler, FRAGMENT_LIMIT);
         if (!open)
         {
@@ -258,12 +287,17 @@ final class UdpClientTransport implements ClientTransport
             while (!subscription.hasNoImages() && System.nanoTime() - deadlineNs < 0)
             {
                 subscription.poll(discard, FRAGMENT_LIMIT);
-                Thread.yield();
+                if (invokeAeron() == 0)
+                {
+                    Thread.yield();
+                }
             }
         }
         disconnect();
         CloseHelper.quietCloseAll(aeron, driver);
         aeron = null;
         driver = null;
+        driverInvoker = null;
+        conductorInvoker = null;
     }
 }

@@ -11,6 +11,7 @@ import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.Principal;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentInvoker;
 
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +42,9 @@ final class ClusterConnection implements AutoCloseable
     private final Listener listener;
     private final MediaDriver driver;
     private final Aeron aeron;
+    /** The embedded driver's and the Aeron client conductor's duty cycles when they run on the gateway's thread. */
+    private final AgentInvoker driverInvoker;
+    private final AgentInvoker conductorInvoker;
     private final byte[] credentials;
     private final EgressListener egressListener = new EgressListener()
     {
@@ -68,6 +72,9 @@ final class ClusterConnection implements AutoCloseable
         }
     };
 
+    /** How long a closing gateway keeps its invoked driver working, to send the last messages. */
+    private static final long CLOSE_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private AeronCluster cluster;
     private AeronCluster.AsyncConnect connecting;
     private long nextAttemptNs;
@@ -90,7 +97,7 @@ final class ClusterConnection implements AutoCloseable
         breakerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.breakerTimeoutMs());
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(config.aeronDir().getAbsolutePath())
-            .threadingMode(idle.threadingMode())
+            .threadingMode(idle.embeddedDriverThreadingMode())
             .sharedIdleStrategy(idle.newIdleStrategy())
             .conductorIdleStrategy(idle.newIdleStrategy())
             .senderIdleStrategy(idle.newIdleStrategy())
@@ -102,15 +109,39 @@ final class ClusterConnection implements AutoCloseable
             .dirDeleteOnShutdown(true));
         try
         {
+            driverInvoker = driver.sharedAgentInvoker();
             aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(driver.aeronDirectoryName())
-                .idleStrategy(idle.newIdleStrategy()));
+                .idleStrategy(idle.newIdleStrategy())
+                .driverAgentInvoker(driverInvoker)
+                .useConductorAgentInvoker(driverInvoker != null));
+            conductorInvoker = aeron.conductorAgentInvoker();
         }
         catch (final RuntimeException ex)
         {
             driver.close();
             throw ex;
         }
+    }
+
+    /**
+     * The embedded driver (sending what the duty cycle offered, receiving egress and client messages) and the Aeron
+     * client's conductor, when they have no threads of their own ({@link IdleProfile#embeddedDriverThreadingMode()}).
+     *
+     * @return work done.
+     */
+    int invokeAeron()
+    {
+        int work = 0;
+        if (driverInvoker != null)
+        {
+            work += driverInvoker.invoke();
+        }
+        if (conductorInvoker != null)
+        {
+            work += conductorInvoker.invoke();
+        }
+        return work;
     }
 
     /**
@@ -156,6 +187,7 @@ final class ClusterConnection implements AutoCloseable
             connecting = AeronCluster.asyncConnect(new AeronCluster.Context()
                 .aeron(aeron)
                 .ownsAeronClient(false)
+                .agentInvoker(driverInvoker)
                 .ingressChannel("aeron:udp?term-length=1m")
                 .ingressEndpoints(config.clusterEndpoints())
                 .egressChannel("aeron:udp?endpoint=localhost:0|term-length=4m")
@@ -320,6 +352,19 @@ final class ClusterConnection implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.quietCloseAll(connecting, cluster, aeron, driver);
+        CloseHelper.quietCloseAll(connecting, cluster);
+        if (driverInvoker != null)
+        {
+            // No driver thread sends what the shutdown offered (logouts, session close): run its duty cycle a little.
+            final long deadlineNs = System.nanoTime() + CLOSE_LINGER_NS;
+            while (System.nanoTime() - deadlineNs < 0)
+            {
+                if (invokeAeron() == 0)
+                {
+                    Thread.yield();
+                }
+            }
+        }
+        CloseHelper.quietCloseAll(aeron, driver);
     }
 }

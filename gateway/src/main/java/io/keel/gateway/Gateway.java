@@ -104,42 +104,42 @@ public final class Gateway implements AutoCloseable
 
     public long ordersForwarded()
     {
-        return counters.ordersForwarded;
+        return counters.get(GatewayCounters.ORDERS_FORWARDED);
     }
 
     public long throttled()
     {
-        return counters.throttled;
+        return counters.get(GatewayCounters.THROTTLED);
     }
 
     public long unavailableRejects()
     {
-        return counters.unavailable;
+        return counters.get(GatewayCounters.UNAVAILABLE);
     }
 
     public long slowConsumers()
     {
-        return counters.slowConsumers;
+        return counters.get(GatewayCounters.SLOW_CONSUMERS);
     }
 
     public long protocolErrors()
     {
-        return counters.protocolErrors;
+        return counters.get(GatewayCounters.PROTOCOL_ERRORS);
     }
 
     public long cancelOnDisconnects()
     {
-        return counters.cancelOnDisconnects;
+        return counters.get(GatewayCounters.CANCEL_ON_DISCONNECTS);
     }
 
     public long udpConnections()
     {
-        return counters.udpConnections;
+        return counters.get(GatewayCounters.UDP_CONNECTIONS);
     }
 
     public long logons()
     {
-        return counters.logons;
+        return counters.get(GatewayCounters.LOGONS);
     }
 
     /**

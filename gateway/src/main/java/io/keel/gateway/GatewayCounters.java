@@ -1,33 +1,59 @@
 package io.keel.gateway;
 
+import java.util.concurrent.atomic.AtomicLongArray;
+
 /**
- * What the gateway has done, counted on its duty-cycle thread (single writer); other threads
- * read approximate values.
+ * What the gateway has done, counted on its duty-cycle thread (the single writer: a plain read and
+ * a release store, no locked instruction per message); other threads read with acquire semantics.
  */
 final class GatewayCounters
 {
-    volatile long connections;
-    volatile long disconnects;
-    volatile long logons;
-    volatile long failedLogons;
-    volatile long protocolErrors;
-    volatile long sessionRejects;
-    volatile long throttled;
-    volatile long unavailable;
-    volatile long ordersForwarded;
-    volatile long reportsSent;
-    volatile long unroutedReports;
-    volatile long resends;
-    volatile long cancelOnDisconnects;
-    volatile long slowConsumers;
-    volatile long rejectedConnections;
+    static final int CONNECTIONS = 0;
+    static final int DISCONNECTS = 1;
+    static final int LOGONS = 2;
+    static final int FAILED_LOGONS = 3;
+    static final int PROTOCOL_ERRORS = 4;
+    static final int SESSION_REJECTS = 5;
+    static final int THROTTLED = 6;
+    static final int UNAVAILABLE = 7;
+    static final int ORDERS_FORWARDED = 8;
+    static final int REPORTS_SENT = 9;
+    static final int UNROUTED_REPORTS = 10;
+    static final int RESENDS = 11;
+    static final int CANCEL_ON_DISCONNECTS = 12;
+    static final int SLOW_CONSUMERS = 13;
+    static final int REJECTED_CONNECTIONS = 14;
     /** Clients that connected over Aeron UDP (each client publication's image). */
-    volatile long udpConnections;
-    /** Messages for UDP clients queued because their publication was not yet connected or back-pressured. */
-    volatile long udpQueued;
-    volatile long bytesReceived;
-    volatile long bytesSent;
+    static final int UDP_CONNECTIONS = 15;
+    /** Messages for UDP clients queued: their publication not yet connected, or back-pressured. */
+    static final int UDP_QUEUED = 16;
+    static final int BYTES_RECEIVED = 17;
+    static final int BYTES_SENT = 18;
+    static final int COUNT = 19;
+
+    private final AtomicLongArray values = new AtomicLongArray(COUNT);
     final DisconnectReasons disconnectReasons = new DisconnectReasons();
     /** Per-hop latency timing; null when metrics are off. Set before the duty cycle starts. */
     HopTimer hops;
+
+    /**
+     * Duty-cycle thread only.
+     */
+    void increment(final int counter)
+    {
+        values.setRelease(counter, values.getPlain(counter) + 1);
+    }
+
+    /**
+     * Duty-cycle thread only.
+     */
+    void add(final int counter, final long delta)
+    {
+        values.setRelease(counter, values.getPlain(counter) + delta);
+    }
+
+    long get(final int counter)
+    {
+        return values.getAcquire(counter);
+    }
 }

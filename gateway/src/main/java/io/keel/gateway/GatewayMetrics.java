@@ -27,29 +27,29 @@ final class GatewayMetrics implements AutoCloseable
             HopTimer.RECEIVE_TO_INGRESS, HopTimer.INGRESS_TO_EGRESS, HopTimer.EGRESS_TO_CLIENT);
         hops = new HopTimer(latency.recorder(HopTimer.RECEIVE_TO_INGRESS), latency.recorder(HopTimer.INGRESS_TO_EGRESS),
             latency.recorder(HopTimer.EGRESS_TO_CLIENT));
-        counter("keel_gateway_connections", "Client connections accepted.", counters, (c) -> c.connections);
+        counter("keel_gateway_connections", "Client connections accepted.", counters, (c) -> c.get(GatewayCounters.CONNECTIONS));
         counter("keel_gateway_connections_refused", "Client connections refused (connection limit).", counters,
-            (c) -> c.rejectedConnections);
-        counter("keel_gateway_logons", "Successful logons.", counters, (c) -> c.logons);
+            (c) -> c.get(GatewayCounters.REJECTED_CONNECTIONS));
+        counter("keel_gateway_logons", "Successful logons.", counters, (c) -> c.get(GatewayCounters.LOGONS));
         counter("keel_gateway_failed_logons", "Logons refused (bad credentials, already logged on, too many pending).",
-            counters, (c) -> c.failedLogons);
-        counter("keel_gateway_throttled", "Messages refused by the per-session throttle.", counters, (c) -> c.throttled);
+            counters, (c) -> c.get(GatewayCounters.FAILED_LOGONS));
+        counter("keel_gateway_throttled", "Messages refused by the per-session throttle.", counters, (c) -> c.get(GatewayCounters.THROTTLED));
         counter("keel_gateway_unavailable", "Orders refused as UNAVAILABLE: no cluster session or circuit open.",
-            counters, (c) -> c.unavailable);
+            counters, (c) -> c.get(GatewayCounters.UNAVAILABLE));
         counter("keel_gateway_orders_forwarded", "Order-entry messages forwarded to the cluster.", counters,
-            (c) -> c.ordersForwarded);
-        counter("keel_gateway_reports_sent", "Reports queued to clients.", counters, (c) -> c.reportsSent);
-        counter("keel_gateway_unrouted_reports", "Reports for no known session.", counters, (c) -> c.unroutedReports);
+            (c) -> c.get(GatewayCounters.ORDERS_FORWARDED));
+        counter("keel_gateway_reports_sent", "Reports queued to clients.", counters, (c) -> c.get(GatewayCounters.REPORTS_SENT));
+        counter("keel_gateway_unrouted_reports", "Reports for no known session.", counters, (c) -> c.get(GatewayCounters.UNROUTED_REPORTS));
         counter("keel_gateway_protocol_errors", "Frames or messages that broke the protocol.", counters,
-            (c) -> c.protocolErrors);
-        counter("keel_gateway_session_rejects", "SessionReject messages sent.", counters, (c) -> c.sessionRejects);
-        counter("keel_gateway_resends", "Resend requests served.", counters, (c) -> c.resends);
+            (c) -> c.get(GatewayCounters.PROTOCOL_ERRORS));
+        counter("keel_gateway_session_rejects", "SessionReject messages sent.", counters, (c) -> c.get(GatewayCounters.SESSION_REJECTS));
+        counter("keel_gateway_resends", "Resend requests served.", counters, (c) -> c.get(GatewayCounters.RESENDS));
         counter("keel_gateway_cancel_on_disconnects", "Cancel-on-disconnect commands sent to the cluster.", counters,
-            (c) -> c.cancelOnDisconnects);
+            (c) -> c.get(GatewayCounters.CANCEL_ON_DISCONNECTS));
         counter("keel_gateway_slow_consumers", "Clients dropped because their outbound buffer filled.", counters,
-            (c) -> c.slowConsumers);
-        counter("keel_gateway_received_bytes", "Bytes read from client sockets.", counters, (c) -> c.bytesReceived);
-        counter("keel_gateway_sent_bytes", "Bytes written to client sockets.", counters, (c) -> c.bytesSent);
+            (c) -> c.get(GatewayCounters.SLOW_CONSUMERS));
+        counter("keel_gateway_received_bytes", "Bytes read from client sockets.", counters, (c) -> c.get(GatewayCounters.BYTES_RECEIVED));
+        counter("keel_gateway_sent_bytes", "Bytes written to client sockets.", counters, (c) -> c.get(GatewayCounters.BYTES_SENT));
         CounterWithCallback.builder()
             .name("keel_gateway_disconnects")
             .help("Client connections closed, by reason.")

@@ -137,6 +137,14 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     }
 
     /**
+     * The gateway's embedded media driver and Aeron client conductor, when they run on the duty cycle.
+     */
+    int invokeAeron()
+    {
+        return cluster.invokeAeron();
+    }
+
+    /**
      * @return the Aeron client of the cluster connection, for the UDP transport.
      */
     io.aeron.Aeron aeron()
@@ -157,7 +165,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         connection.lastReceivedNs = nowNs;
         connection.lastSentNs = nowNs;
         connections.add(connection);
-        counters.connections++;
+        counters.increment(GatewayCounters.CONNECTIONS);
         GatewayLog.event("connected", "connection", Long.toString(connection.connectionId),
             "remote", connection.remoteAddress);
     }
@@ -167,7 +175,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         connections.remove(connection);
         final Session session = connection.session;
         final String reason = connection.closeReason == null ? "closed by peer" : connection.closeReason;
-        counters.disconnects++;
+        counters.increment(GatewayCounters.DISCONNECTS);
         counters.disconnectReasons.count(reason);
         GatewayLog.event("disconnected", "connection", Long.toString(connection.connectionId),
             "user", session == null ? "" : session.username, "reason", reason);
@@ -189,7 +197,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         {
             return;
         }
-        counters.protocolErrors++;
+        counters.increment(GatewayCounters.PROTOCOL_ERRORS);
         final RejectReason reason = error == FrameError.UNKNOWN_TEMPLATE_ID || error == FrameError.UNSUPPORTED_VERSION ||
             error == FrameError.WRONG_SCHEMA_ID ? RejectReason.UNSUPPORTED_MESSAGE : RejectReason.INVALID_MESSAGE;
         final String text = error + " " + detail;
@@ -217,14 +225,14 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
                 }
                 else
                 {
-                    counters.protocolErrors++;
+                    counters.increment(GatewayCounters.PROTOCOL_ERRORS);
                     sendSessionReject(connection, templateId, RejectReason.NOT_LOGGED_ON, "the first message must be a Logon");
                     logout(connection, LogoutReason.PROTOCOL_ERROR, "message before logon");
                 }
                 return true;
 
             case LOGON_PENDING:
-                counters.protocolErrors++;
+                counters.increment(GatewayCounters.PROTOCOL_ERRORS);
                 sendSessionReject(connection, templateId, RejectReason.NOT_LOGGED_ON, "wait for the LogonResponse");
                 logout(connection, LogoutReason.PROTOCOL_ERROR, "message before the logon completed");
                 return true;
@@ -323,7 +331,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         {
             return true;
         }
-        counters.throttled++;
+        counters.increment(GatewayCounters.THROTTLED);
         if (nowNs - connection.throttleWindowStartNs >= THROTTLE_WINDOW_NS)
         {
             connection.throttleWindowStartNs = nowNs;
@@ -345,7 +353,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     {
         if (!cluster.tryClaim(length, claim, nowNs))
         {
-            counters.unavailable++;
+            counters.increment(GatewayCounters.UNAVAILABLE);
             businessReject(session, buffer.getLong(offset + CL_ORD_ID_OFFSET, ByteOrder.LITTLE_ENDIAN),
                 templateId, RejectReason.UNAVAILABLE);
             return;
@@ -356,7 +364,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         out.putLong(at + SESSION_ID_OFFSET, session.sessionId, ByteOrder.LITTLE_ENDIAN);
         out.putLong(at + ACCOUNT_ID_OFFSET, session.accountId, ByteOrder.LITTLE_ENDIAN);
         claim.commit();
-        counters.ordersForwarded++;
+        counters.increment(GatewayCounters.ORDERS_FORWARDED);
         if (counters.hops != null)
         {
             counters.hops.onIngressSent(session.sessionId, buffer.getLong(offset + CL_ORD_ID_OFFSET, ByteOrder.LITTLE_ENDIAN));
@@ -381,7 +389,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
             connection, username, password, cancelOnDisconnect, heartbeatIntervalMs, nextExpectedSeqNo);
         if (!verifier.submit(request))
         {
-            counters.failedLogons++;
+            counters.increment(GatewayCounters.FAILED_LOGONS);
             sendLogonResponse(connection, LogonResult.UNAVAILABLE, null, 0, "too many logons in progress, retry");
             logout(connection, LogoutReason.SHUTDOWN, "logon refused: too many in progress");
         }
@@ -396,7 +404,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         }
         if (request.accountId == CredentialsStore.NO_ACCOUNT)
         {
-            counters.failedLogons++;
+            counters.increment(GatewayCounters.FAILED_LOGONS);
             GatewayLog.event("logon-failed", "connection", Long.toString(connection.connectionId),
                 "remote", connection.remoteAddress, "user", request.username, "reason", "bad credentials");
             sendLogonResponse(connection, LogonResult.BAD_CREDENTIALS, null, 0, "bad username or password");
@@ -407,7 +415,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         final Session session = sessionFor(request.username, request.accountId);
         if (session.connection != null)
         {
-            counters.failedLogons++;
+            counters.increment(GatewayCounters.FAILED_LOGONS);
             GatewayLog.event("logon-failed", "connection", Long.toString(connection.connectionId),
                 "user", request.username, "reason", "already logged on");
             sendLogonResponse(connection, LogonResult.ALREADY_LOGGED_ON, null, 0,
@@ -435,7 +443,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
             session.sessionLostPending = false;
             session.sessionLostDueNs = Session.NO_DEADLINE;
         }
-        counters.logons++;
+        counters.increment(GatewayCounters.LOGONS);
         GatewayLog.event("logon", "connection", Long.toString(connection.connectionId), "user", session.username,
             "session", Long.toString(session.sessionId), "account", Long.toString(session.accountId));
         sendLogonResponse(connection, LogonResult.OK, session, heartbeatMs, "");
@@ -526,7 +534,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
             session = sessionForReport(sessionId, buffer.getLong(offset + ACCOUNT_ID_OFFSET, ByteOrder.LITTLE_ENDIAN));
             if (session == null)
             {
-                counters.unroutedReports++;
+                counters.increment(GatewayCounters.UNROUTED_REPORTS);
                 return;
             }
         }
@@ -550,7 +558,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     {
         if (!ResendCache.fits(length))
         {
-            counters.unroutedReports++;
+            counters.increment(GatewayCounters.UNROUTED_REPORTS);
             return;
         }
         final ResendCache reports = session.reports;
@@ -559,7 +567,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         if (connection != null && connection.state == ClientConnection.State.ACTIVE)
         {
             send(connection, reports.buffer(), reports.messageOffset(seqNo), length);
-            counters.reportsSent++;
+            counters.increment(GatewayCounters.REPORTS_SENT);
         }
     }
 
@@ -593,7 +601,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         {
             send(connection, reports.buffer(), reports.messageOffset(seqNo), reports.messageLength(seqNo));
         }
-        counters.resends++;
+        counters.increment(GatewayCounters.RESENDS);
     }
 
     // ------------------------------------------------------------------ timers
@@ -655,7 +663,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
                 {
                     session.sessionLostPending = false;
                     session.sessionLostDueNs = Session.NO_DEADLINE;
-                    counters.cancelOnDisconnects++;
+                    counters.increment(GatewayCounters.CANCEL_ON_DISCONNECTS);
                     GatewayLog.event("cancel-on-disconnect", "user", session.username,
                         "session", Long.toString(session.sessionId));
                     work++;
@@ -705,7 +713,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     private void sendSessionReject(
         final ClientConnection connection, final int refTemplateId, final RejectReason reason, final String text)
     {
-        counters.sessionRejects++;
+        counters.increment(GatewayCounters.SESSION_REJECTS);
         sessionRejectEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
             .refTemplateId(refTemplateId)
             .reason(reason)

@@ -89,7 +89,7 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
         }
         if (bytesRead > 0 && !closeRequested)
         {
-            counters.bytesReceived += bytesRead;
+            counters.add(GatewayCounters.BYTES_RECEIVED, bytesRead);
             if (counters.hops != null)
             {
                 counters.hops.onReceived();
@@ -146,7 +146,7 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
             flush();
             if (writeByteBuffer.remaining() < frameLength)
             {
-                counters.slowConsumers++;
+                counters.increment(GatewayCounters.SLOW_CONSUMERS);
                 disconnect("SLOW_CONSUMER: outbound buffer of " + writeByteBuffer.capacity() + " bytes full");
                 return false;
             }
@@ -177,7 +177,7 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
         try
         {
             writeByteBuffer.flip();
-            counters.bytesSent += channel.write(writeByteBuffer);
+            counters.add(GatewayCounters.BYTES_SENT, channel.write(writeByteBuffer));
             writeByteBuffer.compact();
             return true;
         }

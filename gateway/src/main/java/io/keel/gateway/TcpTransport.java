@@ -140,7 +140,7 @@ final class TcpTransport implements AutoCloseable
             remote = String.valueOf(channel.getRemoteAddress());
             if (connections.size() >= config.maxConnections())
             {
-                counters.rejectedConnections++;
+                counters.increment(GatewayCounters.REJECTED_CONNECTIONS);
                 GatewayLog.event("connection-refused", "remote", remote,
                     "reason", "max connections " + config.maxConnections() + " reached");
                 channel.close();

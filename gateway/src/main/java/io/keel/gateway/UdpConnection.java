@@ -169,14 +169,14 @@ final class UdpConnection extends ClientConnection
         }
         if (queue.capacity() - tail < recordLength)
         {
-            counters.slowConsumers++;
+            counters.increment(GatewayCounters.SLOW_CONSUMERS);
             disconnect("SLOW_CONSUMER: outbound buffer of " + queue.capacity() + " bytes full");
             return false;
         }
         queue.putInt(tail, length);
         queue.putBytes(tail + RECORD_HEADER_LENGTH, buffer, offset, length);
         tail += recordLength;
-        counters.udpQueued++;
+        counters.increment(GatewayCounters.UDP_QUEUED);
         return true;
     }
 

@@ -154,7 +154,7 @@ final class UdpTransport implements AutoCloseable
             }
             if (connections.size() >= config.maxConnections())
             {
-                counters.rejectedConnections++;
+                counters.increment(GatewayCounters.REJECTED_CONNECTIONS);
                 GatewayLog.event("connection-refused", "remote", image.sourceIdentity(),
                     "reason", "max connections " + config.maxConnections() + " reached");
                 rejectQuietly(image, "max connections reached");
@@ -162,7 +162,7 @@ final class UdpTransport implements AutoCloseable
             }
             final UdpConnection connection = new UdpConnection(nextConnectionId++, image, aeron, config, counters);
             connections.add(connection);
-            counters.udpConnections++;
+            counters.increment(GatewayCounters.UDP_CONNECTIONS);
             sessionLayer.onConnected(connection, nowNs);
         }
         return work;
@@ -175,7 +175,7 @@ final class UdpTransport implements AutoCloseable
         {
             return;
         }
-        counters.bytesReceived += length;
+        counters.add(GatewayCounters.BYTES_RECEIVED, length);
         if (counters.hops != null)
         {
             counters.hops.onReceived();
@@ -220,7 +220,7 @@ final class UdpTransport implements AutoCloseable
         final String responseEndpoint = logonDecoder.responseChannel();
         if (!AeronUdp.isValidEndpoint(responseEndpoint))
         {
-            counters.protocolErrors++;
+            counters.increment(GatewayCounters.PROTOCOL_ERRORS);
             connection.disconnect("PROTOCOL_ERROR: logon without a valid response endpoint (host:port): '" +
                 (responseEndpoint.length() > AeronUdp.MAX_ENDPOINT_LENGTH ?
                 responseEndpoint.substring(0, AeronUdp.MAX_ENDPOINT_LENGTH) : responseEndpoint) + "'");

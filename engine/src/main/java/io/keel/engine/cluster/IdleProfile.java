@@ -42,6 +42,16 @@ public enum IdleProfile
     }
 
     /**
+     * For a component with one duty-cycle thread of its own and an embedded media driver (the gateway):
+     * {@link ThreadingMode#INVOKER}, so the driver works inside that duty cycle and the component costs
+     * one thread, except with {@link #DEDICATED} where the driver spins on threads of its own.
+     */
+    public ThreadingMode embeddedDriverThreadingMode()
+    {
+        return this == DEDICATED ? ThreadingMode.DEDICATED : ThreadingMode.INVOKER;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the accepted values.
      */
     public static IdleProfile parse(final String value)
