@@ -1,8 +1,10 @@
 package io.keel.engine.cluster;
 
+import io.aeron.Aeron;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.aeron.security.CredentialsSupplier;
 import io.keel.codecs.AddInstrumentEncoder;
 import io.keel.codecs.CancelOrderEncoder;
@@ -24,6 +26,7 @@ import io.keel.codecs.TimeInForce;
 import io.keel.codecs.WithdrawEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -67,6 +70,10 @@ public final class KeelClusterClient implements AutoCloseable
     private final ResumeInstrumentEncoder resume = new ResumeInstrumentEncoder();
     private final SnapshotRequestEncoder snapshotRequest = new SnapshotRequestEncoder();
     private final StateHashRequestEncoder stateHashRequest = new StateHashRequestEncoder();
+    /** With the driver on the caller's thread: the client shared by every session, and the duty cycles to invoke. */
+    private final Aeron aeron;
+    private final AgentInvoker driverInvoker;
+    private final AgentInvoker conductorInvoker;
     private AeronCluster cluster;
     private long lastKeepAliveNs;
     private long reconnects;
@@ -83,6 +90,24 @@ public final class KeelClusterClient implements AutoCloseable
         final IdleProfile idleProfile,
         final MessageHandler handler)
     {
+        this(ingressEndpoints, credentials, aeronDir, idleProfile, handler, false);
+    }
+
+    /**
+     * @param aeronDir             an aeron dir of its own: the client runs an embedded media driver there,
+     *                             so it outlives any node.
+     * @param driverOnCallerThread the embedded driver and the Aeron client's conductor do their work inside
+     *                             {@link #poll()} and {@link #offer}, on the caller's thread (as the gateway's
+     *                             do), instead of on threads of their own: call {@link #poll()} continuously.
+     */
+    public KeelClusterClient(
+        final String ingressEndpoints,
+        final byte[] credentials,
+        final File aeronDir,
+        final IdleProfile idleProfile,
+        final MessageHandler handler,
+        final boolean driverOnCallerThread)
+    {
         this.ingressEndpoints = ingressEndpoints;
         this.credentials = credentials;
         this.aeronDir = aeronDir;
@@ -91,13 +116,35 @@ public final class KeelClusterClient implements AutoCloseable
         idle = idleProfile.newIdleStrategy();
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(aeronDir.getAbsolutePath())
-            .threadingMode(idleProfile.threadingMode())
+            .threadingMode(driverOnCallerThread ? ThreadingMode.INVOKER : idleProfile.threadingMode())
             .sharedIdleStrategy(idleProfile.newIdleStrategy())
             .termBufferSparseFile(true)
             .publicationTermBufferLength(256 * 1024)
             .ipcTermBufferLength(256 * 1024)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
+        driverInvoker = driver.sharedAgentInvoker();
+        if (driverOnCallerThread)
+        {
+            try
+            {
+                aeron = Aeron.connect(new Aeron.Context()
+                    .aeronDirectoryName(driver.aeronDirectoryName())
+                    .driverAgentInvoker(driverInvoker)
+                    .useConductorAgentInvoker(true));
+            }
+            catch (final RuntimeException ex)
+            {
+                driver.close();
+                throw ex;
+            }
+            conductorInvoker = aeron.conductorAgentInvoker();
+        }
+        else
+        {
+            aeron = null;
+            conductorInvoker = null;
+        }
     }
 
     /**
@@ -127,7 +174,12 @@ public final class KeelClusterClient implements AutoCloseable
             }
         };
         CloseHelper.quietClose(cluster);
-        cluster = AeronCluster.connect(new AeronCluster.Context()
+        final AeronCluster.Context context = new AeronCluster.Context();
+        if (aeron != null)
+        {
+            context.aeron(aeron).ownsAeronClient(false).agentInvoker(driverInvoker);
+        }
+        cluster = AeronCluster.connect(context
             .aeronDirectoryName(driver.aeronDirectoryName())
             .ingressChannel("aeron:udp?term-length=256k")
             .ingressEndpoints(ingressEndpoints)
@@ -181,12 +233,13 @@ public final class KeelClusterClient implements AutoCloseable
      */
     public int poll()
     {
+        int work = invokeAeron();
         if (!isConnected())
         {
             reconnects++;
             connect();
         }
-        final int work = cluster.pollEgress();
+        work += cluster.pollEgress();
         final long nowNs = System.nanoTime(); // determinism-ok: client side
         if (nowNs - lastKeepAliveNs > TimeUnit.SECONDS.toNanos(1))
         {
@@ -380,8 +433,30 @@ public final class KeelClusterClient implements AutoCloseable
         return send(stateHashRequest.encodedLength());
     }
 
+    private int invokeAeron()
+    {
+        if (conductorInvoker == null)
+        {
+            return 0;
+        }
+        return driverInvoker.invoke() + conductorInvoker.invoke();
+    }
+
     public void close()
     {
-        CloseHelper.closeAll(cluster, driver);
+        CloseHelper.closeAll(cluster);
+        if (conductorInvoker != null)
+        {
+            // No driver thread sends the session's close: run its duty cycle a little.
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50); // determinism-ok: client side
+            while (System.nanoTime() - deadlineNs < 0) // determinism-ok: client side
+            {
+                if (invokeAeron() == 0)
+                {
+                    Thread.yield();
+                }
+            }
+        }
+        CloseHelper.closeAll(aeron, driver);
     }
 }

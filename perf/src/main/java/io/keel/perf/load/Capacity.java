@@ -40,11 +40,15 @@ final class Capacity
     private final int firstRate;
     private final int maxRate;
     private final long warmupS;
+    private final long warmupMaxS;
     private final long stepS;
     private final long p99BoundNs;
 
-    Capacity(final int firstRate, final int maxRate, final long warmupS, final long stepS, final long p99BoundNs)
+    Capacity(
+        final int firstRate, final int maxRate, final long warmupS, final long warmupMaxS, final long stepS,
+        final long p99BoundNs)
     {
+        this.warmupMaxS = warmupMaxS;
         this.firstRate = firstRate;
         this.maxRate = maxRate;
         this.warmupS = warmupS;
@@ -58,9 +62,10 @@ final class Capacity
         Probe best = null;
         Probe failure = null;
         int rate = firstRate;
+        generator.warmUp(scenario, firstRate, warmupS, warmupMaxS, false);
         while (true)
         {
-            final Probe probe = probe(scenario, generator, rate, probes.isEmpty() ? warmupS : Math.min(1, warmupS));
+            final Probe probe = probe(scenario, generator, rate, Math.min(1, warmupS));
             probes.add(probe);
             if (!probe.passed())
             {

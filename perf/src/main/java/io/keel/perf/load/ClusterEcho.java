@@ -6,6 +6,7 @@ import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
+import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
 import io.keel.engine.cluster.FreePorts;
 import io.keel.engine.cluster.IdleProfile;
@@ -27,8 +28,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * What Aeron Cluster costs before any Keel code: members set up exactly as Keel's
  * ({@link KeelNode#launch(NodeConfig, ClusteredService)}: same driver, archive, consensus module,
- * authenticator, term lengths and idle profile) running a bare echo service, and the cluster client
- * Keel's gateway uses, offering {@code size}-byte messages that carry the request id. Every member
+ * authenticator, term lengths and idle profile) running a bare echo service, and a cluster client set up as
+ * Keel's gateway's (an embedded driver running on the polling thread, except with dedicated), offering
+ * {@code size}-byte messages that carry the request id. Every member
  * echoes each committed message to its session; only the leader's reply reaches the client.
  */
 final class ClusterEcho implements Scenario
@@ -80,7 +82,7 @@ final class ClusterEcho implements Scenario
         awaitLeader(30_000);
         client = new KeelClusterClient(NodeConfig.ingressEndpoints(hosts, basePort),
             Principal.gatewayCredentials(1, NodeConfig.SECRET_DEFAULT), new File(workDir, "client-aeron"),
-            idleProfile, this::onEcho).connect();
+            idleProfile, this::onEcho, idleProfile.embeddedDriverThreadingMode() == ThreadingMode.INVOKER).connect();
     }
 
     private void awaitLeader(final long timeoutMs) throws InterruptedException

@@ -3,6 +3,8 @@ package io.keel.perf.load;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +35,8 @@ final class LoadGenerator
     }
 
     static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    /** Milliseconds of JIT compilation per second of warm-up under which the JIT counts as quiet. */
+    static final long JIT_QUIET_MS_PER_S = 10;
     private static final int RING = 1 << 20;
 
     private final long[] intendedNs = new long[RING];
@@ -130,6 +134,53 @@ final class LoadGenerator
         final double elapsed = Math.max(1e-9, (System.nanoTime() - measuredFromNs) / 1e9);
         return new Result(histogram, Math.max(0, id - Math.min(id, recordedFromId)), histogram.getTotalCount(), elapsed,
             closedLoop, overloaded);
+    }
+
+    /**
+     * Warm up at {@code rate} for at least {@code minS} seconds, then on in one-second steps while the JIT is still
+     * compiling (more than {@link #JIT_QUIET_MS_PER_S} of compilation in either of the last two seconds), for at most
+     * {@code maxS} seconds in all. On a small machine the compiler threads take whole cores for milliseconds at a
+     * time: measured while they do, the tail shows the JIT, not the path. Nothing of the warm-up is recorded.
+     *
+     * @return how the warm-up ended: its seconds and whether the JIT had gone quiet.
+     */
+    WarmUp warmUp(final Scenario scenario, final int rate, final long minS, final long maxS, final boolean closedLoop)
+    {
+        final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        final boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
+        if (minS > 0)
+        {
+            run(scenario, rate, 0, minS, closedLoop);
+        }
+        long spentS = minS;
+        long lastJitMs = monitored ? jit.getTotalCompilationTime() : 0;
+        long previousStepMs = Long.MAX_VALUE;
+        while (monitored && spentS < maxS)
+        {
+            run(scenario, rate, 0, 1, closedLoop);
+            spentS++;
+            final long jitMs = jit.getTotalCompilationTime();
+            final long stepMs = jitMs - lastJitMs;
+            lastJitMs = jitMs;
+            if (stepMs <= JIT_QUIET_MS_PER_S && previousStepMs <= JIT_QUIET_MS_PER_S)
+            {
+                return new WarmUp(spentS, "jit-quiet");
+            }
+            previousStepMs = stepMs;
+        }
+        return new WarmUp(spentS, !monitored || maxS <= minS ? "fixed" : "jit-busy");
+    }
+
+    /**
+     * How a warm-up ended: {@code jit-quiet}, {@code jit-busy} (at the maximum, the JIT still compiling) or
+     * {@code fixed} (no JIT wait).
+     */
+    record WarmUp(long seconds, String end)
+    {
+        String text()
+        {
+            return seconds + "s" + ("fixed".equals(end) ? "" : "," + end);
+        }
     }
 
     private void onResponse(final long id)

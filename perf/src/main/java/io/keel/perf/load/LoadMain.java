@@ -68,9 +68,14 @@ public final class LoadMain implements Callable<Integer>
     @Option(names = "--seconds", description = "Measured seconds per scenario (default ${DEFAULT-VALUE}).")
     long seconds = 10;
 
-    @Option(names = "--warmup-s", description = "Warm-up seconds, not recorded (default ${DEFAULT-VALUE}); " +
+    @Option(names = "--warmup-s", description = "Least warm-up seconds, not recorded (default ${DEFAULT-VALUE}); " +
         "capacity: before the first step of each scenario (later steps: at most 1 s).")
     long warmupS = 3;
+
+    @Option(names = "--warmup-max-s", description = "After --warmup-s, warm up on while the JIT still compiles (over " +
+        LoadGenerator.JIT_QUIET_MS_PER_S + " ms a second), up to this many seconds in all (default ${DEFAULT-VALUE}; " +
+        "= --warmup-s: a fixed warm-up).")
+    long warmupMaxS = 60;
 
     @Option(names = "--size", description = "Message size of floor, cluster-echo and kafka, bytes (default ${DEFAULT-VALUE}); " +
         "keel-tcp sends Keel's NewOrder.")
@@ -109,11 +114,11 @@ public final class LoadMain implements Callable<Integer>
 
     public Integer call() throws Exception
     {
-        if (rate <= 0 || seconds <= 0 || warmupS < 0 || size <= 0 || (nodes != 1 && nodes != 3) ||
+        if (rate <= 0 || seconds <= 0 || warmupS < 0 || warmupMaxS < warmupS || size <= 0 || (nodes != 1 && nodes != 3) ||
             p99BoundUs <= 0 || stepS <= 0 || pairs <= 0 || ("capacity".equals(scenario) && maxRate < rate))
         {
             throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us, --step-s and --pairs must be > 0, " +
-                "--warmup-s >= 0, --nodes 1 or 3, --max-rate >= --rate");
+                "--warmup-s >= 0, --warmup-max-s >= --warmup-s, --nodes 1 or 3, --max-rate >= --rate");
         }
         final IdleProfile idleProfile = IdleProfile.parse(idle);
         final boolean capacity = "capacity".equals(scenario);
@@ -138,7 +143,8 @@ public final class LoadMain implements Callable<Integer>
         {
             if (capacity)
             {
-                final Capacity ramp = new Capacity(rate, maxRate, warmupS, stepS, TimeUnit.MICROSECONDS.toNanos(p99BoundUs));
+                final Capacity ramp = new Capacity(rate, maxRate, warmupS, warmupMaxS, stepS,
+                    TimeUnit.MICROSECONDS.toNanos(p99BoundUs));
                 final List<Capacity.Outcome> outcomes = new ArrayList<>();
                 for (final Step step : steps)
                 {
@@ -154,7 +160,7 @@ public final class LoadMain implements Callable<Integer>
             }
             else if (metricsCost)
             {
-                final MetricsCost cost = new MetricsCost(steps.get(0), pairs, rate, warmupS, seconds, idleProfile);
+                final MetricsCost cost = new MetricsCost(steps.get(0), pairs, rate, warmupS, warmupMaxS, seconds, idleProfile);
                 final List<MetricsCost.Run> runs = cost.measure(workDir);
                 cost.write(outDir, runs, idle);
                 System.out.println(cost.line(runs));
@@ -167,11 +173,12 @@ public final class LoadMain implements Callable<Integer>
                     try (Scenario s = scenario(step, idleProfile, workDir))
                     {
                         s.start();
-                        final LoadGenerator.Result result =
-                            new LoadGenerator(idleProfile.newIdleStrategy()).run(s, rate, warmupS, seconds, closedLoop);
+                        final LoadGenerator generator = new LoadGenerator(idleProfile.newIdleStrategy());
+                        final LoadGenerator.WarmUp warmUp = generator.warmUp(s, rate, warmupS, warmupMaxS, closedLoop);
+                        final LoadGenerator.Result result = generator.run(s, rate, 0, seconds, closedLoop);
                         results.put(step.key(), result);
                         writeHgrm(new File(outDir, step.key() + ".hgrm"), result.histogram());
-                        System.out.println(line(step, result, results));
+                        System.out.println(line(step, result, results) + " warmup=" + warmUp.text());
                     }
                 }
                 Summary.write(outDir, steps, results, rate, idle, closedLoop);

@@ -30,13 +30,15 @@ final class MetricsCost
     private final int pairs;
     private final int rate;
     private final long warmupS;
+    private final long warmupMaxS;
     private final long seconds;
     private final IdleProfile idleProfile;
 
     MetricsCost(
-        final LoadMain.Step step, final int pairs, final int rate, final long warmupS, final long seconds,
-        final IdleProfile idleProfile)
+        final LoadMain.Step step, final int pairs, final int rate, final long warmupS, final long warmupMaxS,
+        final long seconds, final IdleProfile idleProfile)
     {
+        this.warmupMaxS = warmupMaxS;
         this.step = step;
         this.pairs = pairs;
         this.rate = rate;
@@ -55,14 +57,16 @@ final class MetricsCost
                 step.nodes(), "keel-udp".equals(step.name()), metrics, idleProfile, new File(workDir, "run-" + i)))
             {
                 scenario.start();
-                final LoadGenerator.Result result =
-                    new LoadGenerator(idleProfile.newIdleStrategy()).run(scenario, rate, warmupS, seconds, false);
+                final LoadGenerator generator = new LoadGenerator(idleProfile.newIdleStrategy());
+                final LoadGenerator.WarmUp warmUp = generator.warmUp(scenario, rate, warmupS, warmupMaxS, false);
+                final LoadGenerator.Result result = generator.run(scenario, rate, 0, seconds, false);
                 final Histogram h = result.histogram();
                 final Run run = new Run(metrics, LoadMain.micros(h, 50), LoadMain.micros(h, 99), LoadMain.micros(h, 99.9),
                     result.achievedRate());
                 runs.add(run);
-                System.out.println(String.format(Locale.ROOT, "perf metrics-cost run=%d metrics=%s p50=%.1f p99=%.1f p99.9=%.1f%s",
-                    i + 1, metrics ? "on" : "off", run.p50(), run.p99(), run.p999(),
+                System.out.println(String.format(Locale.ROOT,
+                    "perf metrics-cost run=%d metrics=%s p50=%.1f p99=%.1f p99.9=%.1f warmup=%s%s",
+                    i + 1, metrics ? "on" : "off", run.p50(), run.p99(), run.p999(), warmUp.text(),
                     result.allAnswered() ? "" : " unanswered=" + Math.max(0, result.sent() - result.answered())));
             }
         }
@@ -85,7 +89,7 @@ final class MetricsCost
         final StringBuilder md = new StringBuilder()
             .append("# keel perf metrics-cost\n\n")
             .append(String.format(Locale.ROOT, "`%s`, %d node(s), open loop at %d requests/s, idle profile `%s`, " +
-                "%d s measured after %d s warm-up per run, each run on a fresh cluster and gateway; metrics on = every " +
+                "%d s measured after at least %d s warm-up (longer while the JIT compiles) per run, each run on a fresh cluster and gateway; metrics on = every " +
                 "node and the gateway serve /metrics with per-hop timing, scraped every second. µs.%n%n",
                 step.name(), step.nodes(), rate, idle, seconds, warmupS))
             .append("| run | metrics | p50 | p99 | p99.9 | achieved rate |\n|---|---|---|---|---|---|\n");

@@ -26,7 +26,7 @@ class LoadMainTest
     @Timeout(150)
     void shouldRunEveryScenarioAndWriteHistogramsSummaryAndPlot(@TempDir final File out) throws Exception
     {
-        final String text = run("all", "--rate", "200", "--seconds", "1", "--warmup-s", "0", "--idle", "backoff",
+        final String text = run("all", "--rate", "200", "--seconds", "1", "--warmup-s", "0", "--warmup-max-s", "0", "--idle", "backoff",
             "--out", out.getPath());
         for (final String scenario : List.of("floor-ipc", "floor-udp", "kafka"))
         {
@@ -61,10 +61,23 @@ class LoadMainTest
     {
         // A bound no rate can miss: two doubling steps up to --max-rate, then stop.
         final String text = run("capacity", "floor-ipc", "--rate", "100", "--max-rate", "200", "--step-s", "1",
-            "--warmup-s", "0", "--p99-bound-us", "10000000", "--idle", "backoff", "--out", out.getPath());
+            "--warmup-s", "0", "--warmup-max-s", "0", "--p99-bound-us", "10000000", "--idle", "backoff", "--out", out.getPath());
         assertTrue(text.contains("capacity floor-ipc nodes=0 rate=200 p99="), text);
         final String capacity = Files.readString(new File(out, "capacity.md").toPath());
         assertTrue(capacity.contains("| floor-ipc | 200 | "), capacity);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldWarmUpUntilTheJitIsQuietWithinTheMaximum(@TempDir final File out) throws Exception
+    {
+        final String text = run("floor-ipc", "--rate", "500", "--seconds", "1", "--warmup-s", "1", "--warmup-max-s", "8",
+            "--idle", "backoff", "--out", out.getPath());
+        final String line = text.lines().filter((l) -> l.startsWith("perf floor-ipc ")).findFirst().orElseThrow();
+        final String warmUp = line.replaceAll(".* warmup=(\\S+).*", "$1");
+        final long seconds = Long.parseLong(warmUp.replaceAll("s,.*", ""));
+        assertTrue(seconds >= 1 && seconds <= 8, line);
+        assertTrue(warmUp.endsWith(",jit-quiet") || (seconds == 8 && warmUp.endsWith(",jit-busy")), line);
     }
 
     @Test
@@ -73,6 +86,7 @@ class LoadMainTest
     {
         // With --rate 1 a count-bound run would send 2 requests; a closed loop sends as many as fit in the second.
         final String text = run("floor-ipc", "--closed-loop", "--rate", "1", "--seconds", "1", "--warmup-s", "1",
+            "--warmup-max-s", "1",
             "--idle", "backoff", "--out", out.getPath());
         final String line = text.lines().filter((l) -> l.startsWith("perf floor-ipc ")).findFirst().orElseThrow();
         final double achieved = Double.parseDouble(line.replaceAll(".* rate=([0-9.]+) .*", "$1"));
@@ -85,7 +99,7 @@ class LoadMainTest
     @Timeout(120)
     void shouldCompareMetricsOffAndOnOverAlternatingRuns(@TempDir final File out) throws Exception
     {
-        final String text = run("metrics-cost", "--pairs", "1", "--rate", "200", "--seconds", "1", "--warmup-s", "0",
+        final String text = run("metrics-cost", "--pairs", "1", "--rate", "200", "--seconds", "1", "--warmup-s", "0", "--warmup-max-s", "0",
             "--idle", "backoff", "--out", out.getPath());
         assertTrue(text.contains("perf metrics-cost run=1 metrics=off "), text);
         assertTrue(text.contains("perf metrics-cost run=2 metrics=on "), text);
@@ -103,6 +117,8 @@ class LoadMainTest
         assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "capacity", "nonsense"));
         assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "metrics-cost", "kafka"));
         assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "metrics-cost", "--pairs", "0"));
+        assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "floor-ipc", "--warmup-s", "5",
+            "--warmup-max-s", "4"));
     }
 
     private static String run(final String... args)
