@@ -40,6 +40,7 @@ final class KeelRoundTrip implements Scenario
     private final int nodes;
     private final boolean udp;
     private final boolean metrics;
+    private final long scrapeIntervalMs;
     private MetricsScraper scraper;
     private final long[] refused = new long[64];
     private final IdleProfile idleProfile;
@@ -53,18 +54,25 @@ final class KeelRoundTrip implements Scenario
 
     KeelRoundTrip(final int nodes, final boolean udp, final IdleProfile idleProfile, final File workDir)
     {
-        this(nodes, udp, false, idleProfile, workDir);
+        this(nodes, udp, false, 0, idleProfile, workDir);
     }
 
     /**
-     * @param metrics every node and the gateway serve /metrics (with per-hop timing), scraped every second.
+     * @param metrics          every node and the gateway serve /metrics (with per-hop timing).
+     * @param scrapeIntervalMs how often they are scraped while metrics are on; 0: never.
      */
     KeelRoundTrip(
-        final int nodes, final boolean udp, final boolean metrics, final IdleProfile idleProfile, final File workDir)
+        final int nodes,
+        final boolean udp,
+        final boolean metrics,
+        final long scrapeIntervalMs,
+        final IdleProfile idleProfile,
+        final File workDir)
     {
         this.nodes = nodes;
         this.udp = udp;
         this.metrics = metrics;
+        this.scrapeIntervalMs = scrapeIntervalMs;
         this.idleProfile = idleProfile;
         this.workDir = new File(workDir, name() + "-" + nodes);
     }
@@ -122,7 +130,7 @@ final class KeelRoundTrip implements Scenario
         {
             Thread.sleep(1);
         }
-        if (metrics)
+        if (metrics && scrapeIntervalMs > 0)
         {
             final int[] ports = new int[nodes + 1];
             for (int i = 0; i < nodes; i++)
@@ -130,7 +138,7 @@ final class KeelRoundTrip implements Scenario
                 ports[i] = cluster.node(i).metricsPort();
             }
             ports[nodes] = gateway.metricsPort();
-            scraper = new MetricsScraper(ports);
+            scraper = new MetricsScraper(scrapeIntervalMs, ports);
         }
         client = new KeelClient(new KeelClient.Context()
             .transport(udp ? Transport.UDP : Transport.TCP)

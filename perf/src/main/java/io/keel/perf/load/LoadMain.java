@@ -82,8 +82,12 @@ public final class LoadMain implements Callable<Integer>
     int size = 32;
 
     @Option(names = "--metrics", description = "Keel scenarios with metrics on: every node and the gateway serve " +
-        "/metrics (engine counters, per-hop timing), scraped every second — compare with a run without it.")
+        "/metrics (engine counters, per-hop timing), scraped every --scrape-interval-ms — compare with a run without it.")
     boolean metrics;
+
+    @Option(names = "--scrape-interval-ms", description = "With metrics on (--metrics, metrics-cost): how often every " +
+        "endpoint is scraped, ms (default ${DEFAULT-VALUE}, as deploy/prometheus.yml; 0: never).")
+    long scrapeIntervalMs = 5_000;
 
     @Option(names = "--nodes", description = "Cluster members of cluster-echo and keel-tcp: 1 or 3 (default ${DEFAULT-VALUE}); " +
         "all and capacity all run both.")
@@ -114,11 +118,11 @@ public final class LoadMain implements Callable<Integer>
 
     public Integer call() throws Exception
     {
-        if (rate <= 0 || seconds <= 0 || warmupS < 0 || warmupMaxS < warmupS || size <= 0 || (nodes != 1 && nodes != 3) ||
+        if (rate <= 0 || seconds <= 0 || warmupS < 0 || warmupMaxS < warmupS || scrapeIntervalMs < 0 || size <= 0 || (nodes != 1 && nodes != 3) ||
             p99BoundUs <= 0 || stepS <= 0 || pairs <= 0 || ("capacity".equals(scenario) && maxRate < rate))
         {
             throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us, --step-s and --pairs must be > 0, " +
-                "--warmup-s >= 0, --warmup-max-s >= --warmup-s, --nodes 1 or 3, --max-rate >= --rate");
+                "--warmup-s and --scrape-interval-ms >= 0, --warmup-max-s >= --warmup-s, --nodes 1 or 3, --max-rate >= --rate");
         }
         final IdleProfile idleProfile = IdleProfile.parse(idle);
         final boolean capacity = "capacity".equals(scenario);
@@ -160,7 +164,8 @@ public final class LoadMain implements Callable<Integer>
             }
             else if (metricsCost)
             {
-                final MetricsCost cost = new MetricsCost(steps.get(0), pairs, rate, warmupS, warmupMaxS, seconds, idleProfile);
+                final MetricsCost cost = new MetricsCost(steps.get(0), pairs, rate, warmupS, warmupMaxS, seconds,
+                    scrapeIntervalMs, idleProfile);
                 final List<MetricsCost.Run> runs = cost.measure(workDir);
                 cost.write(outDir, runs, idle);
                 System.out.println(cost.line(runs));
@@ -241,8 +246,8 @@ public final class LoadMain implements Callable<Integer>
             case "floor-ipc" -> new FloorEcho(false, size, idleProfile, workDir);
             case "floor-udp" -> new FloorEcho(true, size, idleProfile, workDir);
             case "cluster-echo" -> new ClusterEcho(step.nodes(), size, idleProfile, workDir);
-            case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, metrics, idleProfile, workDir);
-            case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, metrics, idleProfile, workDir);
+            case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, metrics, scrapeIntervalMs, idleProfile, workDir);
+            case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, metrics, scrapeIntervalMs, idleProfile, workDir);
             case "kafka" -> new KafkaEcho(size, workDir);
             default -> throw unknown(step.name());
         };

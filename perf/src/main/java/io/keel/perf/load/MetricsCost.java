@@ -15,9 +15,10 @@ import java.util.Locale;
  * {@code keel perf metrics-cost}: what metrics and per-hop timing cost a Keel scenario's latency.
  * One p99 from a shared, noisy machine says little (two runs with metrics off can differ by 50 %),
  * so the scenario runs {@code pairs} times with metrics off and as often with them on (every node
- * and the gateway serving {@code /metrics}, scraped every second), each run on a freshly started
+ * and the gateway serving {@code /metrics}, scraped at the given interval), each run on a freshly started
  * cluster and gateway, alternating the order (off/on, on/off, ...) so that drift in the machine's
- * background load falls on both sides. The medians of the runs' percentiles are compared.
+ * background load falls on both sides, after one unrecorded run that lets the JIT compile both paths. The medians
+ * of the runs' percentiles are compared.
  */
 final class MetricsCost
 {
@@ -32,12 +33,14 @@ final class MetricsCost
     private final long warmupS;
     private final long warmupMaxS;
     private final long seconds;
+    private final long scrapeIntervalMs;
     private final IdleProfile idleProfile;
 
     MetricsCost(
         final LoadMain.Step step, final int pairs, final int rate, final long warmupS, final long warmupMaxS,
-        final long seconds, final IdleProfile idleProfile)
+        final long seconds, final long scrapeIntervalMs, final IdleProfile idleProfile)
     {
+        this.scrapeIntervalMs = scrapeIntervalMs;
         this.warmupMaxS = warmupMaxS;
         this.step = step;
         this.pairs = pairs;
@@ -49,28 +52,35 @@ final class MetricsCost
 
     List<Run> measure(final File workDir) throws Exception
     {
+        // First an unrecorded run with metrics on: the first cluster of a JVM pays for compiling both paths.
+        run(-1, true, workDir);
         final List<Run> runs = new ArrayList<>();
         for (int i = 0; i < 2 * pairs; i++)
         {
-            final boolean metrics = (i % 4 == 1) || (i % 4 == 2); // off, on, on, off, off, on, ...
-            try (KeelRoundTrip scenario = new KeelRoundTrip(
-                step.nodes(), "keel-udp".equals(step.name()), metrics, idleProfile, new File(workDir, "run-" + i)))
-            {
-                scenario.start();
-                final LoadGenerator generator = new LoadGenerator(idleProfile.newIdleStrategy());
-                final LoadGenerator.WarmUp warmUp = generator.warmUp(scenario, rate, warmupS, warmupMaxS, false);
-                final LoadGenerator.Result result = generator.run(scenario, rate, 0, seconds, false);
-                final Histogram h = result.histogram();
-                final Run run = new Run(metrics, LoadMain.micros(h, 50), LoadMain.micros(h, 99), LoadMain.micros(h, 99.9),
-                    result.achievedRate());
-                runs.add(run);
-                System.out.println(String.format(Locale.ROOT,
-                    "perf metrics-cost run=%d metrics=%s p50=%.1f p99=%.1f p99.9=%.1f warmup=%s%s",
-                    i + 1, metrics ? "on" : "off", run.p50(), run.p99(), run.p999(), warmUp.text(),
-                    result.allAnswered() ? "" : " unanswered=" + Math.max(0, result.sent() - result.answered())));
-            }
+            runs.add(run(i, (i % 4 == 1) || (i % 4 == 2), workDir)); // off, on, on, off, off, on, ...
         }
         return runs;
+    }
+
+    private Run run(final int index, final boolean metrics, final File workDir) throws Exception
+    {
+        try (KeelRoundTrip scenario = new KeelRoundTrip(step.nodes(), "keel-udp".equals(step.name()), metrics,
+            scrapeIntervalMs, idleProfile, new File(workDir, "run-" + (index + 1))))
+        {
+            scenario.start();
+            final LoadGenerator generator = new LoadGenerator(idleProfile.newIdleStrategy());
+            final LoadGenerator.WarmUp warmUp = generator.warmUp(scenario, rate, warmupS, warmupMaxS, false);
+            final LoadGenerator.Result result = generator.run(scenario, rate, 0, seconds, false);
+            final Histogram h = result.histogram();
+            final Run run = new Run(metrics, LoadMain.micros(h, 50), LoadMain.micros(h, 99), LoadMain.micros(h, 99.9),
+                result.achievedRate());
+            System.out.println(String.format(Locale.ROOT,
+                "perf metrics-cost run=%s metrics=%s p50=%.1f p99=%.1f p99.9=%.1f warmup=%s%s",
+                index < 0 ? "warm-up" : Integer.toString(index + 1), metrics ? "on" : "off", run.p50(), run.p99(),
+                run.p999(), warmUp.text(),
+                result.allAnswered() ? "" : " unanswered=" + Math.max(0, result.sent() - result.answered())));
+            return run;
+        }
     }
 
     String line(final List<Run> runs)
@@ -90,8 +100,8 @@ final class MetricsCost
             .append("# keel perf metrics-cost\n\n")
             .append(String.format(Locale.ROOT, "`%s`, %d node(s), open loop at %d requests/s, idle profile `%s`, " +
                 "%d s measured after at least %d s warm-up (longer while the JIT compiles) per run, each run on a fresh cluster and gateway; metrics on = every " +
-                "node and the gateway serve /metrics with per-hop timing, scraped every second. µs.%n%n",
-                step.name(), step.nodes(), rate, idle, seconds, warmupS))
+                "node and the gateway serve /metrics with per-hop timing, scraped every %d ms (0: never). µs.%n%n",
+                step.name(), step.nodes(), rate, idle, seconds, warmupS, scrapeIntervalMs))
             .append("| run | metrics | p50 | p99 | p99.9 | achieved rate |\n|---|---|---|---|---|---|\n");
         for (int i = 0; i < runs.size(); i++)
         {
