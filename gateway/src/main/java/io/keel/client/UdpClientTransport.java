@@ -12,6 +12,7 @@ import io.aeron.logbuffer.Header;
 import io.keel.codecs.AeronUdp;
 import io.keel.codecs.FrameError;
 import io.keel.codecs.MessageValidator;
+import io.keel.engine.cluster.InvokedAeron;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentInvoker;
@@ -47,8 +48,8 @@ final class UdpClientTransport implements ClientTransport
     private final FragmentHandler discard = (buffer, offset, length, header) -> {};
     private MediaDriver driver;
     private Aeron aeron;
-    private AgentInvoker driverInvoker;
-    private AgentInvoker conductorInvoker;
+    /** The embedded driver's and the client conductor's duty cycles, run on the caller's thread. */
+    private InvokedAeron invoked = new InvokedAeron(null, null);
     private ExclusivePublication publication;
     private Subscription subscription;
     private String responseEndpoint = "";
@@ -122,16 +123,7 @@ final class UdpClientTransport implements ClientTransport
      */
     private int invokeAeron()
     {
-        int work = 0;
-        if (driverInvoker != null)
-        {
-            work += driverInvoker.invoke();
-        }
-        if (conductorInvoker != null)
-        {
-            work += conductorInvoker.invoke();
-        }
-        return work;
+        return invoked.invoke();
     }
 
     /**
@@ -175,18 +167,17 @@ final class UdpClientTransport implements ClientTransport
         }
         try
         {
-            driverInvoker = driver != null ? driver.sharedAgentInvoker() : null;
+            final AgentInvoker driverInvoker = driver != null ? driver.sharedAgentInvoker() : null;
             aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(driver != null ? driver.aeronDirectoryName() : aeronDir)
                 .driverAgentInvoker(driverInvoker)
                 .useConductorAgentInvoker(true));
-            conductorInvoker = aeron.conductorAgentInvoker();
+            invoked = new InvokedAeron(driverInvoker, aeron);
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietClose(driver);
             driver = null;
-            driverInvoker = null;
             throw ex;
         }
     }
@@ -297,7 +288,6 @@ final class UdpClientTransport implements ClientTransport
         CloseHelper.quietCloseAll(aeron, driver);
         aeron = null;
         driver = null;
-        driverInvoker = null;
-        conductorInvoker = null;
+        invoked = new InvokedAeron(null, null);
     }
 }

@@ -8,6 +8,7 @@ import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.Header;
 import io.aeron.security.CredentialsSupplier;
 import io.keel.engine.cluster.IdleProfile;
+import io.keel.engine.cluster.InvokedAeron;
 import io.keel.engine.cluster.Principal;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -42,9 +43,10 @@ final class ClusterConnection implements AutoCloseable
     private final Listener listener;
     private final MediaDriver driver;
     private final Aeron aeron;
-    /** The embedded driver's and the Aeron client conductor's duty cycles when they run on the gateway's thread. */
+    /** The embedded driver's duty cycle when it runs on the gateway's thread, else null. */
     private final AgentInvoker driverInvoker;
-    private final AgentInvoker conductorInvoker;
+    /** The driver's and the Aeron client conductor's duty cycles, when they run on the gateway's thread. */
+    private final InvokedAeron invoked;
     private final byte[] credentials;
     private final EgressListener egressListener = new EgressListener()
     {
@@ -115,7 +117,7 @@ final class ClusterConnection implements AutoCloseable
                 .idleStrategy(idle.newIdleStrategy())
                 .driverAgentInvoker(driverInvoker)
                 .useConductorAgentInvoker(driverInvoker != null));
-            conductorInvoker = aeron.conductorAgentInvoker();
+            invoked = new InvokedAeron(driverInvoker, aeron);
         }
         catch (final RuntimeException ex)
         {
@@ -132,16 +134,7 @@ final class ClusterConnection implements AutoCloseable
      */
     int invokeAeron()
     {
-        int work = 0;
-        if (driverInvoker != null)
-        {
-            work += driverInvoker.invoke();
-        }
-        if (conductorInvoker != null)
-        {
-            work += conductorInvoker.invoke();
-        }
-        return work;
+        return invoked.invoke();
     }
 
     /**
@@ -353,18 +346,7 @@ final class ClusterConnection implements AutoCloseable
     public void close()
     {
         CloseHelper.quietCloseAll(connecting, cluster);
-        if (driverInvoker != null)
-        {
-            // No driver thread sends what the shutdown offered (logouts, session close): run its duty cycle a little.
-            final long deadlineNs = System.nanoTime() + CLOSE_LINGER_NS;
-            while (System.nanoTime() - deadlineNs < 0)
-            {
-                if (invokeAeron() == 0)
-                {
-                    Thread.yield();
-                }
-            }
-        }
+        invoked.linger(CLOSE_LINGER_NS); // no driver thread sends what the shutdown offered (logouts, session close)
         CloseHelper.quietCloseAll(aeron, driver);
     }
 }

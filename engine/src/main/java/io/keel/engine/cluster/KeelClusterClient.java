@@ -73,7 +73,7 @@ public final class KeelClusterClient implements AutoCloseable
     /** With the driver on the caller's thread: the client shared by every session, and the duty cycles to invoke. */
     private final Aeron aeron;
     private final AgentInvoker driverInvoker;
-    private final AgentInvoker conductorInvoker;
+    private final InvokedAeron invoked;
     private AeronCluster cluster;
     private long lastKeepAliveNs;
     private long reconnects;
@@ -138,13 +138,12 @@ public final class KeelClusterClient implements AutoCloseable
                 driver.close();
                 throw ex;
             }
-            conductorInvoker = aeron.conductorAgentInvoker();
         }
         else
         {
             aeron = null;
-            conductorInvoker = null;
         }
+        invoked = new InvokedAeron(driverInvoker, aeron);
     }
 
     /**
@@ -233,7 +232,7 @@ public final class KeelClusterClient implements AutoCloseable
      */
     public int poll()
     {
-        int work = invokeAeron();
+        int work = invoked.invoke();
         if (!isConnected())
         {
             reconnects++;
@@ -433,30 +432,10 @@ public final class KeelClusterClient implements AutoCloseable
         return send(stateHashRequest.encodedLength());
     }
 
-    private int invokeAeron()
-    {
-        if (conductorInvoker == null)
-        {
-            return 0;
-        }
-        return driverInvoker.invoke() + conductorInvoker.invoke();
-    }
-
     public void close()
     {
         CloseHelper.closeAll(cluster);
-        if (conductorInvoker != null)
-        {
-            // No driver thread sends the session's close: run its duty cycle a little.
-            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50); // determinism-ok: client side
-            while (System.nanoTime() - deadlineNs < 0) // determinism-ok: client side
-            {
-                if (invokeAeron() == 0)
-                {
-                    Thread.yield();
-                }
-            }
-        }
+        invoked.linger(TimeUnit.MILLISECONDS.toNanos(50)); // no driver thread sends the session's close
         CloseHelper.closeAll(aeron, driver);
     }
 }
