@@ -59,7 +59,8 @@ public final class LoadMain implements Callable<Integer>
     String scenario;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SUB-SCENARIO",
-        description = "After capacity: the scenario to ramp (default all); after metrics-cost: keel-tcp (default) or keel-udp.")
+        description = "After capacity: the scenario to ramp, or a comma-separated list (default all); after metrics-cost: " +
+            "keel-tcp (default) or keel-udp.")
     String capacityScenario;
 
     @Option(names = "--rate", description = "Requests per second (default ${DEFAULT-VALUE}); capacity: the first rate tried.")
@@ -132,7 +133,8 @@ public final class LoadMain implements Callable<Integer>
             throw new IllegalArgumentException("unexpected argument '" + capacityScenario +
                 "' (only capacity and metrics-cost take a scenario)");
         }
-        if (metricsCost && capacityScenario != null && !capacityScenario.startsWith("keel-"))
+        if (metricsCost && capacityScenario != null &&
+            !("keel-tcp".equals(capacityScenario) || "keel-udp".equals(capacityScenario)))
         {
             throw new IllegalArgumentException("metrics-cost measures keel-tcp or keel-udp, not '" + capacityScenario + "'");
         }
@@ -223,6 +225,20 @@ public final class LoadMain implements Callable<Integer>
      */
     static List<Step> capacitySteps(final String scenario, final int nodes)
     {
+        if (scenario.indexOf(',') >= 0)
+        {
+            // A list, ramped one after the other in this run: e.g. cluster-echo,keel-tcp,keel-udp.
+            final List<Step> steps = new ArrayList<>();
+            for (final String one : scenario.split(","))
+            {
+                if ("all".equals(one.trim()))
+                {
+                    throw new IllegalArgumentException("'all' cannot be part of a list of scenarios");
+                }
+                steps.addAll(capacitySteps(one.trim(), nodes));
+            }
+            return steps;
+        }
         return switch (scenario)
         {
             case "all" -> steps("all", nodes);

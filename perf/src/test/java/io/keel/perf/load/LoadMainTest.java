@@ -60,11 +60,13 @@ class LoadMainTest
     void shouldRampCapacityAndWriteTheTable(@TempDir final File out) throws Exception
     {
         // A bound no rate can miss: two doubling steps up to --max-rate, then stop.
-        final String text = run("capacity", "floor-ipc", "--rate", "100", "--max-rate", "200", "--step-s", "1",
+        final String text = run("capacity", "floor-ipc,floor-udp", "--rate", "100", "--max-rate", "200", "--step-s", "1",
             "--warmup-s", "0", "--warmup-max-s", "0", "--p99-bound-us", "10000000", "--idle", "backoff", "--out", out.getPath());
         assertTrue(text.contains("capacity floor-ipc nodes=0 rate=200 p99="), text);
         final String capacity = Files.readString(new File(out, "capacity.md").toPath());
         assertTrue(capacity.contains("| floor-ipc | 200 | "), capacity);
+        assertTrue(text.contains("capacity floor-udp nodes=0 rate=200 p99="), text);
+        assertTrue(capacity.contains("| floor-udp | 200 | "), capacity);
     }
 
     @Test
@@ -116,6 +118,7 @@ class LoadMainTest
         assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "nonsense"));
         assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "capacity", "nonsense"));
         assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "metrics-cost", "kafka"));
+        assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "capacity", "floor-ipc,nonsense"));
         assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "metrics-cost", "--pairs", "0"));
         assertEquals(2, io.keel.engine.cluster.Cli.run(new LoadMain(), "keel perf", "floor-ipc", "--warmup-s", "5",
             "--warmup-max-s", "4"));
