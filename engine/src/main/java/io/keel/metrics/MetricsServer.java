@@ -104,27 +104,35 @@ public final class MetricsServer implements AutoCloseable
         final String host = "0.0.0.0".equals(bind) || "::".equals(bind) ? "127.0.0.1" :
             bind.indexOf(':') >= 0 ? "[" + bind + "]" : bind;
         final byte[] discard = new byte[16 * 1024];
-        final long deadlineNs = System.nanoTime() + WARM_UP_REQUESTS_NS;
+        final long deadlineNs = System.nanoTime() + WARM_UP_REQUESTS_NS; // determinism-ok: metrics only
         try
         {
             final URL url = new URL("http://" + host + ":" + port + "/metrics");
-            for (int i = 0; i < WARM_UP_REQUESTS && System.nanoTime() - deadlineNs < 0; i++)
+            for (int i = 0; i < WARM_UP_REQUESTS && System.nanoTime() - deadlineNs < 0; i++) // determinism-ok: metrics only
             {
-                final HttpURLConnection http = (HttpURLConnection)url.openConnection();
-                http.setConnectTimeout(500);
-                http.setReadTimeout(500);
-                try (InputStream body = http.getInputStream())
-                {
-                    while (body.read(discard) >= 0)
-                    {
-                        // read it all, so the connection is kept alive for the next one
-                    }
-                }
+                scrape(url, discard, 500);
             }
         }
         catch (final IOException | RuntimeException ignore)
         {
             // Only a warm-up: the server answers scrapes all the same.
+        }
+    }
+
+    /**
+     * GET {@code url} and read the whole body, as Prometheus does; the connection is kept alive for the next one.
+     */
+    public static void scrape(final URL url, final byte[] buffer, final int timeoutMs) throws IOException
+    {
+        final HttpURLConnection http = (HttpURLConnection)url.openConnection();
+        http.setConnectTimeout(timeoutMs);
+        http.setReadTimeout(timeoutMs);
+        try (InputStream body = http.getInputStream())
+        {
+            while (body.read(buffer) >= 0)
+            {
+                // all of it
+            }
         }
     }
 

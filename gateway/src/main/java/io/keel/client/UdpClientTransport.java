@@ -15,7 +15,6 @@ import io.keel.codecs.MessageValidator;
 import io.keel.engine.cluster.InvokedAeron;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.AgentInvoker;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -49,7 +48,7 @@ final class UdpClientTransport implements ClientTransport
     private MediaDriver driver;
     private Aeron aeron;
     /** The embedded driver's and the client conductor's duty cycles, run on the caller's thread. */
-    private InvokedAeron invoked = new InvokedAeron(null, null);
+    private InvokedAeron invoked = InvokedAeron.NONE;
     private ExclusivePublication publication;
     private Subscription subscription;
     private String responseEndpoint = "";
@@ -112,18 +111,10 @@ final class UdpClientTransport implements ClientTransport
         {
             throw new KeelClientException("cannot connect to udp " + host + ":" + udpPort + ": " + what, null);
         }
-        if (invokeAeron() == 0)
+        if (invoked.invoke() == 0)
         {
             Thread.yield();
         }
-    }
-
-    /**
-     * The embedded driver's and the client conductor's duty cycles, when they run on this thread.
-     */
-    private int invokeAeron()
-    {
-        return invoked.invoke();
     }
 
     /**
@@ -167,12 +158,9 @@ final class UdpClientTransport implements ClientTransport
         }
         try
         {
-            final AgentInvoker driverInvoker = driver != null ? driver.sharedAgentInvoker() : null;
-            aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(driver != null ? driver.aeronDirectoryName() : aeronDir)
-                .driverAgentInvoker(driverInvoker)
-                .useConductorAgentInvoker(true));
-            invoked = new InvokedAeron(driverInvoker, aeron);
+            aeron = Aeron.connect(driver != null ? InvokedAeron.clientContext(driver) :
+                new Aeron.Context().aeronDirectoryName(aeronDir).useConductorAgentInvoker(true));
+            invoked = new InvokedAeron(aeron);
         }
         catch (final RuntimeException ex)
         {
@@ -223,7 +211,7 @@ final class UdpClientTransport implements ClientTransport
         {
             return -1;
         }
-        invokeAeron();
+        invoked.invoke();
         final int fragments = subscription.poll(fragmentHandler, FRAGMENT_LIMIT);
         if (!open)
         {
@@ -278,7 +266,7 @@ final class UdpClientTransport implements ClientTransport
             while (!subscription.hasNoImages() && System.nanoTime() - deadlineNs < 0)
             {
                 subscription.poll(discard, FRAGMENT_LIMIT);
-                if (invokeAeron() == 0)
+                if (invoked.invoke() == 0)
                 {
                     Thread.yield();
                 }
@@ -288,6 +276,6 @@ final class UdpClientTransport implements ClientTransport
         CloseHelper.quietCloseAll(aeron, driver);
         aeron = null;
         driver = null;
-        invoked = new InvokedAeron(null, null);
+        invoked = InvokedAeron.NONE;
     }
 }

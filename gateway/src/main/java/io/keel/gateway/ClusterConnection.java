@@ -12,7 +12,6 @@ import io.keel.engine.cluster.InvokedAeron;
 import io.keel.engine.cluster.Principal;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.AgentInvoker;
 
 import java.util.concurrent.TimeUnit;
 
@@ -43,8 +42,6 @@ final class ClusterConnection implements AutoCloseable
     private final Listener listener;
     private final MediaDriver driver;
     private final Aeron aeron;
-    /** The embedded driver's duty cycle when it runs on the gateway's thread, else null. */
-    private final AgentInvoker driverInvoker;
     /** The driver's and the Aeron client conductor's duty cycles, when they run on the gateway's thread. */
     private final InvokedAeron invoked;
     private final byte[] credentials;
@@ -111,13 +108,8 @@ final class ClusterConnection implements AutoCloseable
             .dirDeleteOnShutdown(true));
         try
         {
-            driverInvoker = driver.sharedAgentInvoker();
-            aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(driver.aeronDirectoryName())
-                .idleStrategy(idle.newIdleStrategy())
-                .driverAgentInvoker(driverInvoker)
-                .useConductorAgentInvoker(driverInvoker != null));
-            invoked = new InvokedAeron(driverInvoker, aeron);
+            aeron = Aeron.connect(InvokedAeron.clientContext(driver).idleStrategy(idle.newIdleStrategy()));
+            invoked = new InvokedAeron(aeron);
         }
         catch (final RuntimeException ex)
         {
@@ -180,7 +172,7 @@ final class ClusterConnection implements AutoCloseable
             connecting = AeronCluster.asyncConnect(new AeronCluster.Context()
                 .aeron(aeron)
                 .ownsAeronClient(false)
-                .agentInvoker(driverInvoker)
+                .agentInvoker(invoked.driver())
                 .ingressChannel("aeron:udp?term-length=1m")
                 .ingressEndpoints(config.clusterEndpoints())
                 .egressChannel("aeron:udp?endpoint=localhost:0|term-length=4m")

@@ -1,26 +1,52 @@
 package io.keel.engine.cluster;
 
 import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
 import org.agrona.concurrent.AgentInvoker;
 
 /**
  * The duty cycles of an embedded media driver in {@link io.aeron.driver.ThreadingMode#INVOKER} mode and of
  * an Aeron client built with {@code useConductorAgentInvoker(true)}: they have no threads of their own and
- * run whenever their owner's single thread calls {@link #invoke()}. Either may be absent (null).
+ * run whenever their owner's single thread calls {@link #invoke()}. Either may be absent.
  */
 public final class InvokedAeron
 {
+    /** Nothing to invoke: every duty cycle has a thread of its own (or there is no client yet). */
+    public static final InvokedAeron NONE = new InvokedAeron(null);
+
     private final AgentInvoker driver;
     private final AgentInvoker conductor;
 
     /**
-     * @param driver the driver's {@code sharedAgentInvoker()}, or null.
-     * @param aeron  the client, whose {@code conductorAgentInvoker()} is used, or null.
+     * @param aeron a client, whose driver invoker ({@link Aeron.Context#driverAgentInvoker()}) and conductor
+     *              invoker are used when set; or null.
      */
-    public InvokedAeron(final AgentInvoker driver, final Aeron aeron)
+    public InvokedAeron(final Aeron aeron)
     {
-        this.driver = driver;
-        this.conductor = aeron == null ? null : aeron.conductorAgentInvoker();
+        driver = aeron == null ? null : aeron.context().driverAgentInvoker();
+        conductor = aeron == null ? null : aeron.conductorAgentInvoker();
+    }
+
+    /**
+     * A client context on an embedded driver: when the driver runs in {@code INVOKER} mode, the client invokes it
+     * while it waits and its own conductor is invoked too, so {@link #InvokedAeron(Aeron)} of the client runs both.
+     */
+    public static Aeron.Context clientContext(final MediaDriver driver)
+    {
+        final AgentInvoker driverInvoker = driver.sharedAgentInvoker();
+        return new Aeron.Context()
+            .aeronDirectoryName(driver.aeronDirectoryName())
+            .driverAgentInvoker(driverInvoker)
+            .useConductorAgentInvoker(driverInvoker != null);
+    }
+
+    /**
+     * @return the driver's invoker, for clients that wait on it (e.g. {@code AeronCluster.Context.agentInvoker}),
+     * or null.
+     */
+    public AgentInvoker driver()
+    {
+        return driver;
     }
 
     /**

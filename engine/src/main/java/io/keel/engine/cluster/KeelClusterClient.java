@@ -26,7 +26,6 @@ import io.keel.codecs.TimeInForce;
 import io.keel.codecs.WithdrawEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -72,7 +71,6 @@ public final class KeelClusterClient implements AutoCloseable
     private final StateHashRequestEncoder stateHashRequest = new StateHashRequestEncoder();
     /** With the driver on the caller's thread: the client shared by every session, and the duty cycles to invoke. */
     private final Aeron aeron;
-    private final AgentInvoker driverInvoker;
     private final InvokedAeron invoked;
     private AeronCluster cluster;
     private long lastKeepAliveNs;
@@ -123,27 +121,16 @@ public final class KeelClusterClient implements AutoCloseable
             .ipcTermBufferLength(256 * 1024)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
-        driverInvoker = driver.sharedAgentInvoker();
-        if (driverOnCallerThread)
+        try
         {
-            try
-            {
-                aeron = Aeron.connect(new Aeron.Context()
-                    .aeronDirectoryName(driver.aeronDirectoryName())
-                    .driverAgentInvoker(driverInvoker)
-                    .useConductorAgentInvoker(true));
-            }
-            catch (final RuntimeException ex)
-            {
-                driver.close();
-                throw ex;
-            }
+            aeron = driverOnCallerThread ? Aeron.connect(InvokedAeron.clientContext(driver)) : null;
         }
-        else
+        catch (final RuntimeException ex)
         {
-            aeron = null;
+            driver.close();
+            throw ex;
         }
-        invoked = new InvokedAeron(driverInvoker, aeron);
+        invoked = new InvokedAeron(aeron);
     }
 
     /**
@@ -176,7 +163,7 @@ public final class KeelClusterClient implements AutoCloseable
         final AeronCluster.Context context = new AeronCluster.Context();
         if (aeron != null)
         {
-            context.aeron(aeron).ownsAeronClient(false).agentInvoker(driverInvoker);
+            context.aeron(aeron).ownsAeronClient(false).agentInvoker(invoked.driver());
         }
         cluster = AeronCluster.connect(context
             .aeronDirectoryName(driver.aeronDirectoryName())

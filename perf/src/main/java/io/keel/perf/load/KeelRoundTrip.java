@@ -52,11 +52,6 @@ final class KeelRoundTrip implements Scenario
     private ResponseHandler handler;
     private long adminResponses;
 
-    KeelRoundTrip(final int nodes, final boolean udp, final IdleProfile idleProfile, final File workDir)
-    {
-        this(nodes, udp, false, 0, idleProfile, workDir);
-    }
-
     /**
      * @param metrics          every node and the gateway serve /metrics (with per-hop timing).
      * @param scrapeIntervalMs how often they are scraped while metrics are on; 0: never.

@@ -1,21 +1,20 @@
 package io.keel.perf.load;
 
-import java.io.InputStream;
-import java.net.HttpURLConnection;
+import io.keel.metrics.MetricsServer;
+
 import java.net.URL;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Scrapes {@code /metrics} of the given local ports at a fixed interval, as Prometheus would (HTTP/1.1
  * over a kept-alive connection, the whole body read), on one plain thread: what metrics cost while a
- * run measures latency. {@link HttpURLConnection} rather than {@code java.net.http.HttpClient}, whose
+ * run measures latency. {@link MetricsServer#scrape} ({@code HttpURLConnection}) rather than {@code java.net.http.HttpClient}, whose
  * selector and executor threads would add their own wake-ups to a small machine's tail.
  */
 final class MetricsScraper implements AutoCloseable
 {
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile long scrapes;
 
     MetricsScraper(final long intervalMs, final int... ports)
     {
@@ -28,18 +27,7 @@ final class MetricsScraper implements AutoCloseable
                 {
                     try
                     {
-                        final HttpURLConnection http =
-                            (HttpURLConnection)new URL("http://127.0.0.1:" + port + "/metrics").openConnection();
-                        http.setConnectTimeout(2_000);
-                        http.setReadTimeout(2_000);
-                        try (InputStream body = http.getInputStream())
-                        {
-                            while (body.read(discard) >= 0)
-                            {
-                                // The whole exposition is read, as Prometheus would.
-                            }
-                        }
-                        scrapes++;
+                        MetricsServer.scrape(new URL("http://127.0.0.1:" + port + "/metrics"), discard, 2_000);
                     }
                     catch (final Exception ignore)
                     {
@@ -58,11 +46,6 @@ final class MetricsScraper implements AutoCloseable
         }, "metrics-scraper");
         thread.setDaemon(true);
         thread.start();
-    }
-
-    long scrapes()
-    {
-        return scrapes;
     }
 
     public void close()
