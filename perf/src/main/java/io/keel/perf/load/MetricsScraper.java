@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Scrapes {@code /metrics} of the given local ports at a fixed interval, as Prometheus would (HTTP/1.1
  * over a kept-alive connection, the whole body read), on one plain thread: what metrics cost while a
- * run measures latency. {@link MetricsServer#scrape} ({@code HttpURLConnection}) rather than {@code java.net.http.HttpClient}, whose
- * selector and executor threads would add their own wake-ups to a small machine's tail.
+ * run measures latency. {@link MetricsServer#scrape} ({@code HttpURLConnection}) rather than
+ * {@code java.net.http.HttpClient}, whose selector and executor threads would add their own wake-ups
+ * to a small machine's tail.
  */
 final class MetricsScraper implements AutoCloseable
 {
