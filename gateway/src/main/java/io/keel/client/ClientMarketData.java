@@ -33,7 +33,6 @@ final class ClientMarketData
     private final BookUpdateDecoder bookUpdateDecoder = new BookUpdateDecoder();
     private final TradeDecoder tradeDecoder = new TradeDecoder();
     private final BookSnapshotDecoder bookSnapshotDecoder = new BookSnapshotDecoder();
-    private long gaps;
 
     ClientMarketData(final KeelClientListener listener, final Requester requester)
     {
@@ -67,11 +66,6 @@ final class ClientMarketData
             lastMdSeqNo.put(instrumentId, AWAITING_SNAPSHOT);
             requester.subscribe(instrumentId);
         }
-    }
-
-    long gaps()
-    {
-        return gaps;
     }
 
     void onBookSnapshot(final DirectBuffer buffer, final int offset, final MessageHeaderDecoder header)
@@ -112,7 +106,6 @@ final class ClientMarketData
         }
         if (mdSeqNo != last + 1)
         {
-            gaps++;
             lastMdSeqNo.put(instrumentId, AWAITING_SNAPSHOT);
             requester.subscribe(instrumentId);
             return false;

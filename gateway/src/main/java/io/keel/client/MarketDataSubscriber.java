@@ -13,6 +13,7 @@ import io.keel.engine.cluster.IdleProfile;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
 
 import java.io.File;
 
@@ -50,7 +51,7 @@ public final class MarketDataSubscriber implements AutoCloseable
     private final Listener listener;
     private final int instrumentFilter;
     private final Int2ObjectHashMap<L2Book> books = new Int2ObjectHashMap<>();
-    private final Int2ObjectHashMap<Boolean> synced = new Int2ObjectHashMap<>();
+    private final IntHashSet synced = new IntHashSet();
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final BookUpdateDecoder bookUpdate = new BookUpdateDecoder();
     private final BookSnapshotDecoder bookSnapshot = new BookSnapshotDecoder();
@@ -115,7 +116,7 @@ public final class MarketDataSubscriber implements AutoCloseable
      */
     public L2Book book(final int instrumentId)
     {
-        return Boolean.TRUE.equals(synced.get(instrumentId)) ? books.get(instrumentId) : null;
+        return synced.contains(instrumentId) ? books.get(instrumentId) : null;
     }
 
     public long gaps()
@@ -143,10 +144,10 @@ public final class MarketDataSubscriber implements AutoCloseable
                 if (wanted(bookSnapshot.instrumentId()))
                 {
                     final L2Book book = bookOf(bookSnapshot.instrumentId());
-                    if (!Boolean.TRUE.equals(synced.get(book.instrumentId())) || bookSnapshot.mdSeqNo() > book.mdSeqNo())
+                    if (!synced.contains(book.instrumentId()) || bookSnapshot.mdSeqNo() > book.mdSeqNo())
                     {
                         book.apply(bookSnapshot);
-                        synced.put(book.instrumentId(), Boolean.TRUE);
+                        synced.add(book.instrumentId());
                         listener.onBook(book);
                     }
                 }
@@ -194,7 +195,7 @@ public final class MarketDataSubscriber implements AutoCloseable
 
     private boolean inSequence(final int instrumentId, final long mdSeqNo)
     {
-        if (!Boolean.TRUE.equals(synced.get(instrumentId)))
+        if (!synced.contains(instrumentId))
         {
             return false;
         }
@@ -206,7 +207,7 @@ public final class MarketDataSubscriber implements AutoCloseable
         if (mdSeqNo != book.mdSeqNo() + 1)
         {
             gaps++;
-            synced.put(instrumentId, Boolean.FALSE); // wait for the next snapshot
+            synced.remove(instrumentId); // wait for the next snapshot
             return false;
         }
         return true;

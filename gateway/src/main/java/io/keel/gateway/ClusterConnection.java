@@ -1,6 +1,7 @@
 package io.keel.gateway;
 
 import io.aeron.Aeron;
+import io.aeron.Publication;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
@@ -71,6 +72,8 @@ final class ClusterConnection implements AutoCloseable
         }
     };
 
+    /** Immediate retries of an offer that met a term rotation (ADMIN_ACTION). */
+    private static final int ADMIN_ACTION_RETRIES = 3;
     /** How long a closing gateway keeps its invoked driver working, to send the last messages. */
     private static final long CLOSE_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -267,7 +270,7 @@ final class ClusterConnection implements AutoCloseable
         }
         long result = cluster.tryClaim(length, claim);
         // ADMIN_ACTION (a term rotation) is over by the next attempt: not a reason to refuse an order.
-        for (int i = 0; i < 3 && result == io.aeron.Publication.ADMIN_ACTION; i++)
+        for (int i = 0; i < ADMIN_ACTION_RETRIES && result == Publication.ADMIN_ACTION; i++)
         {
             result = cluster.tryClaim(length, claim);
         }
@@ -304,7 +307,7 @@ final class ClusterConnection implements AutoCloseable
             return false;
         }
         long result = cluster.offer(buffer, offset, length);
-        for (int i = 0; i < 3 && result == io.aeron.Publication.ADMIN_ACTION; i++)
+        for (int i = 0; i < ADMIN_ACTION_RETRIES && result == Publication.ADMIN_ACTION; i++)
         {
             result = cluster.offer(buffer, offset, length);
         }

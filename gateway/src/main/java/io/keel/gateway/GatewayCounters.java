@@ -25,11 +25,9 @@ final class GatewayCounters
     static final int REJECTED_CONNECTIONS = 14;
     /** Clients that connected over Aeron UDP (each client publication's image). */
     static final int UDP_CONNECTIONS = 15;
-    /** Messages for UDP clients queued: their publication not yet connected, or back-pressured. */
-    static final int UDP_QUEUED = 16;
-    static final int BYTES_RECEIVED = 17;
-    static final int BYTES_SENT = 18;
-    static final int COUNT = 19;
+    static final int BYTES_RECEIVED = 16;
+    static final int BYTES_SENT = 17;
+    static final int COUNT = 18;
 
     private final AtomicLongArray values = new AtomicLongArray(COUNT);
     final DisconnectReasons disconnectReasons = new DisconnectReasons();

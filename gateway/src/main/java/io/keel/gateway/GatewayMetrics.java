@@ -7,7 +7,6 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.util.function.BooleanSupplier;
-import java.util.function.ToLongFunction;
 
 /**
  * The gateway's {@code /metrics} and {@code /health}: its counters (written by the duty cycle,
@@ -18,38 +17,40 @@ final class GatewayMetrics implements AutoCloseable
 {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final HopTimer hops;
+    private final GatewayCounters counters;
     private MetricsServer server;
 
     GatewayMetrics(final GatewayCounters counters)
     {
+        this.counters = counters;
         final LatencyMetric latency = new LatencyMetric(registry, "keel_gateway_hop_latency",
             "Latency per hop measured at the gateway with System.nanoTime (see deploy/METRICS.md).",
             HopTimer.RECEIVE_TO_INGRESS, HopTimer.INGRESS_TO_EGRESS, HopTimer.EGRESS_TO_CLIENT);
         hops = new HopTimer(latency.recorder(HopTimer.RECEIVE_TO_INGRESS), latency.recorder(HopTimer.INGRESS_TO_EGRESS),
             latency.recorder(HopTimer.EGRESS_TO_CLIENT));
-        counter("keel_gateway_connections", "Client connections accepted.", counters, (c) -> c.get(GatewayCounters.CONNECTIONS));
-        counter("keel_gateway_connections_refused", "Client connections refused (connection limit).", counters,
-            (c) -> c.get(GatewayCounters.REJECTED_CONNECTIONS));
-        counter("keel_gateway_logons", "Successful logons.", counters, (c) -> c.get(GatewayCounters.LOGONS));
+        counter("keel_gateway_connections", "Client connections accepted.", GatewayCounters.CONNECTIONS);
+        counter("keel_gateway_connections_refused", "Client connections refused (connection limit).",
+            GatewayCounters.REJECTED_CONNECTIONS);
+        counter("keel_gateway_logons", "Successful logons.", GatewayCounters.LOGONS);
         counter("keel_gateway_failed_logons", "Logons refused (bad credentials, already logged on, too many pending).",
-            counters, (c) -> c.get(GatewayCounters.FAILED_LOGONS));
-        counter("keel_gateway_throttled", "Messages refused by the per-session throttle.", counters, (c) -> c.get(GatewayCounters.THROTTLED));
+            GatewayCounters.FAILED_LOGONS);
+        counter("keel_gateway_throttled", "Messages refused by the per-session throttle.", GatewayCounters.THROTTLED);
         counter("keel_gateway_unavailable", "Orders refused as UNAVAILABLE: no cluster session or circuit open.",
-            counters, (c) -> c.get(GatewayCounters.UNAVAILABLE));
-        counter("keel_gateway_orders_forwarded", "Order-entry messages forwarded to the cluster.", counters,
-            (c) -> c.get(GatewayCounters.ORDERS_FORWARDED));
-        counter("keel_gateway_reports_sent", "Reports queued to clients.", counters, (c) -> c.get(GatewayCounters.REPORTS_SENT));
-        counter("keel_gateway_unrouted_reports", "Reports for no known session.", counters, (c) -> c.get(GatewayCounters.UNROUTED_REPORTS));
-        counter("keel_gateway_protocol_errors", "Frames or messages that broke the protocol.", counters,
-            (c) -> c.get(GatewayCounters.PROTOCOL_ERRORS));
-        counter("keel_gateway_session_rejects", "SessionReject messages sent.", counters, (c) -> c.get(GatewayCounters.SESSION_REJECTS));
-        counter("keel_gateway_resends", "Resend requests served.", counters, (c) -> c.get(GatewayCounters.RESENDS));
-        counter("keel_gateway_cancel_on_disconnects", "Cancel-on-disconnect commands sent to the cluster.", counters,
-            (c) -> c.get(GatewayCounters.CANCEL_ON_DISCONNECTS));
-        counter("keel_gateway_slow_consumers", "Clients dropped because their outbound buffer filled.", counters,
-            (c) -> c.get(GatewayCounters.SLOW_CONSUMERS));
-        counter("keel_gateway_received_bytes", "Bytes read from client sockets.", counters, (c) -> c.get(GatewayCounters.BYTES_RECEIVED));
-        counter("keel_gateway_sent_bytes", "Bytes written to client sockets.", counters, (c) -> c.get(GatewayCounters.BYTES_SENT));
+            GatewayCounters.UNAVAILABLE);
+        counter("keel_gateway_orders_forwarded", "Order-entry messages forwarded to the cluster.",
+            GatewayCounters.ORDERS_FORWARDED);
+        counter("keel_gateway_reports_sent", "Reports queued to clients.", GatewayCounters.REPORTS_SENT);
+        counter("keel_gateway_unrouted_reports", "Reports for no known session.", GatewayCounters.UNROUTED_REPORTS);
+        counter("keel_gateway_protocol_errors", "Frames or messages that broke the protocol.",
+            GatewayCounters.PROTOCOL_ERRORS);
+        counter("keel_gateway_session_rejects", "SessionReject messages sent.", GatewayCounters.SESSION_REJECTS);
+        counter("keel_gateway_resends", "Resend requests served.", GatewayCounters.RESENDS);
+        counter("keel_gateway_cancel_on_disconnects", "Cancel-on-disconnect commands sent to the cluster.",
+            GatewayCounters.CANCEL_ON_DISCONNECTS);
+        counter("keel_gateway_slow_consumers", "Clients dropped because their outbound buffer filled.",
+            GatewayCounters.SLOW_CONSUMERS);
+        counter("keel_gateway_received_bytes", "Bytes read from client sockets.", GatewayCounters.BYTES_RECEIVED);
+        counter("keel_gateway_sent_bytes", "Bytes written to client sockets.", GatewayCounters.BYTES_SENT);
         CounterWithCallback.builder()
             .name("keel_gateway_disconnects")
             .help("Client connections closed, by reason.")
@@ -102,10 +103,9 @@ final class GatewayMetrics implements AutoCloseable
         }
     }
 
-    private void counter(
-        final String name, final String help, final GatewayCounters counters, final ToLongFunction<GatewayCounters> field)
+    private void counter(final String name, final String help, final int counter)
     {
-        CounterWithCallback.builder().name(name).help(help).callback((cb) -> cb.call(field.applyAsLong(counters)))
+        CounterWithCallback.builder().name(name).help(help).callback((cb) -> cb.call(counters.get(counter)))
             .register(registry);
     }
 }

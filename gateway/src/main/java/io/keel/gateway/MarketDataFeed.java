@@ -80,8 +80,6 @@ final class MarketDataFeed implements AutoCloseable
     private final UnsafeBuffer requestBuffer = new UnsafeBuffer(new byte[64]);
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private long nextPublicSnapshotNs;
-    private long publicDrops;
-    private long gaps;
 
     /**
      * @param publicStream where market data is published for read-only subscribers, or null.
@@ -123,7 +121,7 @@ final class MarketDataFeed implements AutoCloseable
             book.levels.apply(bookSnapshotDecoder);
             book.state = State.SYNCED;
             book.snapshotRequested = false;
-            publishSnapshot(book, nowNs);
+            publishSnapshot(book);
             return Outcome.RESYNCED;
         }
 
@@ -151,7 +149,6 @@ final class MarketDataFeed implements AutoCloseable
         }
         if (mdSeqNo != book.levels.mdSeqNo() + 1)
         {
-            gaps++;
             book.state = State.STALE;
             requestSnapshot(book, nowNs);
             return Outcome.DROP;
@@ -228,7 +225,7 @@ final class MarketDataFeed implements AutoCloseable
                 final Book book = bookList.get(i);
                 if (book.state == State.SYNCED)
                 {
-                    publishSnapshot(book, nowNs);
+                    publishSnapshot(book);
                     work++;
                 }
             }
@@ -246,7 +243,7 @@ final class MarketDataFeed implements AutoCloseable
         cluster.offer(requestBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + requestEncoder.encodedLength());
     }
 
-    private void publishSnapshot(final Book book, final long nowNs)
+    private void publishSnapshot(final Book book)
     {
         if (publicStream != null)
         {
@@ -258,20 +255,10 @@ final class MarketDataFeed implements AutoCloseable
     private void publish(final DirectBuffer buffer, final int offset, final int length)
     {
         // Never waits: a read-only subscriber that misses something sees the gap and takes the next snapshot.
-        if (publicStream != null && publicStream.offer(buffer, offset, length) < 0)
+        if (publicStream != null)
         {
-            publicDrops++;
+            publicStream.offer(buffer, offset, length);
         }
-    }
-
-    long gaps()
-    {
-        return gaps;
-    }
-
-    long publicDrops()
-    {
-        return publicDrops;
     }
 
     public void close()

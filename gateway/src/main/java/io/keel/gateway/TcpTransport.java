@@ -212,11 +212,6 @@ final class TcpTransport implements AutoCloseable
         }
     }
 
-    int connectionCount()
-    {
-        return connections.size();
-    }
-
     public void close()
     {
         closeAll();

@@ -176,7 +176,6 @@ final class UdpConnection extends ClientConnection
         queue.putInt(tail, length);
         queue.putBytes(tail + RECORD_HEADER_LENGTH, buffer, offset, length);
         tail += recordLength;
-        counters.increment(GatewayCounters.UDP_QUEUED);
         return true;
     }
 

@@ -12,6 +12,7 @@ import io.keel.codecs.LogonDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageValidator;
 import io.keel.codecs.Sofh;
+import io.keel.engine.cluster.InvokedAeron;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
@@ -37,6 +38,8 @@ final class UdpTransport implements AutoCloseable
     private static final int FRAGMENT_LIMIT = 16;
 
     private final GatewayConfig config;
+    /** A connection whose response publication is not connected by then is dropped. */
+    private final long responseTimeoutNs;
     private final SessionLayer sessionLayer;
     private final GatewayCounters counters;
     private final Aeron aeron;
@@ -57,6 +60,7 @@ final class UdpTransport implements AutoCloseable
         final GatewayConfig config, final SessionLayer sessionLayer, final GatewayCounters counters, final Aeron aeron)
     {
         this.config = config;
+        responseTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.logonTimeoutMs());
         this.sessionLayer = sessionLayer;
         this.counters = counters;
         this.aeron = aeron;
@@ -74,6 +78,7 @@ final class UdpTransport implements AutoCloseable
             throw new IllegalStateException("cannot listen on udp " + requested + ": " + ex.getMessage(), ex);
         }
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        final InvokedAeron invoked = new InvokedAeron(aeron); // the gateway's driver may run on this thread only
         String resolved;
         while ((resolved = subscription.resolvedEndpoint()) == null)
         {
@@ -82,8 +87,10 @@ final class UdpTransport implements AutoCloseable
                 CloseHelper.quietClose(subscription);
                 throw new IllegalStateException("cannot listen on udp " + requested + ": channel not active");
             }
-            Thread.onSpinWait();
-            Thread.yield();
+            if (invoked.invoke() == 0)
+            {
+                Thread.yield();
+            }
         }
         endpoint = resolved;
     }
@@ -129,7 +136,7 @@ final class UdpTransport implements AutoCloseable
             return 1;
         }
         if (connection.state != ClientConnection.State.AWAITING_LOGON && !connection.isResponseConnected() &&
-            nowNs - connection.connectedNs > TimeUnit.MILLISECONDS.toNanos(config.logonTimeoutMs()))
+            nowNs - connection.connectedNs > responseTimeoutNs)
         {
             connection.disconnect("response endpoint " + connection.responseEndpoint() + " not connected within " +
                 config.logonTimeoutMs() + " ms");
@@ -306,11 +313,6 @@ final class UdpTransport implements AutoCloseable
             }
             close(connection, i);
         }
-    }
-
-    int connectionCount()
-    {
-        return connections.size();
     }
 
     public void close()
