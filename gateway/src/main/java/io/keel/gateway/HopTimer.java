@@ -39,7 +39,6 @@ final class HopTimer
     private final LatencyRecorder ingressToEgress;
     private final LatencyRecorder egressToClient;
     private final Long2LongHashMap sentNsByRequest = new Long2LongHashMap(MAX_IN_FLIGHT * 2, 0.65f, MISSING);
-    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private long receivedNs;
     private long egressNs;
 
@@ -75,11 +74,10 @@ final class HopTimer
     /**
      * A client report polled from the egress (before it is routed).
      */
-    void onEgress(final DirectBuffer buffer, final int offset)
+    void onEgress(final int templateId, final DirectBuffer buffer, final int offset)
     {
         egressNs = System.nanoTime();
-        header.wrap(buffer, offset);
-        final int clOrdIdOffset = switch (header.templateId())
+        final int clOrdIdOffset = switch (templateId)
         {
             case ExecutionReportDecoder.TEMPLATE_ID -> ExecutionReportDecoder.clOrdIdEncodingOffset();
             case CancelRejectDecoder.TEMPLATE_ID -> CancelRejectDecoder.clOrdIdEncodingOffset();

@@ -486,15 +486,15 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
             case CancelRejectDecoder.TEMPLATE_ID:
             case BusinessRejectDecoder.TEMPLATE_ID:
             case MassCancelReportDecoder.TEMPLATE_ID:
-                if (counters.hops != null)
+                final HopTimer hops = counters.hops;
+                if (hops != null)
                 {
-                    counters.hops.onEgress(buffer, offset);
-                    routeReport(buffer, offset, length);
-                    counters.hops.onClientQueued();
+                    hops.onEgress(headerDecoder.templateId(), buffer, offset);
                 }
-                else
+                routeReport(buffer, offset, length);
+                if (hops != null)
                 {
-                    routeReport(buffer, offset, length);
+                    hops.onClientQueued();
                 }
                 break;
 

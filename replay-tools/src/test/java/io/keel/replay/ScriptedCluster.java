@@ -7,6 +7,7 @@ import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.engine.cluster.EmbeddedCluster;
+import io.keel.engine.cluster.FreePorts;
 import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.KeelClusterClient;
 import io.keel.engine.cluster.NodeConfig;
@@ -18,12 +19,9 @@ import org.agrona.collections.LongHashSet;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -65,7 +63,7 @@ final class ScriptedCluster implements AutoCloseable
     {
         dir = new File("target/replay-tests/" + name + "-" + System.nanoTime()).getAbsoluteFile();
         IoUtil.ensureDirectoryExists(dir, "test dir");
-        basePort = freeBasePort();
+        basePort = FreePorts.clusterBasePort(1);
         cluster = EmbeddedCluster.launch(1, new File(dir, "cluster"), basePort, IdleProfile.BACKOFF,
             (config) -> config.stateCheckIntervalMs(500).heartbeatTimeoutMs(1_500));
         cluster.awaitLeader(10_000);
@@ -298,34 +296,5 @@ final class ScriptedCluster implements AutoCloseable
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
-    }
-
-    private static int freeBasePort()
-    {
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            final int base = 20_000 + ThreadLocalRandom.current().nextInt(1_200) * NodeConfig.PORTS_PER_MEMBER;
-            if (portsFree(base))
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free base port");
-    }
-
-    private static boolean portsFree(final int base)
-    {
-        for (int port = base; port < base + NodeConfig.PORTS_PER_MEMBER; port++)
-        {
-            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("localhost", port)))
-            {
-                socket.setReuseAddress(false);
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -163,8 +163,15 @@ final class EngineMetrics implements EngineListener
 
     private void reject(final int request, final RejectReason reason)
     {
-        final int code = reason == null || reason == RejectReason.NULL_VAL ? REASONS - 1 : Math.min(reason.value(), REASONS - 1);
-        increment(rejects, code * REQUESTS.length + request);
+        increment(rejects, code(reason) * REQUESTS.length + request);
+    }
+
+    /**
+     * A reject reason's slot: its value, or the last slot for none or a value beyond the table.
+     */
+    private static int code(final RejectReason reason)
+    {
+        return reason == null || reason == RejectReason.NULL_VAL ? REASONS - 1 : Math.min(reason.value(), REASONS - 1);
     }
 
     private static int ordTypeIndex(final OrdType ordType)
@@ -182,22 +189,6 @@ final class EngineMetrics implements EngineListener
     }
 
     // ------------------------------------------------------------------ scrape thread
-
-    long orders(final boolean accepted)
-    {
-        long sum = 0;
-        final int execType = (accepted ? ExecType.NEW : ExecType.REJECTED).ordinal();
-        for (int t = 0; t < ORD_TYPES; t++)
-        {
-            sum += reports.getAcquire(execType * ORD_TYPES + t);
-        }
-        return sum;
-    }
-
-    long trades()
-    {
-        return gauges.getAcquire(TRADES);
-    }
 
     void register(final PrometheusRegistry registry)
     {
@@ -242,7 +233,7 @@ final class EngineMetrics implements EngineListener
             {
                 for (final RejectReason reason : REASON_VALUES)
                 {
-                    final int code = reason == RejectReason.NULL_VAL ? REASONS - 1 : Math.min(reason.value(), REASONS - 1);
+                    final int code = code(reason);
                     for (int r = 0; r < REQUESTS.length; r++)
                     {
                         final long value = rejects.getAcquire(code * REQUESTS.length + r);

@@ -52,7 +52,26 @@ public final class FreePorts
         }
     }
 
-    private static boolean free(final int base, final int count)
+    /**
+     * @return a TCP port free on loopback right now (the OS's pick; another process may take it first).
+     */
+    public static int tcpPort()
+    {
+        try (ServerSocket socket = new ServerSocket())
+        {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * @return whether {@code count} ports from {@code base} are free on loopback for TCP and UDP right now.
+     */
+    public static boolean free(final int base, final int count)
     {
         for (int port = base; port < base + count; port++)
         {

@@ -136,14 +136,6 @@ final class AdminSession implements AutoCloseable
         return request((c) -> c.requestStateHash(correlationId), correlationId, timeoutMs);
     }
 
-    /**
-     * The leader as of a fresh round trip (the answer came from it), or -1.
-     */
-    int leader(final long timeoutMs)
-    {
-        return stateHash(timeoutMs) == null ? -1 : client.leaderMemberId();
-    }
-
     KeelClusterClient client()
     {
         return client;

@@ -80,11 +80,6 @@ final class ChaosProcesses implements AutoCloseable
         return basePort;
     }
 
-    int gatewayPort()
-    {
-        return gatewayPort;
-    }
-
     static String classPath()
     {
         // Surefire runs tests from a manifest-only booter jar; it exposes the real path here.

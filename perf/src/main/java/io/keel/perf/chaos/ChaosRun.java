@@ -2,6 +2,7 @@ package io.keel.perf.chaos;
 
 import io.keel.client.KeelClient;
 import io.keel.engine.Engine;
+import io.keel.engine.cluster.FreePorts;
 import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.KeelNode;
 import io.keel.engine.cluster.NodeConfig;
@@ -13,10 +14,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -60,11 +57,6 @@ final class ChaosRun
         this.out = out;
     }
 
-    ChaosReport report()
-    {
-        return report;
-    }
-
     /**
      * @return the report; {@link ChaosReport#passed()} says whether every check held.
      */
@@ -79,7 +71,7 @@ final class ChaosRun
         }
         IoUtil.ensureDirectoryExists(dir, "chaos dir");
         report.dir = dir;
-        final int basePort = freeBasePort();
+        final int basePort = FreePorts.clusterBasePort(ChaosConfig.NODES);
         final int gatewayPort = freeTcpPort();
         final File users = new File(dir, "users.txt");
         for (int account = 1; account <= config.clients(); account++)
@@ -509,48 +501,13 @@ final class ChaosRun
         }
     }
 
-    /**
-     * A base port whose member ports are free for TCP and UDP, below the ephemeral range.
-     */
-    static int freeBasePort()
-    {
-        final Random random = new Random();
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            final int base = 20_000 + random.nextInt(1_200) * 10;
-            if (portsFree(base, ChaosConfig.NODES * NodeConfig.PORTS_PER_MEMBER))
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free base port");
-    }
-
-    private static boolean portsFree(final int base, final int count)
-    {
-        for (int port = base; port < base + count; port++)
-        {
-            try (ServerSocket tcp = new ServerSocket();
-                DatagramSocket udp = new DatagramSocket(null))
-            {
-                tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                udp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     static int freeTcpPort()
     {
         final Random random = new Random();
         for (int attempt = 0; attempt < 200; attempt++)
         {
             final int port = 33_000 + random.nextInt(2_000);
-            if (portsFree(port, 1))
+            if (FreePorts.free(port, 1))
             {
                 return port;
             }

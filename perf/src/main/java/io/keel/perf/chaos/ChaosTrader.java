@@ -85,11 +85,6 @@ final class ChaosTrader implements KeelClientListener
         return orders;
     }
 
-    ChaosOrder byOrderId(final long orderId)
-    {
-        return byOrderId.get(orderId);
-    }
-
     /**
      * Connect and log on, retrying while the gateway starts.
      */

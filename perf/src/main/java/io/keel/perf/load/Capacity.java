@@ -117,7 +117,7 @@ final class Capacity
     {
         final LoadGenerator.Result result = generator.run(scenario, rate, warmup, stepS, false, DRAIN_TIMEOUT_NS);
         final long p99Ns = result.histogram().getValueAtPercentile(99);
-        final long unanswered = Math.max(0, result.sent() - result.answered());
+        final long unanswered = result.unanswered();
         return new Probe(rate, p99Ns / 1000.0, result.achievedRate(), unanswered,
             result.allAnswered() && result.histogram().getTotalCount() > 0 && p99Ns <= p99BoundNs);
     }

@@ -1,5 +1,6 @@
 package io.keel.perf.load;
 
+import io.keel.engine.cluster.FreePorts;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -29,12 +30,8 @@ import org.apache.kafka.common.utils.Time;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -99,8 +96,8 @@ final class KafkaEcho implements Scenario
         Exit.setHaltProcedure(refuse);
         IoUtil.delete(workDir, false);
         IoUtil.ensureDirectoryExists(workDir, "kafka dir");
-        final int brokerPort = freeTcpPort();
-        final int controllerPort = freeTcpPort();
+        final int brokerPort = FreePorts.tcpPort();
+        final int controllerPort = FreePorts.tcpPort();
         final String bootstrap = "localhost:" + brokerPort;
         final Properties props = new Properties();
         props.put("process.roles", "broker,controller");
@@ -203,15 +200,6 @@ final class KafkaEcho implements Scenario
         catch (final Throwable ex)
         {
             consumerError = ex;
-        }
-    }
-
-    private static int freeTcpPort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket())
-        {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
         }
     }
 

@@ -28,6 +28,11 @@ final class LoadGenerator
             return answered / seconds;
         }
 
+        long unanswered()
+        {
+            return Math.max(0, sent - answered);
+        }
+
         boolean allAnswered()
         {
             return !overloaded && answered >= sent;

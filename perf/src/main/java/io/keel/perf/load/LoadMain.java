@@ -302,7 +302,7 @@ public final class LoadMain implements Callable<Integer>
         }
         if (!r.allAnswered())
         {
-            text.append(" unanswered=").append(Math.max(0, r.sent() - r.answered()));
+            text.append(" unanswered=").append(r.unanswered());
         }
         if (r.overloaded())
         {

@@ -78,7 +78,7 @@ final class MetricsCost
                 "perf metrics-cost run=%s metrics=%s p50=%.1f p99=%.1f p99.9=%.1f warmup=%s%s",
                 index < 0 ? "warm-up" : Integer.toString(index + 1), metrics ? "on" : "off", run.p50(), run.p99(),
                 run.p999(), warmUp.text(),
-                result.allAnswered() ? "" : " unanswered=" + Math.max(0, result.sent() - result.answered())));
+                result.allAnswered() ? "" : " unanswered=" + result.unanswered()));
             return run;
         }
     }
