@@ -81,9 +81,8 @@ final class ClusterLogDecoder
         switch (templateId)
         {
             case SessionMessageHeaderDecoder.TEMPLATE_ID:
-                checkVersion(version, SessionMessageHeaderDecoder.SCHEMA_VERSION, endPosition);
+                begin(LogEntry.Type.SESSION_MESSAGE, version, endPosition);
                 sessionMessage.wrap(buffer, body, blockLength, version);
-                entry.reset(LogEntry.Type.SESSION_MESSAGE, endPosition);
                 entry.leadershipTermId = sessionMessage.leadershipTermId();
                 entry.clusterSessionId = sessionMessage.clusterSessionId();
                 entry.timestamp = sessionMessage.timestamp();
@@ -94,18 +93,16 @@ final class ClusterLogDecoder
                 break;
 
             case TimerEventDecoder.TEMPLATE_ID:
-                checkVersion(version, TimerEventDecoder.SCHEMA_VERSION, endPosition);
+                begin(LogEntry.Type.TIMER, version, endPosition);
                 timer.wrap(buffer, body, blockLength, version);
-                entry.reset(LogEntry.Type.TIMER, endPosition);
                 entry.leadershipTermId = timer.leadershipTermId();
                 entry.correlationId = timer.correlationId();
                 entry.timestamp = timer.timestamp();
                 break;
 
             case SessionOpenEventDecoder.TEMPLATE_ID:
-                checkVersion(version, SessionOpenEventDecoder.SCHEMA_VERSION, endPosition);
+                begin(LogEntry.Type.SESSION_OPEN, version, endPosition);
                 open.wrap(buffer, body, blockLength, version);
-                entry.reset(LogEntry.Type.SESSION_OPEN, endPosition);
                 entry.leadershipTermId = open.leadershipTermId();
                 entry.correlationId = open.correlationId();
                 entry.clusterSessionId = open.clusterSessionId();
@@ -117,9 +114,8 @@ final class ClusterLogDecoder
                 break;
 
             case SessionCloseEventDecoder.TEMPLATE_ID:
-                checkVersion(version, SessionCloseEventDecoder.SCHEMA_VERSION, endPosition);
+                begin(LogEntry.Type.SESSION_CLOSE, version, endPosition);
                 close.wrap(buffer, body, blockLength, version);
-                entry.reset(LogEntry.Type.SESSION_CLOSE, endPosition);
                 entry.leadershipTermId = close.leadershipTermId();
                 entry.clusterSessionId = close.clusterSessionId();
                 entry.timestamp = close.timestamp();
@@ -127,9 +123,8 @@ final class ClusterLogDecoder
                 break;
 
             case ClusterActionRequestDecoder.TEMPLATE_ID:
-                checkVersion(version, ClusterActionRequestDecoder.SCHEMA_VERSION, endPosition);
+                begin(LogEntry.Type.CLUSTER_ACTION, version, endPosition);
                 actionRequest.wrap(buffer, body, blockLength, version);
-                entry.reset(LogEntry.Type.CLUSTER_ACTION, endPosition);
                 entry.leadershipTermId = actionRequest.leadershipTermId();
                 entry.logPosition = actionRequest.logPosition();
                 entry.timestamp = actionRequest.timestamp();
@@ -138,9 +133,8 @@ final class ClusterLogDecoder
                 break;
 
             case NewLeadershipTermEventDecoder.TEMPLATE_ID:
-                checkVersion(version, NewLeadershipTermEventDecoder.SCHEMA_VERSION, endPosition);
+                begin(LogEntry.Type.NEW_LEADERSHIP_TERM, version, endPosition);
                 newTerm.wrap(buffer, body, blockLength, version);
-                entry.reset(LogEntry.Type.NEW_LEADERSHIP_TERM, endPosition);
                 entry.leadershipTermId = newTerm.leadershipTermId();
                 entry.logPosition = newTerm.logPosition();
                 entry.timestamp = newTerm.timestamp();
@@ -159,13 +153,17 @@ final class ClusterLogDecoder
         return handler.onEntry(entry);
     }
 
-    private void checkVersion(final int version, final int supported, final long position)
+    /**
+     * An entry of Aeron Cluster's schema (every message of it shares one schema version) starts here.
+     */
+    private void begin(final LogEntry.Type type, final int version, final long position)
     {
-        if (version > supported)
+        if (version > MessageHeaderDecoder.SCHEMA_VERSION)
         {
             throw ReplayException.at(currentFile.get(), position, "log entry from a newer Aeron Cluster schema " +
-                "version " + version + " (this tool reads up to " + supported + ")");
+                "version " + version + " (this tool reads up to " + MessageHeaderDecoder.SCHEMA_VERSION + ")");
         }
+        entry.reset(type, position);
     }
 
     private void checkKeelVersion(final LogEntry entry, final long position)

@@ -36,13 +36,7 @@ final class Rebuilder
         RecordingLog.Entry chosen = null;
         for (final RecordingLog.Entry snapshot : node.snapshots())
         {
-            final boolean fits = switch (target.kind())
-            {
-                case POSITION -> snapshot.logPosition <= target.value();
-                case TIME -> snapshot.timestamp <= target.value();
-                case END -> true;
-            };
-            if (fits)
+            if (!target.isBefore(snapshot.logPosition, snapshot.timestamp))
             {
                 chosen = snapshot;
             }

@@ -30,10 +30,6 @@ record Target(Kind kind, long value)
         {
             return new Target(Kind.POSITION, Long.parseLong(s));
         }
-        if (s.matches("\\d+ms"))
-        {
-            return new Target(Kind.TIME, Long.parseLong(s.substring(0, s.length() - 2)));
-        }
         return new Target(Kind.TIME, parseTime(s, "--at"));
     }
 
