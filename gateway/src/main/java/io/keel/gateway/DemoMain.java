@@ -21,6 +21,7 @@ import io.keel.engine.cluster.KeelClusterClient;
 import io.keel.engine.cluster.KeelNode;
 import io.keel.engine.cluster.NodeConfig;
 import io.keel.engine.cluster.Principal;
+import io.keel.engine.cluster.StateHashFile;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -302,7 +303,8 @@ public final class DemoMain implements Callable<Integer>
             String hash = null;
             while (hash == null && System.nanoTime() - deadline < 0)
             {
-                hash = hashAt(cluster.node(i).config().nodeDir(), position);
+                final Long recorded = StateHashFile.hashAt(cluster.node(i).config().nodeDir(), position);
+                hash = recorded == null ? null : Long.toHexString(recorded);
                 if (hash == null)
                 {
                     sleep(5);
@@ -313,32 +315,6 @@ public final class DemoMain implements Callable<Integer>
             allEqual &= hash != null && hash.equals(first);
         }
         return allEqual;
-    }
-
-    private static String hashAt(final File nodeDir, final long position)
-    {
-        final File file = new File(nodeDir, "state-hashes.txt");
-        try
-        {
-            if (!file.exists())
-            {
-                return null;
-            }
-            String hash = null;
-            for (final String line : Files.readAllLines(file.toPath()))
-            {
-                final String[] parts = line.trim().split(" ");
-                if (parts.length == 2 && parts[0].equals(Long.toString(position)))
-                {
-                    hash = parts[1];
-                }
-            }
-            return hash;
-        }
-        catch (final IOException ex)
-        {
-            return null;
-        }
     }
 
     private final class Trader implements KeelClientListener

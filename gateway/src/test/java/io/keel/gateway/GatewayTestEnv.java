@@ -16,6 +16,7 @@ import io.keel.engine.cluster.KeelClusterClient;
 import io.keel.engine.cluster.KeelNode;
 import io.keel.engine.cluster.NodeConfig;
 import io.keel.engine.cluster.Principal;
+import io.keel.engine.cluster.StateHashFile;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
@@ -340,28 +341,7 @@ final class GatewayTestEnv implements AutoCloseable
 
     private Long hashAt(final int member, final long position)
     {
-        final File file = new File(cluster.node(member).config().nodeDir(), "state-hashes.txt");
-        if (!file.exists())
-        {
-            return null;
-        }
-        try
-        {
-            Long hash = null;
-            for (final String line : java.nio.file.Files.readAllLines(file.toPath()))
-            {
-                final String[] parts = line.trim().split(" ");
-                if (parts.length == 2 && Long.parseLong(parts[0]) == position)
-                {
-                    hash = Long.parseUnsignedLong(parts[1], 16);
-                }
-            }
-            return hash;
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        return StateHashFile.hashAt(cluster.node(member).config().nodeDir(), position);
     }
 
     /**

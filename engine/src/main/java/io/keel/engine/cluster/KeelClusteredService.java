@@ -31,9 +31,6 @@ import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.FileWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The cluster adapter: log entries in, engine calls, encoded outputs back to the owning
@@ -382,14 +379,7 @@ public final class KeelClusteredService implements ClusteredService
         final long hash = engine.stateHash();
         lastHash = hash;
         lastHashPosition = logPosition;
-        try (FileWriter writer = new FileWriter(config.stateHashFile(), true))
-        {
-            writer.write(logPosition + " " + Long.toHexString(hash) + "\n");
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot record state hash in " + config.stateHashFile(), ex);
-        }
+        StateHashFile.append(config.stateHashFile(), logPosition, hash);
         return hash;
     }
 

@@ -7,12 +7,10 @@ import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.KeelClusterClient;
 import io.keel.engine.cluster.NodeConfig;
 import io.keel.engine.cluster.Principal;
+import io.keel.engine.cluster.StateHashFile;
 import org.agrona.DirectBuffer;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -142,39 +140,6 @@ final class AdminSession implements AutoCloseable
     }
 
     /**
-     * The hash a node recorded at a log position in {@code state-hashes.txt}, or null.
-     */
-    static Long hashAt(final File nodeDir, final long position)
-    {
-        final File file = new File(nodeDir, "state-hashes.txt");
-        if (!file.exists())
-        {
-            return null;
-        }
-        try
-        {
-            Long hash = null;
-            for (final String line : Files.readAllLines(file.toPath()))
-            {
-                final String[] parts = line.trim().split(" ");
-                if (parts.length == 2 && Long.parseLong(parts[0]) == position)
-                {
-                    hash = Long.parseUnsignedLong(parts[1], 16);
-                }
-            }
-            return hash;
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        catch (final NumberFormatException ex)
-        {
-            return null; // a line being written
-        }
-    }
-
-    /**
      * Wait until every node dir holds a hash at the position.
      *
      * @return the hashes by member (null where none appeared in time).
@@ -188,7 +153,7 @@ final class AdminSession implements AutoCloseable
             boolean all = true;
             for (int i = 0; i < nodeDirs.length; i++)
             {
-                hashes[i] = hashAt(nodeDirs[i], position);
+                hashes[i] = StateHashFile.hashAt(nodeDirs[i], position);
                 all &= hashes[i] != null;
             }
             if (all || System.nanoTime() - deadline > 0)
