@@ -1,5 +1,6 @@
 package io.keel.engine.cluster;
 
+import io.aeron.cluster.service.ClusteredService;
 import io.keel.engine.Engine;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -10,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * 1 or 3 (or any number of) members in one JVM on loopback: the demo's and the tests' cluster.
@@ -24,6 +26,8 @@ public final class EmbeddedCluster implements AutoCloseable
     private final IdleProfile idleProfile;
     private final Consumer<NodeConfig> customiser;
     private final Engine.Context engineContext;
+    /** Null: Keel's service; else what supplies the service each member runs instead. */
+    private final Supplier<ClusteredService> service;
     private final KeelNode[] nodes;
 
     private EmbeddedCluster(
@@ -32,8 +36,10 @@ public final class EmbeddedCluster implements AutoCloseable
         final int basePort,
         final IdleProfile idleProfile,
         final Engine.Context engineContext,
-        final Consumer<NodeConfig> customiser)
+        final Consumer<NodeConfig> customiser,
+        final Supplier<ClusteredService> service)
     {
+        this.service = service;
         this.memberCount = memberCount;
         this.baseDir = baseDir;
         this.basePort = basePort;
@@ -55,8 +61,23 @@ public final class EmbeddedCluster implements AutoCloseable
         final IdleProfile idleProfile,
         final Consumer<NodeConfig> customiser)
     {
+        return launch(memberCount, baseDir, basePort, idleProfile, customiser, null);
+    }
+
+    /**
+     * Start every member from clean directories, each running the service {@code service} supplies instead of
+     * Keel's (null: Keel's).
+     */
+    public static EmbeddedCluster launch(
+        final int memberCount,
+        final File baseDir,
+        final int basePort,
+        final IdleProfile idleProfile,
+        final Consumer<NodeConfig> customiser,
+        final Supplier<ClusteredService> service)
+    {
         final EmbeddedCluster cluster = new EmbeddedCluster(
-            memberCount, baseDir, basePort, idleProfile, new Engine.Context(), customiser);
+            memberCount, baseDir, basePort, idleProfile, new Engine.Context(), customiser, service);
         try
         {
             for (int i = 0; i < memberCount; i++)
@@ -97,7 +118,9 @@ public final class EmbeddedCluster implements AutoCloseable
         {
             throw new IllegalStateException("member " + memberId + " is running");
         }
-        nodes[memberId] = KeelNode.launch(nodeConfig(memberId, cleanStart), engineContext, () -> {});
+        final NodeConfig config = nodeConfig(memberId, cleanStart);
+        nodes[memberId] = service == null ? KeelNode.launch(config, engineContext, () -> {}) :
+            KeelNode.launch(config, service.get());
         return nodes[memberId];
     }
 

@@ -8,6 +8,7 @@ import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
+import io.keel.engine.cluster.EmbeddedCluster;
 import io.keel.engine.cluster.FreePorts;
 import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.KeelClusterClient;
@@ -21,9 +22,6 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
-import java.util.Collections;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What Aeron Cluster costs before any Keel code: members set up exactly as Keel's
@@ -40,7 +38,7 @@ final class ClusterEcho implements Scenario
     private final IdleProfile idleProfile;
     private final File workDir;
     private final UnsafeBuffer message;
-    private KeelNode[] members;
+    private EmbeddedCluster cluster;
     private KeelClusterClient client;
     private ResponseHandler handler;
 
@@ -65,41 +63,12 @@ final class ClusterEcho implements Scenario
 
     public void start() throws Exception
     {
-        final List<String> hosts = Collections.nCopies(nodes, "localhost");
-        final int basePort = FreePorts.clusterBasePort(nodes);
-        members = new KeelNode[nodes];
-        for (int i = 0; i < nodes; i++)
-        {
-            members[i] = KeelNode.launch(new NodeConfig()
-                .memberId(i)
-                .hosts(hosts)
-                .basePort(basePort)
-                .nodeDir(new File(workDir, "node-" + i))
-                .idleProfile(idleProfile)
-                .cleanStart(true)
-                .conclude(), new EchoService());
-        }
-        awaitLeader(30_000);
-        client = new KeelClusterClient(NodeConfig.ingressEndpoints(hosts, basePort),
+        cluster = EmbeddedCluster.launch(nodes, workDir, FreePorts.clusterBasePort(nodes), idleProfile, (config) -> {},
+            EchoService::new);
+        cluster.awaitLeader(30_000);
+        client = new KeelClusterClient(cluster.ingressEndpoints(),
             Principal.gatewayCredentials(1, NodeConfig.SECRET_DEFAULT), new File(workDir, "client-aeron"),
             idleProfile, this::onEcho, idleProfile.embeddedDriverThreadingMode() == ThreadingMode.INVOKER).connect();
-    }
-
-    private void awaitLeader(final long timeoutMs) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (System.nanoTime() - deadline < 0)
-        {
-            for (final KeelNode member : members)
-            {
-                if (member.isLeader())
-                {
-                    return;
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new IllegalStateException("cluster-echo: no leader elected within " + timeoutMs + " ms");
     }
 
     private void onEcho(final DirectBuffer buffer, final int offset, final int length)
@@ -121,14 +90,7 @@ final class ClusterEcho implements Scenario
 
     public void close()
     {
-        CloseHelper.quietClose(client);
-        if (members != null)
-        {
-            for (int i = members.length - 1; i >= 0; i--)
-            {
-                CloseHelper.quietClose(members[i]);
-            }
-        }
+        CloseHelper.quietCloseAll(client, cluster);
         IoUtil.delete(workDir, true);
     }
 
