@@ -31,19 +31,17 @@ final class NodeDirectory
     }
 
     private final File dir;
-    private final File clusterDir;
-    private final File archiveDir;
+    /** Where a node keeps what: the same layout the node was started with. */
+    private final NodeConfig layout;
     private final List<RecordingLog.Entry> entries;
     private final List<RecordingDescriptor> recordings;
 
     private NodeDirectory(final File dir)
     {
         this.dir = dir;
-        final NodeConfig layout = new NodeConfig().nodeDir(dir);
-        clusterDir = layout.clusterDir();
-        archiveDir = layout.archiveDir();
-        entries = readRecordingLog(clusterDir);
-        recordings = ArchiveCatalog.read(archiveDir);
+        layout = new NodeConfig().nodeDir(dir);
+        entries = readRecordingLog(layout.clusterDir());
+        recordings = ArchiveCatalog.read(layout.archiveDir());
     }
 
     /**
@@ -75,17 +73,17 @@ final class NodeDirectory
 
     File clusterDir()
     {
-        return clusterDir;
+        return layout.clusterDir();
     }
 
     File archiveDir()
     {
-        return archiveDir;
+        return layout.archiveDir();
     }
 
     File stateHashFile()
     {
-        return new NodeConfig().nodeDir(dir).stateHashFile();
+        return layout.stateHashFile();
     }
 
     List<RecordingLog.Entry> recordingLogEntries()
@@ -107,7 +105,7 @@ final class NodeDirectory
                 return recording;
             }
         }
-        throw new ReplayException(new File(archiveDir, ArchiveCatalog.FILE_NAME) + ": no recording " + recordingId +
+        throw new ReplayException(new File(archiveDir(), ArchiveCatalog.FILE_NAME) + ": no recording " + recordingId +
             " (the recording log names it)");
     }
 
@@ -138,7 +136,7 @@ final class NodeDirectory
         final List<RecordingLog.Entry> terms = terms();
         if (terms.isEmpty())
         {
-            throw new ReplayException(new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME) +
+            throw new ReplayException(new File(clusterDir(), RecordingLog.RECORDING_LOG_FILE_NAME) +
                 ": no leadership term recorded (the node never joined a cluster)");
         }
         final long recordingId = terms.get(terms.size() - 1).recordingId;
@@ -146,7 +144,7 @@ final class NodeDirectory
         {
             if (term.recordingId != recordingId)
             {
-                throw new ReplayException(new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME) +
+                throw new ReplayException(new File(clusterDir(), RecordingLog.RECORDING_LOG_FILE_NAME) +
                     ": the log spans recordings " + term.recordingId + " and " + recordingId + " (not supported)");
             }
         }
@@ -155,7 +153,7 @@ final class NodeDirectory
 
     RecordingReader logReader()
     {
-        return new RecordingReader(archiveDir, logRecording());
+        return new RecordingReader(archiveDir(), logRecording());
     }
 
     /**

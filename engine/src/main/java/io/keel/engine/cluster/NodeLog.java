@@ -8,7 +8,7 @@ import java.time.Instant;
  */
 final class NodeLog
 {
-    private static volatile boolean quiet = Boolean.getBoolean("keel.node.quiet");
+    private static final boolean QUIET = Boolean.getBoolean("keel.node.quiet");
 
     private NodeLog()
     {
@@ -19,7 +19,7 @@ final class NodeLog
      */
     static void event(final int memberId, final String event, final Object... keyValues)
     {
-        if (quiet)
+        if (QUIET)
         {
             return;
         }

@@ -251,11 +251,17 @@ final class ClusterHarness implements BeforeEachCallback, AfterTestExecutionCall
      * acknowledged (a leader killed mid-flow, or the last leader of a whole-cluster stop), and
      * Raft drops them before it follows the new leader.</li>
      * </ul>
+     * And the error log Aeron saves ({@code /saved}) when the member restarts over its old mark
+     * file holds what its consensus module logged while it stopped: {@link #CLEAN_STOP_NOISE}.
      */
     void allowRestartedMemberRejoin(final int... memberIds)
     {
         for (final int memberId : memberIds)
         {
+            allowErrors(
+                "restarted member " + memberId + ": the saved error log of its stop",
+                (e) -> (e.source().equals("node-" + memberId + "/saved") ||
+                e.source().equals("process-node-" + memberId + "/saved")) && CLEAN_STOP_NOISE.contains(e.firstLine()));
             final java.util.function.Predicate<ErrorLogGate.Entry> fromMember =
                 (e) -> e.source().equals("node-" + memberId + "/consensus") ||
                 e.source().equals("process-node-" + memberId + "/consensus");
