@@ -116,7 +116,8 @@ final class MarketDataFeed implements AutoCloseable
             final Book book = book(bookSnapshotDecoder.instrumentId());
             if (book.state == State.SYNCED && bookSnapshotDecoder.mdSeqNo() <= book.levels.mdSeqNo())
             {
-                return Outcome.DROP; // asked for by another gateway; ours is current
+                book.snapshotRequested = false; // ours is current (a check after a leader change, or another gateway's)
+                return Outcome.DROP;
             }
             book.levels.apply(bookSnapshotDecoder);
             book.state = State.SYNCED;
@@ -200,6 +201,28 @@ final class MarketDataFeed implements AutoCloseable
     DirectBuffer snapshotBuffer()
     {
         return snapshotBuffer;
+    }
+
+    /**
+     * The cluster has a new leader (or the gateway a new session). The last increments the old leader sent may have
+     * gone with it, and when nothing follows them no gap ever shows: ask the new leader for every book. A book that
+     * was current stays in use meanwhile; the snapshot replaces it only if the engine is ahead.
+     *
+     * @return work done.
+     */
+    int onLeaderChange(final long nowNs)
+    {
+        int work = 0;
+        for (int i = 0, size = bookList.size(); i < size; i++)
+        {
+            final Book book = bookList.get(i);
+            if (!book.snapshotRequested)
+            {
+                requestSnapshot(book, nowNs);
+                work++;
+            }
+        }
+        return work;
     }
 
     /**

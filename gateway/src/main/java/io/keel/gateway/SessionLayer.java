@@ -88,6 +88,8 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     private final BusinessRejectEncoder businessRejectEncoder = new BusinessRejectEncoder();
     private final SessionLostEncoder sessionLostEncoder = new SessionLostEncoder();
     private long nowNs;
+    /** Leader changes plus new cluster sessions, as last seen: a change makes the market-data books be checked. */
+    private long lastLeaderEpoch;
     private long nextTimerCheckNs;
 
     SessionLayer(final GatewayConfig config, final CredentialsStore users, final GatewayCounters counters)
@@ -125,6 +127,12 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     {
         this.nowNs = nowNs;
         int work = cluster.poll(nowNs);
+        final long leaderEpoch = cluster.leaderChanges() + cluster.connects();
+        if (leaderEpoch != lastLeaderEpoch)
+        {
+            lastLeaderEpoch = leaderEpoch;
+            work += marketData.onLeaderChange(nowNs);
+        }
         work += verifier.drain(onLogonChecked);
         work += marketData.doWork(nowNs);
         if (nowNs - nextTimerCheckNs >= 0)
