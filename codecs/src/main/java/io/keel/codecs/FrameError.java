@@ -61,5 +61,22 @@ public enum FrameError
      * An Aeron message that came in more than one fragment: Keel messages each fit one UDP datagram, so the peer is
      * not a Keel client. Detail: the first fragment's length.
      */
-    FRAGMENTED
+    FRAGMENTED;
+
+    /**
+     * The error and its detail as one line for a reject or a log (cold path: once per bad connection). The encoding
+     * type is shown in hex next to the one expected, since the usual cause is a peer using the other SBE byte order.
+     *
+     * @param detail the detail value that came with the error.
+     * @return for example {@code WRONG_ENCODING_TYPE 0x5BE0 (expected 0xEB50, SBE 1.0 little-endian)}.
+     */
+    public String describe(final long detail)
+    {
+        if (this == WRONG_ENCODING_TYPE)
+        {
+            return String.format("%s 0x%04X (expected 0x%04X, SBE 1.0 little-endian)", name(), detail,
+                Sofh.SBE_LE_ENCODING_TYPE);
+        }
+        return name() + " " + detail;
+    }
 }

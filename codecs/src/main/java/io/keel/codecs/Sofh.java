@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
  * FIX Simple Open Framing Header: the 6 bytes in front of every SBE message on a TCP stream.
  * <pre>
  *   0: message length  uint32, big-endian, counts the whole frame including these 6 bytes
- *   4: encoding type   uint16, big-endian, 0x5BE0 = SBE 1.0 little-endian
+ *   4: encoding type   uint16, big-endian, 0xEB50 = SBE 1.0 little-endian (0x5BE0 would be big-endian)
  *   6: SBE message header, then the body
  * </pre>
  * The header is big-endian by the SOFH spec even though the SBE message after it is little-endian.
@@ -19,7 +19,7 @@ public final class Sofh
     public static final int HEADER_LENGTH = 6;
     public static final int MESSAGE_LENGTH_OFFSET = 0;
     public static final int ENCODING_TYPE_OFFSET = 4;
-    public static final int SBE_LE_ENCODING_TYPE = 0x5BE0;
+    public static final int SBE_LE_ENCODING_TYPE = 0xEB50;
     public static final ByteOrder BYTE_ORDER = ByteOrder.BIG_ENDIAN;
 
     /**

@@ -98,7 +98,7 @@ class FrameDecoderTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = { 0xEB50, 0x0000, 0x5BE1, 0xE05B })
+    @ValueSource(ints = { 0x5BE0, 0x0000, 0x50EB, 0xEB51 })
     void shouldRejectWrongEncodingType(final int encodingType)
     {
         final FrameStream stream = streamWithOneGoodFrame();

@@ -17,7 +17,7 @@ class SofhTest
 
         final byte[] header = new byte[Sofh.HEADER_LENGTH];
         buffer.getBytes(2, header);
-        assertArrayEquals(new byte[]{ 0x00, 0x00, 0x01, 0x08, 0x5B, (byte)0xE0 }, header);
+        assertArrayEquals(new byte[]{ 0x00, 0x00, 0x01, 0x08, (byte)0xEB, 0x50 }, header);
         assertEquals(0x0108, Sofh.frameLength(buffer, 2));
         assertEquals(Sofh.SBE_LE_ENCODING_TYPE, Sofh.encodingType(buffer, 2));
     }
@@ -34,7 +34,7 @@ class SofhTest
     void shouldHaveConstantsOfTheSpec()
     {
         assertEquals(6, Sofh.HEADER_LENGTH);
-        assertEquals(0x5BE0, Sofh.SBE_LE_ENCODING_TYPE);
+        assertEquals(0xEB50, Sofh.SBE_LE_ENCODING_TYPE, "FIX SOFH: SBE 1.0 little-endian");
         assertEquals(14, Sofh.MIN_FRAME_LENGTH);
     }
 }

@@ -147,7 +147,7 @@ final class TcpClientTransport implements ClientTransport
 
     private void onFrameError(final FrameError error, final long detail)
     {
-        listener.onLost("bad frame from gateway: " + error + " " + detail);
+        listener.onLost("bad frame from gateway: " + error.describe(detail));
     }
 
     public void disconnect()

@@ -239,7 +239,7 @@ final class UdpClientTransport implements ClientTransport
         final FrameError error = validator.validate(buffer, offset, length);
         if (error != FrameError.NONE)
         {
-            listener.onLost("bad frame from gateway: " + error + " " + validator.errorDetail());
+            listener.onLost("bad frame from gateway: " + error.describe(validator.errorDetail()));
             return;
         }
         listener.onMessage(validator.buffer(), 0, length, validator.templateId());

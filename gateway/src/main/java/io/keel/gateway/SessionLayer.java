@@ -208,7 +208,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         counters.increment(GatewayCounters.PROTOCOL_ERRORS);
         final RejectReason reason = error == FrameError.UNKNOWN_TEMPLATE_ID || error == FrameError.UNSUPPORTED_VERSION ||
             error == FrameError.WRONG_SCHEMA_ID ? RejectReason.UNSUPPORTED_MESSAGE : RejectReason.INVALID_MESSAGE;
-        final String text = error + " " + detail;
+        final String text = error.describe(detail);
         sendSessionReject(connection, 0, reason, text);
         logout(connection, LogoutReason.PROTOCOL_ERROR, "protocol error: " + text);
     }

@@ -3,6 +3,7 @@ package io.keel.gateway;
 import io.keel.client.KeelClient;
 import io.keel.codecs.ExecutionReportEncoder;
 import io.keel.codecs.LogonDecoder;
+import io.keel.codecs.LogonResponseDecoder;
 import io.keel.codecs.LogoutDecoder;
 import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MessageHeaderEncoder;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -128,7 +130,36 @@ class GatewayBadInputTest
             logon[4] = 0x12;
             logon[5] = 0x34;
             raw.send(logon);
-            assertRejectedAndClosed(raw.readUntilClosed(), RejectReason.INVALID_MESSAGE, "WRONG_ENCODING_TYPE 4660");
+            assertRejectedAndClosed(raw.readUntilClosed(), RejectReason.INVALID_MESSAGE, "WRONG_ENCODING_TYPE 0x1234 (expected 0xEB50, SBE 1.0 little-endian)");
+        }
+    }
+
+    @Test
+    void bigEndianEncodingTypeIsRefused()
+    {
+        try (RawClient raw = new RawClient(env.gateway().port()))
+        {
+            final byte[] logon = RawClient.logon("trader2", "pw2", 1_000);
+            logon[4] = 0x5B;
+            logon[5] = (byte)0xE0;
+            raw.send(logon);
+            assertRejectedAndClosed(
+                raw.readUntilClosed(), RejectReason.INVALID_MESSAGE, "WRONG_ENCODING_TYPE 0x5BE0 (expected 0xEB50");
+        }
+    }
+
+    @Test
+    void logonFramedAsTheSofhStandardSaysIsAnswered()
+    {
+        try (RawClient raw = new RawClient(env.gateway().port()))
+        {
+            final byte[] logon = RawClient.logon("trader2", "pw2", 1_000);
+            // FIX Simple Open Framing Header: big-endian length, then 0xEB50 for SBE 1.0 little-endian.
+            assertEquals(logon.length, ByteBuffer.wrap(logon).getInt(0));
+            assertEquals((byte)0xEB, logon[4]);
+            assertEquals((byte)0x50, logon[5]);
+            raw.send(logon);
+            assertEquals(LogonResponseDecoder.TEMPLATE_ID, raw.read().templateId(), "answered, in 0xEB50 frames");
         }
     }
 

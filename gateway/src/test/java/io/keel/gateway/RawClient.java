@@ -124,7 +124,12 @@ final class RawClient implements AutoCloseable
         try
         {
             final long frameLength = in.readInt() & 0xFFFF_FFFFL;
-            in.readShort();
+            // The FIX SOFH standard's value, written out rather than taken from Sofh: SBE 1.0 little-endian.
+            final int encodingType = in.readUnsignedShort();
+            if (encodingType != 0xEB50)
+            {
+                throw new AssertionError(String.format("the gateway framed a message as 0x%04X, not 0xEB50", encodingType));
+            }
             final byte[] sbe = new byte[(int)frameLength - Sofh.HEADER_LENGTH];
             in.readFully(sbe);
             final UnsafeBuffer buffer = new UnsafeBuffer(sbe);
