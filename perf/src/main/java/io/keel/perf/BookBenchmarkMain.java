@@ -1,5 +1,6 @@
 package io.keel.perf;
 
+import io.keel.engine.cluster.Cli;
 import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
@@ -28,9 +29,8 @@ import java.util.concurrent.Callable;
  * for one instrument, preceded by the same for many instruments ({@code book-many: ...}).
  */
 @Command(
-    name = "book-benchmark",
+    name = "keel perf book",
     mixinStandardHelpOptions = true,
-    version = "book-benchmark 0.1",
     description = {
         "Order-book throughput and latency, Keel against exchange-core 0.5.3",
         "(OrderBookDirectImpl), on the same pre-generated order stream, with JMH.",
@@ -74,13 +74,7 @@ public final class BookBenchmarkMain implements Callable<Integer>
 
     static int run(final String... args)
     {
-        return new CommandLine(new BookBenchmarkMain())
-            .setParameterExceptionHandler((ex, ignored) ->
-            {
-                ex.getCommandLine().getErr().println("book-benchmark: " + ex.getMessage() + " (see --help)");
-                return 2;
-            })
-            .execute(args);
+        return Cli.run(new BookBenchmarkMain(), "keel perf book", args);
     }
 
     public Integer call()
@@ -106,7 +100,7 @@ public final class BookBenchmarkMain implements Callable<Integer>
         }
         catch (final IllegalStateException ex)
         {
-            System.err.println("book-benchmark: check failed: " + ex.getMessage());
+            System.err.println("keel perf book: check failed: " + ex.getMessage());
             return 1;
         }
 
@@ -130,7 +124,7 @@ public final class BookBenchmarkMain implements Callable<Integer>
         }
         catch (final RunnerException ex)
         {
-            System.err.println("book-benchmark: JMH failed: " + ex.getMessage());
+            System.err.println("keel perf book: JMH failed: " + ex.getMessage());
             return 1;
         }
 
@@ -138,7 +132,7 @@ public final class BookBenchmarkMain implements Callable<Integer>
         final Scores several = new Scores(throughput, latency, many);
         if (!one.complete() || !several.complete())
         {
-            System.err.println("book-benchmark: a benchmark produced no result (see the JMH output above)");
+            System.err.println("keel perf book: a benchmark produced no result (see the JMH output above)");
             return 1;
         }
         System.out.println();

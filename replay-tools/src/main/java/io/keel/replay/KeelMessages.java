@@ -104,6 +104,14 @@ final class KeelMessages
     }
 
     /**
+     * Hash values (state hashes, output hash chains) are bit patterns, not quantities: shown in hex everywhere.
+     */
+    static boolean isHash(final String fieldName)
+    {
+        return fieldName.equals("chainValue") || fieldName.endsWith("Hash");
+    }
+
+    /**
      * Builds the field list as the decoder walks the message.
      */
     private static final class Collector extends AbstractTokenListener
@@ -145,6 +153,15 @@ final class KeelMessages
                 final StringBuilder sb = new StringBuilder();
                 Types.appendAsString(sb, buffer, index, encoding);
                 value = sb.toString();
+            }
+            else if (encoding.primitiveType() == PrimitiveType.INT64 &&
+                buffer.getLong(index, encoding.byteOrder()) == Long.MIN_VALUE)
+            {
+                value = "none"; // SBE's int64 null: "no price", "no clOrdId used yet"
+            }
+            else if (isHash(fieldToken.name()))
+            {
+                value = Long.toHexString(Types.getLong(buffer, index, encoding)); // as every other hash Keel prints
             }
             else if (encoding.primitiveType() == PrimitiveType.UINT64)
             {

@@ -17,6 +17,7 @@ public final class Cli
     public static int run(final Object command, final String name, final String... args)
     {
         final CommandLine commandLine = new CommandLine(command);
+        setVersion(commandLine);
         commandLine.setParameterExceptionHandler((ex, ignored) ->
         {
             System.err.println(name + ": " + ex.getMessage() + " (try " + name + " --help)");
@@ -33,5 +34,21 @@ public final class Cli
             return 1;
         });
         return commandLine.execute(args);
+    }
+
+    /**
+     * The version {@code -V} prints, on the command and every subcommand: the jar's (Maven writes it into the
+     * manifest), or "development build" when run from classes.
+     */
+    public static String version()
+    {
+        final String version = Cli.class.getPackage().getImplementationVersion();
+        return "keel " + (version != null ? version : "development build");
+    }
+
+    private static void setVersion(final CommandLine commandLine)
+    {
+        commandLine.getCommandSpec().version(version());
+        commandLine.getSubcommands().values().forEach(Cli::setVersion);
     }
 }

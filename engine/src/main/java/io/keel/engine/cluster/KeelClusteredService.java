@@ -267,7 +267,8 @@ public final class KeelClusteredService implements ClusteredService
         {
             diverged = true;
             System.err.println("{\"event\":\"divergence\",\"member\":" + config.memberId() + ",\"logPosition\":" + position +
-                ",\"leaderChain\":" + leaderChain + ",\"ownChain\":" + stateChecker.ownChainAt(position) +
+                ",\"leaderChain\":\"" + Long.toHexString(leaderChain) + "\",\"ownChain\":\"" +
+                Long.toHexString(stateChecker.ownChainAt(position)) + "\"" +
                 ",\"action\":\"halting: this node's state differs from the leader's\"}");
             onDivergence.run();
             throw new AgentTerminationException("state diverged from the leader at log position " + position);
