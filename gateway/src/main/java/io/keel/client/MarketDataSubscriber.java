@@ -3,17 +3,18 @@ package io.keel.client;
 import io.aeron.Aeron;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.TradeDecoder;
-import io.keel.engine.cluster.IdleProfile;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.io.File;
 
@@ -72,15 +73,16 @@ public final class MarketDataSubscriber implements AutoCloseable
         final String channel,
         final int instrumentFilter,
         final File aeronDir,
-        final IdleProfile idleProfile,
+        final ThreadingMode driverThreadingMode,
+        final IdleStrategy driverIdleStrategy,
         final Listener listener)
     {
         this.listener = listener;
         this.instrumentFilter = instrumentFilter;
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(aeronDir.getAbsolutePath())
-            .threadingMode(idleProfile.threadingMode())
-            .sharedIdleStrategy(idleProfile.newIdleStrategy())
+            .threadingMode(driverThreadingMode)
+            .sharedIdleStrategy(driverIdleStrategy)
             .termBufferSparseFile(true)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));

@@ -80,7 +80,8 @@ public final class MdMain implements Callable<Integer>
         };
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(() -> running.set(false));
             MarketDataSubscriber subscriber = new MarketDataSubscriber(
-                gateway, mdPort, channel, instrument, aeronDir, idleProfile, printer))
+                gateway, mdPort, channel, instrument, aeronDir, idleProfile.threadingMode(), idleProfile.newIdleStrategy(),
+                printer))
         {
             final long deadline = seconds == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             final org.agrona.concurrent.IdleStrategy idleStrategy = idleProfile.newIdleStrategy();

@@ -12,9 +12,9 @@ import io.aeron.logbuffer.Header;
 import io.keel.codecs.AeronUdp;
 import io.keel.codecs.FrameError;
 import io.keel.codecs.MessageValidator;
-import io.keel.engine.cluster.InvokedAeron;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentInvoker;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -47,8 +47,12 @@ final class UdpClientTransport implements ClientTransport
     private final FragmentHandler discard = (buffer, offset, length, header) -> {};
     private MediaDriver driver;
     private Aeron aeron;
-    /** The embedded driver's and the client conductor's duty cycles, run on the caller's thread. */
-    private InvokedAeron invoked = InvokedAeron.NONE;
+    /**
+     * The embedded driver's and the client conductor's duty cycles, run on the caller's thread (null: none). The
+     * client library depends on codecs only, so it keeps these two invokers itself rather than use common's helper.
+     */
+    private AgentInvoker driverInvoker;
+    private AgentInvoker conductorInvoker;
     private ExclusivePublication publication;
     private Subscription subscription;
     private String responseEndpoint = "";
@@ -111,7 +115,7 @@ final class UdpClientTransport implements ClientTransport
         {
             throw new KeelClientException("cannot connect to udp " + host + ":" + udpPort + ": " + what, null);
         }
-        if (invoked.invoke() == 0)
+        if (invokeAeron() == 0)
         {
             Thread.yield();
         }
@@ -158,9 +162,18 @@ final class UdpClientTransport implements ClientTransport
         }
         try
         {
-            aeron = Aeron.connect(driver != null ? InvokedAeron.clientContext(driver) :
-                new Aeron.Context().aeronDirectoryName(aeronDir).useConductorAgentInvoker(true));
-            invoked = new InvokedAeron(aeron);
+            final Aeron.Context context = new Aeron.Context().useConductorAgentInvoker(true);
+            if (driver != null)
+            {
+                context.aeronDirectoryName(driver.aeronDirectoryName()).driverAgentInvoker(driver.sharedAgentInvoker());
+            }
+            else
+            {
+                context.aeronDirectoryName(aeronDir);
+            }
+            aeron = Aeron.connect(context);
+            driverInvoker = context.driverAgentInvoker();
+            conductorInvoker = aeron.conductorAgentInvoker();
         }
         catch (final RuntimeException ex)
         {
@@ -211,7 +224,7 @@ final class UdpClientTransport implements ClientTransport
         {
             return -1;
         }
-        invoked.invoke();
+        invokeAeron();
         final int fragments = subscription.poll(fragmentHandler, FRAGMENT_LIMIT);
         if (!open)
         {
@@ -266,7 +279,7 @@ final class UdpClientTransport implements ClientTransport
             while (!subscription.hasNoImages() && System.nanoTime() - deadlineNs < 0)
             {
                 subscription.poll(discard, FRAGMENT_LIMIT);
-                if (invoked.invoke() == 0)
+                if (invokeAeron() == 0)
                 {
                     Thread.yield();
                 }
@@ -276,6 +289,21 @@ final class UdpClientTransport implements ClientTransport
         CloseHelper.quietCloseAll(aeron, driver);
         aeron = null;
         driver = null;
-        invoked = InvokedAeron.NONE;
+        driverInvoker = null;
+        conductorInvoker = null;
+    }
+
+    private int invokeAeron()
+    {
+        int work = 0;
+        if (driverInvoker != null)
+        {
+            work += driverInvoker.invoke();
+        }
+        if (conductorInvoker != null)
+        {
+            work += conductorInvoker.invoke();
+        }
+        return work;
     }
 }

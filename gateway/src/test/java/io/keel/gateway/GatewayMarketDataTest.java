@@ -122,7 +122,8 @@ class GatewayMarketDataTest
                 lateClient = env.client(env.clientContext(4, late));
                 lateClient.subscribe(INSTRUMENT, true);
                 publicSubscriber = new MarketDataSubscriber("localhost", mdPort, null, INSTRUMENT,
-                    new File("target/gateway-tests/md-subscriber-" + System.nanoTime()), IdleProfile.BACKOFF,
+                    new File("target/gateway-tests/md-subscriber-" + System.nanoTime()), IdleProfile.BACKOFF.threadingMode(),
+                    IdleProfile.BACKOFF.newIdleStrategy(),
                     new MarketDataSubscriber.Listener() {});
             }
             if (step == 350)
