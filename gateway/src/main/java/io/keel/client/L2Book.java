@@ -13,7 +13,7 @@ import java.util.Arrays;
  * One instrument's aggregated book (price level → quantity and order count), built from a
  * BookSnapshot and the BookUpdates after it. Levels are kept sorted in arrays: best first, found by
  * binary search, no allocation once the arrays are large enough. Used by the gateway, by
- * {@link KeelClient} users and by the market-data subscriber.
+ * KeelClient users and by the market-data subscriber.
  */
 public final class L2Book
 {
