@@ -437,6 +437,9 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         connection.session = session;
         connection.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(heartbeatMs);
         connection.heartbeatTimeoutNs = config.heartbeatTimeoutNs(heartbeatMs);
+        // The client's heartbeat clock starts with the LogonResponse it is about to get, not with its Logon: a
+        // password check can take longer than the heartbeat timeout (the first PBKDF2 after start, ~0.4 s).
+        connection.lastReceivedNs = nowNs;
         connection.throttle = new TokenBucket(config.throttleRate(), config.throttleBurst(), nowNs);
         connection.throttleWindowStartNs = nowNs;
         session.connection = connection;
