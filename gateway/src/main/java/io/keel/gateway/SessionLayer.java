@@ -66,6 +66,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     private final GatewayConfig config;
     private final GatewayCounters counters;
     private final ClusterConnection cluster;
+    private final GatewayHealth health;
     private final LogonVerifier verifier;
     private final MarketDataFeed marketData;
     private final Int2ObjectHashMap<String> usernameByLocalId = new Int2ObjectHashMap<>();
@@ -92,7 +93,8 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     private long lastLeaderEpoch;
     private long nextTimerCheckNs;
 
-    SessionLayer(final GatewayConfig config, final CredentialsStore users, final GatewayCounters counters)
+    SessionLayer(
+        final GatewayConfig config, final CredentialsStore users, final GatewayCounters counters, final GatewayHealth health)
     {
         this.config = config;
         this.counters = counters;
@@ -107,7 +109,8 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
             }
         }
         verifier = new LogonVerifier(users, config.maxPendingLogons());
-        cluster = new ClusterConnection(config, this);
+        this.health = health;
+        cluster = new ClusterConnection(config, this, health);
         try
         {
             marketData = new MarketDataFeed(config, cluster, config.marketDataChannel().isEmpty() ? null :
@@ -138,6 +141,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         if (nowNs - nextTimerCheckNs >= 0)
         {
             nextTimerCheckNs = nowNs + TIMER_INTERVAL_NS;
+            health.tick(nowNs);
             work += checkTimers();
             work += sendPendingSessionLost();
         }
