@@ -182,6 +182,14 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
             "remote", connection.remoteAddress);
     }
 
+    /**
+     * A connection over the connection limit: a Logout that says so, then closed. It never logs on.
+     */
+    void refuse(final ClientConnection connection, final String text)
+    {
+        logout(connection, LogoutReason.SHUTDOWN, text);
+    }
+
     void onDisconnected(final ClientConnection connection)
     {
         connections.remove(connection);
