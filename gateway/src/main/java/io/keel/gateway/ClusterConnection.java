@@ -90,6 +90,8 @@ final class ClusterConnection implements AutoCloseable
     private long unansweredSinceNs = NONE;
     private long lastProbeNs;
     private boolean breakerOpen;
+    /** The state last handed to {@link #health}: a plain field, so an unchanged state costs no volatile access. */
+    private GatewayHealth.State publishedState = GatewayHealth.State.STARTING;
 
     ClusterConnection(final GatewayConfig config, final Listener listener, final GatewayHealth health)
     {
@@ -261,7 +263,7 @@ final class ClusterConnection implements AutoCloseable
     }
 
     /**
-     * One volatile store when the state changes; nothing else per duty cycle.
+     * Volatile stores when the state changes; compares only otherwise.
      */
     private void updateHealth(final long nowNs)
     {
@@ -274,7 +276,11 @@ final class ClusterConnection implements AutoCloseable
         {
             state = breakerOpen ? GatewayHealth.State.BREAKER_OPEN : GatewayHealth.State.READY;
         }
-        health.state(state, nowNs);
+        if (state != publishedState)
+        {
+            publishedState = state;
+            health.state(state, nowNs);
+        }
     }
 
     /**
