@@ -124,7 +124,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     }
 
     /**
-     * Timers, checked logons, pending cancel-on-disconnects and the cluster's egress.
+     * Checked logons, market data and the cluster's egress; the timers come after the transports ({@link #doTimers}).
      */
     int doWork(final long nowNs)
     {
@@ -138,6 +138,17 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         }
         work += verifier.drain(onLogonChecked);
         work += marketData.doWork(nowNs);
+        return work;
+    }
+
+    /**
+     * Logon and heartbeat timeouts, heartbeats, pending cancel-on-disconnects, every few milliseconds. Called after the
+     * transports were read in the same duty cycle: a gateway thread that was descheduled for longer than a heartbeat
+     * timeout reads the heartbeats waiting in its sockets before it judges anyone silent.
+     */
+    int doTimers(final long nowNs)
+    {
+        int work = 0;
         if (nowNs - nextTimerCheckNs >= 0)
         {
             nextTimerCheckNs = nowNs + TIMER_INTERVAL_NS;

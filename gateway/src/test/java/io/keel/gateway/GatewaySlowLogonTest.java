@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GatewaySlowLogonTest
 {
     private static final int HEARTBEAT_MS = 200;
-    private static final long CHECK_TARGET_MS = 1_200;
+    private static final long CHECK_TARGET_MS = 1_500;
 
     private GatewayTestEnv env;
 
