@@ -259,6 +259,8 @@ public final class KeelClient implements AutoCloseable
     private long resent;
     private long duplicatesDropped;
     private String disconnectReason = "";
+    /** Why the last connection ended, for the exception of a {@link #connect()} that it ended. */
+    private String lastDisconnectReason = "";
     private boolean closed;
 
     public KeelClient(final Context ctx)
@@ -292,6 +294,8 @@ public final class KeelClient implements AutoCloseable
     public KeelClient connect()
     {
         disconnectQuietly();
+        disconnectReason = "";
+        lastDisconnectReason = "";
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.connectTimeoutMs);
         transport.open(deadlineNs);
         logonResult = null;
@@ -317,7 +321,7 @@ public final class KeelClient implements AutoCloseable
             if (!readOnce())
             {
                 disconnectQuietly();
-                throw new KeelClientException("connection closed during logon: " + disconnectReason, null);
+                throw new KeelClientException("connection closed during logon: " + lastDisconnectReason(), null);
             }
             Thread.onSpinWait();
         }
@@ -336,7 +340,7 @@ public final class KeelClient implements AutoCloseable
         }
         if (!transport.isOpen())
         {
-            throw new KeelClientException("connection closed after logon: " + disconnectReason, null);
+            throw new KeelClientException("connection closed after logon: " + lastDisconnectReason(), null);
         }
         resent += inFlight.forEachOlderThan(System.nanoTime() + 1, System.nanoTime(), resender);
         marketData.resubscribeAll();
@@ -777,11 +781,9 @@ public final class KeelClient implements AutoCloseable
     private void onDisconnect(final String reason)
     {
         final boolean wasConnected = transport.isOpen();
-        if (disconnectReason.isEmpty() || !loggedOn)
-        {
-            disconnectReason = reason;
-        }
+        // The gateway's Logout, when one came, says why better than the transport's "closed by gateway".
         final String why = disconnectReason.isEmpty() ? reason : disconnectReason;
+        lastDisconnectReason = why;
         disconnectQuietly();
         if (wasConnected)
         {
@@ -789,6 +791,11 @@ public final class KeelClient implements AutoCloseable
         }
         disconnectReason = "";
         nextReconnectNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.reconnectIntervalMs);
+    }
+
+    private String lastDisconnectReason()
+    {
+        return lastDisconnectReason.isEmpty() ? "closed" : lastDisconnectReason;
     }
 
     private void disconnectQuietly()

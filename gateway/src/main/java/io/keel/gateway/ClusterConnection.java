@@ -41,6 +41,7 @@ final class ClusterConnection implements AutoCloseable
 
     private final GatewayConfig config;
     private final Listener listener;
+    private final GatewayHealth health;
     private final MediaDriver driver;
     private final Aeron aeron;
     /** The driver's and the Aeron client conductor's duty cycles, when they run on the gateway's thread. */
@@ -89,11 +90,14 @@ final class ClusterConnection implements AutoCloseable
     private long unansweredSinceNs = NONE;
     private long lastProbeNs;
     private boolean breakerOpen;
+    /** The state last handed to {@link #health}: a plain field, so an unchanged state costs no volatile access. */
+    private GatewayHealth.State publishedState = GatewayHealth.State.STARTING;
 
-    ClusterConnection(final GatewayConfig config, final Listener listener)
+    ClusterConnection(final GatewayConfig config, final Listener listener, final GatewayHealth health)
     {
         this.config = config;
         this.listener = listener;
+        this.health = health;
         final IdleProfile idle = config.idleProfile();
         credentials = Principal.gatewayCredentials(config.gatewayId(), config.clusterSecret());
         breakerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.breakerTimeoutMs());
@@ -161,6 +165,8 @@ final class ClusterConnection implements AutoCloseable
             work += connectStep(nowNs);
         }
         updateAvailable();
+        checkBreaker(nowNs);
+        updateHealth(nowNs);
         return work;
     }
 
@@ -204,6 +210,10 @@ final class ClusterConnection implements AutoCloseable
                 connects++;
                 lastKeepAliveNs = nowNs;
                 lastError = "";
+                health.lastError(lastError);
+                // The cluster answered the connect: what the last session left unanswered does not count against
+                // this one (else the breaker would open at the first order, and stay open with no order to probe).
+                onLeaderHeard();
                 GatewayLog.event("cluster-connected",
                     "leader", Integer.toString(connected.leaderMemberId()),
                     "clusterSession", Long.toString(connected.clusterSessionId()));
@@ -221,6 +231,7 @@ final class ClusterConnection implements AutoCloseable
                 // Logged once per distinct failure: a cluster that stays down does not flood the log.
                 GatewayLog.event("cluster-connect-failed", "error", error);
                 lastError = error;
+                health.lastError(error);
             }
             return 1;
         }
@@ -234,6 +245,41 @@ final class ClusterConnection implements AutoCloseable
         {
             available = nowAvailable;
             listener.onClusterAvailable(nowAvailable);
+        }
+    }
+
+    /**
+     * The breaker opens here as well as in {@link #tryClaim}: {@code /health} must say so even when no order
+     * follows the unanswered ones.
+     */
+    private void checkBreaker(final long nowNs)
+    {
+        if (!breakerOpen && unansweredSinceNs != NONE && nowNs - unansweredSinceNs > breakerTimeoutNs)
+        {
+            breakerOpen = true;
+            GatewayLog.event("circuit-open", "unansweredMs",
+                Long.toString(TimeUnit.NANOSECONDS.toMillis(nowNs - unansweredSinceNs)));
+        }
+    }
+
+    /**
+     * Volatile stores when the state changes; compares only otherwise.
+     */
+    private void updateHealth(final long nowNs)
+    {
+        final GatewayHealth.State state;
+        if (!available)
+        {
+            state = connects == 0 ? GatewayHealth.State.STARTING : GatewayHealth.State.NO_CLUSTER_SESSION;
+        }
+        else
+        {
+            state = breakerOpen ? GatewayHealth.State.BREAKER_OPEN : GatewayHealth.State.READY;
+        }
+        if (state != publishedState)
+        {
+            publishedState = state;
+            health.state(state, nowNs);
         }
     }
 
@@ -254,14 +300,9 @@ final class ClusterConnection implements AutoCloseable
         {
             return false;
         }
-        if (unansweredSinceNs != NONE && nowNs - unansweredSinceNs > breakerTimeoutNs)
+        checkBreaker(nowNs);
+        if (breakerOpen)
         {
-            if (!breakerOpen)
-            {
-                breakerOpen = true;
-                GatewayLog.event("circuit-open", "unansweredMs",
-                    Long.toString(TimeUnit.NANOSECONDS.toMillis(nowNs - unansweredSinceNs)));
-            }
             if (nowNs - lastProbeNs < PROBE_INTERVAL_NS)
             {
                 return false;

@@ -4,9 +4,12 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -14,6 +17,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Client logins: one line per user, {@code username:accountId:iterations:salt:hash}, where
@@ -27,6 +31,8 @@ public final class CredentialsStore
     private static final int SALT_BYTES = 16;
     private static final int HASH_BITS = 256;
     private static final String ALGORITHM = "PBKDF2WithHmacSHA256";
+    /** Hashes are not passwords, but a readable file invites offline guessing: owner read/write only. */
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     /** Returned by {@link #verify} for an unknown user or a wrong password. */
     public static final long NO_ACCOUNT = -1;
@@ -113,7 +119,8 @@ public final class CredentialsStore
     }
 
     /**
-     * Append a user to a credentials file (created if missing), refusing a name already there.
+     * Append a user to a credentials file (created if missing, 0600 from its first byte), refusing a name already
+     * there. The file is left 0600 on every write, also one that had been made readable to others.
      */
     public static void addUser(
         final Path file, final String username, final long accountId, final byte[] password, final int iterations)
@@ -144,7 +151,23 @@ public final class CredentialsStore
         final String line = username + ":" + accountId + ":" + iterations + ":" +
             Base64.getEncoder().encodeToString(salt) + ":" +
             Base64.getEncoder().encodeToString(hash(password, salt, iterations)) + "\n";
+        final boolean posix = file.toAbsolutePath().getFileSystem().supportedFileAttributeViews().contains("posix");
+        if (posix && Files.notExists(file))
+        {
+            try
+            {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            }
+            catch (final FileAlreadyExistsException raced)
+            {
+                // Created meanwhile: its permissions are set below.
+            }
+        }
         Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        if (posix)
+        {
+            Files.setPosixFilePermissions(file, OWNER_ONLY);
+        }
     }
 
     private static byte[] hash(final byte[] password, final byte[] salt, final int iterations)

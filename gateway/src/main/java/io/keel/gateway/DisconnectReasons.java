@@ -10,7 +10,7 @@ final class DisconnectReasons
 {
     static final String[] NAMES = {
         "peer_closed", "client_logout", "heartbeat_timeout", "logon_timeout", "logon_failed", "throttle_abuse",
-        "slow_consumer", "protocol_error", "shutdown", "io_error", "other"};
+        "slow_consumer", "protocol_error", "shutdown", "io_error", "connection_limit", "other"};
 
     private final AtomicLongArray counts = new AtomicLongArray(NAMES.length);
 
@@ -58,6 +58,10 @@ final class DisconnectReasons
         if (reason.startsWith("PROTOCOL_ERROR"))
         {
             return 7;
+        }
+        if (reason.contains("connection limit"))
+        {
+            return 10;
         }
         if (reason.startsWith("SHUTDOWN") || reason.startsWith("gateway shutting down"))
         {

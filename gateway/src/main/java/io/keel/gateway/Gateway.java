@@ -16,6 +16,7 @@ public final class Gateway implements AutoCloseable
 {
     private final GatewayConfig config;
     private final GatewayCounters counters = new GatewayCounters();
+    private final GatewayHealth health;
     private final SessionLayer sessionLayer;
     private final TcpTransport tcp;
     private final UdpTransport udp;
@@ -36,7 +37,8 @@ public final class Gateway implements AutoCloseable
         }
         metrics = config.metricsPort() != 0 ? new GatewayMetrics(counters) : null;
         counters.hops = metrics != null ? metrics.hops() : null;
-        sessionLayer = new SessionLayer(config, users, counters);
+        health = new GatewayHealth(config.gatewayId(), System.nanoTime());
+        sessionLayer = new SessionLayer(config, users, counters, health);
         TcpTransport tcpTransport = null;
         try
         {
@@ -67,7 +69,7 @@ public final class Gateway implements AutoCloseable
         AgentRunner.startOnThread(gateway.runner);
         if (gateway.metrics != null)
         {
-            gateway.metrics.start(config, gateway::isClusterAvailable);
+            gateway.metrics.start(config, gateway::isClusterAvailable, gateway.health);
         }
         return gateway;
     }
@@ -100,6 +102,15 @@ public final class Gateway implements AutoCloseable
     public boolean isClusterAvailable()
     {
         return sessionLayer.isClusterAvailable();
+    }
+
+    /**
+     * @return true while the gateway takes orders: a cluster session, the circuit breaker closed, the duty cycle
+     * running. What {@code /health} answers 200 for.
+     */
+    public boolean isReady()
+    {
+        return health.isReady(System.nanoTime());
     }
 
     public long ordersForwarded()

@@ -5,7 +5,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 
 /**
- * The gateway's one duty cycle: cluster egress and session timers, then TCP clients, then Aeron UDP clients, then (except
+ * The gateway's one duty cycle: cluster egress, then TCP clients, then Aeron UDP clients, then session timers, then (except
  * with the dedicated idle profile) the embedded media driver and Aeron client conductor. Everything the gateway does per
  * message happens on this thread, so nothing in it is locked.
  */
@@ -43,6 +43,7 @@ final class GatewayAgent implements Agent
         {
             work += udp.poll(nowNs);
         }
+        work += sessionLayer.doTimers(nowNs);
         // Last, so what this cycle offered to the cluster and to UDP clients is sent before the idle strategy runs.
         work += sessionLayer.invokeAeron();
         return work;

@@ -34,6 +34,8 @@ public final class GatewayConfig
     public static final int MAX_PENDING_LOGONS_DEFAULT = 64;
     public static final long CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT = 0;
     public static final long BREAKER_TIMEOUT_MS_DEFAULT = 1_000;
+    /** Loopback, as {@link #BIND_ADDRESS_DEFAULT}: a load balancer or Prometheus elsewhere needs --metrics-bind. */
+    public static final String METRICS_BIND_DEFAULT = "127.0.0.1";
     public static final int MARKET_DATA_PORT_DEFAULT = 9102;
     public static final int MARKET_DATA_STREAM_ID = 1002;
     public static final long MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT = 1_000;
@@ -62,7 +64,7 @@ public final class GatewayConfig
     private long cancelOnDisconnectGraceMs = CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
     private long clusterConnectTimeoutMs = 5_000;
     private int metricsPort = 0;
-    private String metricsBind = "0.0.0.0";
+    private String metricsBind = METRICS_BIND_DEFAULT;
     private long breakerTimeoutMs = BREAKER_TIMEOUT_MS_DEFAULT;
     private int marketDataPort = MARKET_DATA_PORT_DEFAULT;
     private String marketDataChannel;
@@ -103,6 +105,7 @@ public final class GatewayConfig
         require(maxConnections > 0, "--max-connections must be > 0: " + maxConnections);
         require(maxPendingLogons > 0, "--max-pending-logons must be > 0: " + maxPendingLogons);
         require(breakerTimeoutMs > 0, "--breaker-timeout-ms must be > 0: " + breakerTimeoutMs);
+        require(metricsBind != null && !metricsBind.isBlank(), "--metrics-bind must name an address");
         require(clusterConnectTimeoutMs > 0, "--cluster-timeout-ms must be > 0: " + clusterConnectTimeoutMs);
         require(cancelOnDisconnectGraceMs >= 0, "--cod-grace-ms must be >= 0: " + cancelOnDisconnectGraceMs);
         require(marketDataPort >= 0 && marketDataPort <= 65535, "--md-port must be in 0..65535 (0 = off): " + marketDataPort);

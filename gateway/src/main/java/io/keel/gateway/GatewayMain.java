@@ -116,8 +116,8 @@ public final class GatewayMain implements Callable<Integer>
     @Option(names = "--metrics-port", description = "Port of /metrics and /health; 0 = off (default ${DEFAULT-VALUE}).")
     int metricsPort = 9500;
 
-    @Option(names = "--metrics-bind", description = "Address the metrics server listens on (default ${DEFAULT-VALUE}).")
-    String metricsBind = "0.0.0.0";
+    @Option(names = "--metrics-bind", description = "Address of /metrics and /health; another than loopback for a Prometheus or load balancer elsewhere, e.g. 0.0.0.0 (default ${DEFAULT-VALUE}).")
+    String metricsBind = GatewayConfig.METRICS_BIND_DEFAULT;
 
     public Integer call()
     {
@@ -165,16 +165,19 @@ public final class GatewayMain implements Callable<Integer>
     }
 
     /**
-     * {@code keel gateway add-user}: append a salted PBKDF2 login to a users file.
+     * {@code keel gateway add-user}: append a salted PBKDF2 login to a users file (created, and kept, 0600).
      */
     @Command(
         name = "add-user",
-        mixinStandardHelpOptions = true,
         sortOptions = false,
         description = "Add a login to a users file (created if missing). The password is read from stdin " +
             "(first line) or from the environment variable named by --password-env; never from the command line.")
     static final class AddUser implements Callable<Integer>
     {
+        // Its own options only: nothing of the gateway's, and no --version that would print nothing.
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
+
         @Option(names = "--users", required = true, description = "Users file.")
         Path users;
 
@@ -190,13 +193,7 @@ public final class GatewayMain implements Callable<Integer>
         @Option(names = "--iterations", description = "PBKDF2 iterations (default ${DEFAULT-VALUE}).")
         int iterations = CredentialsStore.ITERATIONS_DEFAULT;
 
-        @Option(names = "--breaker-timeout-ms", description = "Requests unanswered this long open the circuit breaker: orders are refused as UNAVAILABLE until the cluster answers (default ${DEFAULT-VALUE}).")
-    long breakerTimeoutMs = GatewayConfig.BREAKER_TIMEOUT_MS_DEFAULT;
-
-    @Option(names = "--cluster-timeout-ms", description = "Time allowed to connect to the cluster, per attempt (default ${DEFAULT-VALUE}).")
-    long clusterTimeoutMs = 5_000;
-
-    public Integer call() throws IOException
+        public Integer call() throws IOException
         {
             final String password;
             if (passwordEnv != null)

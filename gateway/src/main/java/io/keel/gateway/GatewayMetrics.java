@@ -11,7 +11,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The gateway's {@code /metrics} and {@code /health}: its counters (written by the duty cycle,
  * read here at scrape time) and its per-hop latencies ({@link HopTimer}). {@code /health} is 200
- * while the gateway has a cluster session that can take orders.
+ * while the gateway takes orders ({@link GatewayHealth}), else 503 with the reason.
  */
 final class GatewayMetrics implements AutoCloseable
 {
@@ -70,8 +70,13 @@ final class GatewayMetrics implements AutoCloseable
         return hops;
     }
 
-    void start(final GatewayConfig config, final BooleanSupplier clusterAvailable)
+    void start(final GatewayConfig config, final BooleanSupplier clusterAvailable, final GatewayHealth health)
     {
+        GaugeWithCallback.builder()
+            .name("keel_gateway_ready")
+            .help("1 while the gateway takes orders (what /health answers 200 for): a cluster session, breaker closed.")
+            .callback((cb) -> cb.call(health.isReady(System.nanoTime()) ? 1 : 0))
+            .register(registry);
         GaugeWithCallback.builder()
             .name("keel_gateway_cluster_available")
             .help("1 while the gateway has a cluster session that can take orders.")
@@ -79,8 +84,8 @@ final class GatewayMetrics implements AutoCloseable
             .register(registry);
         try
         {
-            server = MetricsServer.start(config.metricsBind(), config.metricsPort(), registry, clusterAvailable,
-                () -> "gateway=" + config.gatewayId() + " cluster-session=" + (clusterAvailable.getAsBoolean() ? "yes" : "no"));
+            server = MetricsServer.start(config.metricsBind(), config.metricsPort(), registry,
+                () -> health.isReady(System.nanoTime()), () -> health.describe(System.nanoTime()));
             GatewayLog.event("metrics-started", "bind", config.metricsBind(), "port", Integer.toString(server.port()));
         }
         catch (final RuntimeException ex)

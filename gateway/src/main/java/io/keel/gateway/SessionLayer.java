@@ -66,6 +66,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     private final GatewayConfig config;
     private final GatewayCounters counters;
     private final ClusterConnection cluster;
+    private final GatewayHealth health;
     private final LogonVerifier verifier;
     private final MarketDataFeed marketData;
     private final Int2ObjectHashMap<String> usernameByLocalId = new Int2ObjectHashMap<>();
@@ -92,7 +93,8 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     private long lastLeaderEpoch;
     private long nextTimerCheckNs;
 
-    SessionLayer(final GatewayConfig config, final CredentialsStore users, final GatewayCounters counters)
+    SessionLayer(
+        final GatewayConfig config, final CredentialsStore users, final GatewayCounters counters, final GatewayHealth health)
     {
         this.config = config;
         this.counters = counters;
@@ -107,7 +109,8 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
             }
         }
         verifier = new LogonVerifier(users, config.maxPendingLogons());
-        cluster = new ClusterConnection(config, this);
+        this.health = health;
+        cluster = new ClusterConnection(config, this, health);
         try
         {
             marketData = new MarketDataFeed(config, cluster, config.marketDataChannel().isEmpty() ? null :
@@ -121,7 +124,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     }
 
     /**
-     * Timers, checked logons, pending cancel-on-disconnects and the cluster's egress.
+     * Checked logons, market data and the cluster's egress; the timers come after the transports ({@link #doTimers}).
      */
     int doWork(final long nowNs)
     {
@@ -135,9 +138,21 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         }
         work += verifier.drain(onLogonChecked);
         work += marketData.doWork(nowNs);
+        return work;
+    }
+
+    /**
+     * Logon and heartbeat timeouts, heartbeats, pending cancel-on-disconnects, every few milliseconds. Called after the
+     * transports were read in the same duty cycle: a gateway thread that was descheduled for longer than a heartbeat
+     * timeout reads the heartbeats waiting in its sockets before it judges anyone silent.
+     */
+    int doTimers(final long nowNs)
+    {
+        int work = 0;
         if (nowNs - nextTimerCheckNs >= 0)
         {
             nextTimerCheckNs = nowNs + TIMER_INTERVAL_NS;
+            health.tick(nowNs);
             work += checkTimers();
             work += sendPendingSessionLost();
         }
@@ -176,6 +191,14 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         counters.increment(GatewayCounters.CONNECTIONS);
         GatewayLog.event("connected", "connection", Long.toString(connection.connectionId),
             "remote", connection.remoteAddress);
+    }
+
+    /**
+     * A connection over the connection limit: a Logout that says so, then closed. It never logs on.
+     */
+    void refuse(final ClientConnection connection, final String text)
+    {
+        logout(connection, LogoutReason.SHUTDOWN, text);
     }
 
     void onDisconnected(final ClientConnection connection)
@@ -437,6 +460,9 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         connection.session = session;
         connection.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(heartbeatMs);
         connection.heartbeatTimeoutNs = config.heartbeatTimeoutNs(heartbeatMs);
+        // The client's heartbeat clock starts with the LogonResponse it is about to get, not with its Logon: a
+        // password check can take longer than the heartbeat timeout (the first PBKDF2 after start, ~0.4 s).
+        connection.lastReceivedNs = nowNs;
         connection.throttle = new TokenBucket(config.throttleRate(), config.throttleBurst(), nowNs);
         connection.throttleWindowStartNs = nowNs;
         session.connection = connection;

@@ -36,6 +36,8 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
     private boolean peerClosed;
     boolean closeNotified;
     long lingerDeadlineNs;
+    /** Over the connection limit: told so, never logged on, not counted against the limit while it lingers. */
+    boolean refused;
 
     TcpConnection(
         final long connectionId,

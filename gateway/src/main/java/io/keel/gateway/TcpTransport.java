@@ -23,6 +23,11 @@ final class TcpTransport implements AutoCloseable
 {
     /** How long a closing connection may take to read its last messages and close its side. */
     private static final long LINGER_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    /**
+     * Refused connections told why at once; beyond this many (a connection flood) they are closed without a word,
+     * so refusing costs bounded memory.
+     */
+    private static final int MAX_REFUSED_LINGERING = 16;
 
     private final GatewayConfig config;
     private final SessionLayer sessionLayer;
@@ -33,6 +38,7 @@ final class TcpTransport implements AutoCloseable
     private final Consumer<SelectionKey> onReady = this::onReady;
     private long nowNs;
     private long nextConnectionId = 1;
+    private int refusedLingering;
     private int work;
 
     TcpTransport(final GatewayConfig config, final SessionLayer sessionLayer, final GatewayCounters counters)
@@ -138,13 +144,17 @@ final class TcpTransport implements AutoCloseable
         try
         {
             remote = String.valueOf(channel.getRemoteAddress());
-            if (connections.size() >= config.maxConnections())
+            final boolean overLimit = connections.size() - refusedLingering >= config.maxConnections();
+            if (overLimit)
             {
                 counters.increment(GatewayCounters.REJECTED_CONNECTIONS);
                 GatewayLog.event("connection-refused", "remote", remote,
                     "reason", "max connections " + config.maxConnections() + " reached");
-                channel.close();
-                return;
+                if (refusedLingering >= MAX_REFUSED_LINGERING)
+                {
+                    channel.close();
+                    return;
+                }
             }
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -153,7 +163,19 @@ final class TcpTransport implements AutoCloseable
                 nextConnectionId++, channel, key, remote, sessionLayer, config, counters);
             key.attach(connection);
             connections.add(connection);
-            sessionLayer.onConnected(connection, nowNs);
+            if (overLimit)
+            {
+                // Closed like any logged-out connection (what is queued is written, then FIN), so the client reads
+                // the reason instead of a bare close.
+                connection.refused = true;
+                refusedLingering++;
+                sessionLayer.refuse(connection, "connection limit of " + config.maxConnections() +
+                    " reached: retry later or use another gateway");
+            }
+            else
+            {
+                sessionLayer.onConnected(connection, nowNs);
+            }
         }
         catch (final IOException ex)
         {
@@ -186,6 +208,10 @@ final class TcpTransport implements AutoCloseable
     private void close(final TcpConnection connection, final int index)
     {
         connections.remove(index);
+        if (connection.refused)
+        {
+            refusedLingering--;
+        }
         connection.key.cancel();
         CloseHelper.quietClose(connection.channel);
         if (!connection.closeNotified)

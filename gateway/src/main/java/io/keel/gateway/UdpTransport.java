@@ -164,7 +164,8 @@ final class UdpTransport implements AutoCloseable
                 counters.increment(GatewayCounters.REJECTED_CONNECTIONS);
                 GatewayLog.event("connection-refused", "remote", image.sourceIdentity(),
                     "reason", "max connections " + config.maxConnections() + " reached");
-                rejectQuietly(image, "max connections reached");
+                rejectQuietly(image, "connection limit of " + config.maxConnections() +
+                    " reached: retry later or use another gateway");
                 continue;
             }
             final UdpConnection connection = new UdpConnection(nextConnectionId++, image, aeron, config, counters);

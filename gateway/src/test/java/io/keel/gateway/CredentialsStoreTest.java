@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -73,6 +74,19 @@ class CredentialsStoreTest
             () -> CredentialsStore.addUser(file, "carol", 0, SECRET, CredentialsStore.MIN_ITERATIONS));
         assertThrows(IllegalArgumentException.class,
             () -> CredentialsStore.addUser(file, "carol", 9, SECRET, 10));
+    }
+
+    @Test
+    void shouldCreateTheUsersFileOwnerOnlyAndKeepItSo() throws Exception
+    {
+        final Path file = dir.resolve("users.txt");
+        CredentialsStore.addUser(file, "alice", 7, SECRET, CredentialsStore.MIN_ITERATIONS);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        CredentialsStore.addUser(file, "bob", 8, SECRET, CredentialsStore.MIN_ITERATIONS);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(2, CredentialsStore.load(file).size());
     }
 
     @Test

@@ -21,6 +21,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -137,7 +139,116 @@ class MetricsTest
         assertTrue(value(metrics, "keel_cluster_elections_total") >= 2, metrics);
     }
 
+    /**
+     * Every panel of {@code deploy/grafana-keel.json} shows data: each query answers a non-empty result from a real
+     * Prometheus (configured as {@code deploy/prometheus.yml}, on this test's ports) scraping a real 3-node cluster
+     * and a gateway that carried orders, a trade and a reject. A query that matches no series (as the commit-lag
+     * panel's {@code max(x) - x} did: {@code max} drops the labels) fails this test.
+     */
+    @Test
+    void shouldAnswerEveryDashboardQueryFromARealPrometheusScrapingARealCluster() throws Exception
+    {
+        final List<String> queries = DashboardQueries.of(DashboardQueries.repoFile("deploy/grafana-keel.json"));
+        assertTrue(queries.size() >= 20, "queries read from the dashboard: " + queries);
+
+        env = GatewayTestEnv.start("dashboard", 3, (config) -> config.metricsPort(-1).metricsBind("127.0.0.1"));
+        final Gateway gateway = env.startGateway((config) -> config.metricsPort(-1).metricsBind("127.0.0.1"));
+        final Reports seller = new Reports();
+        final Reports buyer = new Reports();
+        final KeelClient sell = env.client(env.clientContext(1, seller));
+        final KeelClient buy = env.client(env.clientContext(2, buyer));
+        assertTrue(sell.newOrder(100, GatewayTestEnv.INSTRUMENT, Side.SELL, OrdType.LIMIT, TimeInForce.GTC, 1_000, 10));
+        env.pollUntil(() -> seller.has(100, ExecType.NEW), 10_000, "sell acknowledged", sell);
+        assertTrue(buy.newOrder(200, GatewayTestEnv.INSTRUMENT, Side.BUY, OrdType.LIMIT, TimeInForce.GTC, 1_000, 4));
+        assertTrue(buy.newOrder(201, 99, Side.BUY, OrdType.LIMIT, TimeInForce.GTC, 1_000, 1)); // no such instrument
+        env.pollUntil(() -> buyer.has(200, ExecType.TRADE) && buyer.has(201, ExecType.REJECTED), 10_000,
+            "trade and reject", sell, buy);
+
+        String config = Files.readString(DashboardQueries.repoFile("deploy/prometheus.yml"))
+            .replace("scrape_interval: 5s", "scrape_interval: 1s")
+            .replace("scrape_timeout: 4s", "scrape_timeout: 1s");
+        for (int member = 0; member < 3; member++)
+        {
+            config = replaceOnce(config, "127.0.0.1:" + (9400 + member), "127.0.0.1:" + env.cluster().node(member).metricsPort());
+        }
+        config = replaceOnce(config, "127.0.0.1:9500", "127.0.0.1:" + gateway.metricsPort());
+        startPrometheus(config);
+
+        // Rates over [1m] need two scrapes of a series: wait for every query, then report all the empty ones at once.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> empty = emptyQueries(queries);
+        while (!empty.isEmpty() && System.nanoTime() - deadline < 0)
+        {
+            assertTrue(prometheus.isAlive(), "prometheus exited: see " + new File(env.dir(), "prometheus.log"));
+            Thread.sleep(500);
+            empty = emptyQueries(queries);
+        }
+        assertEquals(List.of(), empty, "dashboard queries with no data after 60 s of scrapes");
+        assertTrue(queries.contains(DashboardQueries.COMMIT_LAG), "the commit-lag panel asks " + DashboardQueries.COMMIT_LAG);
+        assertEquals(3, seriesCount(query(DashboardQueries.COMMIT_LAG)), "commit lag: one series per node");
+
+        // The check catches an empty panel: the old commit-lag expression, asked of the same Prometheus, matches nothing.
+        assertEquals(0, seriesCount(query(DashboardQueries.OLD_COMMIT_LAG)), query(DashboardQueries.OLD_COMMIT_LAG));
+        assertEquals(List.of(DashboardQueries.OLD_COMMIT_LAG),
+            emptyQueries(List.of(DashboardQueries.COMMIT_LAG, DashboardQueries.OLD_COMMIT_LAG)));
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    private static String replaceOnce(final String text, final String what, final String with)
+    {
+        assertEquals(text.indexOf(what), text.lastIndexOf(what), what + " once in deploy/prometheus.yml");
+        assertTrue(text.contains(what), what + " in deploy/prometheus.yml");
+        return text.replace(what, with);
+    }
+
+    private List<String> emptyQueries(final List<String> queries) throws Exception
+    {
+        final List<String> empty = new ArrayList<>();
+        for (final String query : queries)
+        {
+            if (seriesCount(query(query)) == 0)
+            {
+                empty.add(query);
+            }
+        }
+        return empty;
+    }
+
+    /**
+     * The body of {@code /api/v1/query}, or the error met while Prometheus is not yet listening.
+     */
+    private String query(final String query) throws Exception
+    {
+        final URI uri = URI.create("http://127.0.0.1:" + prometheusPort + "/api/v1/query?query=" +
+            URLEncoder.encode(query, StandardCharsets.UTF_8));
+        try
+        {
+            return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        }
+        catch (final IOException notYetListening)
+        {
+            return notYetListening.toString();
+        }
+    }
+
+    /**
+     * Series in an instant-vector answer; 0 for an empty result, an error or no answer.
+     */
+    static int seriesCount(final String answer)
+    {
+        if (!answer.contains("\"status\":\"success\"") || !answer.contains("\"resultType\":\"vector\""))
+        {
+            return 0;
+        }
+        int count = 0;
+        for (int at = answer.indexOf("\"metric\":"); at >= 0; at = answer.indexOf("\"metric\":", at + 1))
+        {
+            count++;
+        }
+        return count;
+    }
 
     private static String get(final int port, final String path, final int expectedStatus) throws Exception
     {
@@ -195,9 +306,7 @@ class MetricsTest
 
     private void startPrometheus(final int nodePort, final int gatewayPort) throws IOException
     {
-        prometheusPort = freePort();
-        final File config = new File(env.dir(), "prometheus.yml");
-        Files.writeString(config.toPath(), String.join("\n",
+        startPrometheus(String.join("\n",
             "global:",
             "  scrape_interval: 1s",
             "  scrape_timeout: 1s",
@@ -209,6 +318,13 @@ class MetricsTest
             "    static_configs:",
             "      - targets: ['127.0.0.1:" + gatewayPort + "']",
             ""));
+    }
+
+    private void startPrometheus(final String configText) throws IOException
+    {
+        prometheusPort = freePort();
+        final File config = new File(env.dir(), "prometheus.yml");
+        Files.writeString(config.toPath(), configText);
         prometheus = new ProcessBuilder(binary("prometheus"),
             "--config.file=" + config.getAbsolutePath(),
             "--storage.tsdb.path=" + new File(env.dir(), "prometheus-data").getAbsolutePath(),

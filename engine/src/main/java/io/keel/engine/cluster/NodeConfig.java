@@ -29,7 +29,11 @@ public final class NodeConfig
     public static final String LOG_TERM_LENGTH_DEFAULT = "1m";
     /** {@code keel node} serves metrics on this port + member id; embedded nodes default to off (0). */
     public static final int METRICS_BASE_PORT_DEFAULT = 9400;
-    public static final String METRICS_BIND_DEFAULT = "0.0.0.0";
+    /**
+     * Loopback, as the gateway's client port: {@code /metrics} and {@code /health} tell anyone who can reach them
+     * the node's role, positions and volumes, so another interface is an operator's choice ({@code --metrics-bind}).
+     */
+    public static final String METRICS_BIND_DEFAULT = "127.0.0.1";
 
     private int memberId = 0;
     private List<String> hosts = new ArrayList<>(List.of("localhost"));

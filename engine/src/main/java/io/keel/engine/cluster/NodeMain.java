@@ -79,7 +79,7 @@ public final class NodeMain implements Callable<Integer>
     @Option(names = "--metrics-port", description = "Port of /metrics and /health; 0 = off (default 9400 + member id).")
     Integer metricsPort;
 
-    @Option(names = "--metrics-bind", description = "Address the metrics server listens on (default ${DEFAULT-VALUE}).")
+    @Option(names = "--metrics-bind", description = "Address of /metrics and /health; another than loopback for a Prometheus elsewhere, e.g. 0.0.0.0 (default ${DEFAULT-VALUE}).")
     String metricsBind = NodeConfig.METRICS_BIND_DEFAULT;
 
     @Option(names = "--clean-start", description = "Delete this node's state before starting.")
