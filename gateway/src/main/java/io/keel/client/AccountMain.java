@@ -40,7 +40,7 @@ public final class AccountMain implements Callable<Integer>
         try
         {
             client.accountStatus(requestId);
-            if (!options.pollUntil(client, printer::isComplete, () -> {}))
+            if (!options.pollUntil(client, options.timeoutMs, printer::isComplete, () -> {}))
             {
                 System.err.println("keel account: no complete answer within " + options.timeoutMs + " ms");
                 return 1;

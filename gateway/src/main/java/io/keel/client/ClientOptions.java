@@ -94,11 +94,12 @@ final class ClientOptions
     }
 
     /**
-     * Poll until the answer is complete or the timeout passes.
+     * Poll until the answer is complete, the timeout passes or the connection is lost.
      *
      * @return true when complete.
      */
-    boolean pollUntil(final KeelClient client, final java.util.function.BooleanSupplier complete, final Runnable duty)
+    boolean pollUntil(
+        final KeelClient client, final long timeoutMs, final java.util.function.BooleanSupplier complete, final Runnable duty)
         throws InterruptedException
     {
         final long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000L;

@@ -48,6 +48,11 @@ public final class OrderMain implements Callable<Integer>
 
         abstract boolean send(KeelClient client, long clOrdId);
 
+        long followMs()
+        {
+            return 0;
+        }
+
         void validate()
         {
         }
@@ -56,7 +61,7 @@ public final class OrderMain implements Callable<Integer>
         {
             validate();
             final long clOrdId = clOrdId();
-            final OrderTracker tracker = new OrderTracker(kind(), clOrdId, System.out);
+            final OrderTracker tracker = new OrderTracker(kind(), clOrdId, followMs() > 0, System.out);
             final KeelClient client = options.connect(tracker);
             try
             {
@@ -69,10 +74,16 @@ public final class OrderMain implements Callable<Integer>
                     System.err.println("keel order: the request could not be sent");
                     return 1;
                 }
-                if (!options.pollUntil(client, tracker::isDone, () -> tracker.askStatusIfWanted(client)))
+                final Runnable duty = () -> tracker.askStatusIfWanted(client);
+                if (!options.pollUntil(client, options.timeoutMs, () -> tracker.isDone() || tracker.isFollowing(), duty))
                 {
                     System.err.println("keel order: no complete answer within " + options.timeoutMs + " ms");
                     return 1;
+                }
+                if (tracker.isFollowing() && !options.pollUntil(client, followMs(), tracker::isDone, duty))
+                {
+                    System.out.println("still resting after " + followMs() + " ms");
+                    return 0;
                 }
                 return tracker.isAccepted() ? 0 : 1;
             }
@@ -124,9 +135,18 @@ public final class OrderMain implements Callable<Integer>
             "printed; increasing per account).")
         long clOrdId;
 
+        @Option(names = "--follow-ms", description = "If the order rests, go on printing its reports until it is " +
+            "filled or canceled, at most this long (default ${DEFAULT-VALUE}: return once it is acknowledged).")
+        long followMs;
+
         OrderTracker.Kind kind()
         {
             return OrderTracker.Kind.NEW;
+        }
+
+        long followMs()
+        {
+            return followMs;
         }
 
         long clOrdId()
@@ -139,6 +159,10 @@ public final class OrderMain implements Callable<Integer>
             if (ordType == OrdType.LIMIT && price <= 0)
             {
                 throw new IllegalArgumentException("a LIMIT order needs --price > 0");
+            }
+            if (followMs < 0)
+            {
+                throw new IllegalArgumentException("--follow-ms must be >= 0");
             }
         }
 

@@ -30,17 +30,32 @@ final class OrderTracker implements KeelClientListener
     private final Kind kind;
     private final long clOrdId;
     private final PrintStream out;
+    private final boolean follow;
+    private boolean following;
     private boolean acknowledged;
     private boolean statusWanted;
     private boolean statusAsked;
     private boolean done;
     private boolean accepted;
 
-    OrderTracker(final Kind kind, final long clOrdId, final PrintStream out)
+    /**
+     * @param follow once the request is answered and the order rests, go on until it is filled, canceled or
+     *               expired (a maker watching for its trades).
+     */
+    OrderTracker(final Kind kind, final long clOrdId, final boolean follow, final PrintStream out)
     {
         this.kind = kind;
         this.clOrdId = clOrdId;
+        this.follow = follow;
         this.out = out;
+    }
+
+    /**
+     * @return the request was answered and the order rests; reports of its fills may follow.
+     */
+    boolean isFollowing()
+    {
+        return following;
     }
 
     boolean isDone()
@@ -68,9 +83,18 @@ final class OrderTracker implements KeelClientListener
     {
         final ExecType execType = r.execType();
         final boolean mine = r.clOrdId() == clOrdId;
-        if (mine && statusAsked && execType == ExecType.ORDER_STATUS)
+        if (mine && statusAsked && execType == ExecType.ORDER_STATUS && !following)
         {
-            finish(true);
+            final OrdStatus status = r.ordStatus();
+            if (follow && (status == OrdStatus.NEW || status == OrdStatus.PARTIALLY_FILLED))
+            {
+                following = true;
+                out.println("resting: following order=" + r.orderId() + " until it is filled or canceled");
+            }
+            else
+            {
+                finish(true);
+            }
             return;
         }
         out.println(format(r));
@@ -105,7 +129,7 @@ final class OrderTracker implements KeelClientListener
                 break;
             case EXPIRED:
             case REJECTED:
-                finish(acknowledged);
+                finish(acknowledged && execType == ExecType.EXPIRED);
                 break;
             case ORDER_STATUS:
                 // A repeated clOrdId: the engine says again what became of the first request.
