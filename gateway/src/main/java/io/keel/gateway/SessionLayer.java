@@ -379,7 +379,8 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         out.putLong(at + ACCOUNT_ID_OFFSET, session.accountId, ByteOrder.LITTLE_ENDIAN);
         claim.commit();
         counters.increment(GatewayCounters.ORDERS_FORWARDED);
-        if (counters.hops != null)
+        // An AccountStatus answer is not a report: the hop timer would wait for it in vain.
+        if (counters.hops != null && templateId != AccountRequestDecoder.TEMPLATE_ID)
         {
             counters.hops.onIngressSent(session.sessionId, buffer.getLong(offset + CL_ORD_ID_OFFSET, ByteOrder.LITTLE_ENDIAN));
         }
