@@ -52,11 +52,17 @@ public final class MessageValidator
             { ReplaceOrderDecoder.TEMPLATE_ID, ReplaceOrderDecoder.BLOCK_LENGTH },
             { MassCancelDecoder.TEMPLATE_ID, MassCancelDecoder.BLOCK_LENGTH },
             { SessionLostDecoder.TEMPLATE_ID, SessionLostDecoder.BLOCK_LENGTH },
+            { OrderStatusRequestDecoder.TEMPLATE_ID, OrderStatusRequestDecoder.BLOCK_LENGTH },
+            { AccountRequestDecoder.TEMPLATE_ID, AccountRequestDecoder.BLOCK_LENGTH },
 
             { ExecutionReportDecoder.TEMPLATE_ID, ExecutionReportDecoder.BLOCK_LENGTH },
             { CancelRejectDecoder.TEMPLATE_ID, CancelRejectDecoder.BLOCK_LENGTH },
             { BusinessRejectDecoder.TEMPLATE_ID, BusinessRejectDecoder.BLOCK_LENGTH },
             { MassCancelReportDecoder.TEMPLATE_ID, MassCancelReportDecoder.BLOCK_LENGTH },
+            {
+                AccountStatusDecoder.TEMPLATE_ID, AccountStatusDecoder.BLOCK_LENGTH,
+                AccountStatusDecoder.BalancesDecoder.sbeBlockLength(), AccountStatusDecoder.OrdersDecoder.sbeBlockLength()
+            },
 
             { BookUpdateDecoder.TEMPLATE_ID, BookUpdateDecoder.BLOCK_LENGTH },
             { TradeDecoder.TEMPLATE_ID, TradeDecoder.BLOCK_LENGTH },

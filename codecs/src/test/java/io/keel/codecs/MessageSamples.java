@@ -306,6 +306,27 @@ final class MessageSamples
                 assertEquals(v.int64(), d.accountId());
                 assertEquals(v.int64(), d.graceTime());
             }),
+        sample(
+            new OrderStatusRequestEncoder(),
+            new OrderStatusRequestDecoder(),
+            (e, v) -> e.sessionId(v.int64()).accountId(v.int64()).clOrdId(v.int64()).orderId(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.sessionId());
+                assertEquals(v.int64(), d.accountId());
+                assertEquals(v.int64(), d.clOrdId());
+                assertEquals(v.int64(), d.orderId());
+            }),
+        sample(
+            new AccountRequestEncoder(),
+            new AccountRequestDecoder(),
+            (e, v) -> e.sessionId(v.int64()).accountId(v.int64()).requestId(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.sessionId());
+                assertEquals(v.int64(), d.accountId());
+                assertEquals(v.int64(), d.requestId());
+            }),
 
         // Execution
         sample(
@@ -431,6 +452,81 @@ final class MessageSamples
                 assertEquals(v.int32(), d.canceledCount());
                 assertEquals(v.pick(RejectReason.values()), d.rejectReason());
                 assertEquals(v.int64(), d.transactTime());
+            }),
+
+        sample(
+            new AccountStatusEncoder(),
+            new AccountStatusDecoder(),
+            (e, v) ->
+            {
+                e.sessionId(v.int64())
+                    .accountId(v.int64())
+                    .requestId(v.int64())
+                    .pageNo(v.int32())
+                    .pageCount(v.int32())
+                    .result(v.pick(RejectReason.values()))
+                    .openOrderCount(v.int32())
+                    .transactTime(v.int64());
+                final int balanceCount = v.count();
+                final AccountStatusEncoder.BalancesEncoder balances = e.balancesCount(balanceCount);
+                for (int i = 0; i < balanceCount; i++)
+                {
+                    balances.next().assetId(v.int32()).available(v.int64()).reserved(v.int64());
+                }
+                final int orderCount = v.count();
+                final AccountStatusEncoder.OrdersEncoder orders = e.ordersCount(orderCount);
+                for (int i = 0; i < orderCount; i++)
+                {
+                    orders.next()
+                        .orderId(v.int64())
+                        .clOrdId(v.int64())
+                        .instrumentId(v.int32())
+                        .side(v.pick(Side.values()))
+                        .timeInForce(v.pick(TimeInForce.values()))
+                        .price(v.int64())
+                        .quantity(v.int64())
+                        .leavesQty(v.int64())
+                        .cumQty(v.int64())
+                        .expireTime(v.int64());
+                }
+            },
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.sessionId());
+                assertEquals(v.int64(), d.accountId());
+                assertEquals(v.int64(), d.requestId());
+                assertEquals(v.int32(), d.pageNo());
+                assertEquals(v.int32(), d.pageCount());
+                assertEquals(v.pick(RejectReason.values()), d.result());
+                assertEquals(v.int32(), d.openOrderCount());
+                assertEquals(v.int64(), d.transactTime());
+                final int balanceCount = v.count();
+                final AccountStatusDecoder.BalancesDecoder balances = d.balances();
+                assertEquals(balanceCount, balances.count());
+                for (int i = 0; i < balanceCount; i++)
+                {
+                    balances.next();
+                    assertEquals(v.int32(), balances.assetId());
+                    assertEquals(v.int64(), balances.available());
+                    assertEquals(v.int64(), balances.reserved());
+                }
+                final int orderCount = v.count();
+                final AccountStatusDecoder.OrdersDecoder orders = d.orders();
+                assertEquals(orderCount, orders.count());
+                for (int i = 0; i < orderCount; i++)
+                {
+                    orders.next();
+                    assertEquals(v.int64(), orders.orderId());
+                    assertEquals(v.int64(), orders.clOrdId());
+                    assertEquals(v.int32(), orders.instrumentId());
+                    assertEquals(v.pick(Side.values()), orders.side());
+                    assertEquals(v.pick(TimeInForce.values()), orders.timeInForce());
+                    assertEquals(v.int64(), orders.price());
+                    assertEquals(v.int64(), orders.quantity());
+                    assertEquals(v.int64(), orders.leavesQty());
+                    assertEquals(v.int64(), orders.cumQty());
+                    assertEquals(v.int64(), orders.expireTime());
+                }
             }),
 
         // Market data

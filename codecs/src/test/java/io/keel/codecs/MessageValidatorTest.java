@@ -157,7 +157,7 @@ class MessageValidatorTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = { 0, 7, 9, 15, 57, 1000, 0xFFFF })
+    @ValueSource(ints = { 0, 7, 9, 19, 57, 1000, 0xFFFF })
     void shouldRejectUnknownTemplateId(final int templateId)
     {
         final int length = encode(NewOrderDecoder.TEMPLATE_ID);

@@ -1,5 +1,6 @@
 package io.keel.engine;
 
+import io.keel.codecs.AccountRequestDecoder;
 import io.keel.codecs.AddInstrumentDecoder;
 import io.keel.codecs.CancelOrderDecoder;
 import io.keel.codecs.CodecEnums;
@@ -10,6 +11,7 @@ import io.keel.codecs.MassCancelDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageValidator;
 import io.keel.codecs.NewOrderDecoder;
+import io.keel.codecs.OrderStatusRequestDecoder;
 import io.keel.codecs.ReplaceOrderDecoder;
 import io.keel.codecs.ResumeInstrumentDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
@@ -38,6 +40,8 @@ public final class CommandDispatcher
     private final MassCancelDecoder massCancel = new MassCancelDecoder();
     private final SessionLostDecoder sessionLost = new SessionLostDecoder();
     private final MarketDataRequestDecoder marketDataRequest = new MarketDataRequestDecoder();
+    private final OrderStatusRequestDecoder orderStatusRequest = new OrderStatusRequestDecoder();
+    private final AccountRequestDecoder accountRequest = new AccountRequestDecoder();
     private final CreateAccountDecoder createAccount = new CreateAccountDecoder();
     private final DepositDecoder deposit = new DepositDecoder();
     private final WithdrawDecoder withdraw = new WithdrawDecoder();
@@ -108,6 +112,16 @@ public final class CommandDispatcher
 
             case MarketDataRequestDecoder.TEMPLATE_ID:
                 engine.bookSnapshot(marketDataRequest.wrap(buffer, body, blockLength, version).instrumentId(), time);
+                return APPLIED;
+
+            case OrderStatusRequestDecoder.TEMPLATE_ID:
+                final OrderStatusRequestDecoder q = orderStatusRequest.wrap(buffer, body, blockLength, version);
+                engine.orderStatus(q.sessionId(), q.accountId(), q.clOrdId(), q.orderId(), time);
+                return APPLIED;
+
+            case AccountRequestDecoder.TEMPLATE_ID:
+                final AccountRequestDecoder ar = accountRequest.wrap(buffer, body, blockLength, version);
+                engine.accountStatus(ar.sessionId(), ar.accountId(), ar.requestId(), time);
                 return APPLIED;
 
             case SessionLostDecoder.TEMPLATE_ID:

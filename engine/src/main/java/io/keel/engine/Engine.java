@@ -46,6 +46,7 @@ public final class Engine
     final Int2ObjectHashMap<Instrument> instruments = new Int2ObjectHashMap<>();
     final ExpiryQueue expiries = new ExpiryQueue();
     final ClOrdIdWindow window;
+    private final AccountQuery query = new AccountQuery(this);
     /** Accounts by the low bits of their id, checked: the order path's look-up, no hashing. */
     private final Account[] accountSlots;
     private final int accountMask;
@@ -569,6 +570,26 @@ public final class Engine
     }
 
     /**
+     * An order's state for the asking session (an OrderStatusRequest); see {@link AccountQuery}. Changes no
+     * order or balance.
+     */
+    public void orderStatus(final long sessionId, final long accountId, final long clOrdId, final long orderId, final long time)
+    {
+        advanceTime(time);
+        query.orderStatus(sessionId, accountId, clOrdId, orderId, time);
+    }
+
+    /**
+     * An account's balances and open orders, paged (an AccountRequest); sessionId 0 answers an admin. Changes no
+     * state but time.
+     */
+    public void accountStatus(final long sessionId, final long accountId, final long requestId, final long time)
+    {
+        advanceTime(time);
+        query.accountStatus(sessionId, accountId, requestId, time);
+    }
+
+    /**
      * Advance cluster time with no command: expires GTD orders due by then.
      */
     public void onTime(final long time)
@@ -863,7 +884,7 @@ public final class Engine
     /**
      * A repeated clOrdId: say again what happened to the first request, without acting.
      */
-    private void reportRecordedOutcome(final long sessionId, final int row, final long time)
+    void reportRecordedOutcome(final long sessionId, final int row, final long time)
     {
         final ClOrdIdWindow w = window;
         final long orderId = w.orderId(row);
@@ -887,7 +908,7 @@ public final class Engine
      * The window row of an earlier request with this clOrdId, or NOT_FOUND. A clOrdId above
      * the account's highest cannot be a repeat: the usual, increasing case costs no look-up.
      */
-    private int findRequest(final Account account, final long clOrdId)
+    int findRequest(final Account account, final long clOrdId)
     {
         return clOrdId > account.maxClOrdId ? ClOrdIdWindow.NOT_FOUND : window.find(account, clOrdId);
     }

@@ -4,6 +4,7 @@ import io.keel.codecs.CancelRejectResponseTo;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
+import io.keel.codecs.TimeInForce;
 
 /**
  * Everything the engine emits, in the order it happens. Implementations must not call back into
@@ -71,6 +72,46 @@ public interface EngineListener
     }
 
     default void onBookSnapshotEnd(int instrumentId)
+    {
+    }
+
+    /**
+     * One page of an account's status begins: {@code balanceCount} balances follow, then {@code orderCount}
+     * orders. Asked for through the log (AccountRequest); sessionId 0 means an admin asked.
+     */
+    default void onAccountStatusBegin(
+        long sessionId,
+        long accountId,
+        long requestId,
+        int pageNo,
+        int pageCount,
+        RejectReason result,
+        int openOrderCount,
+        int balanceCount,
+        int orderCount,
+        long time)
+    {
+    }
+
+    default void onAccountBalance(int assetId, long available, long reserved)
+    {
+    }
+
+    default void onAccountOrder(
+        long orderId,
+        long clOrdId,
+        int instrumentId,
+        Side side,
+        TimeInForce timeInForce,
+        long price,
+        long quantity,
+        long leavesQty,
+        long cumQty,
+        long expireTime)
+    {
+    }
+
+    default void onAccountStatusEnd(long sessionId, long requestId)
     {
     }
 }

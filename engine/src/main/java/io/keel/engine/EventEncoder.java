@@ -1,5 +1,6 @@
 package io.keel.engine;
 
+import io.keel.codecs.AccountStatusEncoder;
 import io.keel.codecs.AdminResponseEncoder;
 import io.keel.codecs.BookSnapshotEncoder;
 import io.keel.codecs.BookUpdateEncoder;
@@ -11,6 +12,7 @@ import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
+import io.keel.codecs.TimeInForce;
 import io.keel.codecs.TradeEncoder;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -36,6 +38,12 @@ public final class EventEncoder implements EngineListener
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private final BookSnapshotEncoder bookSnapshot = new BookSnapshotEncoder();
     private BookSnapshotEncoder.LevelsEncoder snapshotLevels;
+    // Account pages are bounded (AccountQuery.PAGE_ENTRIES): a fixed buffer of their own.
+    private final UnsafeBuffer accountBuffer = new UnsafeBuffer(new byte[8 * 1024]);
+    private final AccountStatusEncoder accountStatus = new AccountStatusEncoder();
+    private AccountStatusEncoder.BalancesEncoder accountBalances;
+    private AccountStatusEncoder.OrdersEncoder accountOrders;
+    private int accountOrderCount;
 
     public EventEncoder(final OutputSink sink)
     {
@@ -190,5 +198,83 @@ public final class EventEncoder implements EngineListener
     public void onBookSnapshotEnd(final int instrumentId)
     {
         sink.onMarketData(instrumentId, snapshotBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bookSnapshot.encodedLength());
+    }
+
+    public void onAccountStatusBegin(
+        final long sessionId,
+        final long accountId,
+        final long requestId,
+        final int pageNo,
+        final int pageCount,
+        final RejectReason result,
+        final int openOrderCount,
+        final int balanceCount,
+        final int orderCount,
+        final long time)
+    {
+        accountStatus.wrapAndApplyHeader(accountBuffer, 0, header)
+            .sessionId(sessionId)
+            .accountId(accountId)
+            .requestId(requestId)
+            .pageNo(pageNo)
+            .pageCount(pageCount)
+            .result(result)
+            .openOrderCount(openOrderCount)
+            .transactTime(time);
+        accountBalances = accountStatus.balancesCount(balanceCount);
+        accountOrders = null;
+        accountOrderCount = orderCount;
+    }
+
+    public void onAccountBalance(final int assetId, final long available, final long reserved)
+    {
+        accountBalances.next().assetId(assetId).available(available).reserved(reserved);
+    }
+
+    public void onAccountOrder(
+        final long orderId,
+        final long clOrdId,
+        final int instrumentId,
+        final Side side,
+        final TimeInForce timeInForce,
+        final long price,
+        final long quantity,
+        final long leavesQty,
+        final long cumQty,
+        final long expireTime)
+    {
+        if (accountOrders == null)
+        {
+            accountOrders = accountStatus.ordersCount(accountOrderCount);
+        }
+        accountOrders.next()
+            .orderId(orderId)
+            .clOrdId(clOrdId)
+            .instrumentId(instrumentId)
+            .side(side)
+            .timeInForce(timeInForce)
+            .price(price)
+            .quantity(quantity)
+            .leavesQty(leavesQty)
+            .cumQty(cumQty)
+            .expireTime(expireTime);
+    }
+
+    public void onAccountStatusEnd(final long sessionId, final long requestId)
+    {
+        if (accountOrders == null)
+        {
+            accountOrders = accountStatus.ordersCount(accountOrderCount);
+        }
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + accountStatus.encodedLength();
+        // Client session id 0 is reserved: it marks an admin's request, answered to the admin session.
+        if (sessionId == 0)
+        {
+            sink.onAdminOutput(requestId, accountBuffer, 0, length);
+        }
+        else
+        {
+            sink.onSessionOutput(sessionId, accountBuffer, 0, length);
+        }
     }
 }

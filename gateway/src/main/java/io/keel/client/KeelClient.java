@@ -1,5 +1,7 @@
 package io.keel.client;
 
+import io.keel.codecs.AccountRequestEncoder;
+import io.keel.codecs.AccountStatusDecoder;
 import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
 import io.keel.codecs.BooleanType;
@@ -22,6 +24,7 @@ import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.NewOrderEncoder;
 import io.keel.codecs.OrdType;
+import io.keel.codecs.OrderStatusRequestEncoder;
 import io.keel.codecs.ReplaceOrderEncoder;
 import io.keel.codecs.ResendRequestEncoder;
 import io.keel.codecs.SelfTradePrevention;
@@ -233,6 +236,9 @@ public final class KeelClient implements AutoCloseable
     private final CancelOrderEncoder cancelOrderEncoder = new CancelOrderEncoder();
     private final ReplaceOrderEncoder replaceOrderEncoder = new ReplaceOrderEncoder();
     private final MassCancelEncoder massCancelEncoder = new MassCancelEncoder();
+    private final OrderStatusRequestEncoder orderStatusEncoder = new OrderStatusRequestEncoder();
+    private final AccountRequestEncoder accountRequestEncoder = new AccountRequestEncoder();
+    private final AccountStatusDecoder accountStatusDecoder = new AccountStatusDecoder();
     private final LogonResponseDecoder logonResponseDecoder = new LogonResponseDecoder();
     private final LogoutDecoder logoutDecoder = new LogoutDecoder();
     private final SessionRejectDecoder sessionRejectDecoder = new SessionRejectDecoder();
@@ -540,6 +546,42 @@ public final class KeelClient implements AutoCloseable
     }
 
     /**
+     * Ask for an order's state, by orderId (live orders), or by any clOrdId it had when orderId is 0: answered with
+     * an ExecutionReport ORDER_STATUS, or ordStatus REJECTED with UNKNOWN_ORDER. A read, so it is not kept in flight:
+     * after a lost connection, ask again.
+     */
+    public boolean orderStatus(final long clOrdId, final long orderId)
+    {
+        if (!loggedOn)
+        {
+            return false;
+        }
+        orderStatusEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
+            .sessionId(0)
+            .accountId(0)
+            .clOrdId(clOrdId)
+            .orderId(orderId);
+        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + orderStatusEncoder.encodedLength());
+    }
+
+    /**
+     * Ask for this session's account: balances and open orders arrive as
+     * {@link KeelClientListener#onAccountStatus(AccountStatusDecoder)} pages carrying requestId. Not kept in flight.
+     */
+    public boolean accountStatus(final long requestId)
+    {
+        if (!loggedOn)
+        {
+            return false;
+        }
+        accountRequestEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
+            .sessionId(0)
+            .accountId(0)
+            .requestId(requestId);
+        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + accountRequestEncoder.encodedLength());
+    }
+
+    /**
      * Receive an instrument's market data (or stop): a BookSnapshot, then BookUpdate and Trade
      * messages in mdSeqNo order. Kept across reconnects; a gap brings a fresh snapshot.
      */
@@ -696,6 +738,10 @@ public final class KeelClient implements AutoCloseable
                 {
                     listener.onMassCancelReport(massCancelReportDecoder);
                 }
+                break;
+
+            case AccountStatusDecoder.TEMPLATE_ID:
+                listener.onAccountStatus(accountStatusDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
                 break;
 
             case BookUpdateDecoder.TEMPLATE_ID:

@@ -1,5 +1,6 @@
 package io.keel.client;
 
+import io.keel.codecs.AccountStatusDecoder;
 import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
 import io.keel.codecs.BusinessRejectDecoder;
@@ -38,6 +39,13 @@ public interface KeelClientListener
     }
 
     default void onMassCancelReport(MassCancelReportDecoder report)
+    {
+    }
+
+    /**
+     * One page of the answer to {@link KeelClient#accountStatus(long)}; pageNo == pageCount is the last. Not numbered.
+     */
+    default void onAccountStatus(AccountStatusDecoder status)
     {
     }
 

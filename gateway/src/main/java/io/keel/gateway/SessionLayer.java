@@ -2,6 +2,8 @@ package io.keel.gateway;
 
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.logbuffer.BufferClaim;
+import io.keel.codecs.AccountRequestDecoder;
+import io.keel.codecs.AccountStatusDecoder;
 import io.keel.codecs.BooleanType;
 import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.BusinessRejectEncoder;
@@ -23,6 +25,7 @@ import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.NewOrderDecoder;
+import io.keel.codecs.OrderStatusRequestDecoder;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.ReplaceOrderDecoder;
 import io.keel.codecs.ResendRequestDecoder;
@@ -286,6 +289,9 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
             case CancelOrderDecoder.TEMPLATE_ID:
             case ReplaceOrderDecoder.TEMPLATE_ID:
             case MassCancelDecoder.TEMPLATE_ID:
+            case OrderStatusRequestDecoder.TEMPLATE_ID:
+            case AccountRequestDecoder.TEMPLATE_ID:
+                // Queries are stamped like orders: a user only ever asks about its own account.
                 if (admit(connection))
                 {
                     forward(connection.session, buffer, offset, length, templateId);
@@ -396,7 +402,8 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         out.putLong(at + ACCOUNT_ID_OFFSET, session.accountId, ByteOrder.LITTLE_ENDIAN);
         claim.commit();
         counters.increment(GatewayCounters.ORDERS_FORWARDED);
-        if (counters.hops != null)
+        // An AccountStatus answer is not a report: the hop timer would wait for it in vain.
+        if (counters.hops != null && templateId != AccountRequestDecoder.TEMPLATE_ID)
         {
             counters.hops.onIngressSent(session.sessionId, buffer.getLong(offset + CL_ORD_ID_OFFSET, ByteOrder.LITTLE_ENDIAN));
         }
@@ -532,6 +539,10 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
                 }
                 break;
 
+            case AccountStatusDecoder.TEMPLATE_ID:
+                routeAnswer(buffer, offset, length);
+                break;
+
             case BookUpdateDecoder.TEMPLATE_ID:
             case TradeDecoder.TEMPLATE_ID:
             case BookSnapshotDecoder.TEMPLATE_ID:
@@ -573,6 +584,26 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
             }
         }
         deliverReport(session, buffer, offset, length);
+    }
+
+    /**
+     * A query's answer: to the asking session's connection if it is still there, never numbered or kept for resend
+     * (asking again is the recovery).
+     */
+    private void routeAnswer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long sessionId = buffer.getLong(offset + SESSION_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        final Session session = Principal.gatewayOfClientSession(sessionId) == config.gatewayId() ?
+            sessionsByLocalId.get((int)sessionId) : null;
+        final ClientConnection connection = session == null ? null : session.connection;
+        if (connection != null && connection.state == ClientConnection.State.ACTIVE)
+        {
+            send(connection, buffer, offset, length);
+        }
+        else
+        {
+            counters.increment(GatewayCounters.UNROUTED_REPORTS);
+        }
     }
 
     /**

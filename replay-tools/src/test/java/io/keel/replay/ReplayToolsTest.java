@@ -226,9 +226,10 @@ class ReplayToolsTest
     void logFromANewerSchemaVersionIsRefused() throws IOException
     {
         final File copy = copyOfNode("newer-schema");
-        // Keel message header (blockLength, templateId 41 = Deposit, schemaId 7011, version 1) → version 9.
+        // Keel message header (blockLength, templateId 41 = Deposit, schemaId 7011, this version) → version 9.
         final byte[] header = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN)
-            .putShort((short)41).putShort((short)7011).putShort((short)1).array();
+            .putShort((short)41).putShort((short)7011)
+            .putShort((short)io.keel.codecs.MessageHeaderDecoder.SCHEMA_VERSION).array();
         final byte[] newer = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN)
             .putShort((short)41).putShort((short)7011).putShort((short)9).array();
         assertTrue(patchBytes(logSegment(copy), header, newer) >= 1);

@@ -1,5 +1,6 @@
 package io.keel.engine.cluster;
 
+import io.keel.codecs.AccountStatusDecoder;
 import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
@@ -25,7 +26,7 @@ import java.util.function.Predicate;
     description = "Send one admin command to a running cluster.%n" +
         "Verbs: create-account ACCOUNT | deposit ACCOUNT ASSET AMOUNT | withdraw ACCOUNT ASSET AMOUNT |%n" +
         "  add-instrument ID BASE QUOTE TICK LOT REF_PRICE BAND_BPS PROTECTION_BPS | halt ID | resume ID |%n" +
-        "  snapshot | state-hash")
+        "  snapshot | state-hash | account ACCOUNT (balances and open orders)")
 public final class AdminMain implements Callable<Integer>
 {
     @Parameters(index = "0", description = "The verb (see above).")
@@ -52,6 +53,8 @@ public final class AdminMain implements Callable<Integer>
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final AdminResponseDecoder response = new AdminResponseDecoder();
     private final BusinessRejectDecoder businessReject = new BusinessRejectDecoder();
+    private final AccountStatusDecoder accountStatus = new AccountStatusDecoder();
+    private final AccountStatusPrinter accountPrinter = new AccountStatusPrinter(System.out);
     private String outcome;
     private boolean applied;
 
@@ -92,7 +95,10 @@ public final class AdminMain implements Callable<Integer>
             System.err.println("keel admin: no answer within " + timeoutS + " s");
             return 1;
         }
-        System.out.println("admin: " + verb + " " + outcome);
+        if (!"account".equals(verb))
+        {
+            System.out.println("admin: " + verb + " " + outcome);
+        }
         return applied ? 0 : 1;
     }
 
@@ -126,6 +132,9 @@ public final class AdminMain implements Callable<Integer>
             case "state-hash":
                 need(0);
                 return (c) -> c.requestStateHash(correlationId);
+            case "account":
+                need(1);
+                return (c) -> c.accountStatus(correlationId, args[0]);
             default:
                 throw new IllegalArgumentException("unknown verb '" + verb + "' (see keel admin --help)");
         }
@@ -153,6 +162,15 @@ public final class AdminMain implements Callable<Integer>
                 {
                     outcome = "ok hash=" + Long.toHexString(response.value()) + " position=" + response.logPosition();
                 }
+            }
+        }
+        else if (header.templateId() == AccountStatusDecoder.TEMPLATE_ID)
+        {
+            accountStatus.wrapAndApplyHeader(buffer, offset, header);
+            if (accountStatus.requestId() == correlationId && accountPrinter.onPage(accountStatus))
+            {
+                applied = accountPrinter.result() == RejectReason.NONE;
+                outcome = applied ? "ok" : "refused: " + accountPrinter.result();
             }
         }
         else if (header.templateId() == BusinessRejectDecoder.TEMPLATE_ID)

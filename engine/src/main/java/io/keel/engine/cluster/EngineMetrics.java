@@ -161,6 +161,48 @@ final class EngineMetrics implements EngineListener
         delegate.onBookSnapshotEnd(instrumentId);
     }
 
+    public void onAccountStatusBegin(
+        final long sessionId,
+        final long accountId,
+        final long requestId,
+        final int pageNo,
+        final int pageCount,
+        final RejectReason result,
+        final int openOrderCount,
+        final int balanceCount,
+        final int orderCount,
+        final long time)
+    {
+        delegate.onAccountStatusBegin(
+            sessionId, accountId, requestId, pageNo, pageCount, result, openOrderCount, balanceCount, orderCount, time);
+    }
+
+    public void onAccountBalance(final int assetId, final long available, final long reserved)
+    {
+        delegate.onAccountBalance(assetId, available, reserved);
+    }
+
+    public void onAccountOrder(
+        final long orderId,
+        final long clOrdId,
+        final int instrumentId,
+        final Side side,
+        final io.keel.codecs.TimeInForce timeInForce,
+        final long price,
+        final long quantity,
+        final long leavesQty,
+        final long cumQty,
+        final long expireTime)
+    {
+        delegate.onAccountOrder(
+            orderId, clOrdId, instrumentId, side, timeInForce, price, quantity, leavesQty, cumQty, expireTime);
+    }
+
+    public void onAccountStatusEnd(final long sessionId, final long requestId)
+    {
+        delegate.onAccountStatusEnd(sessionId, requestId);
+    }
+
     private void reject(final int request, final RejectReason reason)
     {
         increment(rejects, code(reason) * REQUESTS.length + request);

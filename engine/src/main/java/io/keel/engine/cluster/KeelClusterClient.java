@@ -6,6 +6,7 @@ import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.security.CredentialsSupplier;
+import io.keel.codecs.AccountRequestEncoder;
 import io.keel.codecs.AddInstrumentEncoder;
 import io.keel.codecs.CancelOrderEncoder;
 import io.keel.codecs.CreateAccountEncoder;
@@ -68,6 +69,7 @@ public final class KeelClusterClient implements AutoCloseable
     private final HaltInstrumentEncoder halt = new HaltInstrumentEncoder();
     private final ResumeInstrumentEncoder resume = new ResumeInstrumentEncoder();
     private final SnapshotRequestEncoder snapshotRequest = new SnapshotRequestEncoder();
+    private final AccountRequestEncoder accountRequest = new AccountRequestEncoder();
     private final StateHashRequestEncoder stateHashRequest = new StateHashRequestEncoder();
     /** With the driver on the caller's thread: the client shared by every session, and the duty cycles to invoke. */
     private final Aeron aeron;
@@ -343,6 +345,15 @@ public final class KeelClusterClient implements AutoCloseable
             .scope(scope)
             .instrumentId(instrumentId);
         return send(massCancel.encodedLength());
+    }
+
+    /**
+     * Admin: any account's balances and open orders, answered with AccountStatus pages carrying the correlation id.
+     */
+    public boolean accountStatus(final long correlationId, final long accountId)
+    {
+        accountRequest.wrapAndApplyHeader(buffer, 0, header).sessionId(0).accountId(accountId).requestId(correlationId);
+        return send(accountRequest.encodedLength());
     }
 
     public boolean createAccount(final long correlationId, final long accountId)

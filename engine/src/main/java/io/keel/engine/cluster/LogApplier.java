@@ -1,5 +1,6 @@
 package io.keel.engine.cluster;
 
+import io.keel.codecs.AccountRequestDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.SnapshotRequestDecoder;
@@ -160,8 +161,8 @@ public final class LogApplier
     }
 
     /**
-     * Gateways send order entry for their own client sessions only, and book snapshot requests;
-     * admin tools send admin.
+     * Gateways send order entry (and queries) for their own client sessions only, and book snapshot
+     * requests; admin tools send admin, and account requests for any account (with client session 0).
      */
     private boolean isAllowed(final long role, final DirectBuffer buffer, final int offset, final int length)
     {
@@ -173,7 +174,10 @@ public final class LogApplier
         final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID;
         if (role == ROLE_ADMIN)
         {
-            return admin;
+            // Session 0 routes the answer to the admin session that asked (EventEncoder).
+            return admin || templateId == AccountRequestDecoder.TEMPLATE_ID &&
+                length >= MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES &&
+                buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN) == 0;
         }
         if (role >= 0 && templateId == MarketDataRequestDecoder.TEMPLATE_ID)
         {
