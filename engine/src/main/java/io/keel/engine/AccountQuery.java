@@ -23,15 +23,28 @@ final class AccountQuery
     /** Open orders listed per request at most (the count covers them all). */
     static final int MAX_LISTED_ORDERS = 1024;
 
-    private final Engine engine;
+    private final Accounts accounts;
+    private final Instruments instruments;
+    private final OrderIndex orders;
+    private final Idempotency idempotency;
+    private final EventEmitter emitter;
     private int cursorInstrument;
     private int cursorSide;
     private int cursorDepth;
     private Order cursorOrder;
 
-    AccountQuery(final Engine engine)
+    AccountQuery(
+        final Accounts accounts,
+        final Instruments instruments,
+        final OrderIndex orders,
+        final Idempotency idempotency,
+        final EventEmitter emitter)
     {
-        this.engine = engine;
+        this.accounts = accounts;
+        this.instruments = instruments;
+        this.orders = orders;
+        this.idempotency = idempotency;
+        this.emitter = emitter;
     }
 
     /**
@@ -41,30 +54,30 @@ final class AccountQuery
      */
     void orderStatus(final long sessionId, final long accountId, final long clOrdId, final long orderId, final long time)
     {
-        final Account account = engine.accounts.get(accountId);
+        final Account account = accounts.get(accountId);
         if (account != null)
         {
             if (orderId != 0)
             {
-                final Order order = engine.orders.get(orderId);
+                final Order order = orders.get(orderId);
                 if (order != null && order.accountId == accountId)
                 {
                     // Only limit orders rest: market orders end within their own request.
-                    engine.emitter.statusReport(order, OrdType.LIMIT, order.clOrdId, sessionId, time);
+                    emitter.statusReport(order, OrdType.LIMIT, order.clOrdId, sessionId, time);
                     return;
                 }
             }
             else
             {
-                final int row = engine.findRequest(account, clOrdId);
+                final int row = idempotency.find(account, clOrdId);
                 if (row != ClOrdIdWindow.NOT_FOUND)
                 {
-                    engine.reportRecordedOutcome(sessionId, row, time);
+                    idempotency.reportRecordedOutcome(sessionId, row, time);
                     return;
                 }
             }
         }
-        engine.emitter.detachedReport(
+        emitter.detachedReport(
             sessionId, accountId, orderId, clOrdId, 0, ExecType.ORDER_STATUS, OrdStatus.REJECTED, null, null, null,
             account == null ? RejectReason.UNKNOWN_ACCOUNT : RejectReason.UNKNOWN_ORDER, 0, 0, 0, time);
     }
@@ -76,8 +89,8 @@ final class AccountQuery
      */
     void accountStatus(final long sessionId, final long accountId, final long requestId, final long time)
     {
-        final EngineListener listener = engine.emitter.listener();
-        final Account account = engine.accounts.get(accountId);
+        final EngineListener listener = emitter.listener();
+        final Account account = accounts.get(accountId);
         if (account == null)
         {
             listener.onAccountStatusBegin(
@@ -122,9 +135,7 @@ final class AccountQuery
             }
             for (int i = 0; i < pageOrders; i++)
             {
-                final Order o = nextOrderOf(accountId);
-                listener.onAccountOrder(o.orderId, o.clOrdId, o.instrumentId, o.side, o.timeInForce, o.price,
-                    o.quantity, o.leavesQty, o.cumQty, o.expireTime);
+                emitter.accountOrder(nextOrderOf(accountId));
             }
             listener.onAccountStatusEnd(sessionId, requestId);
             balancesLeft -= pageBalances;
@@ -170,9 +181,9 @@ final class AccountQuery
 
     private boolean nextLevel()
     {
-        while (cursorInstrument < engine.instrumentCount)
+        while (cursorInstrument < instruments.count)
         {
-            final Instrument instrument = engine.instrumentsById[cursorInstrument];
+            final Instrument instrument = instruments.sorted[cursorInstrument];
             final BookSide book = cursorSide == 0 ? instrument.bids : instrument.asks;
             if (++cursorDepth < book.levelCount())
             {

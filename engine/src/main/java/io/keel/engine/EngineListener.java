@@ -1,21 +1,32 @@
 package io.keel.engine;
 
 import io.keel.codecs.CancelRejectResponseTo;
+import io.keel.codecs.ExecType;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 
 /**
- * Everything the engine emits, in the order it happens. Implementations must not call back into
- * the engine. The {@link ExecutionReport} passed in is reused: copy what you keep.
+ * Everything the engine emits, in the order it happens, narrow enough to encode straight into an
+ * outgoing message: an execution report is the engine's own order, read through an
+ * {@link OrderView}, plus the few values the event adds. Implementations must not call back into
+ * the engine, and must not keep the view: it is reused, valid only during the call.
  */
 public interface EngineListener
 {
     /**
-     * An order's life: NEW, TRADE, CANCELED, REPLACED, REJECTED, EXPIRED, RESTATED, ORDER_STATUS.
+     * An order's life other than fills: NEW, CANCELED, REPLACED, REJECTED, EXPIRED, RESTATED,
+     * ORDER_STATUS. lastPrice, lastQty and tradeId of such a report are 0.
+     *
+     * @param execId numbered by the engine, one per execution report of either kind.
      */
-    void onExecutionReport(ExecutionReport report);
+    void onExecutionReport(OrderView order, ExecType execType, RejectReason reason, long execId, long time);
+
+    /**
+     * One side of a fill (execType TRADE, no reject reason): the taker's report, then the maker's.
+     */
+    void onFill(OrderView order, long execId, long lastPrice, long lastQty, long tradeId, long time);
 
     /**
      * A cancel or replace request that could not be applied; the order is unchanged.
@@ -97,17 +108,10 @@ public interface EngineListener
     {
     }
 
-    default void onAccountOrder(
-        long orderId,
-        long clOrdId,
-        int instrumentId,
-        Side side,
-        TimeInForce timeInForce,
-        long price,
-        long quantity,
-        long leavesQty,
-        long cumQty,
-        long expireTime)
+    /**
+     * One open order of the account, in canonical order (instrument, bids then asks, book priority).
+     */
+    default void onAccountOrder(OrderView order)
     {
     }
 

@@ -10,12 +10,15 @@ import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 
 /**
- * Fills the reused report and numbers executions and market data, so every output carries
- * ids drawn from engine state in log order.
+ * Tells the listener what happened, through one reused {@link OrderView} over the engine's own
+ * order, and numbers executions and market data, so every output carries ids drawn from engine
+ * state in log order.
  */
 final class EventEmitter
 {
-    private final ExecutionReport report = new ExecutionReport();
+    private final OrderView view = new OrderView();
+    /** Stands in for the order a refused or finished request no longer has (never pooled). */
+    private final Order detached = new Order();
     private EngineListener listener;
     long nextExecId = 1;
 
@@ -43,6 +46,9 @@ final class EventEmitter
         return order.cumQty == 0 ? OrdStatus.NEW : OrdStatus.PARTIALLY_FILLED;
     }
 
+    /**
+     * An execution report about a live order (any but TRADE: see {@link #fill}), to its owner.
+     */
     void orderReport(
         final Order order,
         final OrdType ordType,
@@ -51,40 +57,25 @@ final class EventEmitter
         final RejectReason reason,
         final long clOrdId,
         final long origClOrdId,
-        final long lastPrice,
-        final long lastQty,
-        final long tradeId,
         final long time)
     {
-        final ExecutionReport r = report;
-        r.sessionId = order.sessionId;
-        r.accountId = order.accountId;
-        r.orderId = order.orderId;
-        r.clOrdId = clOrdId;
-        r.origClOrdId = origClOrdId;
-        r.execId = nextExecId++;
-        r.instrumentId = order.instrumentId;
-        r.execType = execType;
-        r.ordStatus = ordStatus;
-        r.side = order.side;
-        r.ordType = ordType;
-        r.timeInForce = order.timeInForce;
-        r.rejectReason = reason;
-        r.price = order.price;
-        r.quantity = order.quantity;
-        // FIX: a terminal report leaves nothing open.
-        r.leavesQty = execType == ExecType.CANCELED || execType == ExecType.EXPIRED ? 0 : order.leavesQty;
-        r.cumQty = order.cumQty;
-        r.lastPrice = lastPrice;
-        r.lastQty = lastQty;
-        r.tradeId = tradeId;
-        r.time = time;
-        listener.onExecutionReport(r);
+        listener.onExecutionReport(
+            view.wrap(order, order.sessionId, clOrdId, origClOrdId, ordType, ordStatus), execType, reason, nextExecId++, time);
     }
 
     void orderReport(final Order order, final OrdType ordType, final ExecType execType, final RejectReason reason, final long time)
     {
-        orderReport(order, ordType, execType, statusOf(order), reason, order.clOrdId, 0, 0, 0, 0, time);
+        orderReport(order, ordType, execType, statusOf(order), reason, order.clOrdId, 0, time);
+    }
+
+    /**
+     * One side of a fill: the TRADE report of this order.
+     */
+    void fill(final Order order, final OrdType ordType, final long lastPrice, final long lastQty, final long tradeId, final long time)
+    {
+        listener.onFill(
+            view.wrap(order, order.sessionId, order.clOrdId, 0, ordType, statusOf(order)), nextExecId++, lastPrice, lastQty,
+            tradeId, time);
     }
 
     /**
@@ -92,14 +83,22 @@ final class EventEmitter
      */
     void statusReport(final Order order, final OrdType ordType, final long clOrdId, final long sessionId, final long time)
     {
-        final long ownerSessionId = order.sessionId;
-        order.sessionId = sessionId;
-        orderReport(order, ordType, ExecType.ORDER_STATUS, statusOf(order), RejectReason.NONE, clOrdId, 0, 0, 0, 0, time);
-        order.sessionId = ownerSessionId;
+        listener.onExecutionReport(
+            view.wrap(order, sessionId, clOrdId, 0, ordType, statusOf(order)), ExecType.ORDER_STATUS, RejectReason.NONE,
+            nextExecId++, time);
+    }
+
+    /**
+     * One open order in an account's status page (an AccountRequest's answer).
+     */
+    void accountOrder(final Order order)
+    {
+        listener.onAccountOrder(view.wrap(order, order.sessionId, order.clOrdId, 0, OrdType.LIMIT, statusOf(order)));
     }
 
     /**
      * A report about no live order: a rejected request, or the recorded outcome of a finished one.
+     * Told through a scratch order holding what the request or the record says (a cold path).
      */
     void detachedReport(
         final long sessionId,
@@ -118,29 +117,20 @@ final class EventEmitter
         final long cumQty,
         final long time)
     {
-        final ExecutionReport r = report;
-        r.sessionId = sessionId;
-        r.accountId = accountId;
-        r.orderId = orderId;
-        r.clOrdId = clOrdId;
-        r.origClOrdId = 0;
-        r.execId = nextExecId++;
-        r.instrumentId = instrumentId;
-        r.execType = execType;
-        r.ordStatus = ordStatus;
-        r.side = side;
-        r.ordType = ordType;
-        r.timeInForce = timeInForce;
-        r.rejectReason = reason;
-        r.price = price;
-        r.quantity = quantity;
-        r.leavesQty = 0;
-        r.cumQty = cumQty;
-        r.lastPrice = 0;
-        r.lastQty = 0;
-        r.tradeId = 0;
-        r.time = time;
-        listener.onExecutionReport(r);
+        final Order o = detached;
+        o.accountId = accountId;
+        o.orderId = orderId;
+        o.clOrdId = clOrdId;
+        o.sessionId = sessionId;
+        o.instrumentId = instrumentId;
+        o.side = side;
+        o.timeInForce = timeInForce;
+        o.price = price;
+        o.quantity = quantity;
+        o.leavesQty = 0;
+        o.cumQty = cumQty;
+        listener.onExecutionReport(
+            view.wrap(o, sessionId, clOrdId, 0, ordType, ordStatus), execType, reason, nextExecId++, time);
     }
 
     void cancelReject(

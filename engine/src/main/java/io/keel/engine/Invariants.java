@@ -15,11 +15,11 @@ final class Invariants
 
     static void verify(final Engine engine)
     {
-        final int assets = engine.assetCapacity;
+        final int assets = engine.accounts.assetCapacity;
         final long[] totals = new long[assets];
         final Long2ObjectHashMap<long[]> reservedByAccount = new Long2ObjectHashMap<>();
 
-        for (final Account account : engine.accounts.values())
+        for (final Account account : engine.accounts.byId.values())
         {
             reservedByAccount.put(account.accountId, new long[assets]);
             for (int asset = 0; asset < assets; asset++)
@@ -35,17 +35,17 @@ final class Invariants
         }
         for (int asset = 0; asset < assets; asset++)
         {
-            if (totals[asset] != engine.netDeposits[asset])
+            if (totals[asset] != engine.accounts.netDeposits[asset])
             {
                 fail("conservation of asset " + asset + ": accounts hold " + totals[asset] + ", net deposits " +
-                    engine.netDeposits[asset]);
+                    engine.accounts.netDeposits[asset]);
             }
         }
 
         int resting = 0;
-        for (int i = 0; i < engine.instrumentCount; i++)
+        for (int i = 0; i < engine.instruments.count; i++)
         {
-            final Instrument instrument = engine.instrumentsById[i];
+            final Instrument instrument = engine.instruments.sorted[i];
             resting += verifySide(engine, instrument, instrument.bids, reservedByAccount);
             resting += verifySide(engine, instrument, instrument.asks, reservedByAccount);
             final PriceLevel bid = instrument.bids.best();
@@ -60,7 +60,7 @@ final class Invariants
             fail("order index holds " + engine.orders.size() + " orders, books hold " + resting);
         }
 
-        for (final Account account : engine.accounts.values())
+        for (final Account account : engine.accounts.byId.values())
         {
             final long[] expected = reservedByAccount.get(account.accountId);
             for (int asset = 0; asset < assets; asset++)

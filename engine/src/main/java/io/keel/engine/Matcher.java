@@ -12,13 +12,13 @@ import io.keel.codecs.SelfTradePrevention;
  */
 final class Matcher
 {
-    private final Engine engine;
+    private final OrderLifecycle lifecycle;
     private final EventEmitter emitter;
     long nextTradeId = 1;
 
-    Matcher(final Engine engine, final EventEmitter emitter)
+    Matcher(final OrderLifecycle lifecycle, final EventEmitter emitter)
     {
-        this.engine = engine;
+        this.lifecycle = lifecycle;
         this.emitter = emitter;
     }
 
@@ -98,17 +98,13 @@ final class Matcher
         instrument.referencePrice = price;
 
         emitter.trade(instrument, tradeId, price, qty, taker.side, time);
-        emitter.orderReport(
-            taker, takerType, ExecType.TRADE, EventEmitter.statusOf(taker), RejectReason.NONE,
-            taker.clOrdId, 0, price, qty, tradeId, time);
-        emitter.orderReport(
-            maker, OrdType.LIMIT, ExecType.TRADE, EventEmitter.statusOf(maker), RejectReason.NONE,
-            maker.clOrdId, 0, price, qty, tradeId, time);
+        emitter.fill(taker, takerType, price, qty, tradeId, time);
+        emitter.fill(maker, OrdType.LIMIT, price, qty, tradeId, time);
 
         if (maker.leavesQty == 0)
         {
             level.remove(maker);
-            engine.finish(maker);
+            lifecycle.finish(maker);
         }
     }
 
@@ -171,8 +167,8 @@ final class Matcher
                     level.remove(maker);
                     emitter.orderReport(
                         maker, OrdType.LIMIT, ExecType.CANCELED, OrdStatus.CANCELED, RejectReason.SELF_TRADE_PREVENTED,
-                        maker.clOrdId, 0, 0, 0, 0, time);
-                    engine.finishCanceled(maker);
+                        maker.clOrdId, 0, time);
+                    lifecycle.finishCanceled(maker);
                 }
                 else
                 {
@@ -192,8 +188,8 @@ final class Matcher
         level.remove(maker);
         emitter.orderReport(
             maker, OrdType.LIMIT, ExecType.CANCELED, OrdStatus.CANCELED, RejectReason.SELF_TRADE_PREVENTED, maker.clOrdId,
-            0, 0, 0, 0, time);
-        engine.finishCanceled(maker);
+            0, time);
+        lifecycle.finishCanceled(maker);
     }
 
     /**

@@ -32,7 +32,7 @@ public final class SnapshotLoader implements SnapshotSink
 
     public SnapshotLoader(final Engine engine)
     {
-        if (engine.accounts.size() != 0 || engine.instrumentCount != 0 || engine.orders.size() != 0)
+        if (engine.accounts.byId.size() != 0 || engine.instruments.count != 0 || engine.orders.size() != 0)
         {
             throw new IllegalStateException("snapshot must be loaded into an empty engine");
         }
@@ -118,14 +118,14 @@ public final class SnapshotLoader implements SnapshotSink
         {
             throw new IllegalStateException("unsupported snapshot format " + begin.formatVersion());
         }
-        engine.nextOrderId = begin.nextOrderId();
+        engine.entry.nextOrderId = begin.nextOrderId();
         engine.matcher.nextTradeId = begin.nextTradeId();
         engine.emitter.nextExecId = begin.nextExecId();
         engine.lastTime = begin.lastTime();
         for (final SnapshotBeginDecoder.NetDepositsDecoder asset : begin.netDeposits())
         {
-            engine.ensureAssetCapacity(asset.assetId() + 1);
-            engine.netDeposits[asset.assetId()] = asset.amount();
+            engine.accounts.ensureAssetCapacity(asset.assetId() + 1);
+            engine.accounts.netDeposits[asset.assetId()] = asset.amount();
         }
     }
 
@@ -137,23 +137,23 @@ public final class SnapshotLoader implements SnapshotSink
             d.priceBandBps(), d.marketProtectionBps());
         instrument.halted = d.halted() == BooleanType.TRUE;
         instrument.mdSeqNo = d.mdSeqNo();
-        engine.ensureAssetCapacity(Math.max(instrument.baseAssetId, instrument.quoteAssetId) + 1);
-        engine.addInstrument(instrument);
+        engine.accounts.ensureAssetCapacity(Math.max(instrument.baseAssetId, instrument.quoteAssetId) + 1);
+        engine.instruments.add(instrument);
     }
 
     private void onAccount(final DirectBuffer buffer, final int offset)
     {
         final SnapshotAccountDecoder d = accountDecoder.wrapAndApplyHeader(buffer, offset, header);
-        Account account = engine.accounts.get(d.accountId());
+        Account account = engine.accounts.byId.get(d.accountId());
         if (account == null)
         {
-            account = engine.addAccount(d.accountId());
+            account = engine.accounts.add(d.accountId());
         }
         account.maxClOrdId = d.maxClOrdId();
         for (final SnapshotAccountDecoder.BalancesDecoder balance : d.balances())
         {
             final int assetId = balance.assetId();
-            engine.ensureAssetCapacity(assetId + 1);
+            engine.accounts.ensureAssetCapacity(assetId + 1);
             account.balances[assetId << 1] = balance.total();
             account.balances[(assetId << 1) + 1] = balance.reserved();
         }
@@ -164,7 +164,7 @@ public final class SnapshotLoader implements SnapshotSink
         final SnapshotClOrdIdsDecoder d = clOrdIdsDecoder.wrapAndApplyHeader(buffer, offset, header);
         for (final SnapshotClOrdIdsDecoder.EntriesDecoder e : d.entries())
         {
-            final Account account = engine.accounts.get(e.accountId());
+            final Account account = engine.accounts.byId.get(e.accountId());
             if (account == null)
             {
                 throw new IllegalStateException("clOrdId " + e.clOrdId() + " of unknown account " + e.accountId());
@@ -178,7 +178,7 @@ public final class SnapshotLoader implements SnapshotSink
     private void onOrder(final DirectBuffer buffer, final int offset)
     {
         final SnapshotOrderDecoder d = orderDecoder.wrapAndApplyHeader(buffer, offset, header);
-        final Account account = engine.accounts.get(d.accountId());
+        final Account account = engine.accounts.byId.get(d.accountId());
         final Instrument instrument = engine.instruments.get(d.instrumentId());
         if (account == null || instrument == null)
         {

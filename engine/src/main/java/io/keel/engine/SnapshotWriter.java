@@ -44,21 +44,21 @@ final class SnapshotWriter
         this.sink = sink;
         messageCount = 0;
         writeBegin(engine);
-        for (int i = 0; i < engine.instrumentCount; i++)
+        for (int i = 0; i < engine.instruments.count; i++)
         {
-            writeInstrument(engine.instrumentsById[i]);
+            writeInstrument(engine.instruments.sorted[i]);
         }
         final long[] accountIds = sortedAccountIds(engine);
         for (final long accountId : accountIds)
         {
-            final Account account = engine.accounts.get(accountId);
+            final Account account = engine.accounts.byId.get(accountId);
             writeBalances(account);
         }
         writeClOrdIds(engine.window);
-        for (int i = 0; i < engine.instrumentCount; i++)
+        for (int i = 0; i < engine.instruments.count; i++)
         {
-            writeOrders(engine.instrumentsById[i].bids);
-            writeOrders(engine.instrumentsById[i].asks);
+            writeOrders(engine.instruments.sorted[i].bids);
+            writeOrders(engine.instruments.sorted[i].asks);
         }
         end.wrapAndApplyHeader(buffer, 0, header).messageCount(messageCount);
         emit(end.encodedLength());
@@ -66,9 +66,9 @@ final class SnapshotWriter
 
     private static long[] sortedAccountIds(final Engine engine)
     {
-        final long[] ids = new long[engine.accounts.size()];
+        final long[] ids = new long[engine.accounts.byId.size()];
         int i = 0;
-        final Long2ObjectHashMap<Account>.KeyIterator keys = engine.accounts.keySet().iterator();
+        final Long2ObjectHashMap<Account>.KeyIterator keys = engine.accounts.byId.keySet().iterator();
         while (keys.hasNext())
         {
             ids[i++] = keys.nextLong();
@@ -80,25 +80,25 @@ final class SnapshotWriter
     private void writeBegin(final Engine engine)
     {
         int assets = 0;
-        for (final long netDeposit : engine.netDeposits)
+        for (final long netDeposit : engine.accounts.netDeposits)
         {
             assets += netDeposit != 0 ? 1 : 0;
         }
         begin.wrapAndApplyHeader(buffer, 0, header)
             .formatVersion(FORMAT_VERSION)
-            .nextOrderId(engine.nextOrderId)
+            .nextOrderId(engine.entry.nextOrderId)
             .nextTradeId(engine.matcher.nextTradeId)
             .nextExecId(engine.emitter.nextExecId)
             .lastTime(engine.lastTime)
-            .instrumentCount(engine.instrumentCount)
-            .accountCount(engine.accounts.size())
+            .instrumentCount(engine.instruments.count)
+            .accountCount(engine.accounts.byId.size())
             .orderCount(engine.orders.size());
         final SnapshotBeginEncoder.NetDepositsEncoder group = begin.netDepositsCount(assets);
-        for (int assetId = 0; assetId < engine.netDeposits.length; assetId++)
+        for (int assetId = 0; assetId < engine.accounts.netDeposits.length; assetId++)
         {
-            if (engine.netDeposits[assetId] != 0)
+            if (engine.accounts.netDeposits[assetId] != 0)
             {
-                group.next().assetId(assetId).amount(engine.netDeposits[assetId]);
+                group.next().assetId(assetId).amount(engine.accounts.netDeposits[assetId]);
             }
         }
         emit(begin.encodedLength());

@@ -56,7 +56,7 @@ class AccountsTest
     @Test
     void shouldRejectAccountsBeyondMaxAccounts()
     {
-        final TestBed small = TestBed.create(new Engine.Context().maxAccounts(2));
+        final TestBed small = TestBed.create(new EngineContext().maxAccounts(2));
         small.createAccount(1);
         small.createAccount(2);
 
@@ -89,7 +89,7 @@ class AccountsTest
     @Test
     void shouldRejectInvalidAsset()
     {
-        final TestBed small = TestBed.create(new Engine.Context().maxAssets(8));
+        final TestBed small = TestBed.create(new EngineContext().maxAssets(8));
         small.createAccount(ALICE);
 
         assertEquals(RejectReason.INVALID_ASSET, small.deposit(ALICE, -1, 10));

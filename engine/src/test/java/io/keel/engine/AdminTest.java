@@ -74,7 +74,7 @@ class AdminTest
     @Test
     void shouldRejectInstrumentWithInvalidAsset()
     {
-        final TestBed small = TestBed.empty(new Engine.Context().maxAssets(4));
+        final TestBed small = TestBed.empty(new EngineContext().maxAssets(4));
 
         assertEquals(RejectReason.INVALID_ASSET, small.addInstrument(1, 4, 0, 1, 1, 10, 0, 0));
         assertEquals(RejectReason.INVALID_ASSET, small.addInstrument(1, 1, -1, 1, 1, 10, 0, 0));
@@ -84,7 +84,7 @@ class AdminTest
     @Test
     void shouldRejectInstrumentsBeyondMaxInstruments()
     {
-        final TestBed small = TestBed.create(new Engine.Context().maxInstruments(1));
+        final TestBed small = TestBed.create(new EngineContext().maxInstruments(1));
 
         assertEquals(RejectReason.INSTRUMENT_LIMIT_REACHED, small.addInstrument(2, ETH, USD, 1, 1, 10, 0, 0));
         assertFalse(small.engine.hasInstrument(2));

@@ -6,6 +6,8 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
+import io.keel.engine.cluster.EventEncoder;
+import io.keel.engine.cluster.OutputSink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -72,7 +72,7 @@ class CapacityTest
     @Test
     void shouldGrowOrderPoolUpToMaxOrders()
     {
-        final TestBed bed = TestBed.create(new Engine.Context().initialOrders(2).maxOrders(40)).account(ALICE, 1_000_000, 0);
+        final TestBed bed = TestBed.create(new EngineContext().initialOrders(2).maxOrders(40)).account(ALICE, 1_000_000, 0);
         for (int i = 1; i <= 40; i++)
         {
             bed.buy(ALICE, i, 50 + i, 1);

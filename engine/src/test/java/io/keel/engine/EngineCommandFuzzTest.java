@@ -7,6 +7,7 @@ import io.keel.codecs.CancelOrderEncoder;
 import io.keel.codecs.CancelRejectResponseTo;
 import io.keel.codecs.CreateAccountEncoder;
 import io.keel.codecs.DepositEncoder;
+import io.keel.codecs.ExecType;
 import io.keel.codecs.HaltInstrumentEncoder;
 import io.keel.codecs.MassCancelEncoder;
 import io.keel.codecs.MassCancelScope;
@@ -21,6 +22,8 @@ import io.keel.codecs.SessionLostEncoder;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.WithdrawEncoder;
+import io.keel.engine.cluster.CommandDecoder;
+import io.keel.engine.cluster.CommandResult;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Arbitrary sequences of decoded commands — orders, cancels, replaces, mass cancels, session
  * losses, deposits, withdrawals, halts, new accounts and instruments, time passing, and raw bytes —
- * through {@link CommandDispatcher}, the path log bytes take into the engine: nothing throws,
+ * through {@link CommandDecoder}, the path log bytes take into the engine: nothing throws,
  * {@link Engine#verifyInvariants()} holds after every command (reservations, no negatives, per-asset
  * conservation), every report is sane, and a snapshot loaded into a fresh engine has the same hash.
  * Field values come from small ranges so that ids, prices and clOrdIds collide often.
@@ -63,11 +66,20 @@ class EngineCommandFuzzTest
     {
         long reports;
 
-        public void onExecutionReport(final ExecutionReport report)
+        public void onExecutionReport(
+            final OrderView order, final ExecType execType, final RejectReason reason, final long execId, final long time)
         {
             reports++;
-            assertTrue(report.leavesQty >= 0 && report.cumQty >= 0, "negative quantities: " + report);
-            assertTrue(report.lastQty >= 0, "negative fill: " + report);
+            assertTrue(order.leavesQty() >= 0 && order.cumQty() >= 0, "negative quantities: " + order);
+        }
+
+        public void onFill(
+            final OrderView order, final long execId, final long lastPrice, final long lastQty, final long tradeId,
+            final long time)
+        {
+            reports++;
+            assertTrue(order.leavesQty() >= 0 && order.cumQty() >= 0, "negative quantities: " + order);
+            assertTrue(lastQty >= 0, "negative fill: " + order + " lastQty=" + lastQty);
         }
 
         public void onCancelReject(
@@ -107,8 +119,8 @@ class EngineCommandFuzzTest
     void everyCommandSequenceKeepsTheInvariants(final FuzzedDataProvider data)
     {
         final SaneReports listener = new SaneReports();
-        final Engine engine = new Engine(new Engine.Context().maxOrders(4_096).initialOrders(64).clOrdIdWindow(64), listener);
-        final CommandDispatcher dispatcher = new CommandDispatcher(engine);
+        final Engine engine = new Engine(new EngineContext().maxOrders(4_096).initialOrders(64).clOrdIdWindow(64), listener);
+        final CommandDecoder dispatcher = new CommandDecoder(engine);
         long time = 1_000;
         long correlationId = 1;
         for (int instrument = 1; instrument <= INSTRUMENTS; instrument++)
@@ -169,9 +181,8 @@ class EngineCommandFuzzTest
                 default:
                     // Raw bytes, as a corrupted or hostile log entry would be.
                     final byte[] raw = data.consumeBytes(data.consumeInt(0, 96));
-                    final int result = dispatcher.dispatch(new UnsafeBuffer(raw), 0, raw.length, time);
-                    assertTrue(result == CommandDispatcher.APPLIED || result == CommandDispatcher.NOT_A_COMMAND ||
-                        result == CommandDispatcher.MALFORMED, "dispatch result " + result);
+                    final CommandResult result = dispatcher.decode(new UnsafeBuffer(raw), 0, raw.length, time);
+                    assertTrue(result != CommandResult.SKIPPED, "decode result " + result);
                     engine.verifyInvariants();
                     continue;
             }
@@ -179,7 +190,7 @@ class EngineCommandFuzzTest
         }
 
         // A snapshot loaded into a fresh engine is the same state.
-        final Engine copy = new Engine(new Engine.Context().maxOrders(4_096).initialOrders(64).clOrdIdWindow(64),
+        final Engine copy = new Engine(new EngineContext().maxOrders(4_096).initialOrders(64).clOrdIdWindow(64),
             new SaneReports());
         final SnapshotLoader loader = new SnapshotLoader(copy);
         engine.writeSnapshot(loader);
@@ -189,11 +200,11 @@ class EngineCommandFuzzTest
         assertEquals(engine.openOrderCount(), copy.openOrderCount());
     }
 
-    private void apply(final CommandDispatcher dispatcher, final Engine engine, final int length, final long time)
+    private void apply(final CommandDecoder dispatcher, final Engine engine, final int length, final long time)
     {
         final byte[] message = new byte[length];
         buffer.getBytes(0, message);
-        assertEquals(CommandDispatcher.APPLIED, dispatcher.dispatch(new UnsafeBuffer(message), 0, length, time));
+        assertEquals(CommandResult.APPLIED, dispatcher.decode(new UnsafeBuffer(message), 0, length, time));
         engine.verifyInvariants();
     }
 

@@ -5,6 +5,8 @@ import io.keel.codecs.Side;
 import io.keel.engine.Command.Deposit;
 import io.keel.engine.Command.Withdraw;
 import io.keel.engine.Events.AdminResponse;
+import io.keel.engine.cluster.CommandDecoder;
+import io.keel.engine.cluster.EventEncoder;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -126,7 +128,7 @@ class EngineProperties
         final LogEncoder log = new LogEncoder();
         final LogEncoder.Recorded liveOutput = new LogEncoder.Recorded();
         final Engine live = new Engine(context(tightLimits), new EventEncoder(liveOutput));
-        final CommandDispatcher liveDispatcher = new CommandDispatcher(live);
+        final CommandDecoder liveDispatcher = new CommandDecoder(live);
         for (int i = 0; i < split; i++)
         {
             LogEncoder.apply(liveDispatcher, live, log.encode(commands.get(i)), commands.get(i));
@@ -141,7 +143,7 @@ class EngineProperties
         assertTrue(LogEncoder.sameBytes(snapshot, Snapshots.of(restored)), "a restored engine writes the same snapshot");
         assertTrue(restoredOutput.outputs.isEmpty(), "loading a snapshot emits nothing");
 
-        final CommandDispatcher restoredDispatcher = new CommandDispatcher(restored);
+        final CommandDecoder restoredDispatcher = new CommandDecoder(restored);
         liveOutput.drain();
         for (int i = split; i < commands.size(); i++)
         {
@@ -168,8 +170,8 @@ class EngineProperties
         final Engine first = new Engine(new EventEncoder(firstOutput));
         final Engine second = new Engine(new EventEncoder(secondOutput));
         final Engine direct = new Engine(new EventEncoder(directOutput));
-        final CommandDispatcher firstDispatcher = new CommandDispatcher(first);
-        final CommandDispatcher secondDispatcher = new CommandDispatcher(second);
+        final CommandDecoder firstDispatcher = new CommandDecoder(first);
+        final CommandDecoder secondDispatcher = new CommandDecoder(second);
         final Command.Venue directVenue = Command.venue(direct);
 
         for (final Command command : commands)
@@ -195,8 +197,8 @@ class EngineProperties
         assertNull(ModelCheck.firstDifference(commands, context(tightLimits), context(tightLimits), 10));
     }
 
-    private static Engine.Context context(final boolean tight)
+    private static EngineContext context(final boolean tight)
     {
-        return tight ? new Engine.Context().maxOrders(25).clOrdIdWindow(6).maxAccounts(7).maxInstruments(3) : new Engine.Context();
+        return tight ? new EngineContext().maxOrders(25).clOrdIdWindow(6).maxAccounts(7).maxInstruments(3) : new EngineContext();
     }
 }

@@ -46,12 +46,20 @@ final class Events
         long tradeId,
         long time) implements Event
     {
-        static Exec copyOf(final ExecutionReport r)
+        static Exec copyOf(
+            final OrderView o,
+            final ExecType execType,
+            final RejectReason reason,
+            final long execId,
+            final long lastPrice,
+            final long lastQty,
+            final long tradeId,
+            final long time)
         {
             return new Exec(
-                r.sessionId(), r.accountId(), r.orderId(), r.clOrdId(), r.origClOrdId(), r.execId(), r.instrumentId(),
-                r.execType(), r.ordStatus(), r.side(), r.ordType(), r.timeInForce(), r.rejectReason(), r.price(),
-                r.quantity(), r.leavesQty(), r.cumQty(), r.lastPrice(), r.lastQty(), r.tradeId(), r.time());
+                o.sessionId(), o.accountId(), o.orderId(), o.clOrdId(), o.origClOrdId(), execId, o.instrumentId(),
+                execType, o.ordStatus(), o.side(), o.ordType(), o.timeInForce(), reason, o.price(), o.quantity(),
+                o.leavesQty(), o.cumQty(), lastPrice, lastQty, tradeId, time);
         }
 
         public String toString()

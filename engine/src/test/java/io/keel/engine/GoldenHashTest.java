@@ -1,5 +1,7 @@
 package io.keel.engine;
 
+import io.keel.engine.cluster.CommandDecoder;
+import io.keel.engine.cluster.EventEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -42,8 +44,8 @@ class GoldenHashTest
     {
         final LogEncoder log = new LogEncoder();
         final LogEncoder.Recorded output = new LogEncoder.Recorded();
-        final Engine engine = new Engine(new Engine.Context(), new EventEncoder(output));
-        final CommandDispatcher dispatcher = new CommandDispatcher(engine);
+        final Engine engine = new Engine(new EngineContext(), new EventEncoder(output));
+        final CommandDecoder dispatcher = new CommandDecoder(engine);
         long chain = 0;
         long count = 0;
         for (final Command command : commands)

@@ -116,7 +116,7 @@ class IdempotencyTest
     @Test
     void shouldAcceptClOrdIdAgainOnceItLeftTheWindow()
     {
-        final TestBed small = TestBed.create(new Engine.Context().clOrdIdWindow(2)).account(ALICE, 100_000, 0);
+        final TestBed small = TestBed.create(new EngineContext().clOrdIdWindow(2)).account(ALICE, 100_000, 0);
         small.buy(ALICE, 11, 90, 1);
         small.buy(ALICE, 12, 90, 1);
         small.buy(ALICE, 11, 90, 1);

@@ -24,6 +24,10 @@ import io.keel.engine.Command.ReplaceOrder;
 import io.keel.engine.Command.Resume;
 import io.keel.engine.Command.SessionLost;
 import io.keel.engine.Command.Withdraw;
+import io.keel.engine.cluster.CommandDecoder;
+import io.keel.engine.cluster.CommandResult;
+import io.keel.engine.cluster.EventEncoder;
+import io.keel.engine.cluster.OutputSink;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -32,8 +36,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+
 /**
- * Commands as the SBE bytes a cluster log would carry, applied through {@link CommandDispatcher};
+ * Commands as the SBE bytes a cluster log would carry, applied through {@link CommandDecoder};
  * outputs recorded as the bytes {@link EventEncoder} produces.
  */
 final class LogEncoder
@@ -126,15 +131,15 @@ final class LogEncoder
      * Apply one command as the cluster service would: its log message through the dispatcher, or
      * a timer tick.
      */
-    static void apply(final CommandDispatcher dispatcher, final Engine engine, final byte[] message, final Command command)
+    static void apply(final CommandDecoder dispatcher, final Engine engine, final byte[] message, final Command command)
     {
         if (message == null)
         {
             engine.onTime(command.time());
             return;
         }
-        final int result = dispatcher.dispatch(new UnsafeBuffer(message), 0, message.length, command.time());
-        if (result != CommandDispatcher.APPLIED)
+        final CommandResult result = dispatcher.decode(new UnsafeBuffer(message), 0, message.length, command.time());
+        if (result != CommandResult.APPLIED)
         {
             throw new AssertionError("dispatcher did not apply " + command + ": " + result);
         }

@@ -27,7 +27,7 @@ final class ModelCheck
      * @return null when the engine and the model agree throughout, else what differed first.
      */
     static String firstDifference(
-        final List<Command> commands, final Engine.Context engineContext, final Engine.Context modelContext, final int stateEvery)
+        final List<Command> commands, final EngineContext engineContext, final EngineContext modelContext, final int stateEvery)
     {
         final RecordingListener events = new RecordingListener();
         final Engine engine = new Engine(engineContext, events);

@@ -144,7 +144,7 @@ class NewOrderValidationTest
     @Test
     void shouldRejectOrdersBeyondMaxOrders()
     {
-        final TestBed small = TestBed.create(new Engine.Context().maxOrders(2)).account(TRADER, 1_000_000, 1_000);
+        final TestBed small = TestBed.create(new EngineContext().maxOrders(2)).account(TRADER, 1_000_000, 1_000);
         small.buy(TRADER, 11, 90, 1);
         small.buy(TRADER, 12, 91, 1);
 

@@ -395,7 +395,7 @@ class OrderTypesTest
         // The price of a market order is ignored (Engine#newOrder): its protection limit is the
         // engine's business. Reference 0.6 * MAX_PRICE with 100 % protection puts it above MAX_PRICE.
         final long reference = Engine.MAX_PRICE / 10 * 6;
-        final TestBed big = TestBed.empty(new Engine.Context())
+        final TestBed big = TestBed.empty(new EngineContext())
             .instrument(7, BTC, USD, 1, 1, reference, 0, Engine.MAX_BPS)
             .account(1, Long.MAX_VALUE / 2, 0);
 

@@ -23,9 +23,16 @@ final class RecordingListener implements EngineListener
 {
     private final List<Event> events = new ArrayList<>();
 
-    public void onExecutionReport(final ExecutionReport report)
+    public void onExecutionReport(
+        final OrderView order, final ExecType execType, final RejectReason reason, final long execId, final long time)
     {
-        events.add(Exec.copyOf(report));
+        events.add(Exec.copyOf(order, execType, reason, execId, 0, 0, 0, time));
+    }
+
+    public void onFill(
+        final OrderView order, final long execId, final long lastPrice, final long lastQty, final long tradeId, final long time)
+    {
+        events.add(Exec.copyOf(order, ExecType.TRADE, RejectReason.NONE, execId, lastPrice, lastQty, tradeId, time));
     }
 
     public void onCancelReject(

@@ -24,7 +24,7 @@ class ReferenceBookDifferentialTest
     {
         final List<Command> commands = CommandStreams.random(seed, LENGTH);
 
-        assertNull(ModelCheck.firstDifference(commands, new Engine.Context(), new Engine.Context(), 50), "seed " + seed);
+        assertNull(ModelCheck.firstDifference(commands, new EngineContext(), new EngineContext(), 50), "seed " + seed);
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -62,8 +62,8 @@ class ReferenceBookDifferentialTest
         }
     }
 
-    private static Engine.Context tight()
+    private static EngineContext tight()
     {
-        return new Engine.Context().maxOrders(25).clOrdIdWindow(6).maxAccounts(7).maxInstruments(3);
+        return new EngineContext().maxOrders(25).clOrdIdWindow(6).maxAccounts(7).maxInstruments(3);
     }
 }

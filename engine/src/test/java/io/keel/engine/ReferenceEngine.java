@@ -31,7 +31,7 @@ import java.util.List;
  */
 final class ReferenceEngine extends ReferenceState implements Command.Venue
 {
-    ReferenceEngine(final Engine.Context context)
+    ReferenceEngine(final EngineContext context)
     {
         super(context);
     }

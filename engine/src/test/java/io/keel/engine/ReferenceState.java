@@ -134,7 +134,7 @@ abstract class ReferenceState
         }
     }
 
-    ReferenceState(final Engine.Context context)
+    ReferenceState(final EngineContext context)
     {
         context.conclude();
         maxOrders = context.maxOrders();

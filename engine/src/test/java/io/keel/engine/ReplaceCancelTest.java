@@ -293,7 +293,7 @@ class ReplaceCancelTest
     @Test
     void shouldAllowReducingQuantityOfOrderOutsideAMovedBand()
     {
-        final TestBed banded = TestBed.empty(new Engine.Context())
+        final TestBed banded = TestBed.empty(new EngineContext())
             .instrument(9, BTC, USD, 1, 1, 100, 1_000, 500)
             .account(ALICE, 100_000, 1_000)
             .account(BOB, 100_000, 1_000);

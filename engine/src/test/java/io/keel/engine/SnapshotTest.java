@@ -30,7 +30,7 @@ class SnapshotTest
      * A busy engine: two instruments, resting and partly filled orders of every kind, a halted
      * instrument, clOrdId history, trades that moved the reference price.
      */
-    private static TestBed busyBed(final Engine.Context context)
+    private static TestBed busyBed(final EngineContext context)
     {
         final TestBed bed = TestBed.create(context)
             .instrument(2, ETH, USD, 5, 10, 1_000, 2_000, 300)
@@ -54,7 +54,7 @@ class SnapshotTest
     @Test
     void shouldRestoreIdenticalStateHashAndBooksFromSnapshot()
     {
-        final TestBed live = busyBed(new Engine.Context());
+        final TestBed live = busyBed(new EngineContext());
         final Engine restored = new Engine(new RecordingListener());
 
         assertTrue(Snapshots.load(Snapshots.of(live.engine), restored));
@@ -81,7 +81,7 @@ class SnapshotTest
     @Test
     void shouldProduceIdenticalOutputsAfterRestore()
     {
-        final TestBed live = busyBed(new Engine.Context());
+        final TestBed live = busyBed(new EngineContext());
         final RecordingListener restoredEvents = new RecordingListener();
         final Engine restored = new Engine(restoredEvents);
         Snapshots.load(Snapshots.of(live.engine), restored);
@@ -112,7 +112,7 @@ class SnapshotTest
     @Test
     void shouldChangeStateHashWithAnyStateChange()
     {
-        final TestBed bed = busyBed(new Engine.Context());
+        final TestBed bed = busyBed(new EngineContext());
         final long before = bed.engine.stateHash();
         assertEquals(before, bed.engine.stateHash(), "a pure function of state");
 
@@ -127,13 +127,13 @@ class SnapshotTest
     @Test
     void shouldGiveEqualHashesToEnginesThatAppliedTheSameCommands()
     {
-        assertEquals(busyBed(new Engine.Context()).engine.stateHash(), busyBed(new Engine.Context()).engine.stateHash());
+        assertEquals(busyBed(new EngineContext()).engine.stateHash(), busyBed(new EngineContext()).engine.stateHash());
     }
 
     @Test
     void shouldRefuseToLoadIntoNonEmptyEngine()
     {
-        final TestBed bed = busyBed(new Engine.Context());
+        final TestBed bed = busyBed(new EngineContext());
 
         assertThrows(IllegalStateException.class, () -> new SnapshotLoader(bed.engine));
     }
@@ -141,7 +141,7 @@ class SnapshotTest
     @Test
     void shouldRejectSnapshotWithWrongMessageCount()
     {
-        final List<byte[]> messages = Snapshots.of(busyBed(new Engine.Context()).engine);
+        final List<byte[]> messages = Snapshots.of(busyBed(new EngineContext()).engine);
         final byte[] end = messages.get(messages.size() - 1);
         final UnsafeBuffer buffer = new UnsafeBuffer(end);
         new SnapshotEndEncoder().wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH).messageCount(messages.size() + 3);
@@ -152,7 +152,7 @@ class SnapshotTest
     @Test
     void shouldReportIncompleteSnapshotWithoutEndMarker()
     {
-        final List<byte[]> messages = Snapshots.of(busyBed(new Engine.Context()).engine);
+        final List<byte[]> messages = Snapshots.of(busyBed(new EngineContext()).engine);
         messages.remove(messages.size() - 1);
 
         assertFalse(Snapshots.load(messages, new Engine(new RecordingListener())));
@@ -161,7 +161,7 @@ class SnapshotTest
     @Test
     void shouldRejectSnapshotNotStartingWithBegin()
     {
-        final List<byte[]> messages = Snapshots.of(busyBed(new Engine.Context()).engine);
+        final List<byte[]> messages = Snapshots.of(busyBed(new EngineContext()).engine);
         messages.remove(0);
 
         assertThrows(IllegalStateException.class, () -> Snapshots.load(messages, new Engine(new RecordingListener())));
@@ -170,7 +170,7 @@ class SnapshotTest
     @Test
     void shouldRestoreDuplicateDetectionAndExpiry()
     {
-        final TestBed live = busyBed(new Engine.Context());
+        final TestBed live = busyBed(new EngineContext());
         final RecordingListener events = new RecordingListener();
         final Engine restored = new Engine(events);
         Snapshots.load(Snapshots.of(live.engine), restored);

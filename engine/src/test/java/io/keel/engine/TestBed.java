@@ -33,7 +33,7 @@ final class TestBed
     long time = 1_000;
     private long correlationId = 1;
 
-    private TestBed(final Engine.Context context)
+    private TestBed(final EngineContext context)
     {
         engine = new Engine(context, events);
     }
@@ -43,17 +43,17 @@ final class TestBed
      */
     static TestBed create()
     {
-        return create(new Engine.Context());
+        return create(new EngineContext());
     }
 
-    static TestBed create(final Engine.Context context)
+    static TestBed create(final EngineContext context)
     {
         final TestBed bed = new TestBed(context);
         bed.instrument(BTC_USD, BTC, USD, 1, 1, REFERENCE_PRICE, 0, PROTECTION_BPS);
         return bed;
     }
 
-    static TestBed empty(final Engine.Context context)
+    static TestBed empty(final EngineContext context)
     {
         return new TestBed(context);
     }

@@ -9,8 +9,9 @@ import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
 import io.keel.engine.EngineListener;
-import io.keel.engine.ExecutionReport;
+import io.keel.engine.OrderView;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -45,14 +46,14 @@ public final class KeelBook
     {
         this.stream = stream;
         sink = new Sink(blackhole);
-        final int initialOrders = Math.max(Engine.Context.INITIAL_ORDERS_DEFAULT, 2 * stream.maxResting + 1024);
+        final int initialOrders = Math.max(EngineContext.INITIAL_ORDERS_DEFAULT, 2 * stream.maxResting + 1024);
         engine = new Engine(
-            new Engine.Context()
+            new EngineContext()
                 .initialOrders(initialOrders)
-                .maxOrders(Math.max(Engine.Context.MAX_ORDERS_DEFAULT, 2 * initialOrders))
-                .maxAccounts(Math.max(Engine.Context.MAX_ACCOUNTS_DEFAULT, stream.accounts))
-                .maxInstruments(Math.max(Engine.Context.MAX_INSTRUMENTS_DEFAULT, stream.instruments))
-                .maxAssets(Math.max(Engine.Context.MAX_ASSETS_DEFAULT, stream.instruments + 1)),
+                .maxOrders(Math.max(EngineContext.MAX_ORDERS_DEFAULT, 2 * initialOrders))
+                .maxAccounts(Math.max(EngineContext.MAX_ACCOUNTS_DEFAULT, stream.accounts))
+                .maxInstruments(Math.max(EngineContext.MAX_INSTRUMENTS_DEFAULT, stream.instruments))
+                .maxAssets(Math.max(EngineContext.MAX_ASSETS_DEFAULT, stream.instruments + 1)),
             sink);
 
         long correlationId = 1;
@@ -184,13 +185,21 @@ public final class KeelBook
             this.blackhole = blackhole;
         }
 
-        public void onExecutionReport(final ExecutionReport report)
+        public void onExecutionReport(
+            final OrderView order, final ExecType execType, final RejectReason reason, final long execId, final long time)
         {
-            if (report.execType() == ExecType.REJECTED)
+            if (execType == ExecType.REJECTED)
             {
-                reject(report.rejectReason());
+                reject(reason);
             }
-            blackhole.consume(report.execId());
+            blackhole.consume(execId);
+        }
+
+        public void onFill(
+            final OrderView order, final long execId, final long lastPrice, final long lastQty, final long tradeId,
+            final long time)
+        {
+            blackhole.consume(execId);
         }
 
         public void onCancelReject(

@@ -1,6 +1,7 @@
 package io.keel.replay;
 
 import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
 import picocli.CommandLine.Option;
 
 /**
@@ -10,10 +11,10 @@ final class EngineOptions
 {
     @Option(names = "--max-orders", paramLabel = "N",
         description = "The node's --max-orders: most live orders in the engine (default ${DEFAULT-VALUE}).")
-    int maxOrders = Engine.Context.MAX_ORDERS_DEFAULT;
+    int maxOrders = EngineContext.MAX_ORDERS_DEFAULT;
 
-    Engine.Context context()
+    EngineContext context()
     {
-        return new Engine.Context().maxOrders(maxOrders).conclude();
+        return new EngineContext().maxOrders(maxOrders).conclude();
     }
 }

@@ -2,6 +2,7 @@ package io.keel.replay;
 
 import io.aeron.cluster.RecordingLog;
 import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
 
 
 /**
@@ -20,9 +21,9 @@ final class Rebuilder
     }
 
     private final NodeDirectory node;
-    private final Engine.Context engineContext;
+    private final EngineContext engineContext;
 
-    Rebuilder(final NodeDirectory node, final Engine.Context engineContext)
+    Rebuilder(final NodeDirectory node, final EngineContext engineContext)
     {
         this.node = node;
         this.engineContext = engineContext;

@@ -6,10 +6,11 @@ import io.aeron.cluster.codecs.SnapshotMarkerDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.SnapshotServiceDecoder;
 import io.keel.engine.Engine;
-import io.keel.engine.EventEncoder;
-import io.keel.engine.OutputSink;
+import io.keel.engine.EngineContext;
 import io.keel.engine.SnapshotLoader;
+import io.keel.engine.cluster.EventEncoder;
 import io.keel.engine.cluster.LogApplier;
+import io.keel.engine.cluster.OutputSink;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.LongHashSet;
 
@@ -47,7 +48,7 @@ final class Replay
     private long leadershipTermId;
     private long entriesApplied;
 
-    Replay(final Engine.Context engineContext)
+    Replay(final EngineContext engineContext)
     {
         engine = new Engine(engineContext, new EventEncoder(DISCARD));
         applier = new LogApplier(engine, -1);

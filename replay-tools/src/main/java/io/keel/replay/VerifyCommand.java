@@ -2,6 +2,7 @@ package io.keel.replay;
 
 import io.aeron.cluster.RecordingLog;
 import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 import picocli.CommandLine.Command;
@@ -63,7 +64,7 @@ final class VerifyCommand implements Callable<Integer>
     public Integer call()
     {
         final NodeDirectory node = NodeDirectory.open(dir);
-        final Engine.Context engineContext = engineOptions.context();
+        final EngineContext engineContext = engineOptions.context();
         final Long2LongHashMap recorded = new Long2LongHashMap(Long.MIN_VALUE);
         for (final NodeDirectory.StateHashLine line : node.stateHashes())
         {
@@ -177,7 +178,7 @@ final class VerifyCommand implements Callable<Integer>
 
     private static void checkSnapshot(
         final NodeDirectory node,
-        final Engine.Context engineContext,
+        final EngineContext engineContext,
         final RecordingLog.Entry snapshot,
         final Replay replay,
         final long position)

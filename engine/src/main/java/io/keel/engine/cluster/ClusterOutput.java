@@ -2,7 +2,6 @@ package io.keel.engine.cluster;
 
 import io.aeron.Publication;
 import io.aeron.cluster.service.ClientSession;
-import io.keel.engine.OutputSink;
 import io.keel.engine.StateHash;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;

@@ -2,6 +2,7 @@ package io.keel.engine.cluster;
 
 import io.aeron.cluster.service.ClusteredService;
 import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 
@@ -25,7 +26,7 @@ public final class EmbeddedCluster implements AutoCloseable
     private final int memberCount;
     private final IdleProfile idleProfile;
     private final Consumer<NodeConfig> customiser;
-    private final Engine.Context engineContext;
+    private final EngineContext engineContext;
     /** Null: Keel's service; else what supplies the service each member runs instead. */
     private final Supplier<ClusteredService> service;
     private final KeelNode[] nodes;
@@ -35,7 +36,7 @@ public final class EmbeddedCluster implements AutoCloseable
         final File baseDir,
         final int basePort,
         final IdleProfile idleProfile,
-        final Engine.Context engineContext,
+        final EngineContext engineContext,
         final Consumer<NodeConfig> customiser,
         final Supplier<ClusteredService> service)
     {
@@ -77,7 +78,7 @@ public final class EmbeddedCluster implements AutoCloseable
         final Supplier<ClusteredService> service)
     {
         final EmbeddedCluster cluster = new EmbeddedCluster(
-            memberCount, baseDir, basePort, idleProfile, new Engine.Context(), customiser, service);
+            memberCount, baseDir, basePort, idleProfile, new EngineContext(), customiser, service);
         try
         {
             for (int i = 0; i < memberCount; i++)

@@ -7,7 +7,7 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
 import io.keel.engine.EngineListener;
-import io.keel.engine.ExecutionReport;
+import io.keel.engine.OrderView;
 import io.keel.metrics.LatencyRecorder;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -71,18 +71,25 @@ final class EngineMetrics implements EngineListener
         return applyLatency != null;
     }
 
-    public void onExecutionReport(final ExecutionReport report)
+    public void onExecutionReport(
+        final OrderView order, final ExecType execType, final RejectReason reason, final long execId, final long time)
     {
-        final ExecType execType = report.execType();
         if (execType != null && execType != ExecType.NULL_VAL)
         {
-            increment(reports, execType.ordinal() * ORD_TYPES + ordTypeIndex(report.ordType()));
+            increment(reports, execType.ordinal() * ORD_TYPES + ordTypeIndex(order.ordType()));
             if (execType == ExecType.REJECTED)
             {
-                reject(NEW_ORDER, report.rejectReason());
+                reject(NEW_ORDER, reason);
             }
         }
-        delegate.onExecutionReport(report);
+        delegate.onExecutionReport(order, execType, reason, execId, time);
+    }
+
+    public void onFill(
+        final OrderView order, final long execId, final long lastPrice, final long lastQty, final long tradeId, final long time)
+    {
+        increment(reports, ExecType.TRADE.ordinal() * ORD_TYPES + ordTypeIndex(order.ordType()));
+        delegate.onFill(order, execId, lastPrice, lastQty, tradeId, time);
     }
 
     public void onCancelReject(
@@ -182,20 +189,9 @@ final class EngineMetrics implements EngineListener
         delegate.onAccountBalance(assetId, available, reserved);
     }
 
-    public void onAccountOrder(
-        final long orderId,
-        final long clOrdId,
-        final int instrumentId,
-        final Side side,
-        final io.keel.codecs.TimeInForce timeInForce,
-        final long price,
-        final long quantity,
-        final long leavesQty,
-        final long cumQty,
-        final long expireTime)
+    public void onAccountOrder(final OrderView order)
     {
-        delegate.onAccountOrder(
-            orderId, clOrdId, instrumentId, side, timeInForce, price, quantity, leavesQty, cumQty, expireTime);
+        delegate.onAccountOrder(order);
     }
 
     public void onAccountStatusEnd(final long sessionId, final long requestId)

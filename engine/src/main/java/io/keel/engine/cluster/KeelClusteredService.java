@@ -23,7 +23,7 @@ import io.keel.codecs.StateCheckDecoder;
 import io.keel.codecs.StateCheckEncoder;
 import io.keel.codecs.StateHashRequestDecoder;
 import io.keel.engine.Engine;
-import io.keel.engine.EventEncoder;
+import io.keel.engine.EngineContext;
 import io.keel.engine.SnapshotLoader;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -54,8 +54,6 @@ public final class KeelClusteredService implements ClusteredService
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final StateCheckDecoder stateCheckDecoder = new StateCheckDecoder();
     private final StateCheckEncoder stateCheckEncoder = new StateCheckEncoder();
-    private final SnapshotRequestDecoder snapshotRequestDecoder = new SnapshotRequestDecoder();
-    private final StateHashRequestDecoder stateHashRequestDecoder = new StateHashRequestDecoder();
     private final AdminResponseEncoder adminResponseEncoder = new AdminResponseEncoder();
     private final BusinessRejectEncoder businessRejectEncoder = new BusinessRejectEncoder();
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[256]);
@@ -69,7 +67,7 @@ public final class KeelClusteredService implements ClusteredService
     private long expiryTimerDeadline = NO_TIMER;
     private boolean stateCheckTimerScheduled;
 
-    public KeelClusteredService(final NodeConfig config, final Engine.Context engineContext, final Runnable onDivergence)
+    public KeelClusteredService(final NodeConfig config, final EngineContext engineContext, final Runnable onDivergence)
     {
         this(config, engineContext, onDivergence, null);
     }
@@ -80,7 +78,7 @@ public final class KeelClusteredService implements ClusteredService
      */
     KeelClusteredService(
         final NodeConfig config,
-        final Engine.Context engineContext,
+        final EngineContext engineContext,
         final Runnable onDivergence,
         final io.keel.metrics.LatencyRecorder applyLatency)
     {
@@ -231,16 +229,16 @@ public final class KeelClusteredService implements ClusteredService
         final long startNs = metrics != null && metrics.timesApply() ? System.nanoTime() : 0; // determinism-ok: metrics only
         switch (applier.onClientMessage(session.id(), timestamp, buffer, offset, length))
         {
-            case LogApplier.SNAPSHOT_REQUEST:
-                onSnapshotRequest(buffer, offset, timestamp);
+            case SNAPSHOT_REQUEST:
+                onSnapshotRequest(applier.correlationId(), timestamp);
                 break;
-            case LogApplier.STATE_HASH_REQUEST:
-                onStateHashRequest(buffer, offset, timestamp);
+            case STATE_HASH_REQUEST:
+                onStateHashRequest(applier.correlationId(), timestamp);
                 break;
-            case LogApplier.REJECTED_INVALID:
+            case INVALID:
                 businessReject(session, applier.templateId(), RejectReason.INVALID_MESSAGE, timestamp);
                 break;
-            case LogApplier.REJECTED_UNSUPPORTED:
+            case UNSUPPORTED:
                 businessReject(session, applier.templateId(), RejectReason.UNSUPPORTED_MESSAGE, timestamp);
                 break;
             default:
@@ -321,9 +319,8 @@ public final class KeelClusteredService implements ClusteredService
         retryIdle.reset();
     }
 
-    private void onSnapshotRequest(final DirectBuffer buffer, final int offset, final long timestamp)
+    private void onSnapshotRequest(final long correlationId, final long timestamp)
     {
-        snapshotRequestDecoder.wrapAndApplyHeader(buffer, offset, header);
         if (role == Cluster.Role.LEADER)
         {
             final var toggle = ClusterControl.findControlToggle(cluster.aeron().countersReader(), config.clusterId());
@@ -333,14 +330,13 @@ public final class KeelClusteredService implements ClusteredService
             }
         }
         // Same answer on every node, whatever the toggle did: outputs must not depend on role.
-        adminResponse(snapshotRequestDecoder.correlationId(), SnapshotRequestDecoder.TEMPLATE_ID, 0, timestamp);
+        adminResponse(correlationId, SnapshotRequestDecoder.TEMPLATE_ID, 0, timestamp);
     }
 
-    private void onStateHashRequest(final DirectBuffer buffer, final int offset, final long timestamp)
+    private void onStateHashRequest(final long correlationId, final long timestamp)
     {
-        stateHashRequestDecoder.wrapAndApplyHeader(buffer, offset, header);
         final long hash = recordStateHash(cluster.logPosition());
-        adminResponse(stateHashRequestDecoder.correlationId(), StateHashRequestDecoder.TEMPLATE_ID, hash, timestamp);
+        adminResponse(correlationId, StateHashRequestDecoder.TEMPLATE_ID, hash, timestamp);
     }
 
     private void adminResponse(final long correlationId, final int refTemplateId, final long value, final long timestamp)
@@ -456,9 +452,9 @@ public final class KeelClusteredService implements ClusteredService
     /**
      * The outputs go to the cluster as always; market data also to the tap (NodeConfig#marketDataTap).
      */
-    private static io.keel.engine.OutputSink tee(final ClusterOutput output, final io.keel.engine.OutputSink tap)
+    private static OutputSink tee(final ClusterOutput output, final OutputSink tap)
     {
-        return new io.keel.engine.OutputSink()
+        return new OutputSink()
         {
             public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
             {

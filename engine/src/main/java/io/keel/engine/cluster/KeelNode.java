@@ -11,6 +11,7 @@ import io.aeron.cluster.service.ClusteredService;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
@@ -44,7 +45,7 @@ public final class KeelNode implements AutoCloseable
 
     private KeelNode(
         final NodeConfig config,
-        final Engine.Context engineContext,
+        final EngineContext engineContext,
         final ClusteredService otherService,
         final Runnable onTerminate)
     {
@@ -86,7 +87,7 @@ public final class KeelNode implements AutoCloseable
      * Start a member. {@code onTerminate} runs (on some Aeron thread) when the cluster shuts
      * the node down or the node halts itself after divergence.
      */
-    public static KeelNode launch(final NodeConfig config, final Engine.Context engineContext, final Runnable onTerminate)
+    public static KeelNode launch(final NodeConfig config, final EngineContext engineContext, final Runnable onTerminate)
     {
         return new KeelNode(config, engineContext, null, onTerminate);
     }
@@ -102,7 +103,7 @@ public final class KeelNode implements AutoCloseable
 
     public static KeelNode launch(final NodeConfig config)
     {
-        return launch(config, new Engine.Context(), () -> {});
+        return launch(config, new EngineContext(), () -> {});
     }
 
     public NodeConfig config()

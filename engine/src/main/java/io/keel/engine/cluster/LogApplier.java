@@ -3,10 +3,7 @@ package io.keel.engine.cluster;
 import io.keel.codecs.AccountRequestDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
-import io.keel.codecs.SnapshotRequestDecoder;
 import io.keel.codecs.StateCheckDecoder;
-import io.keel.codecs.StateHashRequestDecoder;
-import io.keel.engine.CommandDispatcher;
 import io.keel.engine.Engine;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
@@ -15,9 +12,10 @@ import java.nio.ByteOrder;
 
 /**
  * What each log entry does to the engine, with no Aeron in sight: who may send what, the
- * command dispatch, and the expiry timer. {@link KeelClusteredService} calls it for every entry
- * and adds what only a live node does (answers, timers, snapshots); {@code keel replay}
- * calls it offline, so a replay applies the log exactly as the service did.
+ * command decode (once, by {@link CommandDecoder}), and the expiry timer.
+ * {@link KeelClusteredService} calls it for every entry and adds what only a live node does
+ * (answers, timers, snapshots); {@code keel replay} calls it offline, so a replay applies the
+ * log exactly as the service did.
  */
 public final class LogApplier
 {
@@ -26,26 +24,12 @@ public final class LogApplier
     /** Timer correlation id of the periodic state check. */
     public static final long STATE_CHECK_TIMER_ID = 2;
 
-    /** The engine applied the command (its own refusals are engine outputs). */
-    public static final int APPLIED = 0;
-    /** An admin's snapshot request: no engine change; the live node toggles a snapshot. */
-    public static final int SNAPSHOT_REQUEST = 1;
-    /** An admin's state-hash request: no engine change; the live node records its hash. */
-    public static final int STATE_HASH_REQUEST = 2;
-    /** Too short or malformed: not applied, answered with BusinessReject INVALID_MESSAGE. */
-    public static final int REJECTED_INVALID = 3;
-    /** Not allowed for this session or not a command: answered with UNSUPPORTED_MESSAGE. */
-    public static final int REJECTED_UNSUPPORTED = 4;
-    /** Skipped by the test-only divergence hook (NodeConfig.testSkipCommand). */
-    public static final int SKIPPED = 5;
-
     private static final long ROLE_ADMIN = -1;
     private static final long NO_ROLE = Long.MIN_VALUE;
 
     private final Engine engine;
-    private final CommandDispatcher dispatcher;
+    private final CommandDecoder decoder;
     private final long testSkipCommand;
-    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     /** Cluster session id → gateway id, or {@link #ROLE_ADMIN}. */
     private final Long2LongHashMap roleBySession = new Long2LongHashMap(NO_ROLE);
     private long commandsApplied;
@@ -57,7 +41,7 @@ public final class LogApplier
     public LogApplier(final Engine engine, final long testSkipCommand)
     {
         this.engine = engine;
-        this.dispatcher = new CommandDispatcher(engine);
+        this.decoder = new CommandDecoder(engine);
         this.testSkipCommand = testSkipCommand;
     }
 
@@ -86,46 +70,37 @@ public final class LogApplier
     }
 
     /**
-     * A message from a client session.
-     *
-     * @return {@link #APPLIED}, {@link #SNAPSHOT_REQUEST}, {@link #STATE_HASH_REQUEST},
-     * {@link #REJECTED_INVALID}, {@link #REJECTED_UNSUPPORTED} or {@link #SKIPPED}.
+     * A message from a client session: its header read once, who may send it checked, then
+     * decoded and applied by the {@link CommandDecoder}.
      */
-    public int onClientMessage(
+    public CommandResult onClientMessage(
         final long clusterSessionId, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
     {
         templateId = 0;
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        if (!decoder.wrapHeader(buffer, offset, length))
         {
-            return REJECTED_INVALID;
+            return CommandResult.INVALID;
         }
-        header.wrap(buffer, offset);
-        templateId = header.templateId();
+        templateId = decoder.templateId();
         if (!isAllowed(roleBySession.get(clusterSessionId), buffer, offset, length))
         {
-            return REJECTED_UNSUPPORTED;
+            return CommandResult.UNSUPPORTED;
         }
 
         commandsApplied++;
         if (commandsApplied == testSkipCommand)
         {
-            return SKIPPED;
+            return CommandResult.SKIPPED;
         }
-        if (templateId == SnapshotRequestDecoder.TEMPLATE_ID)
-        {
-            return SNAPSHOT_REQUEST;
-        }
-        if (templateId == StateHashRequestDecoder.TEMPLATE_ID)
-        {
-            return STATE_HASH_REQUEST;
-        }
+        return decoder.apply(buffer, offset, length, timestamp);
+    }
 
-        final int result = dispatcher.dispatch(buffer, offset, length, timestamp);
-        if (result == CommandDispatcher.APPLIED)
-        {
-            return APPLIED;
-        }
-        return result == CommandDispatcher.MALFORMED ? REJECTED_INVALID : REJECTED_UNSUPPORTED;
+    /**
+     * The correlation id of the last snapshot or state-hash request, for the node's answer.
+     */
+    public long correlationId()
+    {
+        return decoder.correlationId();
     }
 
     /**
@@ -166,7 +141,7 @@ public final class LogApplier
      */
     private boolean isAllowed(final long role, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        if (!decoder.isKeelSchema())
         {
             return false;
         }

@@ -55,7 +55,7 @@ public final class NodeConfig
     private int metricsPort = 0;
     private String metricsBind = METRICS_BIND_DEFAULT;
     private long testSkipCommand = -1;
-    private io.keel.engine.OutputSink marketDataTap;
+    private OutputSink marketDataTap;
     private boolean concluded;
 
     public NodeConfig conclude()
@@ -466,7 +466,7 @@ public final class NodeConfig
         return this;
     }
 
-    public io.keel.engine.OutputSink marketDataTap()
+    public OutputSink marketDataTap()
     {
         return marketDataTap;
     }
@@ -474,9 +474,9 @@ public final class NodeConfig
     /**
      * Tools and tests (in-process nodes only): every market-data message this node's engine
      * emits — live or while replaying its log at recovery — is also handed to this sink's
-     * {@link io.keel.engine.OutputSink#onMarketData}, on the service thread. Null (the default) = none.
+     * {@link OutputSink#onMarketData}, on the service thread. Null (the default) = none.
      */
-    public NodeConfig marketDataTap(final io.keel.engine.OutputSink marketDataTap)
+    public NodeConfig marketDataTap(final OutputSink marketDataTap)
     {
         this.marketDataTap = marketDataTap;
         return this;

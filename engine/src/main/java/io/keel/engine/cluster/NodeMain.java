@@ -1,6 +1,7 @@
 package io.keel.engine.cluster;
 
 import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -74,7 +75,7 @@ public final class NodeMain implements Callable<Integer>
     String logTermLength = NodeConfig.LOG_TERM_LENGTH_DEFAULT;
 
     @Option(names = "--max-orders", description = "Most live orders in the engine (default ${DEFAULT-VALUE}).")
-    int maxOrders = Engine.Context.MAX_ORDERS_DEFAULT;
+    int maxOrders = EngineContext.MAX_ORDERS_DEFAULT;
 
     @Option(names = "--metrics-port", description = "Port of /metrics and /health; 0 = off (default 9400 + member id).")
     Integer metricsPort;
@@ -112,7 +113,7 @@ public final class NodeMain implements Callable<Integer>
             .metricsPort(metricsPort != null ? metricsPort : NodeConfig.METRICS_BASE_PORT_DEFAULT + memberId)
             .metricsBind(metricsBind)
             .conclude();
-        final Engine.Context engineContext = new Engine.Context().maxOrders(maxOrders).conclude();
+        final EngineContext engineContext = new EngineContext().maxOrders(maxOrders).conclude();
 
         final AtomicBoolean terminatedByCluster = new AtomicBoolean();
         // The barrier closes last: a SIGTERM's shutdown hook waits for that, after the node is down.
@@ -137,7 +138,7 @@ public final class NodeMain implements Callable<Integer>
      * liveness timeout; a restart within that time waits it out instead of failing.
      */
     private static KeelNode launchWhenDirFree(
-        final NodeConfig config, final Engine.Context engineContext, final Runnable onTerminate)
+        final NodeConfig config, final EngineContext engineContext, final Runnable onTerminate)
     {
         final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(MARK_FILE_WAIT_S); // determinism-ok: client side
         while (true)

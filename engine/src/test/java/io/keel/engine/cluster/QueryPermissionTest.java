@@ -23,7 +23,7 @@ class QueryPermissionTest
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
-    private final LogApplier applier = new LogApplier(new Engine(new io.keel.engine.EventEncoder(new NullSink())), -1);
+    private final LogApplier applier = new LogApplier(new Engine(new EventEncoder(new NullSink())), -1);
 
     QueryPermissionTest()
     {
@@ -37,23 +37,23 @@ class QueryPermissionTest
         final long own = Principal.clientSessionId(GATEWAY_ID, 5);
         final long other = Principal.clientSessionId(GATEWAY_ID + 1, 5);
 
-        assertEquals(LogApplier.APPLIED, apply(GATEWAY_SESSION, accountRequest(own, 1)));
-        assertEquals(LogApplier.APPLIED, apply(GATEWAY_SESSION, orderStatus(own, 1)));
-        assertEquals(LogApplier.REJECTED_UNSUPPORTED, apply(GATEWAY_SESSION, accountRequest(other, 1)));
-        assertEquals(LogApplier.REJECTED_UNSUPPORTED, apply(GATEWAY_SESSION, accountRequest(0, 1)));
-        assertEquals(LogApplier.REJECTED_UNSUPPORTED, apply(GATEWAY_SESSION, orderStatus(other, 1)));
+        assertEquals(CommandResult.APPLIED, apply(GATEWAY_SESSION, accountRequest(own, 1)));
+        assertEquals(CommandResult.APPLIED, apply(GATEWAY_SESSION, orderStatus(own, 1)));
+        assertEquals(CommandResult.UNSUPPORTED, apply(GATEWAY_SESSION, accountRequest(other, 1)));
+        assertEquals(CommandResult.UNSUPPORTED, apply(GATEWAY_SESSION, accountRequest(0, 1)));
+        assertEquals(CommandResult.UNSUPPORTED, apply(GATEWAY_SESSION, orderStatus(other, 1)));
     }
 
     @Test
     void shouldLetAnAdminAskAboutAnyAccountAsSessionZeroOnly()
     {
-        assertEquals(LogApplier.APPLIED, apply(ADMIN_SESSION, accountRequest(0, 42)));
-        assertEquals(LogApplier.REJECTED_UNSUPPORTED,
+        assertEquals(CommandResult.APPLIED, apply(ADMIN_SESSION, accountRequest(0, 42)));
+        assertEquals(CommandResult.UNSUPPORTED,
             apply(ADMIN_SESSION, accountRequest(Principal.clientSessionId(GATEWAY_ID, 5), 42)));
-        assertEquals(LogApplier.REJECTED_UNSUPPORTED, apply(ADMIN_SESSION, orderStatus(0, 42)));
+        assertEquals(CommandResult.UNSUPPORTED, apply(ADMIN_SESSION, orderStatus(0, 42)));
     }
 
-    private int apply(final long clusterSessionId, final int length)
+    private CommandResult apply(final long clusterSessionId, final int length)
     {
         return applier.onClientMessage(clusterSessionId, 1, buffer, 0, length);
     }
@@ -72,7 +72,7 @@ class QueryPermissionTest
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
-    private static final class NullSink implements io.keel.engine.OutputSink
+    private static final class NullSink implements OutputSink
     {
         public void onSessionOutput(final long sessionId, final org.agrona.DirectBuffer b, final int o, final int l)
         {

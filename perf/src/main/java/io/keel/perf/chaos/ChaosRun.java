@@ -2,6 +2,7 @@ package io.keel.perf.chaos;
 
 import io.keel.client.KeelClient;
 import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
 import io.keel.engine.cluster.FreePorts;
 import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.KeelNode;
@@ -430,7 +431,7 @@ final class ChaosRun
         {
             try
             {
-                return KeelNode.launch(config, new Engine.Context(), () -> {});
+                return KeelNode.launch(config, new EngineContext(), () -> {});
             }
             catch (final IllegalStateException ex)
             {

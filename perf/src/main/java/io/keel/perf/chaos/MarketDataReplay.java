@@ -5,7 +5,7 @@ import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.Side;
 import io.keel.codecs.TradeDecoder;
 import io.keel.engine.Engine;
-import io.keel.engine.OutputSink;
+import io.keel.engine.cluster.OutputSink;
 import org.agrona.DirectBuffer;
 
 import java.util.ArrayList;

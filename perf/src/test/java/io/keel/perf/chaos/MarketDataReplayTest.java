@@ -7,7 +7,7 @@ import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.engine.Engine;
-import io.keel.engine.EventEncoder;
+import io.keel.engine.cluster.EventEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.keel.engine;
+package io.keel.engine.cluster;
 
 import io.keel.codecs.AccountRequestDecoder;
 import io.keel.codecs.AddInstrumentDecoder;
@@ -7,6 +7,7 @@ import io.keel.codecs.CodecEnums;
 import io.keel.codecs.CreateAccountDecoder;
 import io.keel.codecs.DepositDecoder;
 import io.keel.codecs.HaltInstrumentDecoder;
+import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MassCancelDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageValidator;
@@ -14,24 +15,24 @@ import io.keel.codecs.NewOrderDecoder;
 import io.keel.codecs.OrderStatusRequestDecoder;
 import io.keel.codecs.ReplaceOrderDecoder;
 import io.keel.codecs.ResumeInstrumentDecoder;
-import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.SessionLostDecoder;
+import io.keel.codecs.SnapshotRequestDecoder;
+import io.keel.codecs.StateHashRequestDecoder;
 import io.keel.codecs.WithdrawDecoder;
+import io.keel.engine.Engine;
 import org.agrona.DirectBuffer;
 
 /**
- * Decodes one SBE command with reused flyweights and applies it to the engine: the single
- * place where log bytes become engine calls, shared by the cluster service and offline replay.
+ * The one place log bytes become engine calls: the header is read once, the body once with a
+ * reused flyweight, and the engine gets plain values (primitives and codec enums, unknown enum
+ * values as NULL_VAL). {@link LogApplier} wraps the header, checks who may send it, then applies;
+ * tests and tools without sessions call {@link #decode}.
+ *
+ * <p>A new command is one flyweight field and one case in {@link #apply}'s switch (and, if only
+ * some sessions may send it, its template range in {@link LogApplier}).
  */
-public final class CommandDispatcher
+public final class CommandDecoder
 {
-    /** Applied to the engine. */
-    public static final int APPLIED = 0;
-    /** Not a Keel engine command (other schema or template): the caller decides. */
-    public static final int NOT_A_COMMAND = 1;
-    /** Shorter than its header and block, or from a newer schema version: not applied. */
-    public static final int MALFORMED = 2;
-
     private final Engine engine;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final NewOrderDecoder newOrder = new NewOrderDecoder();
@@ -48,40 +49,82 @@ public final class CommandDispatcher
     private final AddInstrumentDecoder addInstrument = new AddInstrumentDecoder();
     private final HaltInstrumentDecoder halt = new HaltInstrumentDecoder();
     private final ResumeInstrumentDecoder resume = new ResumeInstrumentDecoder();
+    private final SnapshotRequestDecoder snapshotRequest = new SnapshotRequestDecoder();
+    private final StateHashRequestDecoder stateHashRequest = new StateHashRequestDecoder();
+    private long correlationId;
 
-    public CommandDispatcher(final Engine engine)
+    public CommandDecoder(final Engine engine)
     {
         this.engine = engine;
     }
 
     /**
-     * @return {@link #APPLIED}, {@link #NOT_A_COMMAND} or {@link #MALFORMED}.
+     * A whole message from a trusted source (no session roles): header, then {@link #apply}.
      */
-    public int dispatch(final DirectBuffer buffer, final int offset, final int length, final long time)
+    public CommandResult decode(final DirectBuffer buffer, final int offset, final int length, final long time)
+    {
+        if (!wrapHeader(buffer, offset, length))
+        {
+            return CommandResult.INVALID;
+        }
+        if (!isKeelSchema())
+        {
+            return CommandResult.UNSUPPORTED;
+        }
+        return apply(buffer, offset, length, time);
+    }
+
+    /**
+     * Read the message header.
+     *
+     * @return false when the message is shorter than a header (nothing was read).
+     */
+    boolean wrapHeader(final DirectBuffer buffer, final int offset, final int length)
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
-            return MALFORMED;
+            return false;
         }
         header.wrap(buffer, offset);
-        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
-        {
-            return NOT_A_COMMAND;
-        }
+        return true;
+    }
+
+    boolean isKeelSchema()
+    {
+        return header.schemaId() == MessageHeaderDecoder.SCHEMA_ID;
+    }
+
+    int templateId()
+    {
+        return header.templateId();
+    }
+
+    /**
+     * The correlation id of the last snapshot or state-hash request, for the node's answer.
+     */
+    long correlationId()
+    {
+        return correlationId;
+    }
+
+    /**
+     * Decode the body of the message whose header {@link #wrapHeader} read, and apply it.
+     */
+    CommandResult apply(final DirectBuffer buffer, final int offset, final int length, final long time)
+    {
         final int version = header.version();
         final int blockLength = header.blockLength();
-        if (version > MessageHeaderDecoder.SCHEMA_VERSION || length < MessageHeaderDecoder.ENCODED_LENGTH + blockLength)
+        final int templateId = header.templateId();
+        // Newer than this build, or shorter than its block or the template's (the codecs' own
+        // table): fields would be read past the message.
+        if (version > MessageHeaderDecoder.SCHEMA_VERSION || length < MessageHeaderDecoder.ENCODED_LENGTH + blockLength ||
+            blockLength < MessageValidator.minBlockLength(templateId))
         {
-            return MALFORMED;
-        }
-        // Shorter than the template's block (the codecs' own table): fields would be read past it.
-        if (blockLength < MessageValidator.minBlockLength(header.templateId()))
-        {
-            return MALFORMED;
+            return CommandResult.INVALID;
         }
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
 
-        switch (header.templateId())
+        switch (templateId)
         {
             case NewOrderDecoder.TEMPLATE_ID:
                 final NewOrderDecoder o = newOrder.wrap(buffer, body, blockLength, version);
@@ -89,89 +132,89 @@ public final class CommandDispatcher
                     o.sessionId(), o.accountId(), o.clOrdId(), o.instrumentId(), CodecEnums.side(o.sideRaw()),
                     CodecEnums.ordType(o.ordTypeRaw()), CodecEnums.timeInForce(o.timeInForceRaw()), o.execInst().postOnly(),
                     CodecEnums.selfTradePrevention(o.selfTradePreventionRaw()), o.price(), o.quantity(), o.expireTime(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case CancelOrderDecoder.TEMPLATE_ID:
                 final CancelOrderDecoder c = cancelOrder.wrap(buffer, body, blockLength, version);
                 engine.cancelOrder(
                     c.sessionId(), c.accountId(), c.clOrdId(), c.origClOrdId(), c.orderId(), c.instrumentId(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case ReplaceOrderDecoder.TEMPLATE_ID:
                 final ReplaceOrderDecoder r = replaceOrder.wrap(buffer, body, blockLength, version);
                 engine.replaceOrder(
                     r.sessionId(), r.accountId(), r.clOrdId(), r.origClOrdId(), r.orderId(), r.instrumentId(), r.price(),
                     r.quantity(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case MassCancelDecoder.TEMPLATE_ID:
                 final MassCancelDecoder m = massCancel.wrap(buffer, body, blockLength, version);
                 engine.massCancel(m.sessionId(), m.accountId(), m.clOrdId(), CodecEnums.massCancelScope(m.scopeRaw()),
                     m.instrumentId(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case MarketDataRequestDecoder.TEMPLATE_ID:
                 engine.bookSnapshot(marketDataRequest.wrap(buffer, body, blockLength, version).instrumentId(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case OrderStatusRequestDecoder.TEMPLATE_ID:
                 final OrderStatusRequestDecoder q = orderStatusRequest.wrap(buffer, body, blockLength, version);
                 engine.orderStatus(q.sessionId(), q.accountId(), q.clOrdId(), q.orderId(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case AccountRequestDecoder.TEMPLATE_ID:
                 final AccountRequestDecoder ar = accountRequest.wrap(buffer, body, blockLength, version);
                 engine.accountStatus(ar.sessionId(), ar.accountId(), ar.requestId(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case SessionLostDecoder.TEMPLATE_ID:
                 final SessionLostDecoder s = sessionLost.wrap(buffer, body, blockLength, version);
                 engine.sessionLost(s.sessionId(), s.accountId(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
-            default:
-                return dispatchAdmin(buffer, body, blockLength, version, time);
-        }
-    }
-
-    private int dispatchAdmin(final DirectBuffer buffer, final int body, final int blockLength, final int version, final long time)
-    {
-        switch (header.templateId())
-        {
             case CreateAccountDecoder.TEMPLATE_ID:
                 final CreateAccountDecoder ca = createAccount.wrap(buffer, body, blockLength, version);
                 engine.createAccount(ca.correlationId(), ca.accountId(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case DepositDecoder.TEMPLATE_ID:
                 final DepositDecoder d = deposit.wrap(buffer, body, blockLength, version);
                 engine.deposit(d.correlationId(), d.accountId(), d.assetId(), d.amount(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case WithdrawDecoder.TEMPLATE_ID:
                 final WithdrawDecoder w = withdraw.wrap(buffer, body, blockLength, version);
                 engine.withdraw(w.correlationId(), w.accountId(), w.assetId(), w.amount(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case AddInstrumentDecoder.TEMPLATE_ID:
                 final AddInstrumentDecoder a = addInstrument.wrap(buffer, body, blockLength, version);
                 engine.addInstrument(
                     a.correlationId(), a.instrumentId(), a.baseAssetId(), a.quoteAssetId(), a.tickSize(), a.lotSize(),
                     a.referencePrice(), a.priceBandBps(), a.marketProtectionBps(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case HaltInstrumentDecoder.TEMPLATE_ID:
                 final HaltInstrumentDecoder h = halt.wrap(buffer, body, blockLength, version);
                 engine.halt(h.correlationId(), h.instrumentId(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
 
             case ResumeInstrumentDecoder.TEMPLATE_ID:
                 final ResumeInstrumentDecoder re = resume.wrap(buffer, body, blockLength, version);
                 engine.resume(re.correlationId(), re.instrumentId(), time);
-                return APPLIED;
+                return CommandResult.APPLIED;
+
+            // Node commands: no engine change here, the live node acts on them.
+            case SnapshotRequestDecoder.TEMPLATE_ID:
+                correlationId = snapshotRequest.wrap(buffer, body, blockLength, version).correlationId();
+                return CommandResult.SNAPSHOT_REQUEST;
+
+            case StateHashRequestDecoder.TEMPLATE_ID:
+                correlationId = stateHashRequest.wrap(buffer, body, blockLength, version).correlationId();
+                return CommandResult.STATE_HASH_REQUEST;
 
             default:
-                return NOT_A_COMMAND;
+                return CommandResult.UNSUPPORTED;
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.keel.engine;
+package io.keel.engine.cluster;
 
 import org.agrona.DirectBuffer;
 

@@ -1,4 +1,4 @@
-package io.keel.engine;
+package io.keel.engine.cluster;
 
 import io.keel.codecs.AccountStatusEncoder;
 import io.keel.codecs.AdminResponseEncoder;
@@ -6,20 +6,25 @@ import io.keel.codecs.BookSnapshotEncoder;
 import io.keel.codecs.BookUpdateEncoder;
 import io.keel.codecs.CancelRejectEncoder;
 import io.keel.codecs.CancelRejectResponseTo;
+import io.keel.codecs.ExecType;
 import io.keel.codecs.ExecutionReportEncoder;
 import io.keel.codecs.MassCancelReportEncoder;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.TradeEncoder;
+import io.keel.engine.EngineListener;
+import io.keel.engine.OrderView;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Encodes engine events as SBE into one reused buffer and hands them to an {@link OutputSink}.
- * seqNo is left 0: the gateway numbers reports per client session.
+ * The node's {@link EngineListener}: encodes each engine event as SBE straight into one reused
+ * buffer and hands it to an {@link OutputSink}. seqNo is left 0: the session layer numbers
+ * reports per client session.
  */
 public final class EventEncoder implements EngineListener
 {
@@ -50,32 +55,59 @@ public final class EventEncoder implements EngineListener
         this.sink = sink;
     }
 
-    public void onExecutionReport(final ExecutionReport r)
+    public void onExecutionReport(
+        final OrderView order, final ExecType execType, final RejectReason reason, final long execId, final long time)
     {
+        executionReport(order, execType, reason, execId, 0, 0, 0, time);
+    }
+
+    public void onFill(
+        final OrderView order, final long execId, final long lastPrice, final long lastQty, final long tradeId, final long time)
+    {
+        executionReport(order, ExecType.TRADE, RejectReason.NONE, execId, lastPrice, lastQty, tradeId, time);
+    }
+
+    /**
+     * Straight from the engine's order into the message: one write per field, no copy between.
+     */
+    private void executionReport(
+        final OrderView order,
+        final ExecType execType,
+        final RejectReason reason,
+        final long execId,
+        final long lastPrice,
+        final long lastQty,
+        final long tradeId,
+        final long time)
+    {
+        final long sessionId = order.sessionId();
+        final Side side = order.side();
+        final OrdType ordType = order.ordType();
+        final TimeInForce timeInForce = order.timeInForce();
         executionReport.wrapAndApplyHeader(buffer, 0, header)
-            .sessionId(r.sessionId)
+            .sessionId(sessionId)
             .seqNo(0)
-            .accountId(r.accountId)
-            .orderId(r.orderId)
-            .clOrdId(r.clOrdId)
-            .origClOrdId(r.origClOrdId)
-            .execId(r.execId)
-            .instrumentId(r.instrumentId)
-            .execType(r.execType)
-            .ordStatus(r.ordStatus)
-            .side(r.side == null ? Side.NULL_VAL : r.side)
-            .ordType(r.ordType == null ? io.keel.codecs.OrdType.NULL_VAL : r.ordType)
-            .timeInForce(r.timeInForce == null ? io.keel.codecs.TimeInForce.NULL_VAL : r.timeInForce)
-            .rejectReason(r.rejectReason)
-            .price(r.price)
-            .quantity(r.quantity)
-            .leavesQty(r.leavesQty)
-            .cumQty(r.cumQty)
-            .lastPrice(r.lastPrice)
-            .lastQty(r.lastQty)
-            .tradeId(r.tradeId)
-            .transactTime(r.time);
-        sink.onSessionOutput(r.sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + executionReport.encodedLength());
+            .accountId(order.accountId())
+            .orderId(order.orderId())
+            .clOrdId(order.clOrdId())
+            .origClOrdId(order.origClOrdId())
+            .execId(execId)
+            .instrumentId(order.instrumentId())
+            .execType(execType)
+            .ordStatus(order.ordStatus())
+            .side(side == null ? Side.NULL_VAL : side)
+            .ordType(ordType == null ? OrdType.NULL_VAL : ordType)
+            .timeInForce(timeInForce == null ? TimeInForce.NULL_VAL : timeInForce)
+            .rejectReason(reason)
+            .price(order.price())
+            .quantity(order.quantity())
+            .leavesQty(order.leavesQty())
+            .cumQty(order.cumQty())
+            .lastPrice(lastPrice)
+            .lastQty(lastQty)
+            .tradeId(tradeId)
+            .transactTime(time);
+        sink.onSessionOutput(sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + executionReport.encodedLength());
     }
 
     public void onCancelReject(
@@ -231,33 +263,23 @@ public final class EventEncoder implements EngineListener
         accountBalances.next().assetId(assetId).available(available).reserved(reserved);
     }
 
-    public void onAccountOrder(
-        final long orderId,
-        final long clOrdId,
-        final int instrumentId,
-        final Side side,
-        final TimeInForce timeInForce,
-        final long price,
-        final long quantity,
-        final long leavesQty,
-        final long cumQty,
-        final long expireTime)
+    public void onAccountOrder(final OrderView order)
     {
         if (accountOrders == null)
         {
             accountOrders = accountStatus.ordersCount(accountOrderCount);
         }
         accountOrders.next()
-            .orderId(orderId)
-            .clOrdId(clOrdId)
-            .instrumentId(instrumentId)
-            .side(side)
-            .timeInForce(timeInForce)
-            .price(price)
-            .quantity(quantity)
-            .leavesQty(leavesQty)
-            .cumQty(cumQty)
-            .expireTime(expireTime);
+            .orderId(order.orderId())
+            .clOrdId(order.clOrdId())
+            .instrumentId(order.instrumentId())
+            .side(order.side())
+            .timeInForce(order.timeInForce())
+            .price(order.price())
+            .quantity(order.quantity())
+            .leavesQty(order.leavesQty())
+            .cumQty(order.cumQty())
+            .expireTime(order.expireTime());
     }
 
     public void onAccountStatusEnd(final long sessionId, final long requestId)
