@@ -232,7 +232,7 @@ public final class NodeConfig
 
     public NodeConfig hosts(final String commaSeparated)
     {
-        return hosts(Arrays.asList(commaSeparated.trim().split("\\s*,\\s*")));
+        return hosts(Arrays.asList(commaSeparated.trim().split("\\s*,\\s*", -1))); // "a,," is two blank hosts, not one
     }
 
     public int basePort()
