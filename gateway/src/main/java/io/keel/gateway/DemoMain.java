@@ -46,6 +46,10 @@ import java.util.concurrent.TimeUnit;
  * quoting around a drifting mid price and takers crossing the spread — all on loopback. Prints the
  * trades, a latency summary (order sent → first report back, through gateway and cluster), checks
  * that every node reached the same state hash, and stops everything it started.
+ * <p>
+ * One thread owns every session (the admin's cluster session and the traders' gateway sessions) and
+ * polls all of them from each of its loops, from set-up to the state-hash check: a session left alone
+ * for the cluster's session timeout is closed, and an admin request offered into it is lost.
  */
 @Command(
     name = "keel demo",
@@ -85,8 +89,11 @@ public final class DemoMain implements Callable<Integer>
     boolean verbose;
 
     private final Histogram latencyNs = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    private KeelClusterClient admin;
+    private final List<KeelClient> clients = new ArrayList<>();
     private long adminResponses;
-    private long lastHashPosition;
+    private long hashCorrelationId = -1;
+    private long hashPosition = -1;
     private long orders;
     private long trades;
     private long rejects;
@@ -113,20 +120,19 @@ public final class DemoMain implements Callable<Integer>
         final int basePort = FreePorts.clusterBasePort(nodes);
         System.out.println("demo: starting " + nodes + "-node cluster on 127.0.0.1 ports " + basePort + "+, dir " + workDir);
         EmbeddedCluster cluster = null;
-        KeelClusterClient admin = null;
         Gateway gateway = null;
-        final List<KeelClient> clients = new ArrayList<>();
         boolean hashesEqual = false;
         try
         {
-            cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), basePort, idleProfile, (config) -> {});
+            cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), basePort, idleProfile,
+                (config) -> config.lifecycleLog(verbose));
             final KeelNode leader = cluster.awaitLeader(TIMEOUT_MS);
             System.out.println("demo: leader is member " + leader.memberId());
 
             admin = new KeelClusterClient(cluster.ingressEndpoints(),
                 Principal.adminCredentials("demo", NodeConfig.SECRET_DEFAULT), new File(workDir, "admin-aeron"),
                 idleProfile, this::onAdminMessage).connect();
-            setUpMarket(admin);
+            setUpMarket();
 
             final Path users = workDir.toPath().resolve("users.txt");
             for (int i = 1; i <= traders; i++)
@@ -157,13 +163,14 @@ public final class DemoMain implements Callable<Integer>
                     .password("demo-" + (i + 1))
                     .cancelOnDisconnect(true)
                     .listener(script[i]));
-                clients.add(client);
                 script[i].client = client.connect();
+                clients.add(client);
+                pollSessions();
             }
             trade(script);
             printLatency();
 
-            hashesEqual = checkHashes(cluster, admin);
+            hashesEqual = checkHashes(cluster);
         }
         finally
         {
@@ -179,7 +186,22 @@ public final class DemoMain implements Callable<Integer>
         return hashesEqual ? 0 : 1;
     }
 
-    private void setUpMarket(final KeelClusterClient admin)
+    /**
+     * Poll every session this thread owns: keeps them alive and takes their answers.
+     *
+     * @return work done.
+     */
+    private int pollSessions()
+    {
+        int work = admin == null ? 0 : admin.poll();
+        for (int i = 0; i < clients.size(); i++)
+        {
+            work += clients.get(i).poll();
+        }
+        return work;
+    }
+
+    private void setUpMarket()
     {
         long correlationId = 1;
         admin.addInstrument(correlationId++, INSTRUMENT, BASE_ASSET, QUOTE_ASSET, 1, 1, START_MID, 2_000, 500);
@@ -197,8 +219,10 @@ public final class DemoMain implements Callable<Integer>
             {
                 throw new IllegalStateException("the cluster did not set up the market within " + TIMEOUT_MS + " ms");
             }
-            admin.poll();
-            sleep(1);
+            if (pollSessions() == 0)
+            {
+                sleep(1);
+            }
         }
     }
 
@@ -208,7 +232,10 @@ public final class DemoMain implements Callable<Integer>
         if (header.templateId() == AdminResponseDecoder.TEMPLATE_ID)
         {
             final AdminResponseDecoder response = new AdminResponseDecoder().wrapAndApplyHeader(buffer, offset, header);
-            lastHashPosition = response.logPosition();
+            if (response.correlationId() == hashCorrelationId)
+            {
+                hashPosition = response.logPosition();
+            }
             adminResponses++;
         }
     }
@@ -240,12 +267,7 @@ public final class DemoMain implements Callable<Integer>
                 final Trader trader = script[(int)(tick % script.length)];
                 trader.act(random, mid, nowNs, tick);
             }
-            int work = 0;
-            for (final Trader trader : script)
-            {
-                work += trader.client.poll();
-            }
-            if (work == 0)
+            if (pollSessions() == 0)
             {
                 Thread.onSpinWait();
             }
@@ -258,10 +280,10 @@ public final class DemoMain implements Callable<Integer>
         boolean busy = true;
         while (busy && System.nanoTime() - deadline < 0)
         {
+            pollSessions();
             busy = false;
             for (final Trader trader : script)
             {
-                trader.client.poll();
                 busy |= trader.client.inFlight() > 0;
             }
         }
@@ -285,19 +307,40 @@ public final class DemoMain implements Callable<Integer>
             "backoff".equalsIgnoreCase(idle) ? ": every hop may sleep up to 1 ms to spare the CPU; keel perf measures latency" : "");
     }
 
-    private boolean checkHashes(final EmbeddedCluster cluster, final KeelClusterClient admin)
+    /**
+     * Every node records its state hash at the position of one request through the log; compare them. The
+     * request is sent again should the admin session have been replaced meanwhile (its answer would be lost).
+     */
+    private boolean checkHashes(final EmbeddedCluster cluster)
     {
-        final long before = adminResponses;
-        admin.requestStateHash(System.nanoTime());
+        hashCorrelationId = System.nanoTime();
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        while (adminResponses == before && System.nanoTime() - deadline < 0)
+        long sentOnReconnects = -1;
+        while (hashPosition < 0 && System.nanoTime() - deadline < 0)
         {
-            admin.poll();
-            sleep(1);
+            if (sentOnReconnects != admin.reconnects())
+            {
+                sentOnReconnects = admin.reconnects();
+                admin.requestStateHash(hashCorrelationId);
+            }
+            if (pollSessions() == 0)
+            {
+                sleep(1);
+            }
         }
-        final long position = lastHashPosition;
+        if (verbose)
+        {
+            System.out.printf("demo: the admin session's longest wait between polls was %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(admin.maxPollGapNs()));
+        }
+        final long position = hashPosition;
+        if (position < 0)
+        {
+            System.out.println("demo: the cluster did not answer the state-hash request within " + TIMEOUT_MS + " ms");
+            return false;
+        }
         String first = null;
-        boolean allEqual = adminResponses > before;
+        boolean allEqual = true;
         for (int i = 0; i < cluster.memberCount(); i++)
         {
             String hash = null;
@@ -305,7 +348,7 @@ public final class DemoMain implements Callable<Integer>
             {
                 final Long recorded = StateHashFile.hashAt(cluster.node(i).config().nodeDir(), position);
                 hash = recorded == null ? null : Long.toHexString(recorded);
-                if (hash == null)
+                if (hash == null && pollSessions() == 0)
                 {
                     sleep(5);
                 }
@@ -415,7 +458,7 @@ public final class DemoMain implements Callable<Integer>
         }
     }
 
-    private static void awaitAvailable(final Gateway gateway)
+    private void awaitAvailable(final Gateway gateway)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
         while (!gateway.isClusterAvailable())
@@ -424,6 +467,7 @@ public final class DemoMain implements Callable<Integer>
             {
                 throw new IllegalStateException("the gateway did not connect to the cluster within " + TIMEOUT_MS + " ms");
             }
+            pollSessions();
             sleep(5);
         }
     }

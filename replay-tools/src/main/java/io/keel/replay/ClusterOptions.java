@@ -1,25 +1,23 @@
 package io.keel.replay;
 
+import io.keel.engine.cluster.ClusterEndpoints;
 import io.keel.engine.cluster.NodeConfig;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
- * Where a running cluster is: its members' hosts and base port (as {@code keel node}).
+ * Where a running cluster is: its members' hosts and base port (as {@code keel node} and {@code keel admin},
+ * the same options, so one cluster file serves them all).
  */
 final class ClusterOptions
 {
-    @Option(names = "--hosts", paramLabel = "HOSTS",
-        description = "Every member's host, comma separated, in member order (default ${DEFAULT-VALUE}).")
-    String hosts = "localhost";
-
-    @Option(names = "--base-port", paramLabel = "PORT", description = "The cluster's base port (default ${DEFAULT-VALUE}).")
-    int basePort = NodeConfig.BASE_PORT_DEFAULT;
+    @Mixin
+    ClusterEndpoints endpoints = new ClusterEndpoints();
 
     /**
      * The members' layout (ports by member), validated.
      */
     NodeConfig layout(final int memberId)
     {
-        return new NodeConfig().hosts(hosts).basePort(basePort).memberId(memberId).conclude();
+        return endpoints.layout(memberId);
     }
 }

@@ -65,26 +65,18 @@ final class SnapshotCommand implements Callable<Integer>
         {
             NodeDirectory.open(dir);
         }
+        cluster.endpoints.conclude();
         final long correlationId = System.nanoTime(); // determinism-ok: client side
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS); // determinism-ok: client side
         final File aeronDir = Files.createTempDirectory("keel-replay-snapshot-").toFile();
         try (KeelClusterClient client = new KeelClusterClient(
-            cluster.layout(0).ingressEndpoints(),
+            cluster.endpoints.ingressEndpoints(),
             Principal.adminCredentials(name, secret),
             aeronDir,
             IdleProfile.BACKOFF,
             (buffer, offset, length) -> onMessage(correlationId, buffer, offset)))
         {
-            try
-            {
-                client.connect();
-            }
-            catch (final RuntimeException ex)
-            {
-                System.err.println("keel replay snapshot: cannot connect to the cluster at " +
-                    cluster.layout(0).ingressEndpoints() + " (" + ReplayException.gist(ex) + ")");
-                return 1;
-            }
+            cluster.endpoints.connect(client);
             if (!client.requestSnapshot(correlationId))
             {
                 System.err.println("keel replay snapshot: the cluster did not take the request in time");

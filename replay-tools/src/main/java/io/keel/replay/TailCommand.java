@@ -7,6 +7,7 @@ import io.aeron.Subscription;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.driver.MediaDriver;
+import io.keel.engine.cluster.ClusterEndpoints;
 import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.NodeConfig;
 import org.agrona.CloseHelper;
@@ -46,12 +47,15 @@ import java.util.concurrent.TimeUnit;
 final class TailCommand implements Callable<Integer>
 {
     private static final int REPLAY_STREAM_ID = 7011;
+    /** Per member tried: a member that is down costs this much before the next one is asked. */
+    private static final long ARCHIVE_CONNECT_TIMEOUT_S = 5;
 
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--member-id", paramLabel = "ID", description = "Which member's archive to read (default ${DEFAULT-VALUE}).")
-    int memberId = 0;
+    @Option(names = "--member-id", paramLabel = "ID",
+        description = "Which member's archive to read (default: the first member in --hosts order whose archive answers).")
+    int memberId = -1;
 
     @Option(names = "--local-host", paramLabel = "HOST",
         description = "This machine's address as the node sees it, for the archive's replies (default ${DEFAULT-VALUE}).")
@@ -91,8 +95,11 @@ final class TailCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--count must be > 0 and --seconds >= 0");
         }
-        final NodeConfig layout = cluster.layout(memberId);
-        final String archiveEndpoint = layout.endpoint(memberId, NodeConfig.ARCHIVE_CONTROL_PORT_OFFSET);
+        final int members = cluster.endpoints.memberCount();
+        if (memberId < -1 || memberId >= members)
+        {
+            throw new IllegalArgumentException("--member-id must be in 0.." + (members - 1) + ": " + memberId);
+        }
         final File aeronDir = Files.createTempDirectory("keel-replay-tail-").toFile();
         final long deadlineNs = seconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) : 0; // determinism-ok
         MediaDriver driver = null;
@@ -112,19 +119,8 @@ final class TailCommand implements Callable<Integer>
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            try
-            {
-                archive = AeronArchive.connect(new AeronArchive.Context()
-                    .aeron(aeron)
-                    .controlRequestChannel("aeron:udp?endpoint=" + archiveEndpoint)
-                    .controlResponseChannel("aeron:udp?endpoint=" + localHost + ":0")
-                    .idleStrategy(idleProfile.newIdleStrategy()));
-            }
-            catch (final RuntimeException ex)
-            {
-                throw new ReplayException("cannot reach the archive of member " + memberId + " at " + archiveEndpoint +
-                    " (" + ReplayException.gist(ex) + ")");
-            }
+            archive = connectArchive(aeron, idleProfile, members);
+            final String archiveEndpoint = cluster.layout(memberId).endpoint(memberId, NodeConfig.ARCHIVE_CONTROL_PORT_OFFSET);
             final long recordingId = findLogRecording(archive, archiveEndpoint);
             final long startPosition = startPosition(archive, recordingId);
 
@@ -167,6 +163,40 @@ final class TailCommand implements Callable<Integer>
         }
         System.err.println("tail: " + printed + " entries printed, member " + memberId + " log read to position " + position);
         return 0;
+    }
+
+    /**
+     * The archive of the member asked for, or of the first member that answers; sets {@link #memberId}.
+     *
+     * @throws ClusterEndpoints.ClusterUnreachableException naming every archive endpoint tried.
+     */
+    private AeronArchive connectArchive(final Aeron aeron, final IdleProfile idleProfile, final int members)
+    {
+        final int first = memberId < 0 ? 0 : memberId;
+        final int last = memberId < 0 ? members - 1 : memberId;
+        final StringBuilder tried = new StringBuilder();
+        for (int member = first; member <= last; member++)
+        {
+            final String endpoint = cluster.layout(member).endpoint(member, NodeConfig.ARCHIVE_CONTROL_PORT_OFFSET);
+            try
+            {
+                final AeronArchive archive = AeronArchive.connect(new AeronArchive.Context()
+                    .aeron(aeron)
+                    .controlRequestChannel("aeron:udp?endpoint=" + endpoint)
+                    .controlResponseChannel("aeron:udp?endpoint=" + localHost + ":0")
+                    .messageTimeoutNs(TimeUnit.SECONDS.toNanos(ARCHIVE_CONNECT_TIMEOUT_S))
+                    .idleStrategy(idleProfile.newIdleStrategy()));
+                memberId = member;
+                return archive;
+            }
+            catch (final RuntimeException ex)
+            {
+                tried.append(tried.length() == 0 ? "" : ", ").append(member).append('=').append(endpoint)
+                    .append(" (").append(ReplayException.gist(ex)).append(')');
+            }
+        }
+        throw new ClusterEndpoints.ClusterUnreachableException(
+            "no member's archive answered within " + ARCHIVE_CONNECT_TIMEOUT_S + " s: " + tried);
     }
 
     private void follow(

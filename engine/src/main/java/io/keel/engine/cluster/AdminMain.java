@@ -6,6 +6,7 @@ import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.RejectReason;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,7 +24,8 @@ import java.util.function.Predicate;
     name = "keel admin",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = "Send one admin command to a running cluster.%n" +
+    description = "Send one admin command to a running cluster (list every member with --hosts, as keel node; " +
+        "any one may be down).%n" +
         "Verbs: create-account ACCOUNT | deposit ACCOUNT ASSET AMOUNT | withdraw ACCOUNT ASSET AMOUNT |%n" +
         "  add-instrument ID BASE QUOTE TICK LOT REF_PRICE BAND_BPS PROTECTION_BPS | halt ID | resume ID |%n" +
         "  snapshot | state-hash | account ACCOUNT (balances and open orders)")
@@ -35,11 +37,8 @@ public final class AdminMain implements Callable<Integer>
     @Parameters(index = "1..*", arity = "0..*", description = "The verb's arguments.")
     long[] args = new long[0];
 
-    @Option(names = "--hosts", description = "Every member's host, comma separated (default ${DEFAULT-VALUE}).")
-    String hosts = "localhost";
-
-    @Option(names = "--base-port", description = "The cluster's base port (default ${DEFAULT-VALUE}).")
-    int basePort = NodeConfig.BASE_PORT_DEFAULT;
+    @Mixin
+    ClusterEndpoints cluster = new ClusterEndpoints();
 
     @Option(names = "--secret", description = "Cluster secret (default: $KEEL_CLUSTER_SECRET, else the dev secret).")
     String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", NodeConfig.SECRET_DEFAULT);
@@ -62,16 +61,16 @@ public final class AdminMain implements Callable<Integer>
     {
         final long correlationId = System.nanoTime(); // determinism-ok: client side
         final Predicate<KeelClusterClient> send = sender(correlationId);
+        cluster.conclude();
         final File aeronDir = Files.createTempDirectory("keel-admin-").toFile();
-        final NodeConfig endpoints = new NodeConfig().hosts(hosts).basePort(basePort);
         try (KeelClusterClient client = new KeelClusterClient(
-            endpoints.ingressEndpoints(),
+            cluster.ingressEndpoints(),
             Principal.adminCredentials(name, secret),
             aeronDir,
             IdleProfile.BACKOFF,
             (buffer, offset, length) -> onMessage(correlationId, buffer, offset)))
         {
-            client.connect();
+            cluster.connect(client);
             if (!send.test(client))
             {
                 System.err.println("keel admin: the cluster did not take the command in time");

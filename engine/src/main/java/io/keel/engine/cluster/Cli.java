@@ -30,6 +30,11 @@ public final class Cli
                 System.err.println(name + ": " + ex.getMessage());
                 return EXIT_USAGE;
             }
+            if (ex instanceof ClusterEndpoints.ClusterUnreachableException)
+            {
+                System.err.println(name + ": " + ex.getMessage());
+                return 1;
+            }
             System.err.println(name + ": " + ex);
             return 1;
         });

@@ -37,6 +37,11 @@ import java.util.concurrent.TimeUnit;
  * A cluster session for a gateway or an admin tool: encodes Keel commands, offers them on
  * ingress, and hands egress to a handler. Reconnects when the cluster closed the session (for
  * example after a leader change it could not follow). Single-threaded: call it from one thread.
+ * <p>
+ * The session lives only while its owner calls {@link #poll()} (or offers) well inside the cluster's
+ * session timeout (10 s by default): a session left alone that long is closed by the cluster, and what
+ * is offered into it before the close is seen is lost. Owners poll it from the loop that does their
+ * other work (see {@code keel demo}); {@link #maxPollGapNs()} tells how long it was ever left alone.
  */
 public final class KeelClusterClient implements AutoCloseable
 {
@@ -76,6 +81,8 @@ public final class KeelClusterClient implements AutoCloseable
     private final InvokedAeron invoked;
     private AeronCluster cluster;
     private long lastKeepAliveNs;
+    private long lastServiceNs;
+    private long maxPollGapNs;
     private long reconnects;
     private long leaderChanges;
 
@@ -188,6 +195,7 @@ public final class KeelClusterClient implements AutoCloseable
                 }
             }));
         lastKeepAliveNs = System.nanoTime(); // determinism-ok: client side
+        lastServiceNs = lastKeepAliveNs;
         return this;
     }
 
@@ -215,6 +223,15 @@ public final class KeelClusterClient implements AutoCloseable
     }
 
     /**
+     * The longest time the connected session went without a {@link #poll()} or an offer: near the cluster's
+     * session timeout means the owner starves it.
+     */
+    public long maxPollGapNs()
+    {
+        return maxPollGapNs;
+    }
+
+    /**
      * Poll egress and keep the session alive; reconnects if the cluster closed the session.
      *
      * @return work done.
@@ -228,13 +245,25 @@ public final class KeelClusterClient implements AutoCloseable
             connect();
         }
         work += cluster.pollEgress();
-        final long nowNs = System.nanoTime(); // determinism-ok: client side
-        if (nowNs - lastKeepAliveNs > TimeUnit.SECONDS.toNanos(1))
-        {
-            cluster.sendKeepAlive();
-            lastKeepAliveNs = nowNs;
-        }
+        keepAlive();
         return work;
+    }
+
+    /**
+     * Called on every poll and offer: a keep-alive once a second, whichever of them the owner calls.
+     */
+    private void keepAlive()
+    {
+        final long nowNs = System.nanoTime(); // determinism-ok: client side
+        maxPollGapNs = Math.max(maxPollGapNs, nowNs - lastServiceNs);
+        lastServiceNs = nowNs;
+        if (isConnected() && nowNs - lastKeepAliveNs > TimeUnit.SECONDS.toNanos(1))
+        {
+            if (cluster.sendKeepAlive())
+            {
+                lastKeepAliveNs = nowNs;
+            }
+        }
     }
 
     /**
@@ -249,6 +278,7 @@ public final class KeelClusterClient implements AutoCloseable
         {
             if (isConnected() && cluster.offer(message, offset, length) > 0)
             {
+                keepAlive();
                 idle.reset();
                 return true;
             }

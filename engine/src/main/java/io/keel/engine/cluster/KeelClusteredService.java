@@ -166,12 +166,12 @@ public final class KeelClusteredService implements ClusteredService
         offerSnapshot(snapshotPublication, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         engine.writeSnapshot((b, o, l) -> offerSnapshot(snapshotPublication, b, o, l));
         final long hash = recordStateHash(cluster.logPosition());
-        NodeLog.event(config.memberId(), "snapshot", "logPosition", cluster.logPosition(), "stateHash", Long.toHexString(hash));
+        NodeLog.event(config, "snapshot", "logPosition", cluster.logPosition(), "stateHash", Long.toHexString(hash));
     }
 
     public void onRoleChange(final Cluster.Role newRole)
     {
-        NodeLog.event(config.memberId(), "role-change", "from", role.name(), "to", newRole.name());
+        NodeLog.event(config, "role-change", "from", role.name(), "to", newRole.name());
         role = newRole;
     }
 

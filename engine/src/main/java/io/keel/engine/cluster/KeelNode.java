@@ -225,6 +225,10 @@ public final class KeelNode implements AutoCloseable
         {
             final boolean warning = throwable instanceof io.aeron.exceptions.AeronException &&
                 ((io.aeron.exceptions.AeronException)throwable).category() == io.aeron.exceptions.AeronException.Category.WARN;
+            if (warning && !config.lifecycleLog())
+            {
+                return; // e.g. "log recording stopped" as an embedding process closes its nodes: still in the error log
+            }
             System.err.println("{\"event\":\"" + (warning ? "warning" : "error") + "\",\"member\":" + config.memberId() +
                 ",\"component\":\"" + component + "\",\"error\":\"" + String.valueOf(throwable).replace('"', '\'') + "\"}");
         };

@@ -54,6 +54,7 @@ public final class NodeConfig
     private boolean cleanStart = false;
     private int metricsPort = 0;
     private String metricsBind = METRICS_BIND_DEFAULT;
+    private boolean lifecycleLog = true;
     private long testSkipCommand = -1;
     private OutputSink marketDataTap;
     private boolean concluded;
@@ -235,7 +236,7 @@ public final class NodeConfig
 
     public NodeConfig hosts(final String commaSeparated)
     {
-        return hosts(Arrays.asList(commaSeparated.trim().split("\\s*,\\s*")));
+        return hosts(Arrays.asList(commaSeparated.trim().split("\\s*,\\s*", -1))); // "a,," is two blank hosts, not one
     }
 
     public int basePort()
@@ -448,6 +449,21 @@ public final class NodeConfig
     public NodeConfig metricsBind(final String metricsBind)
     {
         this.metricsBind = metricsBind;
+        return this;
+    }
+
+    public boolean lifecycleLog()
+    {
+        return lifecycleLog;
+    }
+
+    /**
+     * Print the node's lifecycle events (role changes, elections, snapshots) as JSON lines on stdout. A
+     * process that embeds nodes under its own output (keel demo without --verbose) turns them off.
+     */
+    public NodeConfig lifecycleLog(final boolean lifecycleLog)
+    {
+        this.lifecycleLog = lifecycleLog;
         return this;
     }
 

@@ -15,14 +15,16 @@ final class NodeLog
     }
 
     /**
+     * @param config    the node: its member id, and whether it logs at all ({@link NodeConfig#lifecycleLog}).
      * @param keyValues alternating keys and values; values that look like numbers are written bare.
      */
-    static void event(final int memberId, final String event, final Object... keyValues)
+    static void event(final NodeConfig config, final String event, final Object... keyValues)
     {
-        if (QUIET)
+        if (QUIET || !config.lifecycleLog())
         {
             return;
         }
+        final int memberId = config.memberId();
         final StringBuilder line = new StringBuilder(128)
             .append("{\"time\":\"").append(Instant.now()).append("\",\"component\":\"node\",\"event\":\"") // determinism-ok: log line time
             .append(event).append("\",\"member\":").append(memberId);

@@ -82,12 +82,12 @@ final class NodeMonitor implements AutoCloseable
             try
             {
                 server = MetricsServer.start(config.metricsBind(), config.metricsPort(), registry, this::isReady, this::describe);
-                NodeLog.event(config.memberId(), "metrics-started", "bind", config.metricsBind(), "port", server.port());
+                NodeLog.event(config, "metrics-started", "bind", config.metricsBind(), "port", server.port());
             }
             catch (final RuntimeException ex)
             {
                 // A node serves its log without metrics rather than not at all: say so loudly.
-                NodeLog.event(config.memberId(), "metrics-failed", "error", ex.getMessage());
+                NodeLog.event(config, "metrics-failed", "error", ex.getMessage());
             }
         }
     }
@@ -134,12 +134,12 @@ final class NodeMonitor implements AutoCloseable
             {
                 if (v.electionState == AeronClusterMetrics.ELECTION_CLOSED)
                 {
-                    NodeLog.event(config.memberId(), "election-closed", "role", String.valueOf(Cluster.Role.get(v.role)),
+                    NodeLog.event(config, "election-closed", "role", String.valueOf(Cluster.Role.get(v.role)),
                         "leadershipTermId", v.leadershipTermId, "commitPosition", v.commitPosition, "elections", v.elections);
                 }
                 else if (lastElectionState == AeronClusterMetrics.ELECTION_CLOSED || lastElectionState == AeronClusterMetrics.ABSENT)
                 {
-                    NodeLog.event(config.memberId(), "election-started", "state",
+                    NodeLog.event(config, "election-started", "state",
                         String.valueOf(ElectionState.get(v.electionState)), "leadershipTermId", v.leadershipTermId);
                 }
                 lastElectionState = v.electionState;

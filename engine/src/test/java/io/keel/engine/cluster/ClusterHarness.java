@@ -68,14 +68,16 @@ final class ClusterHarness implements BeforeEachCallback, AfterTestExecutionCall
      * entry. Here they are allowed only on that member's consensus module, and only when first
      * seen after it stopped. A member still stopping when the leader has already gone logs the
      * leader's heartbeat timeout (seen once on a loaded 2-core machine: a process member, after
-     * kill -9 and a restart).
+     * kill -9 and a restart). Likewise a leader whose followers stopped first logs that its follower quorum
+     * went inactive (seen once at load average 20+: a whole-cluster SIGTERM, in the restarted leader's saved log).
      */
     static final Set<String> CLEAN_STOP_NOISE = Set.of(
         "io.aeron.cluster.client.ClusterEvent: WARN - Aeron client in service closed unexpectedly: serviceId=0",
         "io.aeron.cluster.client.ClusterEvent: WARN - failed to send service termination position: result=NOT_CONNECTED",
         "io.aeron.cluster.service.ClusterTerminationException: unexpected termination",
         "io.aeron.cluster.client.ClusterEvent: WARN - log recording stopped: eos=true",
-        "io.aeron.cluster.client.ClusterEvent: WARN - leader heartbeat timeout");
+        "io.aeron.cluster.client.ClusterEvent: WARN - leader heartbeat timeout",
+        "io.aeron.cluster.client.ClusterEvent: WARN - inactive follower quorum");
 
     ClusterHarness()
     {

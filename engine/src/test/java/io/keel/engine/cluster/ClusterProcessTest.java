@@ -132,7 +132,13 @@ class ClusterProcessTest
 
         // The operator's way: keel admin snapshot.
         final TestClient.AdminResult lastBeforeSnapshot = admin.requestStateHash();
-        final NodeProcesses.AdminRun snapshot = nodes.admin(30_000, "snapshot");
+        final TestClient adminBefore = admin;
+        final TestClient gatewayBefore = gateway;
+        final NodeProcesses.AdminRun snapshot = nodes.admin(30_000, () ->
+        {
+            adminBefore.poll();
+            gatewayBefore.poll();
+        }, "snapshot");
         assertEquals(0, snapshot.exitCode(), snapshot.output());
         assertTrue(snapshot.output().contains("admin: snapshot ok"), snapshot.output());
         ClusterHarness.await(
@@ -181,7 +187,13 @@ class ClusterProcessTest
             Long.toHexString(beforeRestart.value()), Long.toHexString(afterRestart.value()),
             "the state after the restart is the state before it");
         StateHashes.assertConsistentHistory(all);
-        final NodeProcesses.AdminRun stateHash = nodes.admin(30_000, "state-hash");
+        final TestClient adminAfter = admin;
+        final TestClient gatewayAfter = gateway;
+        final NodeProcesses.AdminRun stateHash = nodes.admin(30_000, () ->
+        {
+            adminAfter.poll();
+            gatewayAfter.poll();
+        }, "state-hash");
         assertEquals(0, stateHash.exitCode(), stateHash.output());
         assertTrue(
             stateHash.output().contains(
@@ -226,7 +238,14 @@ class ClusterProcessTest
         gateway.awaitReport(2, ExecType.TRADE, 10_000);
 
         final Process faulty = nodes.process(follower);
-        if (!faulty.waitFor(20, TimeUnit.SECONDS))
+        // Both sessions are polled while waiting: left alone for the session timeout, the cluster closes them.
+        final long exitDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!faulty.waitFor(10, TimeUnit.MILLISECONDS) && System.nanoTime() - exitDeadlineNs < 0)
+        {
+            admin.poll();
+            gateway.poll();
+        }
+        if (faulty.isAlive())
         {
             fail("the diverged member did not exit: " + nodes.output(follower));
         }

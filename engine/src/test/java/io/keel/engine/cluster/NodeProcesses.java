@@ -152,6 +152,15 @@ final class NodeProcesses implements AutoCloseable
      */
     AdminRun admin(final long timeoutMs, final String... args) throws InterruptedException
     {
+        return admin(timeoutMs, () -> {}, args);
+    }
+
+    /**
+     * Run {@code keel admin} as a process, running {@code whileWaiting} (e.g. polling the test's own cluster
+     * sessions, which the cluster closes when left alone for its session timeout) until it exits.
+     */
+    AdminRun admin(final long timeoutMs, final Runnable whileWaiting, final String... args) throws InterruptedException
+    {
         final List<String> command = new ArrayList<>();
         command.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
         command.addAll(JVM_OPENS);
@@ -175,10 +184,15 @@ final class NodeProcesses implements AutoCloseable
         {
             throw new UncheckedIOException(ex);
         }
-        if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!process.waitFor(10, TimeUnit.MILLISECONDS))
         {
-            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            return new AdminRun(-1, read(out));
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                return new AdminRun(-1, read(out));
+            }
+            whileWaiting.run();
         }
         return new AdminRun(process.exitValue(), read(out));
     }

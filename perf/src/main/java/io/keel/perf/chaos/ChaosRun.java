@@ -112,6 +112,7 @@ final class ChaosRun
                         .resendTimeoutMs(3_000), seeds.nextLong(), history);
                     traders.add(trader);
                     trader.connect(60_000);
+                    admin.poll();
                 }
                 out.printf("chaos: cluster, gateway and %d clients up in %.1f s; load starts%n",
                     traders.size(), (System.nanoTime() - startNs) / 1e9);
@@ -139,14 +140,14 @@ final class ChaosRun
 
                 heal(processes);
                 out.printf("chaos: load done (%d faults); draining%n", report.faults.size());
-                drain(traders, "drain");
+                drain(traders, admin, "drain");
                 int queries = 0;
                 for (final ChaosTrader trader : traders)
                 {
                     queries += trader.queueStatusQueries();
                 }
                 report.statusQueries = queries;
-                drain(traders, "reconcile");
+                drain(traders, admin, "reconcile");
 
                 final AdminSession.Answer hash = admin.stateHash(30_000);
                 if (hash == null)
@@ -282,7 +283,11 @@ final class ChaosRun
         }
     }
 
-    private void drain(final List<ChaosTrader> traders, final String phase)
+    /**
+     * Until every trader's requests are answered; the admin session is polled too, so that it is still there
+     * for the final state hash.
+     */
+    private void drain(final List<ChaosTrader> traders, final AdminSession admin, final String phase)
     {
         final long startNs = System.nanoTime();
         final long deadline = startNs + TimeUnit.SECONDS.toNanos(config.drainTimeoutS());
@@ -291,6 +296,7 @@ final class ChaosRun
             final long nowNs = System.nanoTime();
             boolean quiet = true;
             int work = 0;
+            admin.poll();
             for (final ChaosTrader trader : traders)
             {
                 work += trader.poll(nowNs);

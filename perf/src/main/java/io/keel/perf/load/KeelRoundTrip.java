@@ -103,6 +103,9 @@ final class KeelRoundTrip implements Scenario
             admin.poll();
             Thread.sleep(1);
         }
+        // Nothing polls it during the run: close it rather than leave it to the cluster's session timeout.
+        admin.close();
+        admin = null;
 
         final java.nio.file.Path users = workDir.toPath().resolve("users.txt");
         CredentialsStore.addUser(users, "perf", ACCOUNT, "perf".getBytes(StandardCharsets.UTF_8),
