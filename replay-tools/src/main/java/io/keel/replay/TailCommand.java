@@ -8,6 +8,7 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.driver.MediaDriver;
 import io.keel.engine.cluster.ClusterEndpoints;
+import io.keel.engine.cluster.ClusterUnreachableException;
 import io.keel.engine.cluster.IdleProfile;
 import io.keel.engine.cluster.NodeConfig;
 import org.agrona.CloseHelper;
@@ -168,7 +169,7 @@ final class TailCommand implements Callable<Integer>
     /**
      * The archive of the member asked for, or of the first member that answers; sets {@link #memberId}.
      *
-     * @throws ClusterEndpoints.ClusterUnreachableException naming every archive endpoint tried.
+     * @throws ClusterUnreachableException naming every archive endpoint tried.
      */
     private AeronArchive connectArchive(final Aeron aeron, final IdleProfile idleProfile, final int members)
     {
@@ -195,7 +196,7 @@ final class TailCommand implements Callable<Integer>
                     .append(" (").append(ReplayException.gist(ex)).append(')');
             }
         }
-        throw new ClusterEndpoints.ClusterUnreachableException(
+        throw new ClusterUnreachableException(
             "no member's archive answered within " + ARCHIVE_CONNECT_TIMEOUT_S + " s: " + tried);
     }
 

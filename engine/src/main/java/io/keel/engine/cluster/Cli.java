@@ -30,7 +30,7 @@ public final class Cli
                 System.err.println(name + ": " + ex.getMessage());
                 return EXIT_USAGE;
             }
-            if (ex instanceof ClusterEndpoints.ClusterUnreachableException)
+            if (ex instanceof ClusterUnreachableException)
             {
                 System.err.println(name + ": " + ex.getMessage());
                 return 1;

@@ -94,17 +94,4 @@ public final class ClusterEndpoints
                 " (tried every member listed by --hosts " + hosts + " and --base-port " + basePort + ")");
         }
     }
-
-    /**
-     * The cluster could not be reached: a one-line message for the operator, exit code 1 ({@link Cli}).
-     */
-    public static final class ClusterUnreachableException extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-
-        public ClusterUnreachableException(final String message)
-        {
-            super(message, null, false, false);
-        }
-    }
 }
