@@ -1,7 +1,7 @@
 package io.keel.replay;
 
-import io.keel.engine.cluster.ClusterEndpoints;
-import io.keel.engine.cluster.NodeConfig;
+import io.keel.node.ClusterEndpoints;
+import io.keel.node.NodeConfig;
 import picocli.CommandLine.Mixin;
 
 /**

@@ -1,6 +1,6 @@
 package io.keel.replay;
 
-import io.keel.engine.cluster.LogApplier;
+import io.keel.node.LogApplier;
 import uk.co.real_logic.sbe.otf.Types;
 
 import java.nio.charset.StandardCharsets;

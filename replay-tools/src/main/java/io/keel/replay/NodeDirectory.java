@@ -1,7 +1,7 @@
 package io.keel.replay;
 
 import io.aeron.cluster.RecordingLog;
-import io.keel.engine.cluster.NodeConfig;
+import io.keel.node.NodeConfig;
 import org.agrona.IoUtil;
 
 import java.io.File;

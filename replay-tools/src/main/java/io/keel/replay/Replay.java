@@ -8,9 +8,9 @@ import io.keel.codecs.SnapshotServiceDecoder;
 import io.keel.engine.Engine;
 import io.keel.engine.EngineContext;
 import io.keel.engine.SnapshotLoader;
-import io.keel.engine.cluster.EventEncoder;
-import io.keel.engine.cluster.LogApplier;
-import io.keel.engine.cluster.OutputSink;
+import io.keel.node.EventEncoder;
+import io.keel.node.LogApplier;
+import io.keel.node.OutputSink;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.LongHashSet;
 

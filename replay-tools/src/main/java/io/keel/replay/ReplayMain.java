@@ -1,6 +1,6 @@
 package io.keel.replay;
 
-import io.keel.engine.cluster.Cli;
+import io.keel.common.Cli;
 import picocli.CommandLine.Command;
 
 /**

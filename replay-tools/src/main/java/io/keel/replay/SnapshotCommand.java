@@ -5,10 +5,9 @@ import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.RejectReason;
-import io.keel.engine.cluster.IdleProfile;
-import io.keel.engine.cluster.KeelClusterClient;
-import io.keel.engine.cluster.NodeConfig;
-import io.keel.engine.cluster.Principal;
+import io.keel.common.IdleProfile;
+import io.keel.common.Principal;
+import io.keel.node.KeelClusterClient;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import picocli.CommandLine.Command;
@@ -41,7 +40,7 @@ final class SnapshotCommand implements Callable<Integer>
 
     @Option(names = "--secret", paramLabel = "SECRET",
         description = "Cluster secret (default: $KEEL_CLUSTER_SECRET, else the dev secret).")
-    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", NodeConfig.SECRET_DEFAULT);
+    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", Principal.DEV_SECRET);
 
     @Option(names = "--name", paramLabel = "NAME", description = "Admin name recorded as the principal (default ${DEFAULT-VALUE}).")
     String name = "ops";

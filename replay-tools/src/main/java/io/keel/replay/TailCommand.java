@@ -7,10 +7,10 @@ import io.aeron.Subscription;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.driver.MediaDriver;
-import io.keel.engine.cluster.ClusterEndpoints;
-import io.keel.engine.cluster.ClusterUnreachableException;
-import io.keel.engine.cluster.IdleProfile;
-import io.keel.engine.cluster.NodeConfig;
+import io.keel.common.ClusterLayout;
+import io.keel.common.ClusterUnreachableException;
+import io.keel.common.IdleProfile;
+import io.keel.node.ClusterEndpoints;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.IdleStrategy;
@@ -121,7 +121,7 @@ final class TailCommand implements Callable<Integer>
                 .dirDeleteOnShutdown(true));
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
             archive = connectArchive(aeron, idleProfile, members);
-            final String archiveEndpoint = cluster.layout(memberId).endpoint(memberId, NodeConfig.ARCHIVE_CONTROL_PORT_OFFSET);
+            final String archiveEndpoint = cluster.layout(memberId).endpoint(memberId, ClusterLayout.ARCHIVE_CONTROL_PORT_OFFSET);
             final long recordingId = findLogRecording(archive, archiveEndpoint);
             final long startPosition = startPosition(archive, recordingId);
 
@@ -178,7 +178,7 @@ final class TailCommand implements Callable<Integer>
         final StringBuilder tried = new StringBuilder();
         for (int member = first; member <= last; member++)
         {
-            final String endpoint = cluster.layout(member).endpoint(member, NodeConfig.ARCHIVE_CONTROL_PORT_OFFSET);
+            final String endpoint = cluster.layout(member).endpoint(member, ClusterLayout.ARCHIVE_CONTROL_PORT_OFFSET);
             try
             {
                 final AeronArchive archive = AeronArchive.connect(new AeronArchive.Context()

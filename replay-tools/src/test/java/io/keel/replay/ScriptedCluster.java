@@ -6,12 +6,11 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
-import io.keel.engine.cluster.EmbeddedCluster;
-import io.keel.engine.cluster.FreePorts;
-import io.keel.engine.cluster.IdleProfile;
-import io.keel.engine.cluster.KeelClusterClient;
-import io.keel.engine.cluster.NodeConfig;
-import io.keel.engine.cluster.Principal;
+import io.keel.common.FreePorts;
+import io.keel.common.IdleProfile;
+import io.keel.common.Principal;
+import io.keel.node.EmbeddedCluster;
+import io.keel.node.KeelClusterClient;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.collections.LongHashSet;
@@ -36,7 +35,7 @@ final class ScriptedCluster implements AutoCloseable
     static final int INSTRUMENT = 7;
     static final int BASE = 1;
     static final int QUOTE = 2;
-    static final String SECRET = NodeConfig.SECRET_DEFAULT;
+    static final String SECRET = Principal.DEV_SECRET;
 
     /**
      * A command as sent: its Keel message name and the id that identifies it in the dump.

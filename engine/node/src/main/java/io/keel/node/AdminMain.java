@@ -1,0 +1,191 @@
+package io.keel.node;
+
+import io.keel.codecs.AccountStatusDecoder;
+import io.keel.codecs.AdminResponseDecoder;
+import io.keel.codecs.BusinessRejectDecoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.RejectReason;
+import io.keel.common.AccountStatusPrinter;
+import io.keel.common.Cli;
+import io.keel.common.IdleProfile;
+import io.keel.common.Principal;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * {@code keel admin}: admin commands through the log, as an authenticated admin session.
+ * Prints one line with the outcome; exit 0 when applied, 1 when refused, 2 on bad usage.
+ */
+@Command(
+    name = "keel admin",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = "Send one admin command to a running cluster (list every member with --hosts, as keel node; " +
+        "any one may be down).%n" +
+        "Verbs: create-account ACCOUNT | deposit ACCOUNT ASSET AMOUNT | withdraw ACCOUNT ASSET AMOUNT |%n" +
+        "  add-instrument ID BASE QUOTE TICK LOT REF_PRICE BAND_BPS PROTECTION_BPS | halt ID | resume ID |%n" +
+        "  snapshot | state-hash | account ACCOUNT (balances and open orders)")
+public final class AdminMain implements Callable<Integer>
+{
+    @Parameters(index = "0", description = "The verb (see above).")
+    String verb;
+
+    @Parameters(index = "1..*", arity = "0..*", description = "The verb's arguments.")
+    long[] args = new long[0];
+
+    @Mixin
+    ClusterEndpoints cluster = new ClusterEndpoints();
+
+    @Option(names = "--secret", description = "Cluster secret (default: $KEEL_CLUSTER_SECRET, else the dev secret).")
+    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", Principal.DEV_SECRET);
+
+    @Option(names = "--name", description = "Admin name recorded as the principal (default ${DEFAULT-VALUE}).")
+    String name = "ops";
+
+    @Option(names = "--timeout-s", description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
+    long timeoutS = 15;
+
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final AdminResponseDecoder response = new AdminResponseDecoder();
+    private final BusinessRejectDecoder businessReject = new BusinessRejectDecoder();
+    private final AccountStatusDecoder accountStatus = new AccountStatusDecoder();
+    private final AccountStatusPrinter accountPrinter = new AccountStatusPrinter(System.out);
+    private String outcome;
+    private boolean applied;
+
+    public Integer call() throws Exception
+    {
+        final long correlationId = System.nanoTime(); // determinism-ok: client side
+        final Predicate<KeelClusterClient> send = sender(correlationId);
+        cluster.conclude();
+        final File aeronDir = Files.createTempDirectory("keel-admin-").toFile();
+        try (KeelClusterClient client = new KeelClusterClient(
+            cluster.ingressEndpoints(),
+            Principal.adminCredentials(name, secret),
+            aeronDir,
+            IdleProfile.BACKOFF,
+            (buffer, offset, length) -> onMessage(correlationId, buffer, offset)))
+        {
+            cluster.connect(client);
+            if (!send.test(client))
+            {
+                System.err.println("keel admin: the cluster did not take the command in time");
+                return 1;
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS); // determinism-ok: client side
+            while (outcome == null && System.nanoTime() - deadline < 0) // determinism-ok: client side
+            {
+                if (client.poll() == 0)
+                {
+                    Thread.sleep(1);
+                }
+            }
+        }
+        finally
+        {
+            org.agrona.IoUtil.delete(aeronDir, true);
+        }
+        if (outcome == null)
+        {
+            System.err.println("keel admin: no answer within " + timeoutS + " s");
+            return 1;
+        }
+        if (!"account".equals(verb))
+        {
+            System.out.println("admin: " + verb + " " + outcome);
+        }
+        return applied ? 0 : 1;
+    }
+
+    private Predicate<KeelClusterClient> sender(final long correlationId)
+    {
+        switch (verb)
+        {
+            case "create-account":
+                need(1);
+                return (c) -> c.createAccount(correlationId, args[0]);
+            case "deposit":
+                need(3);
+                return (c) -> c.deposit(correlationId, args[0], (int)args[1], args[2]);
+            case "withdraw":
+                need(3);
+                return (c) -> c.withdraw(correlationId, args[0], (int)args[1], args[2]);
+            case "add-instrument":
+                need(8);
+                return (c) -> c.addInstrument(
+                    correlationId, (int)args[0], (int)args[1], (int)args[2], args[3], args[4], args[5], (int)args[6],
+                    (int)args[7]);
+            case "halt":
+                need(1);
+                return (c) -> c.halt(correlationId, (int)args[0]);
+            case "resume":
+                need(1);
+                return (c) -> c.resume(correlationId, (int)args[0]);
+            case "snapshot":
+                need(0);
+                return (c) -> c.requestSnapshot(correlationId);
+            case "state-hash":
+                need(0);
+                return (c) -> c.requestStateHash(correlationId);
+            case "account":
+                need(1);
+                return (c) -> c.accountStatus(correlationId, args[0]);
+            default:
+                throw new IllegalArgumentException("unknown verb '" + verb + "' (see keel admin --help)");
+        }
+    }
+
+    private void need(final int count)
+    {
+        if (args.length != count)
+        {
+            throw new IllegalArgumentException(verb + " takes " + count + " argument(s), got " + args.length);
+        }
+    }
+
+    private void onMessage(final long correlationId, final org.agrona.DirectBuffer buffer, final int offset)
+    {
+        header.wrap(buffer, offset);
+        if (header.templateId() == AdminResponseDecoder.TEMPLATE_ID)
+        {
+            response.wrapAndApplyHeader(buffer, offset, header);
+            if (response.correlationId() == correlationId)
+            {
+                applied = response.result() == RejectReason.NONE;
+                outcome = applied ? "ok" : "refused: " + response.result();
+                if (applied && "state-hash".equals(verb))
+                {
+                    outcome = "ok hash=" + Long.toHexString(response.value()) + " position=" + response.logPosition();
+                }
+            }
+        }
+        else if (header.templateId() == AccountStatusDecoder.TEMPLATE_ID)
+        {
+            accountStatus.wrapAndApplyHeader(buffer, offset, header);
+            if (accountStatus.requestId() == correlationId && accountPrinter.onPage(accountStatus))
+            {
+                applied = accountPrinter.result() == RejectReason.NONE;
+                outcome = applied ? "ok" : "refused: " + accountPrinter.result();
+            }
+        }
+        else if (header.templateId() == BusinessRejectDecoder.TEMPLATE_ID)
+        {
+            businessReject.wrapAndApplyHeader(buffer, offset, header);
+            applied = false;
+            outcome = "refused: " + businessReject.reason();
+        }
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(Cli.run(new AdminMain(), "keel admin", args));
+    }
+}

@@ -1,0 +1,99 @@
+package io.keel.node;
+
+import io.keel.common.ClusterLayout;
+import io.keel.common.ClusterUnreachableException;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a running cluster is, for the tools that open a session to it ({@code keel admin},
+ * {@code keel replay snapshot|tail}): the same {@code --hosts} and {@code --base-port} as {@code keel node},
+ * so one cluster file serves them all ({@code keel admin @cluster.args …}, picocli's argument files).
+ * With every member listed, the Aeron cluster client sends its connect request to whichever member's
+ * ingress connects first and is redirected to the leader: any one member may be down.
+ */
+public final class ClusterEndpoints
+{
+    @Option(names = "--hosts", paramLabel = "HOSTS",
+        description = "Every member's host, comma separated, in member order, as keel node takes them " +
+            "(default ${DEFAULT-VALUE}).")
+    String hosts = "localhost";
+
+    @Option(names = "--base-port", paramLabel = "PORT", description = "The cluster's base port (default ${DEFAULT-VALUE}).")
+    int basePort = ClusterLayout.BASE_PORT_DEFAULT;
+
+    private NodeConfig layout;
+
+    public ClusterEndpoints hosts(final String hosts)
+    {
+        this.hosts = hosts;
+        layout = null;
+        return this;
+    }
+
+    public ClusterEndpoints basePort(final int basePort)
+    {
+        this.basePort = basePort;
+        layout = null;
+        return this;
+    }
+
+    /**
+     * Validate the options (as {@code keel node} does): an {@link IllegalArgumentException} naming the option.
+     */
+    public ClusterEndpoints conclude()
+    {
+        if (layout == null)
+        {
+            layout = new NodeConfig().hosts(hosts).basePort(basePort).conclude();
+        }
+        return this;
+    }
+
+    public int memberCount()
+    {
+        return conclude().layout.hosts().size();
+    }
+
+    /**
+     * The members' layout with {@code memberId} as this member (ports and endpoints by member).
+     */
+    public NodeConfig layout(final int memberId)
+    {
+        return new NodeConfig().hosts(hosts).basePort(basePort).memberId(memberId).conclude();
+    }
+
+    /**
+     * Every member's ingress: {@code 0=host:port,1=host:port,…}.
+     */
+    public String ingressEndpoints()
+    {
+        return conclude().layout.ingressEndpoints();
+    }
+
+    /**
+     * Connect the client, or fail with one line naming every endpoint tried.
+     *
+     * @throws ClusterUnreachableException when no member answered (or none had a leader to redirect to).
+     */
+    public KeelClusterClient connect(final KeelClusterClient client)
+    {
+        final long startNs = System.nanoTime(); // determinism-ok: client side
+        try
+        {
+            return client.connect();
+        }
+        catch (final io.aeron.security.AuthenticationException ex)
+        {
+            throw new ClusterUnreachableException("the cluster refused the credentials (check --secret): " +
+                ex.getMessage());
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new ClusterUnreachableException("no cluster leader answered within " +
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) + " s at ingress " + ingressEndpoints() + // determinism-ok
+                " (tried every member listed by --hosts " + hosts + " and --base-port " + basePort + ")");
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.keel.node;
+
+/**
+ * What became of one client message in the log: the one vocabulary from
+ * {@link KeelClusteredService#onSessionMessage} through {@link LogApplier} and {@link CommandDecoder}
+ * to the engine call.
+ */
+public enum CommandResult
+{
+    /** Decoded and applied to the engine (the engine's own refusals are engine outputs). */
+    APPLIED,
+    /** An admin's snapshot request: no engine change; the live node toggles a snapshot. */
+    SNAPSHOT_REQUEST,
+    /** An admin's state-hash request: no engine change; the live node records its hash. */
+    STATE_HASH_REQUEST,
+    /** Shorter than its header or block, or of a newer schema version: not applied, BusinessReject INVALID_MESSAGE. */
+    INVALID,
+    /** Not a Keel command, or not one this session may send: not applied, BusinessReject UNSUPPORTED_MESSAGE. */
+    UNSUPPORTED,
+    /** Skipped by the test-only divergence hook (NodeConfig.testSkipCommand). */
+    SKIPPED
+}

@@ -1,0 +1,302 @@
+package io.keel.node;
+
+import io.keel.codecs.AccountStatusEncoder;
+import io.keel.codecs.AdminResponseEncoder;
+import io.keel.codecs.BookSnapshotEncoder;
+import io.keel.codecs.BookUpdateEncoder;
+import io.keel.codecs.CancelRejectEncoder;
+import io.keel.codecs.CancelRejectResponseTo;
+import io.keel.codecs.ExecType;
+import io.keel.codecs.ExecutionReportEncoder;
+import io.keel.codecs.MassCancelReportEncoder;
+import io.keel.codecs.MassCancelScope;
+import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.OrdType;
+import io.keel.codecs.RejectReason;
+import io.keel.codecs.Side;
+import io.keel.codecs.TimeInForce;
+import io.keel.codecs.TradeEncoder;
+import io.keel.engine.EngineListener;
+import io.keel.engine.OrderView;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The node's {@link EngineListener}: encodes each engine event as SBE straight into one reused
+ * buffer and hands it to an {@link OutputSink}. seqNo is left 0: the session layer numbers
+ * reports per client session.
+ */
+public final class EventEncoder implements EngineListener
+{
+    private static final int BUFFER_LENGTH = 1024;
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[BUFFER_LENGTH]);
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final ExecutionReportEncoder executionReport = new ExecutionReportEncoder();
+    private final CancelRejectEncoder cancelReject = new CancelRejectEncoder();
+    private final MassCancelReportEncoder massCancelReport = new MassCancelReportEncoder();
+    private final TradeEncoder trade = new TradeEncoder();
+    private final BookUpdateEncoder bookUpdate = new BookUpdateEncoder();
+    private final AdminResponseEncoder adminResponse = new AdminResponseEncoder();
+    private final OutputSink sink;
+    // Book snapshots are as large as the book: their own buffer, grown when needed (a cold path).
+    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
+    private final BookSnapshotEncoder bookSnapshot = new BookSnapshotEncoder();
+    private BookSnapshotEncoder.LevelsEncoder snapshotLevels;
+    // Account pages are bounded (AccountQuery.PAGE_ENTRIES): a fixed buffer of their own.
+    private final UnsafeBuffer accountBuffer = new UnsafeBuffer(new byte[8 * 1024]);
+    private final AccountStatusEncoder accountStatus = new AccountStatusEncoder();
+    private AccountStatusEncoder.BalancesEncoder accountBalances;
+    private AccountStatusEncoder.OrdersEncoder accountOrders;
+    private int accountOrderCount;
+
+    public EventEncoder(final OutputSink sink)
+    {
+        this.sink = sink;
+    }
+
+    public void onExecutionReport(
+        final OrderView order, final ExecType execType, final RejectReason reason, final long execId, final long time)
+    {
+        executionReport(order, execType, reason, execId, 0, 0, 0, time);
+    }
+
+    public void onFill(
+        final OrderView order, final long execId, final long lastPrice, final long lastQty, final long tradeId, final long time)
+    {
+        executionReport(order, ExecType.TRADE, RejectReason.NONE, execId, lastPrice, lastQty, tradeId, time);
+    }
+
+    /**
+     * Straight from the engine's order into the message: one write per field, no copy between.
+     */
+    private void executionReport(
+        final OrderView order,
+        final ExecType execType,
+        final RejectReason reason,
+        final long execId,
+        final long lastPrice,
+        final long lastQty,
+        final long tradeId,
+        final long time)
+    {
+        final long sessionId = order.sessionId();
+        final Side side = order.side();
+        final OrdType ordType = order.ordType();
+        final TimeInForce timeInForce = order.timeInForce();
+        executionReport.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .seqNo(0)
+            .accountId(order.accountId())
+            .orderId(order.orderId())
+            .clOrdId(order.clOrdId())
+            .origClOrdId(order.origClOrdId())
+            .execId(execId)
+            .instrumentId(order.instrumentId())
+            .execType(execType)
+            .ordStatus(order.ordStatus())
+            .side(side == null ? Side.NULL_VAL : side)
+            .ordType(ordType == null ? OrdType.NULL_VAL : ordType)
+            .timeInForce(timeInForce == null ? TimeInForce.NULL_VAL : timeInForce)
+            .rejectReason(reason)
+            .price(order.price())
+            .quantity(order.quantity())
+            .leavesQty(order.leavesQty())
+            .cumQty(order.cumQty())
+            .lastPrice(lastPrice)
+            .lastQty(lastQty)
+            .tradeId(tradeId)
+            .transactTime(time);
+        sink.onSessionOutput(sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + executionReport.encodedLength());
+    }
+
+    public void onCancelReject(
+        final long sessionId,
+        final long accountId,
+        final long clOrdId,
+        final long origClOrdId,
+        final long orderId,
+        final int instrumentId,
+        final CancelRejectResponseTo responseTo,
+        final RejectReason reason,
+        final long time)
+    {
+        cancelReject.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .seqNo(0)
+            .accountId(accountId)
+            .orderId(orderId)
+            .clOrdId(clOrdId)
+            .origClOrdId(origClOrdId)
+            .instrumentId(instrumentId)
+            .responseTo(responseTo)
+            .reason(reason)
+            .transactTime(time);
+        sink.onSessionOutput(sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + cancelReject.encodedLength());
+    }
+
+    public void onMassCancelReport(
+        final long sessionId,
+        final long accountId,
+        final long clOrdId,
+        final MassCancelScope scope,
+        final int instrumentId,
+        final int canceledCount,
+        final RejectReason reason,
+        final long time)
+    {
+        massCancelReport.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .seqNo(0)
+            .accountId(accountId)
+            .clOrdId(clOrdId)
+            .scope(scope == null ? MassCancelScope.NULL_VAL : scope)
+            .instrumentId(instrumentId)
+            .canceledCount(canceledCount)
+            .rejectReason(reason)
+            .transactTime(time);
+        sink.onSessionOutput(sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + massCancelReport.encodedLength());
+    }
+
+    public void onTrade(
+        final int instrumentId,
+        final long mdSeqNo,
+        final long tradeId,
+        final long price,
+        final long quantity,
+        final Side aggressorSide,
+        final long time)
+    {
+        trade.wrapAndApplyHeader(buffer, 0, header)
+            .instrumentId(instrumentId)
+            .mdSeqNo(mdSeqNo)
+            .tradeId(tradeId)
+            .price(price)
+            .quantity(quantity)
+            .aggressorSide(aggressorSide)
+            .transactTime(time);
+        sink.onMarketData(instrumentId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + trade.encodedLength());
+    }
+
+    public void onBookUpdate(
+        final int instrumentId,
+        final long mdSeqNo,
+        final Side side,
+        final long price,
+        final long quantity,
+        final int orderCount,
+        final long time)
+    {
+        bookUpdate.wrapAndApplyHeader(buffer, 0, header)
+            .instrumentId(instrumentId)
+            .mdSeqNo(mdSeqNo)
+            .side(side)
+            .price(price)
+            .quantity(quantity)
+            .orderCount(orderCount)
+            .transactTime(time);
+        sink.onMarketData(instrumentId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bookUpdate.encodedLength());
+    }
+
+    public void onAdminResponse(final long correlationId, final int refTemplateId, final RejectReason result, final long time)
+    {
+        adminResponse.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .refTemplateId(refTemplateId)
+            .result(result)
+            .transactTime(time)
+            .value(0)
+            .logPosition(0);
+        sink.onAdminOutput(correlationId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminResponse.encodedLength());
+    }
+
+    public void onBookSnapshotBegin(final int instrumentId, final long mdSeqNo, final int levelCount, final long time)
+    {
+        final int needed = MessageHeaderEncoder.ENCODED_LENGTH + BookSnapshotEncoder.BLOCK_LENGTH +
+            BookSnapshotEncoder.LevelsEncoder.sbeHeaderSize() + levelCount * BookSnapshotEncoder.LevelsEncoder.sbeBlockLength();
+        snapshotBuffer.checkLimit(needed);
+        bookSnapshot.wrapAndApplyHeader(snapshotBuffer, 0, header)
+            .instrumentId(instrumentId)
+            .mdSeqNo(mdSeqNo)
+            .transactTime(time);
+        snapshotLevels = bookSnapshot.levelsCount(levelCount);
+    }
+
+    public void onBookSnapshotLevel(final Side side, final long price, final long quantity, final int orderCount)
+    {
+        snapshotLevels.next().side(side).price(price).quantity(quantity).orderCount(orderCount);
+    }
+
+    public void onBookSnapshotEnd(final int instrumentId)
+    {
+        sink.onMarketData(instrumentId, snapshotBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bookSnapshot.encodedLength());
+    }
+
+    public void onAccountStatusBegin(
+        final long sessionId,
+        final long accountId,
+        final long requestId,
+        final int pageNo,
+        final int pageCount,
+        final RejectReason result,
+        final int openOrderCount,
+        final int balanceCount,
+        final int orderCount,
+        final long time)
+    {
+        accountStatus.wrapAndApplyHeader(accountBuffer, 0, header)
+            .sessionId(sessionId)
+            .accountId(accountId)
+            .requestId(requestId)
+            .pageNo(pageNo)
+            .pageCount(pageCount)
+            .result(result)
+            .openOrderCount(openOrderCount)
+            .transactTime(time);
+        accountBalances = accountStatus.balancesCount(balanceCount);
+        accountOrders = null;
+        accountOrderCount = orderCount;
+    }
+
+    public void onAccountBalance(final int assetId, final long available, final long reserved)
+    {
+        accountBalances.next().assetId(assetId).available(available).reserved(reserved);
+    }
+
+    public void onAccountOrder(final OrderView order)
+    {
+        if (accountOrders == null)
+        {
+            accountOrders = accountStatus.ordersCount(accountOrderCount);
+        }
+        accountOrders.next()
+            .orderId(order.orderId())
+            .clOrdId(order.clOrdId())
+            .instrumentId(order.instrumentId())
+            .side(order.side())
+            .timeInForce(order.timeInForce())
+            .price(order.price())
+            .quantity(order.quantity())
+            .leavesQty(order.leavesQty())
+            .cumQty(order.cumQty())
+            .expireTime(order.expireTime());
+    }
+
+    public void onAccountStatusEnd(final long sessionId, final long requestId)
+    {
+        if (accountOrders == null)
+        {
+            accountOrders = accountStatus.ordersCount(accountOrderCount);
+        }
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + accountStatus.encodedLength();
+        // Client session id 0 is reserved: it marks an admin's request, answered to the admin session.
+        if (sessionId == 0)
+        {
+            sink.onAdminOutput(requestId, accountBuffer, 0, length);
+        }
+        else
+        {
+            sink.onSessionOutput(sessionId, accountBuffer, 0, length);
+        }
+    }
+}

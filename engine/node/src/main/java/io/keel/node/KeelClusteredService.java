@@ -1,0 +1,477 @@
+package io.keel.node;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.keel.codecs.AdminResponseEncoder;
+import io.keel.codecs.BooleanType;
+import io.keel.codecs.BusinessRejectEncoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.RejectReason;
+import io.keel.codecs.SnapshotEndDecoder;
+import io.keel.codecs.SnapshotRequestDecoder;
+import io.keel.codecs.SnapshotServiceDecoder;
+import io.keel.codecs.SnapshotServiceEncoder;
+import io.keel.codecs.StateCheckDecoder;
+import io.keel.codecs.StateCheckEncoder;
+import io.keel.codecs.StateHashRequestDecoder;
+import io.keel.common.Principal;
+import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
+import io.keel.engine.SnapshotLoader;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+
+/**
+ * The cluster adapter: log entries in, engine calls, encoded outputs back to the owning
+ * sessions. Runs the same way on every node; only the leader's offers leave the node.
+ * Knows nothing of TCP: gateways are cluster sessions like any other.
+ */
+public final class KeelClusteredService implements ClusteredService
+{
+    static final int SERVICE_SNAPSHOT_FORMAT = 1;
+    private static final long NO_TIMER = Long.MAX_VALUE;
+
+    private final NodeConfig config;
+    private final Engine engine;
+    private final LogApplier applier;
+    private final ClusterOutput output;
+    private final EventEncoder eventEncoder;
+    private final StateChecker stateChecker = new StateChecker();
+    private final Runnable onDivergence;
+    private final EngineMetrics metrics;
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final StateCheckDecoder stateCheckDecoder = new StateCheckDecoder();
+    private final StateCheckEncoder stateCheckEncoder = new StateCheckEncoder();
+    private final AdminResponseEncoder adminResponseEncoder = new AdminResponseEncoder();
+    private final BusinessRejectEncoder businessRejectEncoder = new BusinessRejectEncoder();
+    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[256]);
+    private IdleStrategy retryIdle;
+
+    private Cluster cluster;
+    private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    private volatile long lastHash;
+    private volatile long lastHashPosition = -1;
+    private volatile boolean diverged;
+    private long expiryTimerDeadline = NO_TIMER;
+    private boolean stateCheckTimerScheduled;
+
+    public KeelClusteredService(final NodeConfig config, final EngineContext engineContext, final Runnable onDivergence)
+    {
+        this(config, engineContext, onDivergence, null);
+    }
+
+    /**
+     * @param applyLatency where to time each command, or null when metrics are off (then the
+     *                     engine's outputs are not counted either).
+     */
+    KeelClusteredService(
+        final NodeConfig config,
+        final EngineContext engineContext,
+        final Runnable onDivergence,
+        final io.keel.common.LatencyRecorder applyLatency)
+    {
+        this.config = config;
+        this.onDivergence = onDivergence;
+        retryIdle = config.idleProfile().newIdleStrategy();
+        output = new ClusterOutput(retryIdle);
+        eventEncoder = new EventEncoder(config.marketDataTap() == null ? output : tee(output, config.marketDataTap()));
+        metrics = config.metricsPort() != 0 ? new EngineMetrics(eventEncoder, applyLatency) : null;
+        engine = new Engine(engineContext, metrics != null ? metrics : eventEncoder);
+        applier = new LogApplier(engine, config.testSkipCommand());
+    }
+
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        // Aeron's own idle strategy stops a retry loop when the container is closing.
+        retryIdle = cluster.idleStrategy();
+        output.retryIdle(retryIdle);
+        if (snapshotImage != null)
+        {
+            loadSnapshot(snapshotImage);
+        }
+        // Sessions restored from a snapshot get no onSessionOpen: rebuild routes from them.
+        cluster.forEachClientSession(this::registerSession);
+    }
+
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+        registerSession(session);
+    }
+
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+        applier.sessionClosed(session.id());
+        output.sessionClosed(session);
+    }
+
+    public void onSessionMessage(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        output.drainPending();
+        if (session == null)
+        {
+            onServiceMessage(buffer, offset, length);
+        }
+        else
+        {
+            onClientMessage(session, timestamp, buffer, offset, length);
+        }
+        scheduleTimers(timestamp);
+    }
+
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+        output.drainPending();
+        if (correlationId == LogApplier.EXPIRY_TIMER_ID)
+        {
+            expiryTimerDeadline = NO_TIMER;
+        }
+        applier.onTimer(correlationId, timestamp);
+        if (correlationId == LogApplier.STATE_CHECK_TIMER_ID)
+        {
+            stateCheckTimerScheduled = false;
+            offerStateCheck();
+        }
+        scheduleTimers(timestamp);
+    }
+
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
+        final SnapshotServiceEncoder encoder = new SnapshotServiceEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .formatVersion(SERVICE_SNAPSHOT_FORMAT)
+            .chainValue(output.chain())
+            .expiryTimerDeadline(expiryTimerDeadline)
+            .stateCheckTimerScheduled(stateCheckTimerScheduled ? BooleanType.TRUE : BooleanType.FALSE)
+            .messagesApplied(applier.commandsApplied());
+        offerSnapshot(snapshotPublication, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        engine.writeSnapshot((b, o, l) -> offerSnapshot(snapshotPublication, b, o, l));
+        final long hash = recordStateHash(cluster.logPosition());
+        NodeLog.event(config, "snapshot", "logPosition", cluster.logPosition(), "stateHash", Long.toHexString(hash));
+    }
+
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        NodeLog.event(config, "role-change", "from", role.name(), "to", newRole.name());
+        role = newRole;
+    }
+
+    public void onTerminate(final Cluster cluster)
+    {
+    }
+
+    /**
+     * This node's role, readable from any thread.
+     */
+    public Cluster.Role role()
+    {
+        return role;
+    }
+
+    /**
+     * The state hash recorded at the last snapshot or hash request, readable from any thread.
+     */
+    public long lastHash()
+    {
+        return lastHash;
+    }
+
+    public long lastHashPosition()
+    {
+        return lastHashPosition;
+    }
+
+    /**
+     * The engine's counters, or null when metrics are off.
+     */
+    EngineMetrics engineMetrics()
+    {
+        return metrics;
+    }
+
+    public boolean hasDiverged()
+    {
+        return diverged;
+    }
+
+    private void registerSession(final ClientSession session)
+    {
+        final int gatewayId = applier.sessionOpened(session.id(), session.encodedPrincipal());
+        if (gatewayId != Principal.NOT_A_GATEWAY)
+        {
+            output.gatewayConnected(gatewayId, session);
+        }
+    }
+
+    private void onClientMessage(
+        final ClientSession session, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
+    {
+        output.requester(session);
+        final long startNs = metrics != null && metrics.timesApply() ? System.nanoTime() : 0; // determinism-ok: metrics only
+        switch (applier.onClientMessage(session.id(), timestamp, buffer, offset, length))
+        {
+            case SNAPSHOT_REQUEST:
+                onSnapshotRequest(applier.correlationId(), timestamp);
+                break;
+            case STATE_HASH_REQUEST:
+                onStateHashRequest(applier.correlationId(), timestamp);
+                break;
+            case INVALID:
+                businessReject(session, applier.templateId(), RejectReason.INVALID_MESSAGE, timestamp);
+                break;
+            case UNSUPPORTED:
+                businessReject(session, applier.templateId(), RejectReason.UNSUPPORTED_MESSAGE, timestamp);
+                break;
+            default:
+                break;
+        }
+        if (metrics != null)
+        {
+            metrics.onApplied(engine.openOrderCount(), engine.accountCount(),
+                startNs != 0 ? System.nanoTime() - startNs : 0); // determinism-ok: metrics only
+        }
+    }
+
+    private void onServiceMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        header.wrap(buffer, offset);
+        if (header.templateId() != StateCheckDecoder.TEMPLATE_ID)
+        {
+            return;
+        }
+        stateCheckDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final long position = stateCheckDecoder.logPosition();
+        final long leaderChain = stateCheckDecoder.chainValue();
+        if (!stateChecker.verify(position, leaderChain))
+        {
+            diverged = true;
+            System.err.println("{\"event\":\"divergence\",\"member\":" + config.memberId() + ",\"logPosition\":" + position +
+                ",\"leaderChain\":\"" + Long.toHexString(leaderChain) + "\",\"ownChain\":\"" +
+                Long.toHexString(stateChecker.ownChainAt(position)) + "\"" +
+                ",\"action\":\"halting: this node's state differs from the leader's\"}");
+            onDivergence.run();
+            throw new AgentTerminationException("state diverged from the leader at log position " + position);
+        }
+    }
+
+    private void offerStateCheck()
+    {
+        final long position = cluster.logPosition();
+        stateChecker.record(position, output.chain());
+        stateCheckEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .logPosition(position)
+            .chainValue(output.chain());
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + stateCheckEncoder.encodedLength();
+        // Every node offers; the leader's copy is the one sequenced. Must not be skipped.
+        long result;
+        while ((result = cluster.offer(sendBuffer, 0, length)) < 0)
+        {
+            if (result == io.aeron.Publication.CLOSED)
+            {
+                throw new IllegalStateException("cannot offer StateCheck: the consensus module is gone");
+            }
+            retryIdle.idle();
+        }
+        retryIdle.reset();
+    }
+
+    private void scheduleTimers(final long now)
+    {
+        if (!stateCheckTimerScheduled)
+        {
+            schedule(LogApplier.STATE_CHECK_TIMER_ID, now + config.stateCheckIntervalMs());
+            stateCheckTimerScheduled = true;
+        }
+        final long nextExpiry = engine.nextExpiryTime();
+        if (nextExpiry != NO_TIMER && nextExpiry != expiryTimerDeadline)
+        {
+            schedule(LogApplier.EXPIRY_TIMER_ID, nextExpiry);
+            expiryTimerDeadline = nextExpiry;
+        }
+    }
+
+    private void schedule(final long correlationId, final long deadline)
+    {
+        // A skipped schedule would differ between nodes: retry until accepted.
+        while (!cluster.scheduleTimer(correlationId, deadline))
+        {
+            retryIdle.idle();
+        }
+        retryIdle.reset();
+    }
+
+    private void onSnapshotRequest(final long correlationId, final long timestamp)
+    {
+        if (role == Cluster.Role.LEADER)
+        {
+            final var toggle = ClusterControl.findControlToggle(cluster.aeron().countersReader(), config.clusterId());
+            if (toggle != null)
+            {
+                ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
+            }
+        }
+        // Same answer on every node, whatever the toggle did: outputs must not depend on role.
+        adminResponse(correlationId, SnapshotRequestDecoder.TEMPLATE_ID, 0, timestamp);
+    }
+
+    private void onStateHashRequest(final long correlationId, final long timestamp)
+    {
+        final long hash = recordStateHash(cluster.logPosition());
+        adminResponse(correlationId, StateHashRequestDecoder.TEMPLATE_ID, hash, timestamp);
+    }
+
+    private void adminResponse(final long correlationId, final int refTemplateId, final long value, final long timestamp)
+    {
+        adminResponseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .refTemplateId(refTemplateId)
+            .result(RejectReason.NONE)
+            .transactTime(timestamp)
+            .value(value)
+            .logPosition(cluster.logPosition());
+        output.onAdminOutput(
+            correlationId, sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminResponseEncoder.encodedLength());
+    }
+
+    private void businessReject(
+        final ClientSession session, final int refTemplateId, final RejectReason reason, final long timestamp)
+    {
+        businessRejectEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .sessionId(0)
+            .seqNo(0)
+            .accountId(0)
+            .clOrdId(0)
+            .refTemplateId(refTemplateId)
+            .reason(reason)
+            .transactTime(timestamp);
+        output.requester(session);
+        output.onAdminOutput(0, sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + businessRejectEncoder.encodedLength());
+    }
+
+    /**
+     * Hash the engine and append "logPosition hash" to the node's hash file (cold: snapshots and
+     * explicit requests only), for tests and {@code keel replay verify}.
+     */
+    private long recordStateHash(final long logPosition)
+    {
+        final long hash = engine.stateHash();
+        lastHash = hash;
+        lastHashPosition = logPosition;
+        StateHashFile.append(config.stateHashFile(), logPosition, hash);
+        return hash;
+    }
+
+    private void offerSnapshot(final ExclusivePublication publication, final DirectBuffer buffer, final int offset, final int length)
+    {
+        while (true)
+        {
+            final long result = publication.offer(buffer, offset, length);
+            if (result > 0)
+            {
+                break;
+            }
+            if (result == io.aeron.Publication.CLOSED || result == io.aeron.Publication.NOT_CONNECTED)
+            {
+                throw new IllegalStateException("snapshot publication lost: " + result);
+            }
+            retryIdle.idle();
+        }
+        retryIdle.reset();
+    }
+
+    private void loadSnapshot(final Image image)
+    {
+        final SnapshotLoader loader = new SnapshotLoader(engine);
+        final SnapshotServiceDecoder serviceDecoder = new SnapshotServiceDecoder();
+        final MessageHeaderDecoder snapshotHeader = new MessageHeaderDecoder();
+        final boolean[] done = {false};
+        final FragmentHandler handler = (buffer, offset, length, h) ->
+        {
+            snapshotHeader.wrap(buffer, offset);
+            if (snapshotHeader.templateId() == SnapshotServiceDecoder.TEMPLATE_ID)
+            {
+                serviceDecoder.wrapAndApplyHeader(buffer, offset, snapshotHeader);
+                output.chain(serviceDecoder.chainValue());
+                expiryTimerDeadline = serviceDecoder.expiryTimerDeadline();
+                stateCheckTimerScheduled = serviceDecoder.stateCheckTimerScheduled() == BooleanType.TRUE;
+                applier.commandsApplied(serviceDecoder.messagesApplied());
+            }
+            else
+            {
+                done[0] = loader.onMessage(buffer, offset, length);
+            }
+        };
+        final io.aeron.FragmentAssembler assembler = new io.aeron.FragmentAssembler(handler);
+        while (!done[0])
+        {
+            final int fragments = image.poll(assembler, 16);
+            if (fragments == 0)
+            {
+                if (image.isClosed() || image.isEndOfStream())
+                {
+                    if (!done[0])
+                    {
+                        throw new IllegalStateException("snapshot ended before " + SnapshotEndDecoder.class.getSimpleName());
+                    }
+                }
+                retryIdle.idle();
+            }
+        }
+        retryIdle.reset();
+        engine.verifyInvariants();
+    }
+
+    /**
+     * The engine, for tests and tools to inspect once the node is closed (never while it runs: the
+     * service thread owns it).
+     */
+    public Engine engine()
+    {
+        return engine;
+    }
+
+    /**
+     * The outputs go to the cluster as always; market data also to the tap (NodeConfig#marketDataTap).
+     */
+    private static OutputSink tee(final ClusterOutput output, final OutputSink tap)
+    {
+        return new OutputSink()
+        {
+            public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+            {
+                output.onSessionOutput(sessionId, buffer, offset, length);
+            }
+
+            public void onMarketData(final int instrumentId, final DirectBuffer buffer, final int offset, final int length)
+            {
+                output.onMarketData(instrumentId, buffer, offset, length);
+                tap.onMarketData(instrumentId, buffer, offset, length);
+            }
+
+            public void onAdminOutput(final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+            {
+                output.onAdminOutput(correlationId, buffer, offset, length);
+            }
+        };
+    }
+}

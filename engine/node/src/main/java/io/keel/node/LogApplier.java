@@ -1,0 +1,171 @@
+package io.keel.node;
+
+import io.keel.codecs.AccountRequestDecoder;
+import io.keel.codecs.MarketDataRequestDecoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.StateCheckDecoder;
+import io.keel.common.Principal;
+import io.keel.engine.Engine;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+
+import java.nio.ByteOrder;
+
+/**
+ * What each log entry does to the engine, with no Aeron in sight: who may send what, the
+ * command decode (once, by {@link CommandDecoder}), and the expiry timer.
+ * {@link KeelClusteredService} calls it for every entry and adds what only a live node does
+ * (answers, timers, snapshots); {@code keel replay} calls it offline, so a replay applies the
+ * log exactly as the service did.
+ */
+public final class LogApplier
+{
+    /** Timer correlation id of the GTD expiry timer. */
+    public static final long EXPIRY_TIMER_ID = 1;
+    /** Timer correlation id of the periodic state check. */
+    public static final long STATE_CHECK_TIMER_ID = 2;
+
+    private static final long ROLE_ADMIN = -1;
+    private static final long NO_ROLE = Long.MIN_VALUE;
+
+    private final Engine engine;
+    private final CommandDecoder decoder;
+    private final long testSkipCommand;
+    /** Cluster session id → gateway id, or {@link #ROLE_ADMIN}. */
+    private final Long2LongHashMap roleBySession = new Long2LongHashMap(NO_ROLE);
+    private long commandsApplied;
+    private int templateId;
+
+    /**
+     * @param testSkipCommand test only: the N-th client command (1-based) is skipped; -1 = never.
+     */
+    public LogApplier(final Engine engine, final long testSkipCommand)
+    {
+        this.engine = engine;
+        this.decoder = new CommandDecoder(engine);
+        this.testSkipCommand = testSkipCommand;
+    }
+
+    /**
+     * A session opened (from the log, or restored from a snapshot).
+     *
+     * @return its gateway id, or {@link Principal#NOT_A_GATEWAY}.
+     */
+    public int sessionOpened(final long clusterSessionId, final byte[] encodedPrincipal)
+    {
+        final int gatewayId = Principal.gatewayIdOf(encodedPrincipal);
+        if (gatewayId != Principal.NOT_A_GATEWAY)
+        {
+            roleBySession.put(clusterSessionId, gatewayId);
+        }
+        else if (Principal.isAdmin(encodedPrincipal))
+        {
+            roleBySession.put(clusterSessionId, ROLE_ADMIN);
+        }
+        return gatewayId;
+    }
+
+    public void sessionClosed(final long clusterSessionId)
+    {
+        roleBySession.remove(clusterSessionId);
+    }
+
+    /**
+     * A message from a client session: its header read once, who may send it checked, then
+     * decoded and applied by the {@link CommandDecoder}.
+     */
+    public CommandResult onClientMessage(
+        final long clusterSessionId, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
+    {
+        templateId = 0;
+        if (!decoder.wrapHeader(buffer, offset, length))
+        {
+            return CommandResult.INVALID;
+        }
+        templateId = decoder.templateId();
+        if (!isAllowed(roleBySession.get(clusterSessionId), buffer, offset, length))
+        {
+            return CommandResult.UNSUPPORTED;
+        }
+
+        commandsApplied++;
+        if (commandsApplied == testSkipCommand)
+        {
+            return CommandResult.SKIPPED;
+        }
+        return decoder.apply(buffer, offset, length, timestamp);
+    }
+
+    /**
+     * The correlation id of the last snapshot or state-hash request, for the node's answer.
+     */
+    public long correlationId()
+    {
+        return decoder.correlationId();
+    }
+
+    /**
+     * A cluster timer fired: the expiry timer advances the engine's time.
+     */
+    public void onTimer(final long correlationId, final long timestamp)
+    {
+        if (correlationId == EXPIRY_TIMER_ID)
+        {
+            engine.onTime(timestamp);
+        }
+    }
+
+    /**
+     * Template id of the last client message (0 when it was too short for a header).
+     */
+    public int templateId()
+    {
+        return templateId;
+    }
+
+    /**
+     * Client commands counted so far (kept in the service snapshot).
+     */
+    public long commandsApplied()
+    {
+        return commandsApplied;
+    }
+
+    public void commandsApplied(final long commandsApplied)
+    {
+        this.commandsApplied = commandsApplied;
+    }
+
+    /**
+     * Gateways send order entry (and queries) for their own client sessions only, and book snapshot
+     * requests; admin tools send admin, and account requests for any account (with client session 0).
+     */
+    private boolean isAllowed(final long role, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!decoder.isKeelSchema())
+        {
+            return false;
+        }
+        final boolean orderEntry = templateId >= 10 && templateId <= 19;
+        final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID;
+        if (role == ROLE_ADMIN)
+        {
+            // Session 0 routes the answer to the admin session that asked (EventEncoder).
+            return admin || templateId == AccountRequestDecoder.TEMPLATE_ID &&
+                length >= MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES &&
+                buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN) == 0;
+        }
+        if (role >= 0 && templateId == MarketDataRequestDecoder.TEMPLATE_ID)
+        {
+            return true;
+        }
+        if (role >= 0 && orderEntry)
+        {
+            // Every order-entry message starts with the client session id (schema: field 1).
+            final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+            return length >= MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES &&
+                Principal.gatewayOfClientSession(buffer.getLong(body, ByteOrder.LITTLE_ENDIAN)) == role;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,489 @@
+package io.keel.node;
+
+import io.keel.common.ClusterLayout;
+import io.keel.common.IdleProfile;
+import io.keel.common.Principal;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.keel.common.ClusterLayout.ARCHIVE_CONTROL_PORT_OFFSET;
+import static io.keel.common.ClusterLayout.BASE_PORT_DEFAULT;
+import static io.keel.common.ClusterLayout.CONSENSUS_PORT_OFFSET;
+import static io.keel.common.ClusterLayout.INGRESS_PORT_OFFSET;
+import static io.keel.common.ClusterLayout.LOG_PORT_OFFSET;
+import static io.keel.common.ClusterLayout.PORTS_PER_MEMBER;
+
+/**
+ * Everything one cluster member needs, typed, with local defaults. {@link #conclude()} fills
+ * derived values and fails fast naming the option. Ports: each member owns
+ * {@link ClusterLayout#PORTS_PER_MEMBER} ports from {@code basePort + memberId * PORTS_PER_MEMBER}.
+ */
+public final class NodeConfig
+{
+
+    public static final long HEARTBEAT_TIMEOUT_MS_DEFAULT = 3_000;
+    public static final long HEARTBEAT_INTERVAL_MS_DEFAULT = 100;
+    public static final long SESSION_TIMEOUT_MS_DEFAULT = 10_000;
+    public static final long STATE_CHECK_INTERVAL_MS_DEFAULT = 1_000;
+    public static final int MAX_SESSIONS_DEFAULT = 64;
+    public static final String LOG_TERM_LENGTH_DEFAULT = "1m";
+    /** {@code keel node} serves metrics on this port + member id; embedded nodes default to off (0). */
+    public static final int METRICS_BASE_PORT_DEFAULT = 9400;
+    /**
+     * Loopback, as the gateway's client port: {@code /metrics} and {@code /health} tell anyone who can reach them
+     * the node's role, positions and volumes, so another interface is an operator's choice ({@code --metrics-bind}).
+     */
+    public static final String METRICS_BIND_DEFAULT = "127.0.0.1";
+
+    private int memberId = 0;
+    private List<String> hosts = new ArrayList<>(List.of("localhost"));
+    private int basePort = BASE_PORT_DEFAULT;
+    private int clusterId = 0;
+    private File nodeDir;
+    private File aeronDir;
+    private IdleProfile idleProfile = IdleProfile.BACKOFF;
+    private long snapshotIntervalS = 0;
+    private String secret = Principal.DEV_SECRET;
+    private int fileSyncLevel = 0;
+    private long heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS_DEFAULT;
+    private long heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS_DEFAULT;
+    private long sessionTimeoutMs = SESSION_TIMEOUT_MS_DEFAULT;
+    private long stateCheckIntervalMs = STATE_CHECK_INTERVAL_MS_DEFAULT;
+    private int maxSessions = MAX_SESSIONS_DEFAULT;
+    private String logTermLength = LOG_TERM_LENGTH_DEFAULT;
+    private boolean cleanStart = false;
+    private int metricsPort = 0;
+    private String metricsBind = METRICS_BIND_DEFAULT;
+    private boolean lifecycleLog = true;
+    private long testSkipCommand = -1;
+    private OutputSink marketDataTap;
+    private boolean concluded;
+
+    public NodeConfig conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        if (hosts.isEmpty() || hosts.stream().anyMatch(String::isBlank))
+        {
+            throw new IllegalArgumentException("--hosts must list one host per member: " + hosts);
+        }
+        if (memberId < 0 || memberId >= hosts.size())
+        {
+            throw new IllegalArgumentException("--member-id must be in 0.." + (hosts.size() - 1) + ": " + memberId);
+        }
+        final int lastPort = basePort + hosts.size() * PORTS_PER_MEMBER;
+        if (basePort < 1024 || lastPort > 65535)
+        {
+            throw new IllegalArgumentException("--base-port must leave room for " + hosts.size() + " members in 1024..65535: " +
+                basePort);
+        }
+        if (fileSyncLevel < 0 || fileSyncLevel > 2)
+        {
+            throw new IllegalArgumentException("--file-sync-level must be 0, 1 or 2: " + fileSyncLevel);
+        }
+        requirePositive("--heartbeat-timeout-ms", heartbeatTimeoutMs);
+        requirePositive("--heartbeat-interval-ms", heartbeatIntervalMs);
+        requirePositive("--session-timeout-ms", sessionTimeoutMs);
+        requirePositive("--state-check-interval-ms", stateCheckIntervalMs);
+        requirePositive("--max-sessions", maxSessions);
+        if (heartbeatIntervalMs * 2 > heartbeatTimeoutMs)
+        {
+            throw new IllegalArgumentException("--heartbeat-interval-ms must be at most half of --heartbeat-timeout-ms");
+        }
+        if (snapshotIntervalS < 0)
+        {
+            throw new IllegalArgumentException("--snapshot-interval-s must be >= 0: " + snapshotIntervalS);
+        }
+        if (secret == null || secret.isEmpty())
+        {
+            throw new IllegalArgumentException("--secret must not be empty");
+        }
+        if (!logTermLength.matches("\\d+[kKmM]?"))
+        {
+            throw new IllegalArgumentException("--log-term-length must look like 512k or 1m: " + logTermLength);
+        }
+        if (metricsPort < -1 || metricsPort > 65535)
+        {
+            throw new IllegalArgumentException("--metrics-port must be 0 (off) or a port: " + metricsPort);
+        }
+        if (metricsBind == null || metricsBind.isBlank())
+        {
+            throw new IllegalArgumentException("--metrics-bind must name an address");
+        }
+        if (nodeDir == null)
+        {
+            nodeDir = new File("keel-node-" + memberId);
+        }
+        if (aeronDir == null)
+        {
+            aeronDir = new File(nodeDir, "aeron");
+        }
+        concluded = true;
+        return this;
+    }
+
+    private static void requirePositive(final String name, final long value)
+    {
+        if (value <= 0)
+        {
+            throw new IllegalArgumentException(name + " must be > 0: " + value);
+        }
+    }
+
+    public int port(final int member, final int offset)
+    {
+        return basePort + member * PORTS_PER_MEMBER + offset;
+    }
+
+    public String endpoint(final int member, final int offset)
+    {
+        return hosts.get(member) + ":" + port(member, offset);
+    }
+
+    /**
+     * Aeron's members string: {@code id,ingress,consensus,log,catchup,archiveControl|...}. The
+     * catch-up endpoint takes an ephemeral port: a fixed one clashes when the same follower
+     * catches up a second time while the first replay's publication still lingers.
+     */
+    public String clusterMembers()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < hosts.size(); i++)
+        {
+            sb.append(i)
+                .append(',').append(endpoint(i, INGRESS_PORT_OFFSET))
+                .append(',').append(endpoint(i, CONSENSUS_PORT_OFFSET))
+                .append(',').append(endpoint(i, LOG_PORT_OFFSET))
+                .append(',').append(hosts.get(i)).append(":0")
+                .append(',').append(endpoint(i, ARCHIVE_CONTROL_PORT_OFFSET))
+                .append('|');
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
+    }
+
+    public String ingressEndpoints()
+    {
+        return ClusterLayout.ingressEndpoints(hosts, basePort);
+    }
+
+    public String host()
+    {
+        return hosts.get(memberId);
+    }
+
+    public File archiveDir()
+    {
+        return new File(nodeDir, "archive");
+    }
+
+    public File clusterDir()
+    {
+        return new File(nodeDir, "cluster");
+    }
+
+    /**
+     * Where the service appends "position hash" lines at each snapshot and hash request.
+     */
+    public File stateHashFile()
+    {
+        return new File(nodeDir, "state-hashes.txt");
+    }
+
+    public long heartbeatTimeoutNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(heartbeatTimeoutMs);
+    }
+
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    public NodeConfig memberId(final int memberId)
+    {
+        this.memberId = memberId;
+        return this;
+    }
+
+    public List<String> hosts()
+    {
+        return hosts;
+    }
+
+    public NodeConfig hosts(final List<String> hosts)
+    {
+        this.hosts = new ArrayList<>(hosts);
+        return this;
+    }
+
+    public NodeConfig hosts(final String commaSeparated)
+    {
+        return hosts(Arrays.asList(commaSeparated.trim().split("\\s*,\\s*", -1))); // "a,," is two blank hosts, not one
+    }
+
+    public int basePort()
+    {
+        return basePort;
+    }
+
+    public NodeConfig basePort(final int basePort)
+    {
+        this.basePort = basePort;
+        return this;
+    }
+
+    public int clusterId()
+    {
+        return clusterId;
+    }
+
+    public NodeConfig clusterId(final int clusterId)
+    {
+        this.clusterId = clusterId;
+        return this;
+    }
+
+    public File nodeDir()
+    {
+        return nodeDir;
+    }
+
+    public NodeConfig nodeDir(final File nodeDir)
+    {
+        this.nodeDir = nodeDir;
+        return this;
+    }
+
+    public File aeronDir()
+    {
+        return aeronDir;
+    }
+
+    /**
+     * Aeron's shared-memory directory; /dev/shm/... is fastest in production.
+     */
+    public NodeConfig aeronDir(final File aeronDir)
+    {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    public IdleProfile idleProfile()
+    {
+        return idleProfile;
+    }
+
+    public NodeConfig idleProfile(final IdleProfile idleProfile)
+    {
+        this.idleProfile = idleProfile;
+        return this;
+    }
+
+    public long snapshotIntervalS()
+    {
+        return snapshotIntervalS;
+    }
+
+    /**
+     * The leader takes a snapshot this often; 0 = only on request.
+     */
+    public NodeConfig snapshotIntervalS(final long snapshotIntervalS)
+    {
+        this.snapshotIntervalS = snapshotIntervalS;
+        return this;
+    }
+
+    public String secret()
+    {
+        return secret;
+    }
+
+    /**
+     * Shared secret gateways and admin tools present to get a cluster session.
+     */
+    public NodeConfig secret(final String secret)
+    {
+        this.secret = secret;
+        return this;
+    }
+
+    public int fileSyncLevel()
+    {
+        return fileSyncLevel;
+    }
+
+    /**
+     * 0: no fsync (survives process crashes, since the log is on every node); 1: fsync data;
+     * 2: fsync data and metadata (survives a whole-cluster power loss, costs latency).
+     */
+    public NodeConfig fileSyncLevel(final int fileSyncLevel)
+    {
+        this.fileSyncLevel = fileSyncLevel;
+        return this;
+    }
+
+    public long heartbeatTimeoutMs()
+    {
+        return heartbeatTimeoutMs;
+    }
+
+    /**
+     * A follower that hears nothing from the leader for this long starts an election: roughly
+     * the failover time.
+     */
+    public NodeConfig heartbeatTimeoutMs(final long heartbeatTimeoutMs)
+    {
+        this.heartbeatTimeoutMs = heartbeatTimeoutMs;
+        return this;
+    }
+
+    public long heartbeatIntervalMs()
+    {
+        return heartbeatIntervalMs;
+    }
+
+    public NodeConfig heartbeatIntervalMs(final long heartbeatIntervalMs)
+    {
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+        return this;
+    }
+
+    public long sessionTimeoutMs()
+    {
+        return sessionTimeoutMs;
+    }
+
+    public NodeConfig sessionTimeoutMs(final long sessionTimeoutMs)
+    {
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        return this;
+    }
+
+    public long stateCheckIntervalMs()
+    {
+        return stateCheckIntervalMs;
+    }
+
+    /**
+     * How often the replicas compare their output hash chains through the log.
+     */
+    public NodeConfig stateCheckIntervalMs(final long stateCheckIntervalMs)
+    {
+        this.stateCheckIntervalMs = stateCheckIntervalMs;
+        return this;
+    }
+
+    public int maxSessions()
+    {
+        return maxSessions;
+    }
+
+    public NodeConfig maxSessions(final int maxSessions)
+    {
+        this.maxSessions = maxSessions;
+        return this;
+    }
+
+    public String logTermLength()
+    {
+        return logTermLength;
+    }
+
+    public NodeConfig logTermLength(final String logTermLength)
+    {
+        this.logTermLength = logTermLength;
+        return this;
+    }
+
+    public boolean cleanStart()
+    {
+        return cleanStart;
+    }
+
+    /**
+     * Delete the node's archive and cluster state before starting.
+     */
+    public NodeConfig cleanStart(final boolean cleanStart)
+    {
+        this.cleanStart = cleanStart;
+        return this;
+    }
+
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    /**
+     * Port of {@code /metrics} and {@code /health}; 0 = off, -1 = any free port (tests).
+     */
+    public NodeConfig metricsPort(final int metricsPort)
+    {
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    public String metricsBind()
+    {
+        return metricsBind;
+    }
+
+    public NodeConfig metricsBind(final String metricsBind)
+    {
+        this.metricsBind = metricsBind;
+        return this;
+    }
+
+    public boolean lifecycleLog()
+    {
+        return lifecycleLog;
+    }
+
+    /**
+     * Print the node's lifecycle events (role changes, elections, snapshots) as JSON lines on stdout. A
+     * process that embeds nodes under its own output (keel demo without --verbose) turns them off.
+     */
+    public NodeConfig lifecycleLog(final boolean lifecycleLog)
+    {
+        this.lifecycleLog = lifecycleLog;
+        return this;
+    }
+
+    public long testSkipCommand()
+    {
+        return testSkipCommand;
+    }
+
+    /**
+     * Test only: this node silently skips the N-th client command (1-based), so its state
+     * diverges from the others and the state check must catch it. -1 = never.
+     */
+    public NodeConfig testSkipCommand(final long testSkipCommand)
+    {
+        this.testSkipCommand = testSkipCommand;
+        return this;
+    }
+
+    public OutputSink marketDataTap()
+    {
+        return marketDataTap;
+    }
+
+    /**
+     * Tools and tests (in-process nodes only): every market-data message this node's engine
+     * emits — live or while replaying its log at recovery — is also handed to this sink's
+     * {@link OutputSink#onMarketData}, on the service thread. Null (the default) = none.
+     */
+    public NodeConfig marketDataTap(final OutputSink marketDataTap)
+    {
+        this.marketDataTap = marketDataTap;
+        return this;
+    }
+}

@@ -1,0 +1,185 @@
+package io.keel.node;
+
+import io.keel.common.Cli;
+import io.keel.common.ClusterLayout;
+import io.keel.common.IdleProfile;
+import io.keel.common.Principal;
+import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code keel node}: one cluster member as an OS process. SIGTERM (or SIGINT) shuts it down
+ * cleanly; a node that finds its state diverged from the leader's exits with code 3.
+ */
+@Command(
+    name = "keel node",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = "Run one Keel cluster member. Options may also come from a file: keel node @node.args",
+    footer = "%nPorts: member i uses base-port + 10*i + {1 ingress, 2 consensus, 3 log, 5 archive control}; catch-up is ephemeral.")
+public final class NodeMain implements Callable<Integer>
+{
+    static final int EXIT_DIVERGED = 3;
+    private static final long MARK_FILE_WAIT_S = 15;
+
+    @Option(names = "--member-id", description = "This member's index in --hosts (default ${DEFAULT-VALUE}).")
+    int memberId = 0;
+
+    @Option(names = "--hosts", description = "Every member's host, comma separated, in member order (default ${DEFAULT-VALUE}).")
+    String hosts = "localhost";
+
+    @Option(names = "--base-port", description = "First port of the cluster (default ${DEFAULT-VALUE}).")
+    int basePort = ClusterLayout.BASE_PORT_DEFAULT;
+
+    @Option(names = "--cluster-id", description = "Distinguishes clusters sharing a machine (default ${DEFAULT-VALUE}).")
+    int clusterId = 0;
+
+    @Option(names = "--dir", description = "Node directory: archive, cluster state, hash records (default keel-node-<member-id>).")
+    File dir;
+
+    @Option(names = "--aeron-dir", description = "Aeron shared-memory directory (default <dir>/aeron; /dev/shm/... is fastest).")
+    File aeronDir;
+
+    @Option(names = "--idle", description = "Idle profile: backoff, yield or dedicated (default ${DEFAULT-VALUE}).")
+    String idle = "backoff";
+
+    @Option(names = "--snapshot-interval-s", description = "Leader snapshots this often; 0 = on request only (default ${DEFAULT-VALUE}).")
+    long snapshotIntervalS = 0;
+
+    @Option(names = "--secret", description = "Cluster secret for gateways and admin tools (default: $KEEL_CLUSTER_SECRET, else a dev secret).")
+    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", Principal.DEV_SECRET);
+
+    @Option(names = "--file-sync-level", description = "0 no fsync, 1 fsync data, 2 data and metadata (default ${DEFAULT-VALUE}).")
+    int fileSyncLevel = 0;
+
+    @Option(names = "--heartbeat-timeout-ms", description = "Leader silence before an election, ~ failover time (default ${DEFAULT-VALUE}).")
+    long heartbeatTimeoutMs = NodeConfig.HEARTBEAT_TIMEOUT_MS_DEFAULT;
+
+    @Option(names = "--heartbeat-interval-ms", description = "Leader heartbeat interval (default ${DEFAULT-VALUE}).")
+    long heartbeatIntervalMs = NodeConfig.HEARTBEAT_INTERVAL_MS_DEFAULT;
+
+    @Option(names = "--session-timeout-ms", description = "Client sessions silent this long are closed (default ${DEFAULT-VALUE}).")
+    long sessionTimeoutMs = NodeConfig.SESSION_TIMEOUT_MS_DEFAULT;
+
+    @Option(names = "--state-check-interval-ms", description = "How often replicas compare output hash chains (default ${DEFAULT-VALUE}).")
+    long stateCheckIntervalMs = NodeConfig.STATE_CHECK_INTERVAL_MS_DEFAULT;
+
+    @Option(names = "--max-sessions", description = "Concurrent cluster sessions: gateways, admin, perf (default ${DEFAULT-VALUE}).")
+    int maxSessions = NodeConfig.MAX_SESSIONS_DEFAULT;
+
+    @Option(names = "--log-term-length", description = "Raft log term length, e.g. 512k, 1m, 16m (default ${DEFAULT-VALUE}).")
+    String logTermLength = NodeConfig.LOG_TERM_LENGTH_DEFAULT;
+
+    @Option(names = "--max-orders", description = "Most live orders in the engine (default ${DEFAULT-VALUE}).")
+    int maxOrders = EngineContext.MAX_ORDERS_DEFAULT;
+
+    @Option(names = "--metrics-port", description = "Port of /metrics and /health; 0 = off (default 9400 + member id).")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-bind", description = "Address of /metrics and /health; another than loopback for a Prometheus elsewhere, e.g. 0.0.0.0 (default ${DEFAULT-VALUE}).")
+    String metricsBind = NodeConfig.METRICS_BIND_DEFAULT;
+
+    @Option(names = "--clean-start", description = "Delete this node's state before starting.")
+    boolean cleanStart;
+
+    @Option(names = "--test-skip-command", hidden = true, description = "Test only: skip the N-th client command.")
+    long testSkipCommand = -1;
+
+    public Integer call()
+    {
+        final NodeConfig config = new NodeConfig()
+            .memberId(memberId)
+            .hosts(hosts)
+            .basePort(basePort)
+            .clusterId(clusterId)
+            .nodeDir(dir)
+            .aeronDir(aeronDir)
+            .idleProfile(IdleProfile.parse(idle))
+            .snapshotIntervalS(snapshotIntervalS)
+            .secret(secret)
+            .fileSyncLevel(fileSyncLevel)
+            .heartbeatTimeoutMs(heartbeatTimeoutMs)
+            .heartbeatIntervalMs(heartbeatIntervalMs)
+            .sessionTimeoutMs(sessionTimeoutMs)
+            .stateCheckIntervalMs(stateCheckIntervalMs)
+            .maxSessions(maxSessions)
+            .logTermLength(logTermLength)
+            .cleanStart(cleanStart)
+            .testSkipCommand(testSkipCommand)
+            .metricsPort(metricsPort != null ? metricsPort : NodeConfig.METRICS_BASE_PORT_DEFAULT + memberId)
+            .metricsBind(metricsBind)
+            .conclude();
+        final EngineContext engineContext = new EngineContext().maxOrders(maxOrders).conclude();
+
+        final AtomicBoolean terminatedByCluster = new AtomicBoolean();
+        // The barrier closes last: a SIGTERM's shutdown hook waits for that, after the node is down.
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+            KeelNode node = launchWhenDirFree(config, engineContext, () ->
+            {
+                terminatedByCluster.set(true);
+                barrier.signal();
+            }))
+        {
+            log("node-started", node, "\"dir\":\"" + config.nodeDir().getAbsolutePath() + "\",\"members\":\"" +
+                config.clusterMembers() + "\"");
+            barrier.await();
+            final boolean diverged = node.service().hasDiverged();
+            log(diverged ? "node-halted-diverged" : "node-stopping", node, "\"byCluster\":" + terminatedByCluster.get());
+            return diverged ? EXIT_DIVERGED : 0;
+        }
+    }
+
+    /**
+     * A node killed with SIGKILL leaves its archive's mark file "active" for Aeron's 10 s
+     * liveness timeout; a restart within that time waits it out instead of failing.
+     */
+    private static KeelNode launchWhenDirFree(
+        final NodeConfig config, final EngineContext engineContext, final Runnable onTerminate)
+    {
+        final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(MARK_FILE_WAIT_S); // determinism-ok: client side
+        while (true)
+        {
+            try
+            {
+                return KeelNode.launch(config, engineContext, onTerminate);
+            }
+            catch (final IllegalStateException ex)
+            {
+                final String message = String.valueOf(ex.getMessage());
+                if (!message.contains("active mark file detected") || System.nanoTime() - deadlineNs > 0) // determinism-ok: client side
+                {
+                    throw ex;
+                }
+                System.out.println("{\"event\":\"waiting\",\"member\":" + config.memberId() +
+                    ",\"reason\":\"the previous process on this dir died less than 10 s ago\"}");
+                try
+                {
+                    Thread.sleep(1000);
+                }
+                catch (final InterruptedException ie)
+                {
+                    Thread.currentThread().interrupt();
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    private static void log(final String event, final KeelNode node, final String extra)
+    {
+        System.out.println("{\"event\":\"" + event + "\",\"member\":" + node.memberId() + "," + extra + "}");
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(Cli.run(new NodeMain(), "keel node", args));
+    }
+}

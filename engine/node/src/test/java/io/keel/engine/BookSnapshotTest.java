@@ -1,0 +1,89 @@
+package io.keel.engine;
+
+import io.keel.codecs.BookSnapshotDecoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.OrdType;
+import io.keel.codecs.SelfTradePrevention;
+import io.keel.codecs.Side;
+import io.keel.codecs.TimeInForce;
+import io.keel.node.EventEncoder;
+import io.keel.node.OutputSink;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A book snapshot asked for through the log carries exactly the engine's aggregated levels, best
+ * first, at the instrument's current mdSeqNo.
+ */
+class BookSnapshotTest
+{
+    private final List<UnsafeBuffer> marketData = new ArrayList<>();
+    private final Engine engine = new Engine(new EventEncoder(new OutputSink()
+    {
+        public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+        {
+        }
+
+        public void onMarketData(final int instrumentId, final DirectBuffer buffer, final int offset, final int length)
+        {
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
+            copy.putBytes(0, buffer, offset, length);
+            marketData.add(copy);
+        }
+
+        public void onAdminOutput(final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+        {
+        }
+    }));
+
+    private long clOrdId = 1;
+
+    private void order(final Side side, final long price, final long quantity)
+    {
+        engine.newOrder(7L << 32 | 1, 1, clOrdId++, 1, side, OrdType.LIMIT, TimeInForce.GTC, false,
+            SelfTradePrevention.NONE, price, quantity, 0, 10);
+    }
+
+    @Test
+    void shouldSnapshotEveryLevelAtTheCurrentSequence()
+    {
+        engine.addInstrument(1, 1, 1, 2, 1, 1, 100, 5_000, 500, 1);
+        engine.createAccount(2, 1, 1);
+        engine.deposit(3, 1, 1, 1_000, 1);
+        engine.deposit(4, 1, 2, 1_000_000, 1);
+        order(Side.BUY, 99, 5);
+        order(Side.BUY, 99, 2);
+        order(Side.BUY, 97, 1);
+        order(Side.SELL, 101, 3);
+        order(Side.SELL, 104, 4);
+        marketData.clear();
+
+        engine.bookSnapshot(1, 20);
+        assertEquals(1, marketData.size());
+        final BookSnapshotDecoder snapshot = new BookSnapshotDecoder()
+            .wrapAndApplyHeader(marketData.get(0), 0, new MessageHeaderDecoder());
+        assertEquals(1, snapshot.instrumentId());
+        assertEquals(5, snapshot.mdSeqNo(), "one BookUpdate per order so far");
+        final StringBuilder levels = new StringBuilder();
+        for (final BookSnapshotDecoder.LevelsDecoder level : snapshot.levels())
+        {
+            levels.append(level.side()).append(' ').append(level.quantity()).append('@').append(level.price())
+                .append('/').append(level.orderCount()).append(' ');
+        }
+        assertEquals("BUY 7@99/2 BUY 1@97/1 SELL 3@101/1 SELL 4@104/1 ", levels.toString());
+
+        marketData.clear();
+        engine.bookSnapshot(42, 21);
+        final BookSnapshotDecoder unknown = new BookSnapshotDecoder()
+            .wrapAndApplyHeader(marketData.get(0), 0, new MessageHeaderDecoder());
+        assertEquals(42, unknown.instrumentId());
+        assertEquals(0, unknown.mdSeqNo());
+        assertEquals(0, unknown.levels().count());
+    }
+}

@@ -1,0 +1,388 @@
+package io.keel.gateway;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.driver.MediaDriver;
+import io.aeron.logbuffer.BufferClaim;
+import io.aeron.logbuffer.Header;
+import io.aeron.security.CredentialsSupplier;
+import io.keel.common.IdleProfile;
+import io.keel.common.InvokedAeron;
+import io.keel.common.Principal;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's one cluster session, driven from the gateway's duty cycle and never blocking it:
+ * connects asynchronously, follows a new leader, and starts a new session when the cluster closed
+ * the old one. While there is no session (no leader, or no quorum) {@link #tryClaim} fails at once,
+ * which is what makes the gateway's circuit breaker.
+ */
+final class ClusterConnection implements AutoCloseable
+{
+    /**
+     * Receives each egress message, an SBE message of the Keel schema.
+     */
+    interface Listener
+    {
+        void onEgress(DirectBuffer buffer, int offset, int length);
+
+        void onClusterAvailable(boolean available);
+    }
+
+    private static final long RETRY_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long KEEP_ALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long PROBE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final GatewayConfig config;
+    private final Listener listener;
+    private final GatewayHealth health;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    /** The driver's and the Aeron client conductor's duty cycles, when they run on the gateway's thread. */
+    private final InvokedAeron invoked;
+    private final byte[] credentials;
+    private final EgressListener egressListener = new EgressListener()
+    {
+        public void onMessage(
+            final long clusterSessionId,
+            final long timestamp,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final Header header)
+        {
+            onLeaderHeard();
+            listener.onEgress(buffer, offset, length);
+        }
+
+        public void onNewLeader(
+            final long clusterSessionId,
+            final long leadershipTermId,
+            final int leaderMemberId,
+            final String ingressEndpoints)
+        {
+            leaderChanges++;
+            onLeaderHeard();
+            GatewayLog.event("cluster-new-leader", "leader", Integer.toString(leaderMemberId));
+        }
+    };
+
+    /** Immediate retries of an offer that met a term rotation (ADMIN_ACTION). */
+    private static final int ADMIN_ACTION_RETRIES = 3;
+    /** How long a closing gateway keeps its invoked driver working, to send the last messages. */
+    private static final long CLOSE_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private AeronCluster cluster;
+    private AeronCluster.AsyncConnect connecting;
+    private long nextAttemptNs;
+    private long lastKeepAliveNs;
+    private volatile boolean available;
+    private long leaderChanges;
+    private long connects;
+    private String lastError = "";
+    private final long breakerTimeoutNs;
+    private long unansweredSinceNs = NONE;
+    private long lastProbeNs;
+    private boolean breakerOpen;
+    /** The state last handed to {@link #health}: a plain field, so an unchanged state costs no volatile access. */
+    private GatewayHealth.State publishedState = GatewayHealth.State.STARTING;
+
+    ClusterConnection(final GatewayConfig config, final Listener listener, final GatewayHealth health)
+    {
+        this.config = config;
+        this.listener = listener;
+        this.health = health;
+        final IdleProfile idle = config.idleProfile();
+        credentials = Principal.gatewayCredentials(config.gatewayId(), config.clusterSecret());
+        breakerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.breakerTimeoutMs());
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(config.aeronDir().getAbsolutePath())
+            .threadingMode(idle.embeddedDriverThreadingMode())
+            .sharedIdleStrategy(idle.newIdleStrategy())
+            .conductorIdleStrategy(idle.newIdleStrategy())
+            .senderIdleStrategy(idle.newIdleStrategy())
+            .receiverIdleStrategy(idle.newIdleStrategy())
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(1024 * 1024)
+            .ipcTermBufferLength(256 * 1024)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        try
+        {
+            aeron = Aeron.connect(InvokedAeron.clientContext(driver).idleStrategy(idle.newIdleStrategy()));
+            invoked = new InvokedAeron(aeron);
+        }
+        catch (final RuntimeException ex)
+        {
+            driver.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * The embedded driver (sending what the duty cycle offered, receiving egress and client messages) and the Aeron
+     * client's conductor, when they have no threads of their own ({@link IdleProfile#embeddedDriverThreadingMode()}).
+     *
+     * @return work done.
+     */
+    int invokeAeron()
+    {
+        return invoked.invoke();
+    }
+
+    /**
+     * @return work done: egress messages, connection steps.
+     */
+    int poll(final long nowNs)
+    {
+        int work = 0;
+        if (cluster != null)
+        {
+            if (cluster.isClosed())
+            {
+                GatewayLog.event("cluster-session-closed");
+                cluster = null;
+                nextAttemptNs = nowNs;
+            }
+            else
+            {
+                work += cluster.pollEgress();
+                if (nowNs - lastKeepAliveNs >= KEEP_ALIVE_INTERVAL_NS && !cluster.isClosed())
+                {
+                    cluster.sendKeepAlive();
+                    lastKeepAliveNs = nowNs;
+                }
+            }
+        }
+        if (cluster == null)
+        {
+            work += connectStep(nowNs);
+        }
+        updateAvailable();
+        checkBreaker(nowNs);
+        updateHealth(nowNs);
+        return work;
+    }
+
+    private int connectStep(final long nowNs)
+    {
+        if (connecting == null)
+        {
+            if (nowNs - nextAttemptNs < 0)
+            {
+                return 0;
+            }
+            connecting = AeronCluster.asyncConnect(new AeronCluster.Context()
+                .aeron(aeron)
+                .ownsAeronClient(false)
+                .agentInvoker(invoked.driver())
+                .ingressChannel("aeron:udp?term-length=1m")
+                .ingressEndpoints(config.clusterEndpoints())
+                .egressChannel("aeron:udp?endpoint=localhost:0|term-length=4m")
+                .egressListener(egressListener)
+                .messageTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.clusterConnectTimeoutMs()))
+                .credentialsSupplier(new CredentialsSupplier()
+                {
+                    public byte[] encodedCredentials()
+                    {
+                        return credentials;
+                    }
+
+                    public byte[] onChallenge(final byte[] encodedChallenge)
+                    {
+                        return credentials;
+                    }
+                }));
+        }
+        try
+        {
+            final AeronCluster connected = connecting.poll();
+            if (connected != null)
+            {
+                cluster = connected;
+                connecting = null;
+                connects++;
+                lastKeepAliveNs = nowNs;
+                lastError = "";
+                health.lastError(lastError);
+                // The cluster answered the connect: what the last session left unanswered does not count against
+                // this one (else the breaker would open at the first order, and stay open with no order to probe).
+                onLeaderHeard();
+                GatewayLog.event("cluster-connected",
+                    "leader", Integer.toString(connected.leaderMemberId()),
+                    "clusterSession", Long.toString(connected.clusterSessionId()));
+            }
+            return 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(connecting);
+            connecting = null;
+            nextAttemptNs = nowNs + RETRY_INTERVAL_NS;
+            final String error = String.valueOf(ex.getMessage());
+            if (!error.equals(lastError))
+            {
+                // Logged once per distinct failure: a cluster that stays down does not flood the log.
+                GatewayLog.event("cluster-connect-failed", "error", error);
+                lastError = error;
+                health.lastError(error);
+            }
+            return 1;
+        }
+    }
+
+    private void updateAvailable()
+    {
+        final boolean nowAvailable = cluster != null && !cluster.isClosed() && cluster.ingressPublication() != null &&
+            cluster.ingressPublication().isConnected();
+        if (nowAvailable != available)
+        {
+            available = nowAvailable;
+            listener.onClusterAvailable(nowAvailable);
+        }
+    }
+
+    /**
+     * The breaker opens here as well as in {@link #tryClaim}: {@code /health} must say so even when no order
+     * follows the unanswered ones.
+     */
+    private void checkBreaker(final long nowNs)
+    {
+        if (!breakerOpen && unansweredSinceNs != NONE && nowNs - unansweredSinceNs > breakerTimeoutNs)
+        {
+            breakerOpen = true;
+            GatewayLog.event("circuit-open", "unansweredMs",
+                Long.toString(TimeUnit.NANOSECONDS.toMillis(nowNs - unansweredSinceNs)));
+        }
+    }
+
+    /**
+     * Volatile stores when the state changes; compares only otherwise.
+     */
+    private void updateHealth(final long nowNs)
+    {
+        final GatewayHealth.State state;
+        if (!available)
+        {
+            state = connects == 0 ? GatewayHealth.State.STARTING : GatewayHealth.State.NO_CLUSTER_SESSION;
+        }
+        else
+        {
+            state = breakerOpen ? GatewayHealth.State.BREAKER_OPEN : GatewayHealth.State.READY;
+        }
+        if (state != publishedState)
+        {
+            publishedState = state;
+            health.state(state, nowNs);
+        }
+    }
+
+    /**
+     * Claim room on ingress for one request; write it at
+     * {@code claim.offset() + AeronCluster.SESSION_HEADER_LENGTH} and commit.
+     * <p>
+     * The circuit breaker: every request gets an answer, so when requests have gone unanswered for
+     * the breaker timeout the leader is taken to be gone (Aeron only says so after the election),
+     * and requests fail at once, but for one probe every 250 ms, until the cluster is heard again.
+     *
+     * @return true when claimed; false at once when there is no leader, the breaker is open, or
+     * ingress is back-pressured.
+     */
+    boolean tryClaim(final int length, final BufferClaim claim, final long nowNs)
+    {
+        if (!available)
+        {
+            return false;
+        }
+        checkBreaker(nowNs);
+        if (breakerOpen)
+        {
+            if (nowNs - lastProbeNs < PROBE_INTERVAL_NS)
+            {
+                return false;
+            }
+            lastProbeNs = nowNs;
+        }
+        long result = cluster.tryClaim(length, claim);
+        // ADMIN_ACTION (a term rotation) is over by the next attempt: not a reason to refuse an order.
+        for (int i = 0; i < ADMIN_ACTION_RETRIES && result == Publication.ADMIN_ACTION; i++)
+        {
+            result = cluster.tryClaim(length, claim);
+        }
+        if (result > 0)
+        {
+            if (unansweredSinceNs == NONE)
+            {
+                unansweredSinceNs = nowNs;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private void onLeaderHeard()
+    {
+        unansweredSinceNs = NONE;
+        if (breakerOpen)
+        {
+            breakerOpen = false;
+            GatewayLog.event("circuit-closed");
+        }
+    }
+
+    /**
+     * Offer one whole message.
+     *
+     * @return true when the cluster took it.
+     */
+    boolean offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!available)
+        {
+            return false;
+        }
+        long result = cluster.offer(buffer, offset, length);
+        for (int i = 0; i < ADMIN_ACTION_RETRIES && result == Publication.ADMIN_ACTION; i++)
+        {
+            result = cluster.offer(buffer, offset, length);
+        }
+        return result > 0;
+    }
+
+    /**
+     * @return the gateway's Aeron client, on its embedded driver: the UDP transport and the public market-data
+     * stream share it.
+     */
+    Aeron aeron()
+    {
+        return aeron;
+    }
+
+    boolean isAvailable()
+    {
+        return available;
+    }
+
+    long leaderChanges()
+    {
+        return leaderChanges;
+    }
+
+    long connects()
+    {
+        return connects;
+    }
+
+    public void close()
+    {
+        CloseHelper.quietCloseAll(connecting, cluster);
+        invoked.linger(CLOSE_LINGER_NS); // no driver thread sends what the shutdown offered (logouts, session close)
+        CloseHelper.quietCloseAll(aeron, driver);
+    }
+}

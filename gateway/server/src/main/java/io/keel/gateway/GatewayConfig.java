@@ -1,0 +1,516 @@
+package io.keel.gateway;
+
+import io.keel.common.IdleProfile;
+import io.keel.common.Principal;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything a gateway needs, with local defaults. {@link #conclude()} validates and fails with a
+ * message naming the option, as {@code keel gateway} prints it.
+ */
+public final class GatewayConfig
+{
+    public static final int GATEWAY_ID_DEFAULT = 1;
+    public static final String BIND_ADDRESS_DEFAULT = "127.0.0.1";
+    public static final int PORT_DEFAULT = 9100;
+    /** Aeron UDP port for clients; 0 or less disables UDP. */
+    public static final int UDP_PORT_DEFAULT = 9101;
+    public static final long LOGON_TIMEOUT_MS_DEFAULT = 5_000;
+    public static final int MIN_HEARTBEAT_MS_DEFAULT = 100;
+    public static final int MAX_HEARTBEAT_MS_DEFAULT = 60_000;
+    /** A session is dropped after this many heartbeat intervals with nothing received. */
+    public static final int HEARTBEAT_TIMEOUT_INTERVALS = 2;
+    public static final int THROTTLE_RATE_DEFAULT = 10_000;
+    public static final int THROTTLE_BURST_DEFAULT = 1_000;
+    public static final int THROTTLE_ABUSE_DEFAULT = 1_000;
+    public static final int MAX_FRAME_LENGTH_DEFAULT = 4096;
+    public static final int OUTBOUND_BUFFER_DEFAULT = 256 * 1024;
+    public static final int RESEND_CACHE_DEFAULT = 1024;
+    public static final int MAX_CONNECTIONS_DEFAULT = 256;
+    public static final int MAX_PENDING_LOGONS_DEFAULT = 64;
+    public static final long CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT = 0;
+    public static final long BREAKER_TIMEOUT_MS_DEFAULT = 1_000;
+    /** Loopback, as {@link #BIND_ADDRESS_DEFAULT}: a load balancer or Prometheus elsewhere needs --metrics-bind. */
+    public static final String METRICS_BIND_DEFAULT = "127.0.0.1";
+    public static final int MARKET_DATA_PORT_DEFAULT = 9102;
+    public static final int MARKET_DATA_STREAM_ID = 1002;
+    public static final long MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT = 1_000;
+    public static final int MARKET_DATA_DEPTH_DEFAULT = 1_000;
+
+    private int gatewayId = GATEWAY_ID_DEFAULT;
+    private String bindAddress = BIND_ADDRESS_DEFAULT;
+    private int port = PORT_DEFAULT;
+    private int udpPort = UDP_PORT_DEFAULT;
+    private String clusterEndpoints;
+    private String clusterSecret = Principal.DEV_SECRET;
+    private Path credentialsFile;
+    private File aeronDir;
+    private IdleProfile idleProfile = IdleProfile.BACKOFF;
+    private long logonTimeoutMs = LOGON_TIMEOUT_MS_DEFAULT;
+    private int minHeartbeatMs = MIN_HEARTBEAT_MS_DEFAULT;
+    private int maxHeartbeatMs = MAX_HEARTBEAT_MS_DEFAULT;
+    private int throttleRate = THROTTLE_RATE_DEFAULT;
+    private int throttleBurst = THROTTLE_BURST_DEFAULT;
+    private int throttleAbuse = THROTTLE_ABUSE_DEFAULT;
+    private int maxFrameLength = MAX_FRAME_LENGTH_DEFAULT;
+    private int outboundBufferBytes = OUTBOUND_BUFFER_DEFAULT;
+    private int resendCacheSize = RESEND_CACHE_DEFAULT;
+    private int maxConnections = MAX_CONNECTIONS_DEFAULT;
+    private int maxPendingLogons = MAX_PENDING_LOGONS_DEFAULT;
+    private long cancelOnDisconnectGraceMs = CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
+    private long clusterConnectTimeoutMs = 5_000;
+    private int metricsPort = 0;
+    private String metricsBind = METRICS_BIND_DEFAULT;
+    private long breakerTimeoutMs = BREAKER_TIMEOUT_MS_DEFAULT;
+    private int marketDataPort = MARKET_DATA_PORT_DEFAULT;
+    private String marketDataChannel;
+    private long marketDataSnapshotIntervalMs = MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT;
+    private int marketDataDepth = MARKET_DATA_DEPTH_DEFAULT;
+    private boolean concluded;
+
+    public GatewayConfig conclude()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("already concluded");
+        }
+        require(gatewayId >= 1 && gatewayId <= Principal.MAX_GATEWAY_ID,
+            "--gateway-id must be in 1.." + Principal.MAX_GATEWAY_ID + ": " + gatewayId);
+        require(port >= 0 && port <= 65535, "--port must be in 0..65535: " + port);
+        require(udpPort <= 65535, "--udp-port must be in 1..65535, or 0 to disable UDP: " + udpPort);
+        require(udpPort <= 0 || udpPort != port, "--udp-port must differ from --port: " + udpPort);
+        if (udpPort < 0)
+        {
+            udpPort = 0;
+        }
+        require(clusterEndpoints != null && !clusterEndpoints.isBlank(),
+            "--cluster is required (e.g. 0=localhost:9001,1=localhost:9011,2=localhost:9021)");
+        require(credentialsFile != null, "--users is required (create it with: keel gateway add-user)");
+        require(credentialsFile.toFile().isFile(), "--users file not found: " + credentialsFile);
+        require(logonTimeoutMs > 0, "--logon-timeout-ms must be > 0: " + logonTimeoutMs);
+        require(minHeartbeatMs >= 10 && minHeartbeatMs <= maxHeartbeatMs,
+            "--min-heartbeat-ms must be >= 10 and <= --max-heartbeat-ms: " + minHeartbeatMs);
+        require(throttleRate > 0, "--throttle-rate must be > 0: " + throttleRate);
+        require(throttleBurst > 0, "--throttle-burst must be > 0: " + throttleBurst);
+        require(throttleAbuse > 0, "--throttle-abuse must be > 0: " + throttleAbuse);
+        require(maxFrameLength >= 256 && maxFrameLength <= 64 * 1024,
+            "--max-frame-length must be in 256..65536: " + maxFrameLength);
+        require(outboundBufferBytes >= 4 * maxFrameLength,
+            "--outbound-buffer must be at least 4 x --max-frame-length: " + outboundBufferBytes);
+        require(resendCacheSize >= 16, "--resend-cache must be >= 16: " + resendCacheSize);
+        require(maxConnections > 0, "--max-connections must be > 0: " + maxConnections);
+        require(maxPendingLogons > 0, "--max-pending-logons must be > 0: " + maxPendingLogons);
+        require(breakerTimeoutMs > 0, "--breaker-timeout-ms must be > 0: " + breakerTimeoutMs);
+        require(metricsBind != null && !metricsBind.isBlank(), "--metrics-bind must name an address");
+        require(clusterConnectTimeoutMs > 0, "--cluster-timeout-ms must be > 0: " + clusterConnectTimeoutMs);
+        require(cancelOnDisconnectGraceMs >= 0, "--cod-grace-ms must be >= 0: " + cancelOnDisconnectGraceMs);
+        require(marketDataPort >= 0 && marketDataPort <= 65535, "--md-port must be in 0..65535 (0 = off): " + marketDataPort);
+        require(marketDataSnapshotIntervalMs > 0, "--md-snapshot-interval-ms must be > 0: " + marketDataSnapshotIntervalMs);
+        // A snapshot of both sides must fit one message on a UDP client's reply channel (128 KiB).
+        require(marketDataDepth > 0 && marketDataDepth <= 3_000, "--md-depth must be in 1..3000: " + marketDataDepth);
+        require(outboundBufferBytes >= 2 * (64 + 21 * 2 * marketDataDepth),
+            "--outbound-buffer must hold two book snapshots of --md-depth levels: " + outboundBufferBytes);
+        if (marketDataChannel == null)
+        {
+            // Multi-destination cast with dynamic control: any number of subscribers over unicast.
+            marketDataChannel = marketDataPort == 0 ? "" :
+                "aeron:udp?control=" + bindAddress + ":" + marketDataPort + "|control-mode=dynamic";
+        }
+        require(marketDataChannel.isEmpty() || marketDataChannel.startsWith("aeron:"),
+            "--md-channel must be an Aeron channel URI: " + marketDataChannel);
+        if (aeronDir == null)
+        {
+            aeronDir = new File(System.getProperty("java.io.tmpdir"), "keel-gateway-" + gatewayId + "-aeron");
+        }
+        concluded = true;
+        return this;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public long heartbeatTimeoutNs(final int heartbeatIntervalMs)
+    {
+        return TimeUnit.MILLISECONDS.toNanos((long)heartbeatIntervalMs * HEARTBEAT_TIMEOUT_INTERVALS);
+    }
+
+    /**
+     * The interval a client asked for, within the gateway's bounds (0 asks for the minimum of one second and the maximum).
+     */
+    public int clampHeartbeat(final long requestedMs)
+    {
+        final long wanted = requestedMs <= 0 ? Math.min(1_000, maxHeartbeatMs) : requestedMs;
+        return (int)Math.max(minHeartbeatMs, Math.min(maxHeartbeatMs, wanted));
+    }
+
+    public int gatewayId()
+    {
+        return gatewayId;
+    }
+
+    public GatewayConfig gatewayId(final int gatewayId)
+    {
+        this.gatewayId = gatewayId;
+        return this;
+    }
+
+    public String bindAddress()
+    {
+        return bindAddress;
+    }
+
+    public GatewayConfig bindAddress(final String bindAddress)
+    {
+        this.bindAddress = bindAddress;
+        return this;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    public int udpPort()
+    {
+        return udpPort;
+    }
+
+    /**
+     * @param udpPort Aeron UDP port clients publish to, on {@link #bindAddress()}; 0 or less disables UDP.
+     */
+    public GatewayConfig udpPort(final int udpPort)
+    {
+        this.udpPort = udpPort;
+        return this;
+    }
+
+    /**
+     * @param port to listen on; 0 picks a free one (see {@link Gateway#port()}).
+     */
+    public GatewayConfig port(final int port)
+    {
+        this.port = port;
+        return this;
+    }
+
+    public String clusterEndpoints()
+    {
+        return clusterEndpoints;
+    }
+
+    /**
+     * @param clusterEndpoints Aeron ingress endpoints, {@code memberId=host:port,...}.
+     */
+    public GatewayConfig clusterEndpoints(final String clusterEndpoints)
+    {
+        this.clusterEndpoints = clusterEndpoints;
+        return this;
+    }
+
+    public String clusterSecret()
+    {
+        return clusterSecret;
+    }
+
+    public GatewayConfig clusterSecret(final String clusterSecret)
+    {
+        this.clusterSecret = clusterSecret;
+        return this;
+    }
+
+    public Path credentialsFile()
+    {
+        return credentialsFile;
+    }
+
+    public GatewayConfig credentialsFile(final Path credentialsFile)
+    {
+        this.credentialsFile = credentialsFile;
+        return this;
+    }
+
+    public File aeronDir()
+    {
+        return aeronDir;
+    }
+
+    public GatewayConfig aeronDir(final File aeronDir)
+    {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    public IdleProfile idleProfile()
+    {
+        return idleProfile;
+    }
+
+    public GatewayConfig idleProfile(final IdleProfile idleProfile)
+    {
+        this.idleProfile = idleProfile;
+        return this;
+    }
+
+    public long logonTimeoutMs()
+    {
+        return logonTimeoutMs;
+    }
+
+    public GatewayConfig logonTimeoutMs(final long logonTimeoutMs)
+    {
+        this.logonTimeoutMs = logonTimeoutMs;
+        return this;
+    }
+
+    public int minHeartbeatMs()
+    {
+        return minHeartbeatMs;
+    }
+
+    public GatewayConfig minHeartbeatMs(final int minHeartbeatMs)
+    {
+        this.minHeartbeatMs = minHeartbeatMs;
+        return this;
+    }
+
+    public int maxHeartbeatMs()
+    {
+        return maxHeartbeatMs;
+    }
+
+    public GatewayConfig maxHeartbeatMs(final int maxHeartbeatMs)
+    {
+        this.maxHeartbeatMs = maxHeartbeatMs;
+        return this;
+    }
+
+    public int throttleRate()
+    {
+        return throttleRate;
+    }
+
+    /**
+     * @param throttleRate messages per second a session may send, sustained.
+     */
+    public GatewayConfig throttleRate(final int throttleRate)
+    {
+        this.throttleRate = throttleRate;
+        return this;
+    }
+
+    public int throttleBurst()
+    {
+        return throttleBurst;
+    }
+
+    /**
+     * @param throttleBurst messages a session may send at once above the sustained rate.
+     */
+    public GatewayConfig throttleBurst(final int throttleBurst)
+    {
+        this.throttleBurst = throttleBurst;
+        return this;
+    }
+
+    public int throttleAbuse()
+    {
+        return throttleAbuse;
+    }
+
+    /**
+     * @param throttleAbuse throttled messages within one second that get a session disconnected.
+     */
+    public GatewayConfig throttleAbuse(final int throttleAbuse)
+    {
+        this.throttleAbuse = throttleAbuse;
+        return this;
+    }
+
+    public int maxFrameLength()
+    {
+        return maxFrameLength;
+    }
+
+    public GatewayConfig maxFrameLength(final int maxFrameLength)
+    {
+        this.maxFrameLength = maxFrameLength;
+        return this;
+    }
+
+    public int outboundBufferBytes()
+    {
+        return outboundBufferBytes;
+    }
+
+    public GatewayConfig outboundBufferBytes(final int outboundBufferBytes)
+    {
+        this.outboundBufferBytes = outboundBufferBytes;
+        return this;
+    }
+
+    public int resendCacheSize()
+    {
+        return resendCacheSize;
+    }
+
+    public GatewayConfig resendCacheSize(final int resendCacheSize)
+    {
+        this.resendCacheSize = resendCacheSize;
+        return this;
+    }
+
+    public int maxConnections()
+    {
+        return maxConnections;
+    }
+
+    public GatewayConfig maxConnections(final int maxConnections)
+    {
+        this.maxConnections = maxConnections;
+        return this;
+    }
+
+    public int maxPendingLogons()
+    {
+        return maxPendingLogons;
+    }
+
+    public GatewayConfig maxPendingLogons(final int maxPendingLogons)
+    {
+        this.maxPendingLogons = maxPendingLogons;
+        return this;
+    }
+
+    public long cancelOnDisconnectGraceMs()
+    {
+        return cancelOnDisconnectGraceMs;
+    }
+
+    /**
+     * @param cancelOnDisconnectGraceMs how long a lost cancel-on-disconnect session may take to log on again before
+     *                                  its orders are canceled; 0 cancels at once.
+     */
+    public GatewayConfig cancelOnDisconnectGraceMs(final long cancelOnDisconnectGraceMs)
+    {
+        this.cancelOnDisconnectGraceMs = cancelOnDisconnectGraceMs;
+        return this;
+    }
+
+    public long breakerTimeoutMs()
+    {
+        return breakerTimeoutMs;
+    }
+
+    /**
+     * @param breakerTimeoutMs requests unanswered this long open the circuit breaker: orders are refused as
+     *                         UNAVAILABLE until the cluster answers again.
+     */
+    public GatewayConfig breakerTimeoutMs(final long breakerTimeoutMs)
+    {
+        this.breakerTimeoutMs = breakerTimeoutMs;
+        return this;
+    }
+
+    public int marketDataPort()
+    {
+        return marketDataPort;
+    }
+
+    /**
+     * @param marketDataPort control port of the public market-data stream (multi-destination cast); 0 = no stream.
+     */
+    public GatewayConfig marketDataPort(final int marketDataPort)
+    {
+        this.marketDataPort = marketDataPort;
+        return this;
+    }
+
+    public String marketDataChannel()
+    {
+        return marketDataChannel;
+    }
+
+    /**
+     * @param marketDataChannel the public stream's channel instead of the default from --md-port, e.g. multicast.
+     */
+    public GatewayConfig marketDataChannel(final String marketDataChannel)
+    {
+        this.marketDataChannel = marketDataChannel;
+        return this;
+    }
+
+    public int marketDataStreamId()
+    {
+        return MARKET_DATA_STREAM_ID;
+    }
+
+    public long marketDataSnapshotIntervalMs()
+    {
+        return marketDataSnapshotIntervalMs;
+    }
+
+    public GatewayConfig marketDataSnapshotIntervalMs(final long marketDataSnapshotIntervalMs)
+    {
+        this.marketDataSnapshotIntervalMs = marketDataSnapshotIntervalMs;
+        return this;
+    }
+
+    public int marketDataDepth()
+    {
+        return marketDataDepth;
+    }
+
+    /**
+     * @param marketDataDepth levels per side in a BookSnapshot.
+     */
+    public GatewayConfig marketDataDepth(final int marketDataDepth)
+    {
+        this.marketDataDepth = marketDataDepth;
+        return this;
+    }
+
+    public long clusterConnectTimeoutMs()
+    {
+        return clusterConnectTimeoutMs;
+    }
+
+    public GatewayConfig clusterConnectTimeoutMs(final long clusterConnectTimeoutMs)
+    {
+        this.clusterConnectTimeoutMs = clusterConnectTimeoutMs;
+        return this;
+    }
+
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    /**
+     * Port of {@code /metrics} and {@code /health}; 0 = off (the default here; {@code keel gateway}
+     * defaults to 9500), -1 = any free port (tests).
+     */
+    public GatewayConfig metricsPort(final int metricsPort)
+    {
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    public String metricsBind()
+    {
+        return metricsBind;
+    }
+
+    public GatewayConfig metricsBind(final String metricsBind)
+    {
+        this.metricsBind = metricsBind;
+        return this;
+    }
+}

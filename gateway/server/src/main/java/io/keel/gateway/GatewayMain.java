@@ -1,0 +1,223 @@
+package io.keel.gateway;
+
+import io.keel.common.Cli;
+import io.keel.common.ClusterLayout;
+import io.keel.common.IdleProfile;
+import io.keel.common.Principal;
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code keel gateway}: a TCP gateway in front of a cluster; {@code keel gateway add-user} adds a
+ * login to a users file. SIGTERM logs every client out and stops cleanly.
+ */
+@Command(
+    name = "keel gateway",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    subcommands = GatewayMain.AddUser.class,
+    description = "Run a gateway: clients log on over TCP (SOFH-framed SBE) or Aeron UDP (SBE); orders go to the cluster, reports come back.",
+    footer = "%nThe cluster is found from --hosts and --base-port, as given to keel node, or from --cluster.")
+public final class GatewayMain implements Callable<Integer>
+{
+    @Option(names = "--gateway-id", description = "This gateway's id, unique per cluster, 1..65535 (default ${DEFAULT-VALUE}).")
+    int gatewayId = GatewayConfig.GATEWAY_ID_DEFAULT;
+
+    @Option(names = "--bind", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    String bind = GatewayConfig.BIND_ADDRESS_DEFAULT;
+
+    @Option(names = "--port", description = "TCP port for clients (default ${DEFAULT-VALUE}).")
+    int port = GatewayConfig.PORT_DEFAULT;
+
+    @Option(names = "--udp-port", description = "Aeron UDP port for clients, on --bind; 0 disables UDP (default ${DEFAULT-VALUE}).")
+    int udpPort = GatewayConfig.UDP_PORT_DEFAULT;
+
+    @Option(names = "--users", description = "Users file, required (keel gateway add-user creates it).")
+    Path users;
+
+    @Option(names = "--hosts", description = "Every cluster member's host, in member order (default ${DEFAULT-VALUE}).")
+    String hosts = "localhost";
+
+    @Option(names = "--base-port", description = "The cluster's base port (default ${DEFAULT-VALUE}).")
+    int basePort = ClusterLayout.BASE_PORT_DEFAULT;
+
+    @Option(names = "--cluster", description = "Ingress endpoints instead of --hosts/--base-port: 0=host:port,1=host:port,...")
+    String cluster;
+
+    @Option(names = "--secret", description = "Cluster secret (default: $KEEL_CLUSTER_SECRET, else the dev secret).")
+    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", Principal.DEV_SECRET);
+
+    @Option(names = "--aeron-dir", description = "Aeron directory of the gateway's media driver (default: a temp dir per gateway id).")
+    File aeronDir;
+
+    @Option(names = "--idle", description = "Idle profile: backoff, yield or dedicated (default ${DEFAULT-VALUE}).")
+    String idle = "backoff";
+
+    @Option(names = "--logon-timeout-ms", description = "A connection must log on within this (default ${DEFAULT-VALUE}).")
+    long logonTimeoutMs = GatewayConfig.LOGON_TIMEOUT_MS_DEFAULT;
+
+    @Option(names = "--min-heartbeat-ms", description = "Lowest heartbeat interval a client may ask for (default ${DEFAULT-VALUE}).")
+    int minHeartbeatMs = GatewayConfig.MIN_HEARTBEAT_MS_DEFAULT;
+
+    @Option(names = "--max-heartbeat-ms", description = "Highest heartbeat interval a client may ask for (default ${DEFAULT-VALUE}).")
+    int maxHeartbeatMs = GatewayConfig.MAX_HEARTBEAT_MS_DEFAULT;
+
+    @Option(names = "--throttle-rate", description = "Messages per second per session, sustained (default ${DEFAULT-VALUE}).")
+    int throttleRate = GatewayConfig.THROTTLE_RATE_DEFAULT;
+
+    @Option(names = "--throttle-burst", description = "Messages per session at once above the rate (default ${DEFAULT-VALUE}).")
+    int throttleBurst = GatewayConfig.THROTTLE_BURST_DEFAULT;
+
+    @Option(names = "--throttle-abuse", description = "Throttled messages within a second that disconnect a session (default ${DEFAULT-VALUE}).")
+    int throttleAbuse = GatewayConfig.THROTTLE_ABUSE_DEFAULT;
+
+    @Option(names = "--max-frame-length", description = "Largest frame accepted from a client, SOFH included (default ${DEFAULT-VALUE}).")
+    int maxFrameLength = GatewayConfig.MAX_FRAME_LENGTH_DEFAULT;
+
+    @Option(names = "--outbound-buffer", description = "Bytes queued per client before it is dropped as a slow consumer (default ${DEFAULT-VALUE}).")
+    int outboundBuffer = GatewayConfig.OUTBOUND_BUFFER_DEFAULT;
+
+    @Option(names = "--resend-cache", description = "Reports kept per session for resend (default ${DEFAULT-VALUE}).")
+    int resendCache = GatewayConfig.RESEND_CACHE_DEFAULT;
+
+    @Option(names = "--max-connections", description = "Concurrent client connections (default ${DEFAULT-VALUE}).")
+    int maxConnections = GatewayConfig.MAX_CONNECTIONS_DEFAULT;
+
+    @Option(names = "--cod-grace-ms", description = "Cancel-on-disconnect grace: a session back within it keeps its orders (default ${DEFAULT-VALUE}).")
+    long codGraceMs = GatewayConfig.CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
+
+    @Option(names = "--breaker-timeout-ms", description = "Requests unanswered this long open the circuit breaker: orders are refused as UNAVAILABLE until the cluster answers (default ${DEFAULT-VALUE}).")
+    long breakerTimeoutMs = GatewayConfig.BREAKER_TIMEOUT_MS_DEFAULT;
+
+    @Option(names = "--cluster-timeout-ms", description = "Time allowed to connect to the cluster, per attempt (default ${DEFAULT-VALUE}).")
+    long clusterTimeoutMs = 5_000;
+
+    @Option(names = "--md-port", description = "Control port of the public market-data stream (Aeron multi-destination cast); 0 = off (default ${DEFAULT-VALUE}).")
+    int mdPort = GatewayConfig.MARKET_DATA_PORT_DEFAULT;
+
+    @Option(names = "--md-channel", description = "Public market-data channel instead of the one from --md-port, e.g. aeron:udp?endpoint=239.1.1.1:40456|interface=10.0.0.5")
+    String mdChannel;
+
+    @Option(names = "--md-snapshot-interval-ms", description = "How often every book's snapshot goes on the public stream (default ${DEFAULT-VALUE}).")
+    long mdSnapshotIntervalMs = GatewayConfig.MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT;
+
+    @Option(names = "--md-depth", description = "Levels per side in a book snapshot (default ${DEFAULT-VALUE}).")
+    int mdDepth = GatewayConfig.MARKET_DATA_DEPTH_DEFAULT;
+
+    @Option(names = "--metrics-port", description = "Port of /metrics and /health; 0 = off (default ${DEFAULT-VALUE}).")
+    int metricsPort = 9500;
+
+    @Option(names = "--metrics-bind", description = "Address of /metrics and /health; another than loopback for a Prometheus or load balancer elsewhere, e.g. 0.0.0.0 (default ${DEFAULT-VALUE}).")
+    String metricsBind = GatewayConfig.METRICS_BIND_DEFAULT;
+
+    public Integer call()
+    {
+        final GatewayConfig config = new GatewayConfig()
+            .metricsPort(metricsPort)
+            .metricsBind(metricsBind)
+            .gatewayId(gatewayId)
+            .bindAddress(bind)
+            .port(port)
+            .udpPort(udpPort)
+            .credentialsFile(users)
+            .clusterEndpoints(cluster != null ? cluster :
+                ClusterLayout.ingressEndpoints(Arrays.asList(hosts.split(",")), basePort))
+            .clusterSecret(secret)
+            .aeronDir(aeronDir)
+            .idleProfile(IdleProfile.parse(idle))
+            .logonTimeoutMs(logonTimeoutMs)
+            .minHeartbeatMs(minHeartbeatMs)
+            .maxHeartbeatMs(maxHeartbeatMs)
+            .throttleRate(throttleRate)
+            .throttleBurst(throttleBurst)
+            .throttleAbuse(throttleAbuse)
+            .maxFrameLength(maxFrameLength)
+            .outboundBufferBytes(outboundBuffer)
+            .resendCacheSize(resendCache)
+            .maxConnections(maxConnections)
+            .cancelOnDisconnectGraceMs(codGraceMs)
+            .breakerTimeoutMs(breakerTimeoutMs)
+            .marketDataPort(mdPort)
+            .marketDataChannel(mdChannel)
+            .marketDataSnapshotIntervalMs(mdSnapshotIntervalMs)
+            .marketDataDepth(mdDepth)
+            .clusterConnectTimeoutMs(clusterTimeoutMs)
+            .conclude();
+        // The barrier closes last: a SIGTERM's shutdown hook waits for that, after the gateway is down.
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+            Gateway gateway = Gateway.launch(config))
+        {
+            System.out.println("gateway: listening on " + config.bindAddress() + ":" + gateway.port() +
+                (gateway.udpPort() > 0 ? " udp " + config.bindAddress() + ":" + gateway.udpPort() : "") +
+                " cluster " + config.clusterEndpoints());
+            barrier.await();
+        }
+        return 0;
+    }
+
+    /**
+     * {@code keel gateway add-user}: append a salted PBKDF2 login to a users file (created, and kept, 0600).
+     */
+    @Command(
+        name = "add-user",
+        sortOptions = false,
+        description = "Add a login to a users file (created if missing). The password is read from stdin " +
+            "(first line) or from the environment variable named by --password-env; never from the command line.")
+    static final class AddUser implements Callable<Integer>
+    {
+        // Its own options only: nothing of the gateway's, and no --version that would print nothing.
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
+
+        @Option(names = "--users", required = true, description = "Users file.")
+        Path users;
+
+        @Option(names = "--username", required = true, description = "Login name.")
+        String username;
+
+        @Option(names = "--account", required = true, description = "The account this login trades for (> 0).")
+        long account;
+
+        @Option(names = "--password-env", description = "Read the password from this environment variable instead of stdin.")
+        String passwordEnv;
+
+        @Option(names = "--iterations", description = "PBKDF2 iterations (default ${DEFAULT-VALUE}).")
+        int iterations = CredentialsStore.ITERATIONS_DEFAULT;
+
+        public Integer call() throws IOException
+        {
+            final String password;
+            if (passwordEnv != null)
+            {
+                password = System.getenv(passwordEnv);
+                if (password == null)
+                {
+                    throw new IllegalArgumentException("environment variable " + passwordEnv + " is not set");
+                }
+            }
+            else
+            {
+                final String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                password = line == null ? "" : line;
+            }
+            CredentialsStore.addUser(users, username, account, password.getBytes(StandardCharsets.UTF_8), iterations);
+            System.out.println("add-user: " + username + " (account " + account + ") added to " + users);
+            return 0;
+        }
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(Cli.run(new GatewayMain(), "keel gateway", args));
+    }
+}

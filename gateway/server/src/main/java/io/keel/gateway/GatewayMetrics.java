@@ -1,0 +1,116 @@
+package io.keel.gateway;
+
+import io.keel.common.LatencyMetric;
+import io.keel.common.MetricsServer;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * The gateway's {@code /metrics} and {@code /health}: its counters (written by the duty cycle,
+ * read here at scrape time) and its per-hop latencies ({@link HopTimer}). {@code /health} is 200
+ * while the gateway takes orders ({@link GatewayHealth}), else 503 with the reason.
+ */
+final class GatewayMetrics implements AutoCloseable
+{
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final HopTimer hops;
+    private final GatewayCounters counters;
+    private MetricsServer server;
+
+    GatewayMetrics(final GatewayCounters counters)
+    {
+        this.counters = counters;
+        final LatencyMetric latency = new LatencyMetric(registry, "keel_gateway_hop_latency",
+            "Latency per hop measured at the gateway with System.nanoTime (see deploy/METRICS.md).",
+            HopTimer.RECEIVE_TO_INGRESS, HopTimer.INGRESS_TO_EGRESS, HopTimer.EGRESS_TO_CLIENT);
+        hops = new HopTimer(latency.recorder(HopTimer.RECEIVE_TO_INGRESS), latency.recorder(HopTimer.INGRESS_TO_EGRESS),
+            latency.recorder(HopTimer.EGRESS_TO_CLIENT));
+        counter("keel_gateway_connections", "Client connections accepted.", GatewayCounters.CONNECTIONS);
+        counter("keel_gateway_connections_refused", "Client connections refused (connection limit).",
+            GatewayCounters.REJECTED_CONNECTIONS);
+        counter("keel_gateway_logons", "Successful logons.", GatewayCounters.LOGONS);
+        counter("keel_gateway_failed_logons", "Logons refused (bad credentials, already logged on, too many pending).",
+            GatewayCounters.FAILED_LOGONS);
+        counter("keel_gateway_throttled", "Messages refused by the per-session throttle.", GatewayCounters.THROTTLED);
+        counter("keel_gateway_unavailable", "Orders refused as UNAVAILABLE: no cluster session or circuit open.",
+            GatewayCounters.UNAVAILABLE);
+        counter("keel_gateway_orders_forwarded", "Order-entry messages forwarded to the cluster.",
+            GatewayCounters.ORDERS_FORWARDED);
+        counter("keel_gateway_reports_sent", "Reports queued to clients.", GatewayCounters.REPORTS_SENT);
+        counter("keel_gateway_unrouted_reports", "Reports for no known session.", GatewayCounters.UNROUTED_REPORTS);
+        counter("keel_gateway_protocol_errors", "Frames or messages that broke the protocol.",
+            GatewayCounters.PROTOCOL_ERRORS);
+        counter("keel_gateway_session_rejects", "SessionReject messages sent.", GatewayCounters.SESSION_REJECTS);
+        counter("keel_gateway_resends", "Resend requests served.", GatewayCounters.RESENDS);
+        counter("keel_gateway_cancel_on_disconnects", "Cancel-on-disconnect commands sent to the cluster.",
+            GatewayCounters.CANCEL_ON_DISCONNECTS);
+        counter("keel_gateway_slow_consumers", "Clients dropped because their outbound buffer filled.",
+            GatewayCounters.SLOW_CONSUMERS);
+        counter("keel_gateway_received_bytes", "Bytes read from client sockets.", GatewayCounters.BYTES_RECEIVED);
+        counter("keel_gateway_sent_bytes", "Bytes written to client sockets.", GatewayCounters.BYTES_SENT);
+        CounterWithCallback.builder()
+            .name("keel_gateway_disconnects")
+            .help("Client connections closed, by reason.")
+            .labelNames("reason")
+            .callback((cb) ->
+            {
+                for (int i = 0; i < DisconnectReasons.NAMES.length; i++)
+                {
+                    cb.call(counters.disconnectReasons.get(i), DisconnectReasons.NAMES[i]);
+                }
+            })
+            .register(registry);
+    }
+
+    HopTimer hops()
+    {
+        return hops;
+    }
+
+    void start(final GatewayConfig config, final BooleanSupplier clusterAvailable, final GatewayHealth health)
+    {
+        GaugeWithCallback.builder()
+            .name("keel_gateway_ready")
+            .help("1 while the gateway takes orders (what /health answers 200 for): a cluster session, breaker closed.")
+            .callback((cb) -> cb.call(health.isReady(System.nanoTime()) ? 1 : 0))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("keel_gateway_cluster_available")
+            .help("1 while the gateway has a cluster session that can take orders.")
+            .callback((cb) -> cb.call(clusterAvailable.getAsBoolean() ? 1 : 0))
+            .register(registry);
+        try
+        {
+            server = MetricsServer.start(config.metricsBind(), config.metricsPort(), registry,
+                () -> health.isReady(System.nanoTime()), () -> health.describe(System.nanoTime()));
+            GatewayLog.event("metrics-started", "bind", config.metricsBind(), "port", Integer.toString(server.port()));
+        }
+        catch (final RuntimeException ex)
+        {
+            // The gateway keeps serving clients without metrics rather than not at all: say so loudly.
+            GatewayLog.event("metrics-failed", "error", String.valueOf(ex.getMessage()));
+        }
+    }
+
+    int port()
+    {
+        return server == null ? 0 : server.port();
+    }
+
+    public void close()
+    {
+        if (server != null)
+        {
+            server.close();
+        }
+    }
+
+    private void counter(final String name, final String help, final int counter)
+    {
+        CounterWithCallback.builder().name(name).help(help).callback((cb) -> cb.call(counters.get(counter)))
+            .register(registry);
+    }
+}

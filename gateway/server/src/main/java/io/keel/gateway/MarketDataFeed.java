@@ -1,0 +1,291 @@
+package io.keel.gateway;
+
+import io.aeron.ExclusivePublication;
+import io.keel.codecs.BookSnapshotDecoder;
+import io.keel.codecs.BookSnapshotEncoder;
+import io.keel.codecs.BookUpdateDecoder;
+import io.keel.codecs.BooleanType;
+import io.keel.codecs.L2Book;
+import io.keel.codecs.MarketDataRequestEncoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.TradeDecoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's copy of every instrument's L2 book, kept from the engine's market data by
+ * per-instrument sequence number. A gap (an update lost with a failed leader, or a gateway that
+ * joined late) makes the book stale: the gateway asks the engine, through the log, for a snapshot
+ * and serves nothing for that instrument until it arrives. Subscribers get a BookSnapshot from
+ * this copy, then the increments. The public stream gets the same increments plus a snapshot of
+ * every book now and then, for subscribers that join late.
+ */
+final class MarketDataFeed implements AutoCloseable
+{
+    /** What the session layer should do with a market-data message it passed in. */
+    enum Outcome
+    {
+        /** Applied in sequence: forward the message to the instrument's subscribers. */
+        FORWARD,
+        /** Out of sequence or while stale: drop. */
+        DROP,
+        /** A snapshot made the book whole again: send subscribers a fresh snapshot. */
+        RESYNCED
+    }
+
+    enum State
+    {
+        /** Not seen since start: the next message tells whether it starts from the beginning. */
+        UNKNOWN,
+        SYNCED,
+        /** A gap was seen; a snapshot is asked for. */
+        STALE
+    }
+
+    static final class Book
+    {
+        final L2Book levels;
+        State state = State.UNKNOWN;
+        long snapshotRequestedNs;
+        boolean snapshotRequested;
+
+        Book(final int instrumentId)
+        {
+            levels = new L2Book(instrumentId);
+        }
+    }
+
+    private static final long SNAPSHOT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final ClusterConnection cluster;
+    private final GatewayConfig config;
+    private final ExclusivePublication publicStream;
+    private final Int2ObjectHashMap<Book> books = new Int2ObjectHashMap<>();
+    private final ArrayList<Book> bookList = new ArrayList<>();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final BookUpdateDecoder bookUpdateDecoder = new BookUpdateDecoder();
+    private final TradeDecoder tradeDecoder = new TradeDecoder();
+    private final BookSnapshotDecoder bookSnapshotDecoder = new BookSnapshotDecoder();
+    private final BookSnapshotEncoder bookSnapshotEncoder = new BookSnapshotEncoder();
+    private final MarketDataRequestEncoder requestEncoder = new MarketDataRequestEncoder();
+    private final UnsafeBuffer requestBuffer = new UnsafeBuffer(new byte[64]);
+    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
+    private long nextPublicSnapshotNs;
+
+    /**
+     * @param publicStream where market data is published for read-only subscribers, or null.
+     */
+    MarketDataFeed(final GatewayConfig config, final ClusterConnection cluster, final ExclusivePublication publicStream)
+    {
+        this.config = config;
+        this.cluster = cluster;
+        this.publicStream = publicStream;
+    }
+
+    Book book(final int instrumentId)
+    {
+        Book book = books.get(instrumentId);
+        if (book == null)
+        {
+            book = new Book(instrumentId);
+            books.put(instrumentId, book);
+            bookList.add(book);
+        }
+        return book;
+    }
+
+    /**
+     * A BookUpdate, Trade or BookSnapshot from the cluster.
+     */
+    Outcome onMarketData(final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    {
+        headerDecoder.wrap(buffer, offset);
+        final int templateId = headerDecoder.templateId();
+        if (templateId == BookSnapshotDecoder.TEMPLATE_ID)
+        {
+            bookSnapshotDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+            final Book book = book(bookSnapshotDecoder.instrumentId());
+            if (book.state == State.SYNCED && bookSnapshotDecoder.mdSeqNo() <= book.levels.mdSeqNo())
+            {
+                book.snapshotRequested = false; // ours is current (a check after a leader change, or another gateway's)
+                return Outcome.DROP;
+            }
+            book.levels.apply(bookSnapshotDecoder);
+            book.state = State.SYNCED;
+            book.snapshotRequested = false;
+            publishSnapshot(book);
+            return Outcome.RESYNCED;
+        }
+
+        final int instrumentId = buffer.getInt(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
+        final Book book = book(instrumentId);
+        final long mdSeqNo;
+        if (templateId == BookUpdateDecoder.TEMPLATE_ID)
+        {
+            bookUpdateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+            mdSeqNo = bookUpdateDecoder.mdSeqNo();
+        }
+        else
+        {
+            tradeDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+            mdSeqNo = tradeDecoder.mdSeqNo();
+        }
+
+        if (book.state == State.STALE)
+        {
+            return Outcome.DROP;
+        }
+        if (mdSeqNo <= book.levels.mdSeqNo())
+        {
+            return Outcome.DROP;
+        }
+        if (mdSeqNo != book.levels.mdSeqNo() + 1)
+        {
+            book.state = State.STALE;
+            requestSnapshot(book, nowNs);
+            return Outcome.DROP;
+        }
+        if (templateId == BookUpdateDecoder.TEMPLATE_ID)
+        {
+            book.levels.apply(bookUpdateDecoder);
+        }
+        else
+        {
+            book.levels.mdSeqNo(mdSeqNo);
+        }
+        book.state = State.SYNCED;
+        publish(buffer, offset, length);
+        return Outcome.FORWARD;
+    }
+
+    /**
+     * A subscriber wants this instrument: true when the book can be served now; otherwise a
+     * snapshot is on its way and {@link Outcome#RESYNCED} will follow.
+     */
+    boolean isReady(final int instrumentId, final long nowNs)
+    {
+        final Book book = book(instrumentId);
+        if (book.state == State.SYNCED)
+        {
+            return true;
+        }
+        if (!book.snapshotRequested)
+        {
+            requestSnapshot(book, nowNs);
+        }
+        return false;
+    }
+
+    /**
+     * Encode the gateway's snapshot of an instrument.
+     *
+     * @return its length in {@link #snapshotBuffer()}.
+     */
+    int encodeSnapshot(final int instrumentId)
+    {
+        final L2Book levels = book(instrumentId).levels;
+        snapshotBuffer.checkLimit(levels.snapshotLength(config.marketDataDepth()));
+        return levels.encodeSnapshot(snapshotBuffer, 0, config.marketDataDepth(), System.currentTimeMillis(),
+            headerEncoder, bookSnapshotEncoder);
+    }
+
+    DirectBuffer snapshotBuffer()
+    {
+        return snapshotBuffer;
+    }
+
+    /**
+     * The cluster has a new leader (or the gateway a new session). The last increments the old leader sent may have
+     * gone with it, and when nothing follows them no gap ever shows: ask the new leader for every book. A book that
+     * was current stays in use meanwhile; the snapshot replaces it only if the engine is ahead.
+     *
+     * @return work done.
+     */
+    int onLeaderChange(final long nowNs)
+    {
+        int work = 0;
+        for (int i = 0, size = bookList.size(); i < size; i++)
+        {
+            final Book book = bookList.get(i);
+            if (!book.snapshotRequested)
+            {
+                requestSnapshot(book, nowNs);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    /**
+     * Retry snapshot requests that went unanswered; publish the periodic snapshots.
+     */
+    int doWork(final long nowNs)
+    {
+        int work = 0;
+        for (int i = 0, size = bookList.size(); i < size; i++)
+        {
+            final Book book = bookList.get(i);
+            if (book.snapshotRequested && nowNs - book.snapshotRequestedNs > SNAPSHOT_RETRY_NS)
+            {
+                requestSnapshot(book, nowNs);
+                work++;
+            }
+        }
+        if (publicStream != null && nowNs - nextPublicSnapshotNs >= 0)
+        {
+            nextPublicSnapshotNs = nowNs + TimeUnit.MILLISECONDS.toNanos(config.marketDataSnapshotIntervalMs());
+            for (int i = 0, size = bookList.size(); i < size; i++)
+            {
+                final Book book = bookList.get(i);
+                if (book.state == State.SYNCED)
+                {
+                    publishSnapshot(book);
+                    work++;
+                }
+            }
+        }
+        return work;
+    }
+
+    private void requestSnapshot(final Book book, final long nowNs)
+    {
+        book.snapshotRequested = true;
+        book.snapshotRequestedNs = nowNs;
+        requestEncoder.wrapAndApplyHeader(requestBuffer, 0, headerEncoder)
+            .instrumentId(book.levels.instrumentId())
+            .subscribe(BooleanType.TRUE);
+        cluster.offer(requestBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + requestEncoder.encodedLength());
+    }
+
+    private void publishSnapshot(final Book book)
+    {
+        if (publicStream != null)
+        {
+            final int length = encodeSnapshot(book.levels.instrumentId());
+            publish(snapshotBuffer, 0, length);
+        }
+    }
+
+    private void publish(final DirectBuffer buffer, final int offset, final int length)
+    {
+        // Never waits: a read-only subscriber that misses something sees the gap and takes the next snapshot.
+        if (publicStream != null)
+        {
+            publicStream.offer(buffer, offset, length);
+        }
+    }
+
+    public void close()
+    {
+        CloseHelper.quietClose(publicStream);
+    }
+}

@@ -1,0 +1,227 @@
+package io.keel.chaos;
+
+import io.keel.common.IdleProfile;
+
+import java.io.File;
+
+/**
+ * Settings of one chaos run, with {@link #conclude()} validating them (the message names the option).
+ */
+public final class ChaosConfig
+{
+    /**
+     * How faults are chosen.
+     */
+    public enum FaultMode
+    {
+        /** The fixed cycle of {@link FaultKind#SCHEDULE}, one every fault interval. */
+        SCHEDULE,
+        /** A seeded random choice among the faults the cluster can take at that moment. */
+        RANDOM,
+        /** No faults: the same load and checks, as a baseline (e.g. to measure what fsync costs). */
+        NONE
+    }
+
+    public static final int NODES = 3;
+
+    private long seconds = 60;
+    private int rate = 200;
+    private int clients = 8;
+    private long seed = System.nanoTime(); // determinism-ok: chaos tool, printed so a run can be repeated
+    private FaultMode faultMode = FaultMode.SCHEDULE;
+    private long faultIntervalS = 7;
+    private int fileSyncLevel = 0;
+    private File dir;
+    private boolean keepHistory;
+    private IdleProfile idleProfile = IdleProfile.BACKOFF;
+    private long heartbeatTimeoutMs = 1_500;
+    private long snapshotIntervalS = 0;
+    private long drainTimeoutS = 90;
+    private boolean verbose;
+
+    public ChaosConfig conclude()
+    {
+        require(seconds > 0, "--seconds must be > 0: " + seconds);
+        require(rate > 0 && rate <= 20_000, "--rate must be in 1..20000: " + rate);
+        require(clients > 0 && clients <= 200, "--clients must be in 1..200: " + clients);
+        require(faultIntervalS > 0, "--fault-interval-s must be > 0: " + faultIntervalS);
+        require(fileSyncLevel >= 0 && fileSyncLevel <= 2, "--file-sync-level must be 0, 1 or 2: " + fileSyncLevel);
+        require(heartbeatTimeoutMs >= 500, "--heartbeat-timeout-ms must be >= 500: " + heartbeatTimeoutMs);
+        require(snapshotIntervalS >= 0, "--snapshot-interval-s must be >= 0: " + snapshotIntervalS);
+        require(drainTimeoutS > 0, "--drain-timeout-s must be > 0: " + drainTimeoutS);
+        return this;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /**
+     * How long a SIGSTOPped node stays stopped: well past the election timeout.
+     */
+    public long pauseMs()
+    {
+        return Math.max(3_000, heartbeatTimeoutMs * 2);
+    }
+
+    public long seconds()
+    {
+        return seconds;
+    }
+
+    public ChaosConfig seconds(final long seconds)
+    {
+        this.seconds = seconds;
+        return this;
+    }
+
+    public int rate()
+    {
+        return rate;
+    }
+
+    public ChaosConfig rate(final int rate)
+    {
+        this.rate = rate;
+        return this;
+    }
+
+    public int clients()
+    {
+        return clients;
+    }
+
+    public ChaosConfig clients(final int clients)
+    {
+        this.clients = clients;
+        return this;
+    }
+
+    public long seed()
+    {
+        return seed;
+    }
+
+    public ChaosConfig seed(final long seed)
+    {
+        this.seed = seed;
+        return this;
+    }
+
+    public FaultMode faultMode()
+    {
+        return faultMode;
+    }
+
+    public ChaosConfig faultMode(final FaultMode faultMode)
+    {
+        this.faultMode = faultMode;
+        return this;
+    }
+
+    public long faultIntervalS()
+    {
+        return faultIntervalS;
+    }
+
+    public ChaosConfig faultIntervalS(final long faultIntervalS)
+    {
+        this.faultIntervalS = faultIntervalS;
+        return this;
+    }
+
+    public int fileSyncLevel()
+    {
+        return fileSyncLevel;
+    }
+
+    public ChaosConfig fileSyncLevel(final int fileSyncLevel)
+    {
+        this.fileSyncLevel = fileSyncLevel;
+        return this;
+    }
+
+    /**
+     * @return the run's directory, or null for a temporary one.
+     */
+    public File dir()
+    {
+        return dir;
+    }
+
+    public ChaosConfig dir(final File dir)
+    {
+        this.dir = dir;
+        return this;
+    }
+
+    public boolean keepHistory()
+    {
+        return keepHistory;
+    }
+
+    public ChaosConfig keepHistory(final boolean keepHistory)
+    {
+        this.keepHistory = keepHistory;
+        return this;
+    }
+
+    public IdleProfile idleProfile()
+    {
+        return idleProfile;
+    }
+
+    public ChaosConfig idleProfile(final IdleProfile idleProfile)
+    {
+        this.idleProfile = idleProfile;
+        return this;
+    }
+
+    public long heartbeatTimeoutMs()
+    {
+        return heartbeatTimeoutMs;
+    }
+
+    public ChaosConfig heartbeatTimeoutMs(final long heartbeatTimeoutMs)
+    {
+        this.heartbeatTimeoutMs = heartbeatTimeoutMs;
+        return this;
+    }
+
+    public long snapshotIntervalS()
+    {
+        return snapshotIntervalS;
+    }
+
+    public ChaosConfig snapshotIntervalS(final long snapshotIntervalS)
+    {
+        this.snapshotIntervalS = snapshotIntervalS;
+        return this;
+    }
+
+    public long drainTimeoutS()
+    {
+        return drainTimeoutS;
+    }
+
+    public ChaosConfig drainTimeoutS(final long drainTimeoutS)
+    {
+        this.drainTimeoutS = drainTimeoutS;
+        return this;
+    }
+
+    public boolean verbose()
+    {
+        return verbose;
+    }
+
+    public ChaosConfig verbose(final boolean verbose)
+    {
+        this.verbose = verbose;
+        return this;
+    }
+}

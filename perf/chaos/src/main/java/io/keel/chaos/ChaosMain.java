@@ -1,0 +1,119 @@
+package io.keel.chaos;
+
+import io.keel.common.Cli;
+import io.keel.common.IdleProfile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code keel chaos}: three {@code keel node} processes and a {@code keel gateway} on loopback,
+ * clients trading at a fixed rate, faults injected on a schedule or at random, then the history
+ * check. Exit 0 when nothing was lost or duplicated and every node agrees; 1 on any violation (the
+ * history is kept); 2 on bad usage.
+ */
+@Command(
+    name = "keel chaos",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = "Faults under load against real node and gateway processes, then a history check: " +
+        "no acknowledged order lost, none duplicated, equal state hashes, invariants hold.",
+    footer = "%nFaults: kill -9 of the leader or a follower, SIGSTOP of the leader or a follower past the election " +
+        "timeout then SIGCONT, restart of a killed node, kill -9 + restart and SIGTERM + restart of the gateway.%n" +
+        "Last line: chaos: acked=N lost=0 duplicates=0 hashes-equal=true faults=N")
+public final class ChaosMain implements Callable<Integer>
+{
+    @Option(names = "--seconds", description = "Load duration (default ${DEFAULT-VALUE}).")
+    long seconds = 60;
+
+    @Option(names = "--rate", description = "Orders per second over all clients, open loop (default ${DEFAULT-VALUE}).")
+    int rate = 200;
+
+    @Option(names = "--clients", description = "Trading clients, one account each (default ${DEFAULT-VALUE}).")
+    int clients = 8;
+
+    @Option(names = "--seed", description = "Seed of the order flow and of random faults (default: from the clock, printed).")
+    Long seed;
+
+    @Option(names = "--faults", description = "schedule (a fixed cycle), random (seeded) or none (a baseline) (default ${DEFAULT-VALUE}).")
+    String faults = "schedule";
+
+    @Option(names = "--fault-interval-s", description = "A fault every this many seconds (default ${DEFAULT-VALUE}).")
+    long faultIntervalS = 7;
+
+    @Option(names = "--file-sync-level", description = "Archive fsync: 0 none, 1 data, 2 data and metadata (default ${DEFAULT-VALUE}).")
+    int fileSyncLevel = 0;
+
+    @Option(names = "--heartbeat-timeout-ms", description = "Nodes' leader heartbeat timeout, ~ failover time (default ${DEFAULT-VALUE}).")
+    long heartbeatTimeoutMs = 1_500;
+
+    @Option(names = "--snapshot-interval-s", description = "The leader snapshots this often; 0 = never (default ${DEFAULT-VALUE}).")
+    long snapshotIntervalS = 0;
+
+    @Option(names = "--dir", description = "Run directory, kept (default: a temp dir, deleted unless a check fails).")
+    File dir;
+
+    @Option(names = "--keep-history", description = "Keep the run directory and history.log even when every check passes.")
+    boolean keepHistory;
+
+    @Option(names = "--idle", description = "Idle profile of nodes and gateway: backoff, yield or dedicated (default ${DEFAULT-VALUE}).")
+    String idle = "backoff";
+
+    @Option(names = "--verbose", description = "Print each fault as it is injected.")
+    boolean verbose;
+
+    public Integer call() throws Exception
+    {
+        final ChaosConfig.FaultMode mode;
+        switch (faults)
+        {
+            case "schedule":
+                mode = ChaosConfig.FaultMode.SCHEDULE;
+                break;
+            case "random":
+                mode = ChaosConfig.FaultMode.RANDOM;
+                break;
+            case "none":
+                mode = ChaosConfig.FaultMode.NONE;
+                break;
+            default:
+                throw new IllegalArgumentException("--faults must be schedule, random or none: " + faults);
+        }
+        final IdleProfile idleProfile;
+        try
+        {
+            idleProfile = IdleProfile.parse(idle);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("--idle: " + ex.getMessage(), ex);
+        }
+        final ChaosConfig config = new ChaosConfig()
+            .seconds(seconds)
+            .rate(rate)
+            .clients(clients)
+            .faultMode(mode)
+            .faultIntervalS(faultIntervalS)
+            .fileSyncLevel(fileSyncLevel)
+            .heartbeatTimeoutMs(heartbeatTimeoutMs)
+            .snapshotIntervalS(snapshotIntervalS)
+            .dir(dir)
+            .keepHistory(keepHistory)
+            .idleProfile(idleProfile)
+            .verbose(verbose);
+        if (seed != null)
+        {
+            config.seed(seed);
+        }
+        final ChaosReport report = new ChaosRun(config, System.out).run();
+        report.print(System.out);
+        return report.passed() ? 0 : 1;
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(Cli.run(new ChaosMain(), "keel chaos", args));
+    }
+}

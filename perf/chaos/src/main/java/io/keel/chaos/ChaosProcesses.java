@@ -1,0 +1,367 @@
+package io.keel.chaos;
+
+import io.keel.common.ClusterLayout;
+import io.keel.gateway.GatewayMain;
+import io.keel.node.NodeMain;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The processes of a chaos run: three {@code keel node}s ({@link NodeMain}) and one
+ * {@code keel gateway} ({@link GatewayMain}), started on this JVM's class path with the JVM flags
+ * bin/keel uses, and the signals the faults send them. Everything started here is stopped by
+ * {@link #close()}, and by a shutdown hook should this JVM be stopped first.
+ */
+final class ChaosProcesses implements AutoCloseable
+{
+    static final List<String> JVM_OPENS = List.of(
+        "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+    static final int GATEWAY_ID = 1;
+
+    private final ChaosConfig config;
+    private final File dir;
+    private final int basePort;
+    private final int gatewayPort;
+    private final File usersFile;
+    private final Process[] nodes = new Process[ChaosConfig.NODES];
+    private final boolean[] paused = new boolean[ChaosConfig.NODES];
+    private final List<Process> all = Collections.synchronizedList(new ArrayList<>());
+    private Process gateway;
+    private int starts;
+    private final Thread destroyOnExit = new Thread(this::destroyAllForcibly, "chaos-destroy-processes");
+
+    ChaosProcesses(final ChaosConfig config, final File dir, final int basePort, final int gatewayPort, final File usersFile)
+    {
+        this.config = config;
+        this.dir = dir;
+        this.basePort = basePort;
+        this.gatewayPort = gatewayPort;
+        this.usersFile = usersFile;
+        Runtime.getRuntime().addShutdownHook(destroyOnExit);
+    }
+
+    static File clusterDir(final File runDir)
+    {
+        return new File(runDir, "cluster");
+    }
+
+    File nodeDir(final int member)
+    {
+        return new File(clusterDir(dir), "node-" + member);
+    }
+
+    File logDir()
+    {
+        return new File(dir, "logs");
+    }
+
+    String hosts()
+    {
+        return String.join(",", Collections.nCopies(ChaosConfig.NODES, "localhost"));
+    }
+
+    String ingressEndpoints()
+    {
+        return ClusterLayout.ingressEndpoints(Collections.nCopies(ChaosConfig.NODES, "localhost"), basePort);
+    }
+
+    int basePort()
+    {
+        return basePort;
+    }
+
+    static String classPath()
+    {
+        // Surefire runs tests from a manifest-only booter jar; it exposes the real path here.
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+
+    private List<String> java(final String mainClass)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
+        command.addAll(JVM_OPENS);
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(classPath());
+        command.add(mainClass);
+        return command;
+    }
+
+    private Process launch(final List<String> command, final String name)
+    {
+        final File logs = logDir();
+        logs.mkdirs();
+        final File out = new File(logs, name + "-" + (starts++) + ".log");
+        try
+        {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out).start();
+            all.add(process);
+            return process;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    synchronized void startNode(final int member)
+    {
+        if (nodes[member] != null && nodes[member].isAlive())
+        {
+            throw new IllegalStateException("member " + member + " is running");
+        }
+        final List<String> command = java(NodeMain.class.getName());
+        command.addAll(List.of(
+            "--member-id", Integer.toString(member),
+            "--hosts", hosts(),
+            "--base-port", Integer.toString(basePort),
+            "--dir", nodeDir(member).getAbsolutePath(),
+            "--idle", config.idleProfile().name().toLowerCase(),
+            "--heartbeat-timeout-ms", Long.toString(config.heartbeatTimeoutMs()),
+            "--state-check-interval-ms", "500",
+            "--snapshot-interval-s", Long.toString(config.snapshotIntervalS()),
+            "--file-sync-level", Integer.toString(config.fileSyncLevel()),
+            "--metrics-port", "0"));
+        paused[member] = false;
+        nodes[member] = launch(command, "node-" + member);
+    }
+
+    synchronized void startGateway()
+    {
+        if (gateway != null && gateway.isAlive())
+        {
+            throw new IllegalStateException("the gateway is running");
+        }
+        final List<String> command = java(GatewayMain.class.getName());
+        command.addAll(List.of(
+            "--gateway-id", Integer.toString(GATEWAY_ID),
+            "--port", Integer.toString(gatewayPort),
+            "--users", usersFile.getAbsolutePath(),
+            "--hosts", hosts(),
+            "--base-port", Integer.toString(basePort),
+            "--aeron-dir", new File(dir, "gateway-aeron").getAbsolutePath(),
+            "--idle", config.idleProfile().name().toLowerCase(),
+            "--min-heartbeat-ms", "50",
+            "--cluster-timeout-ms", "2000",
+            // Only what chaos uses: no fixed ports that another run on this machine could hold.
+            "--udp-port", "0",
+            "--md-port", "0",
+            "--metrics-port", "0"));
+        gateway = launch(command, "gateway");
+    }
+
+    synchronized boolean isNodeAlive(final int member)
+    {
+        return nodes[member] != null && nodes[member].isAlive();
+    }
+
+    synchronized boolean isPaused(final int member)
+    {
+        return paused[member];
+    }
+
+    synchronized boolean isGatewayAlive()
+    {
+        return gateway != null && gateway.isAlive();
+    }
+
+    synchronized Process node(final int member)
+    {
+        return nodes[member];
+    }
+
+    synchronized Process gateway()
+    {
+        return gateway;
+    }
+
+    /**
+     * SIGKILL: no shutdown hook runs, the mark files stay "active" for Aeron's liveness timeout.
+     */
+    void kill9Node(final int member) throws InterruptedException
+    {
+        kill9(node(member), "member " + member);
+    }
+
+    void kill9Gateway() throws InterruptedException
+    {
+        kill9(gateway(), "gateway");
+    }
+
+    private static void kill9(final Process process, final String what) throws InterruptedException
+    {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS))
+        {
+            throw new IllegalStateException(what + " survived SIGKILL");
+        }
+    }
+
+    /**
+     * SIGTERM and wait: the clean stop.
+     *
+     * @return the exit code, or null if it did not stop in time.
+     */
+    static Integer terminate(final Process process, final long timeoutMs) throws InterruptedException
+    {
+        if (process == null)
+        {
+            return null;
+        }
+        process.destroy();
+        return process.waitFor(timeoutMs, TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    void pauseNode(final int member)
+    {
+        signal(node(member), "STOP");
+        synchronized (this)
+        {
+            paused[member] = true;
+        }
+    }
+
+    void resumeNode(final int member)
+    {
+        signal(node(member), "CONT");
+        synchronized (this)
+        {
+            paused[member] = false;
+        }
+    }
+
+    private static void signal(final Process process, final String signal)
+    {
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0)
+            {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " +
+                    new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * The tail of a process's latest log, for error messages.
+     */
+    String tail(final String name)
+    {
+        final File[] logs = logDir().listFiles((d, n) -> n.startsWith(name + "-"));
+        if (logs == null || logs.length == 0)
+        {
+            return "(no log)";
+        }
+        File latest = logs[0];
+        for (final File f : logs)
+        {
+            if (f.lastModified() > latest.lastModified())
+            {
+                latest = f;
+            }
+        }
+        try
+        {
+            final String text = Files.readString(latest.toPath());
+            return latest.getName() + ": " + text.substring(Math.max(0, text.length() - 2_000));
+        }
+        catch (final IOException ex)
+        {
+            return "(unreadable " + latest + ")";
+        }
+    }
+
+    private void destroyAllForcibly()
+    {
+        synchronized (all)
+        {
+            for (final Process process : all)
+            {
+                if (process.isAlive())
+                {
+                    // A stopped process dies on SIGKILL too; SIGCONT first lets a SIGTERM work.
+                    process.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /**
+     * Stop whatever still runs: SIGCONT for paused members, SIGTERM, then SIGKILL after a grace.
+     */
+    public void close()
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(destroyOnExit);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Already shutting down: the hook does the job.
+        }
+        for (int i = 0; i < nodes.length; i++)
+        {
+            if (isPaused(i) && isNodeAlive(i))
+            {
+                try
+                {
+                    resumeNode(i);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // SIGKILL below still works on a stopped process.
+                }
+            }
+        }
+        final List<Process> snapshot;
+        synchronized (all)
+        {
+            snapshot = new ArrayList<>(all);
+        }
+        for (final Process process : snapshot)
+        {
+            if (process.isAlive())
+            {
+                process.destroy();
+            }
+        }
+        for (final Process process : snapshot)
+        {
+            try
+            {
+                if (!process.waitFor(10, TimeUnit.SECONDS))
+                {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

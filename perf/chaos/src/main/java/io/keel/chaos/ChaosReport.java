@@ -1,0 +1,206 @@
+package io.keel.chaos;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a chaos run counted and found, and the table it prints.
+ */
+final class ChaosReport
+{
+    File dir;
+    boolean keptHistory;
+    long history;
+    double loadSeconds;
+    long loadStartNs;
+    double rebuildSeconds;
+    long ordersSent;
+    long sends;
+    long acked;
+    long rejected;
+    long unavailableRejects;
+    long throttledRejects;
+    long cancelsSent;
+    long cancelRejects;
+    long notSent;
+    long skippedSlots;
+    long resent;
+    long reconnects;
+    long unknownReports;
+    long statusQueries;
+    long healthChecks;
+    long healthChecksEqual;
+    int openOrders;
+    int marketDataChecked;
+    long marketDataMismatches;
+    long marketDataMessages;
+    Long[] liveHashes;
+    long liveHashPosition;
+    Long[] rebuiltHashes;
+    long[] engineHashes;
+    final List<FaultInjector.Fault> faults = new ArrayList<>();
+    final List<Long> recoveryMs = new ArrayList<>();
+    /** Sorted: first send of an order to the first report showing it accepted, in microseconds. */
+    long[] ackLatencyUs = new long[0];
+    final List<HistoryChecker.Result> checks = new ArrayList<>();
+    final List<String> problems = new ArrayList<>();
+
+    long lost()
+    {
+        long lost = 0;
+        for (final HistoryChecker.Result check : checks)
+        {
+            lost = Math.max(lost, check.lost);
+        }
+        return lost;
+    }
+
+    long duplicates()
+    {
+        long duplicates = 0;
+        for (final HistoryChecker.Result check : checks)
+        {
+            duplicates = Math.max(duplicates, check.duplicated);
+        }
+        return duplicates;
+    }
+
+    boolean invariantsHold()
+    {
+        for (final HistoryChecker.Result check : checks)
+        {
+            for (final String violation : check.violations)
+            {
+                if (violation.startsWith("invariant"))
+                {
+                    return false;
+                }
+            }
+        }
+        return checks.size() == ChaosConfig.NODES;
+    }
+
+    /**
+     * The live nodes' hashes at one position are equal, the rebuilt nodes' too, and each rebuilt
+     * engine's hash is the live cluster's final one.
+     */
+    boolean hashesEqual()
+    {
+        if (!allEqual(liveHashes) || !allEqual(rebuiltHashes) || engineHashes == null)
+        {
+            return false;
+        }
+        for (final long hash : engineHashes)
+        {
+            if (hash != liveHashes[0] || hash != rebuiltHashes[0])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean allEqual(final Long[] hashes)
+    {
+        if (hashes == null || hashes.length == 0 || hashes[0] == null)
+        {
+            return false;
+        }
+        for (final Long hash : hashes)
+        {
+            if (!hashes[0].equals(hash))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean marketDataMatches()
+    {
+        return marketDataMismatches == 0;
+    }
+
+    boolean passed()
+    {
+        return marketDataMatches() && problems.isEmpty() && checks.size() == ChaosConfig.NODES && lost() == 0 && duplicates() == 0 &&
+            unknownReports == 0 && hashesEqual() && invariantsHold();
+    }
+
+    void print(final PrintStream out)
+    {
+        out.println();
+        out.println("| measure | value |");
+        out.println("|---|---|");
+        row(out, "load duration", String.format("%.1f s", loadSeconds));
+        row(out, "orders placed (distinct clOrdIds)", ordersSent);
+        row(out, "order requests sent (incl. UNAVAILABLE/THROTTLED retries and status queries)", sends);
+        row(out, "requests resent by the client library (reconnect/timeout)", resent);
+        row(out, "cancels sent / cancel rejects", cancelsSent + " / " + cancelRejects);
+        row(out, "acknowledged orders", acked);
+        row(out, "rejected by the engine", rejected);
+        row(out, "ack latency p50 / p99 / p99.9 / max (first send to first report, retries included)",
+            percentileMs(0.5) + " / " + percentileMs(0.99) + " / " + percentileMs(0.999) + " / " + percentileMs(1.0) + " ms");
+        row(out, "rejected UNAVAILABLE (no leader; resent)", unavailableRejects);
+        row(out, "rejected THROTTLED (resent)", throttledRejects);
+        row(out, "load slots skipped (client not logged on / loop stalled)", notSent + " / " + skippedSlots);
+        row(out, "client reconnects", reconnects);
+        row(out, "status queries after the run", statusQueries);
+        row(out, "lost", lost());
+        row(out, "duplicated", duplicates());
+        row(out, "reports for unknown orders", unknownReports);
+        row(out, "mid-run hash checks (equal/total)", healthChecksEqual + "/" + healthChecks);
+        row(out, "live state hashes at position " + liveHashPosition, ChaosRun.hex(liveHashes));
+        row(out, "rebuilt state hashes (snapshot + log, per node)", ChaosRun.hex(rebuiltHashes));
+        row(out, "invariants (verifyInvariants + conservation, per node)", invariantsHold() ? "hold" : "VIOLATED");
+        row(out, "orders resting at the end", openOrders);
+        row(out, "market data replayed from the log = final books (nodes checked)",
+            marketDataChecked == 0 ? "not checked (the rebuild started from a snapshot)" :
+            (marketDataMatches() ? "yes" : "NO") + " (" + marketDataChecked + " nodes, " + marketDataMessages +
+                " book updates and trades each)");
+        row(out, "history lines", history + (keptHistory ? " in " + new File(dir, "history.log") : " (deleted)"));
+        row(out, "faults injected", faults.size());
+        out.println();
+        out.println("| # | at (s) | fault | member | recovery (first accepted order after it) |");
+        out.println("|---|---|---|---|---|");
+        for (int i = 0; i < faults.size(); i++)
+        {
+            final FaultInjector.Fault fault = faults.get(i);
+            final long recovery = i < recoveryMs.size() ? recoveryMs.get(i) : -1;
+            out.printf("| %d | %+.1f | %s %s | %s | %s |%n", i + 1, (fault.atNs - loadStartNs) / 1e9, fault.kind.label(),
+                fault.detail, fault.member >= 0 ? Integer.toString(fault.member) : "-",
+                recovery < 0 ? "none" : recovery + " ms");
+        }
+        for (final String problem : problems)
+        {
+            out.println("problem: " + problem);
+        }
+        for (final HistoryChecker.Result check : checks)
+        {
+            for (final String violation : check.violations)
+            {
+                out.println("violation: " + violation);
+            }
+        }
+        out.println();
+        out.printf("chaos: acked=%d lost=%d duplicates=%d hashes-equal=%b faults=%d%n",
+            acked, lost(), duplicates(), hashesEqual(), faults.size());
+    }
+
+    String percentileMs(final double quantile)
+    {
+        if (ackLatencyUs.length == 0)
+        {
+            return "-";
+        }
+        final int index = (int)Math.min(ackLatencyUs.length - 1, Math.ceil(quantile * ackLatencyUs.length) - 1);
+        return String.format("%.2f", ackLatencyUs[Math.max(0, index)] / 1_000.0);
+    }
+
+    private static void row(final PrintStream out, final String measure, final Object value)
+    {
+        out.println("| " + measure + " | " + value + " |");
+    }
+}

@@ -1,0 +1,530 @@
+package io.keel.chaos;
+
+import io.keel.client.KeelClient;
+import io.keel.common.FreePorts;
+import io.keel.common.IdleProfile;
+import io.keel.engine.Engine;
+import io.keel.engine.EngineContext;
+import io.keel.gateway.CredentialsStore;
+import io.keel.node.KeelNode;
+import io.keel.node.NodeConfig;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One chaos run: three node processes and a gateway process on loopback, clients trading at a
+ * fixed rate through the gateway while faults are injected, then the history check.
+ * <ol>
+ *   <li>Load: open-loop at {@code --rate} orders/s spread over the clients, for {@code --seconds}.</li>
+ *   <li>Heal: every node and the gateway running again.</li>
+ *   <li>Drain: every request answered (the clients resend what failovers swallowed).</li>
+ *   <li>Reconcile: each client sends again, with the same clOrdId, every order it saw accepted but
+ *   not finished; the engine answers with its state (ORDER_STATUS) and places nothing.</li>
+ *   <li>Hashes: every live node records its state hash at one log position; all must be equal.</li>
+ *   <li>Stop everything with SIGTERM (clean), then rebuild each node's engine from its own disk —
+ *   the three nodes started again in this JVM on the same directories recover from their latest
+ *   snapshot plus their log — and check the clients' history against each engine.</li>
+ * </ol>
+ */
+final class ChaosRun
+{
+    static final int INSTRUMENTS = 2;
+    static final int BASE = 1;
+    static final int QUOTE = 2;
+    static final long REFERENCE_PRICE = 1_000;
+    static final long INITIAL_BASE = 100_000_000L;
+    static final long INITIAL_QUOTE = 100_000_000_000L;
+
+    private final ChaosConfig config;
+    private final PrintStream out;
+    private final ChaosReport report = new ChaosReport();
+
+    ChaosRun(final ChaosConfig config, final PrintStream out)
+    {
+        this.config = config.conclude();
+        this.out = out;
+    }
+
+    /**
+     * @return the report; {@link ChaosReport#passed()} says whether every check held.
+     */
+    ChaosReport run() throws Exception
+    {
+        final boolean tempDir = config.dir() == null;
+        final File dir = tempDir ? Files.createTempDirectory("keel-chaos-").toFile() :
+            config.dir().getAbsoluteFile();
+        if (!tempDir && new File(dir, "cluster").exists())
+        {
+            throw new IllegalArgumentException("--dir " + dir + " holds an earlier run: give a new or empty directory");
+        }
+        IoUtil.ensureDirectoryExists(dir, "chaos dir");
+        report.dir = dir;
+        final int basePort = FreePorts.clusterBasePort(ChaosConfig.NODES);
+        final int gatewayPort = freeTcpPort();
+        final File users = new File(dir, "users.txt");
+        for (int account = 1; account <= config.clients(); account++)
+        {
+            CredentialsStore.addUser(users.toPath(), "trader" + account, account,
+                ("pw" + account).getBytes(StandardCharsets.UTF_8), CredentialsStore.MIN_ITERATIONS);
+        }
+        out.printf("chaos: seed=%d seconds=%d rate=%d/s clients=%d faults=%s every %d s file-sync-level=%d dir=%s%n",
+            config.seed(), config.seconds(), config.rate(), config.clients(), config.faultMode().name().toLowerCase(),
+            config.faultIntervalS(), config.fileSyncLevel(), dir);
+
+        final long startNs = System.nanoTime();
+        final List<ChaosTrader> traders = new ArrayList<>();
+        boolean passed = false;
+        try (ChaosProcesses processes = new ChaosProcesses(config, dir, basePort, gatewayPort, users);
+            History history = new History(new File(dir, "history.log"), startNs))
+        {
+            for (int i = 0; i < ChaosConfig.NODES; i++)
+            {
+                processes.startNode(i);
+            }
+            final AdminSession admin = new AdminSession(processes.ingressEndpoints(), new File(dir, "admin-aeron"));
+            try
+            {
+                admin.connect(60_000);
+                setUpMarket(admin);
+                processes.startGateway();
+                final Random seeds = new Random(config.seed());
+                for (int account = 1; account <= config.clients(); account++)
+                {
+                    final ChaosTrader trader = new ChaosTrader(account, new KeelClient.Context()
+                        .host("127.0.0.1")
+                        .port(gatewayPort)
+                        .username("trader" + account)
+                        .password("pw" + account)
+                        .heartbeatIntervalMs(500)
+                        .resendTimeoutMs(3_000), seeds.nextLong(), history);
+                    traders.add(trader);
+                    trader.connect(60_000);
+                    admin.poll();
+                }
+                out.printf("chaos: cluster, gateway and %d clients up in %.1f s; load starts%n",
+                    traders.size(), (System.nanoTime() - startNs) / 1e9);
+
+                final long loadStartNs = System.nanoTime();
+                report.loadStartNs = loadStartNs;
+                final long loadEndNs = loadStartNs + TimeUnit.SECONDS.toNanos(config.seconds());
+                final FaultInjector injector = new FaultInjector(config, processes, admin, history, loadStartNs, loadEndNs);
+                final Thread faultThread = new Thread(injector, "chaos-faults");
+                faultThread.start();
+                try
+                {
+                    load(traders, loadStartNs, loadEndNs);
+                }
+                finally
+                {
+                    injector.stop();
+                    faultThread.join(60_000);
+                }
+                report.faults.addAll(injector.faults());
+                report.problems.addAll(injector.problems());
+                report.healthChecks = injector.healthChecks();
+                report.healthChecksEqual = injector.healthChecksEqual();
+                report.loadSeconds = (System.nanoTime() - loadStartNs) / 1e9;
+
+                heal(processes);
+                out.printf("chaos: load done (%d faults); draining%n", report.faults.size());
+                drain(traders, admin, "drain");
+                int queries = 0;
+                for (final ChaosTrader trader : traders)
+                {
+                    queries += trader.queueStatusQueries();
+                }
+                report.statusQueries = queries;
+                drain(traders, admin, "reconcile");
+
+                final AdminSession.Answer hash = admin.stateHash(30_000);
+                if (hash == null)
+                {
+                    report.problems.add("no state hash answer from the cluster at the end");
+                }
+                else
+                {
+                    final Long[] hashes = AdminSession.awaitHashes(nodeDirs(processes), hash.logPosition(), 30_000, admin::poll);
+                    report.liveHashes = hashes;
+                    report.liveHashPosition = hash.logPosition();
+                }
+            }
+            finally
+            {
+                for (final ChaosTrader trader : traders)
+                {
+                    CloseHelper.quietClose(trader.client()::logout);
+                }
+                CloseHelper.quietClose(admin);
+            }
+            stopAll(processes);
+            report.history = history.lines();
+            rebuildAndCheck(dir, basePort, processes, traders);
+            collect(traders);
+            passed = report.passed();
+        }
+        finally
+        {
+            report.keptHistory = !passed || config.keepHistory() || !tempDir;
+            if (!report.keptHistory)
+            {
+                IoUtil.delete(dir, true);
+            }
+            else
+            {
+                IoUtil.delete(new File(dir, "admin-aeron"), true);
+                IoUtil.delete(new File(dir, "rebuild-admin-aeron"), true);
+                IoUtil.delete(new File(dir, "gateway-aeron"), true);
+            }
+        }
+        return report;
+    }
+
+    private void setUpMarket(final AdminSession admin)
+    {
+        final List<java.util.function.Predicate<io.keel.node.KeelClusterClient>> commands = new ArrayList<>();
+        final List<Long> ids = new ArrayList<>();
+        for (int instrument = 1; instrument <= INSTRUMENTS; instrument++)
+        {
+            final long id = admin.nextCorrelationId();
+            final int instrumentId = instrument;
+            ids.add(id);
+            commands.add((c) -> c.addInstrument(id, instrumentId, BASE, QUOTE, 1, 1, REFERENCE_PRICE, 5_000, 1_000));
+        }
+        for (int account = 1; account <= config.clients(); account++)
+        {
+            final int accountId = account;
+            final long create = admin.nextCorrelationId();
+            final long base = admin.nextCorrelationId();
+            final long quote = admin.nextCorrelationId();
+            ids.addAll(List.of(create, base, quote));
+            commands.add((c) -> c.createAccount(create, accountId));
+            commands.add((c) -> c.deposit(base, accountId, BASE, INITIAL_BASE));
+            commands.add((c) -> c.deposit(quote, accountId, QUOTE, INITIAL_QUOTE));
+        }
+        for (int i = 0; i < commands.size(); i++)
+        {
+            final AdminSession.Answer answer = admin.request(commands.get(i), ids.get(i), 30_000);
+            if (answer == null || answer.result() != io.keel.codecs.RejectReason.NONE)
+            {
+                throw new IllegalStateException("market set-up command " + i + " failed: " + answer);
+            }
+        }
+    }
+
+    /**
+     * Open loop: the k-th order is due at start + k / rate, whatever happened to the others; a
+     * client that is not logged on at its turn skips it (counted as not sent).
+     */
+    private void load(final List<ChaosTrader> traders, final long startNs, final long endNs)
+    {
+        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / config.rate();
+        long nextNs = startNs;
+        int turn = 0;
+        while (true)
+        {
+            final long nowNs = System.nanoTime();
+            if (nowNs - endNs >= 0)
+            {
+                return;
+            }
+            int work = 0;
+            if (nowNs - nextNs > TimeUnit.SECONDS.toNanos(1))
+            {
+                report.skippedSlots += (nowNs - nextNs) / intervalNs; // the loop was stalled: do not burst
+                nextNs = nowNs;
+            }
+            while (nowNs - nextNs >= 0)
+            {
+                traders.get(turn).act(nowNs, REFERENCE_PRICE, INSTRUMENTS);
+                turn = (turn + 1) % traders.size();
+                nextNs += intervalNs;
+                work++;
+            }
+            for (final ChaosTrader trader : traders)
+            {
+                work += trader.poll(nowNs);
+            }
+            if (work == 0)
+            {
+                ChaosTrader.sleep(1);
+            }
+        }
+    }
+
+    private void heal(final ChaosProcesses processes)
+    {
+        for (int i = 0; i < ChaosConfig.NODES; i++)
+        {
+            if (processes.isPaused(i))
+            {
+                processes.resumeNode(i);
+            }
+            if (!processes.isNodeAlive(i))
+            {
+                processes.startNode(i);
+            }
+        }
+        if (!processes.isGatewayAlive())
+        {
+            processes.startGateway();
+        }
+    }
+
+    /**
+     * Until every trader's requests are answered; the admin session is polled too, so that it is still there
+     * for the final state hash.
+     */
+    private void drain(final List<ChaosTrader> traders, final AdminSession admin, final String phase)
+    {
+        final long startNs = System.nanoTime();
+        final long deadline = startNs + TimeUnit.SECONDS.toNanos(config.drainTimeoutS());
+        while (true)
+        {
+            final long nowNs = System.nanoTime();
+            boolean quiet = true;
+            int work = 0;
+            admin.poll();
+            for (final ChaosTrader trader : traders)
+            {
+                work += trader.poll(nowNs);
+                work += trader.sendStatusQueries(nowNs);
+                quiet &= trader.isQuiet();
+            }
+            if (quiet)
+            {
+                break;
+            }
+            if (nowNs - deadline > 0)
+            {
+                long unanswered = 0;
+                for (final ChaosTrader trader : traders)
+                {
+                    unanswered += trader.client().inFlight();
+                }
+                report.problems.add(phase + ": " + unanswered + " requests still unanswered after " +
+                    config.drainTimeoutS() + " s");
+                break;
+            }
+            if (work == 0)
+            {
+                ChaosTrader.sleep(1);
+            }
+        }
+        out.printf("chaos: %s done in %.1f s%n", phase, (System.nanoTime() - startNs) / 1e9);
+    }
+
+    private static File[] nodeDirs(final ChaosProcesses processes)
+    {
+        final File[] dirs = new File[ChaosConfig.NODES];
+        for (int i = 0; i < dirs.length; i++)
+        {
+            dirs[i] = processes.nodeDir(i);
+        }
+        return dirs;
+    }
+
+    private void stopAll(final ChaosProcesses processes) throws InterruptedException
+    {
+        final Integer gatewayExit = ChaosProcesses.terminate(processes.gateway(), 15_000);
+        if (gatewayExit == null)
+        {
+            report.problems.add("the gateway did not stop within 15 s of SIGTERM");
+        }
+        for (int i = 0; i < ChaosConfig.NODES; i++)
+        {
+            processes.node(i).destroy();
+        }
+        for (int i = 0; i < ChaosConfig.NODES; i++)
+        {
+            final Process node = processes.node(i);
+            if (!node.waitFor(20, TimeUnit.SECONDS))
+            {
+                report.problems.add("member " + i + " did not stop within 20 s of SIGTERM");
+            }
+            else if (node.exitValue() != 0 && node.exitValue() != 143)
+            {
+                report.problems.add("member " + i + " exited with " + node.exitValue() + ": " + processes.tail("node-" + i));
+            }
+        }
+    }
+
+    /**
+     * Start the three members again in this JVM on the run's directories: each recovers from its
+     * latest snapshot and its own log; once all recorded a state hash at one position, stop them
+     * and check each engine against the history.
+     */
+    private void rebuildAndCheck(
+        final File dir, final int basePort, final ChaosProcesses processes, final List<ChaosTrader> traders)
+    {
+        final long startNs = System.nanoTime();
+        final KeelNode[] nodes = new KeelNode[ChaosConfig.NODES];
+        final MarketDataReplay[] marketData = new MarketDataReplay[ChaosConfig.NODES];
+        try
+        {
+            for (int i = 0; i < nodes.length; i++)
+            {
+                final NodeConfig nodeConfig = new NodeConfig()
+                    .memberId(i)
+                    .hosts(Collections.nCopies(ChaosConfig.NODES, "localhost"))
+                    .basePort(basePort)
+                    .nodeDir(processes.nodeDir(i))
+                    .idleProfile(IdleProfile.BACKOFF)
+                    .heartbeatTimeoutMs(config.heartbeatTimeoutMs())
+                    .fileSyncLevel(config.fileSyncLevel())
+                    .marketDataTap(marketData[i] = new MarketDataReplay())
+                    .conclude();
+                nodes[i] = launchWhenDirFree(nodeConfig);
+            }
+            try (AdminSession admin = new AdminSession(processes.ingressEndpoints(), new File(dir, "rebuild-admin-aeron")))
+            {
+                admin.connect(60_000);
+                final AdminSession.Answer hash = admin.stateHash(30_000);
+                if (hash == null)
+                {
+                    report.problems.add("the rebuilt cluster gave no state hash");
+                    return;
+                }
+                report.rebuiltHashes = AdminSession.awaitHashes(nodeDirs(processes), hash.logPosition(), 30_000, admin::poll);
+            }
+        }
+        finally
+        {
+            for (int i = nodes.length - 1; i >= 0; i--)
+            {
+                CloseHelper.quietClose(nodes[i]);
+            }
+        }
+        report.rebuildSeconds = (System.nanoTime() - startNs) / 1e9;
+        report.engineHashes = new long[nodes.length];
+        for (int i = 0; i < nodes.length; i++)
+        {
+            final Engine engine = nodes[i].service().engine();
+            report.engineHashes[i] = engine.stateHash();
+            final HistoryChecker.Result result = HistoryChecker.check(
+                "member " + i, engine, traders, INSTRUMENTS, BASE, QUOTE, INITIAL_BASE, INITIAL_QUOTE);
+            if (marketData[i].fromStart())
+            {
+                for (final String difference : marketData[i].compare(engine, INSTRUMENTS))
+                {
+                    report.marketDataMismatches++;
+                    result.violation("market-data", "member " + i + " " + difference);
+                }
+                report.marketDataChecked++;
+                report.marketDataMessages = marketData[i].messages();
+            }
+            report.checks.add(result);
+            report.openOrders = engine.openOrderCount();
+        }
+    }
+
+    private static KeelNode launchWhenDirFree(final NodeConfig config)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true)
+        {
+            try
+            {
+                return KeelNode.launch(config, new EngineContext(), () -> {});
+            }
+            catch (final IllegalStateException ex)
+            {
+                if (!String.valueOf(ex.getMessage()).contains("active mark file detected") ||
+                    System.nanoTime() - deadline > 0)
+                {
+                    throw ex;
+                }
+                ChaosTrader.sleep(500);
+            }
+        }
+    }
+
+    private void collect(final List<ChaosTrader> traders)
+    {
+        for (final ChaosTrader trader : traders)
+        {
+            for (final ChaosOrder order : trader.orders())
+            {
+                report.ordersSent++;
+                report.sends += order.sends;
+                if (order.isAcked())
+                {
+                    report.acked++;
+                }
+                else if (order.rejected)
+                {
+                    report.rejected++;
+                }
+            }
+            report.unavailableRejects += trader.unavailableRejects;
+            report.throttledRejects += trader.throttledRejects;
+            report.cancelsSent += trader.cancelsSent;
+            report.cancelRejects += trader.cancelRejects;
+            report.notSent += trader.notSent;
+            report.resent += trader.client().resent();
+            report.reconnects += trader.client().reconnects();
+            report.unknownReports += trader.unknownReports;
+        }
+        final long[] latencies = new long[(int)report.acked];
+        int count = 0;
+        for (final ChaosTrader trader : traders)
+        {
+            for (final ChaosOrder order : trader.orders())
+            {
+                if (order.ackNs != 0 && count < latencies.length)
+                {
+                    latencies[count++] = (order.ackNs - order.firstSentNs) / 1_000;
+                }
+            }
+        }
+        report.ackLatencyUs = Arrays.copyOf(latencies, count);
+        Arrays.sort(report.ackLatencyUs);
+        for (final FaultInjector.Fault fault : report.faults)
+        {
+            long first = Long.MAX_VALUE;
+            for (final ChaosTrader trader : traders)
+            {
+                for (final ChaosOrder order : trader.orders())
+                {
+                    if (order.ackNs != 0 && order.firstSentNs - fault.atNs >= 0 && order.ackNs - first < 0)
+                    {
+                        first = order.ackNs;
+                    }
+                }
+            }
+            report.recoveryMs.add(first == Long.MAX_VALUE ? -1 : (first - fault.atNs) / 1_000_000);
+        }
+    }
+
+    static int freeTcpPort()
+    {
+        final Random random = new Random();
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int port = 33_000 + random.nextInt(2_000);
+            if (FreePorts.free(port, 1))
+            {
+                return port;
+            }
+        }
+        throw new UncheckedIOException(new IOException("no free TCP port"));
+    }
+
+    static String hex(final Long[] hashes)
+    {
+        return hashes == null ? "none" : Arrays.toString(Arrays.stream(hashes)
+            .map((h) -> h == null ? "missing" : Long.toHexString(h)).toArray());
+    }
+}

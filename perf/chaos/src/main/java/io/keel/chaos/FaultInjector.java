@@ -1,0 +1,317 @@
+package io.keel.chaos;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Injects faults on its own thread, one every fault interval, from the fixed schedule or at random
+ * (seeded), while the load runs on the main thread. A node fault (kill, pause) is injected only
+ * when all three members run and have caught up (their state hashes at one position are recorded),
+ * so a majority is always there to come back to; otherwise it waits. It owns the admin session
+ * while it runs.
+ */
+final class FaultInjector implements Runnable
+{
+    /**
+     * One injected fault.
+     */
+    static final class Fault
+    {
+        final FaultKind kind;
+        final int member;
+        final long atNs;
+        final String detail;
+
+        Fault(final FaultKind kind, final int member, final long atNs, final String detail)
+        {
+            this.kind = kind;
+            this.member = member;
+            this.atNs = atNs;
+            this.detail = detail;
+        }
+    }
+
+    private final ChaosConfig config;
+    private final ChaosProcesses processes;
+    private final AdminSession admin;
+    private final History history;
+    private final long startNs;
+    private final long endNs;
+    private final Random random;
+    private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+    private final boolean[] killed = new boolean[ChaosConfig.NODES];
+    private volatile boolean running = true;
+    private long healthChecks;
+    private long healthChecksEqual;
+
+    FaultInjector(
+        final ChaosConfig config,
+        final ChaosProcesses processes,
+        final AdminSession admin,
+        final History history,
+        final long startNs,
+        final long endNs)
+    {
+        this.config = config;
+        this.processes = processes;
+        this.admin = admin;
+        this.history = history;
+        this.startNs = startNs;
+        this.endNs = endNs;
+        random = new Random(config.seed() ^ 0x5DEECE66DL);
+    }
+
+    List<Fault> faults()
+    {
+        return faults;
+    }
+
+    List<String> problems()
+    {
+        return problems;
+    }
+
+    long healthChecks()
+    {
+        return healthChecks;
+    }
+
+    long healthChecksEqual()
+    {
+        return healthChecksEqual;
+    }
+
+    void stop()
+    {
+        running = false;
+    }
+
+    public void run()
+    {
+        if (config.faultMode() == ChaosConfig.FaultMode.NONE)
+        {
+            while (waitUntil(endNs))
+            {
+                // Only watch the processes.
+            }
+            return;
+        }
+        final long intervalNs = TimeUnit.SECONDS.toNanos(config.faultIntervalS());
+        long nextNs = startNs + intervalNs;
+        int step = 0;
+        try
+        {
+            while (running)
+            {
+                if (!waitUntil(nextNs))
+                {
+                    return;
+                }
+                final FaultKind kind = config.faultMode() == ChaosConfig.FaultMode.SCHEDULE ?
+                    FaultKind.SCHEDULE.get(step % FaultKind.SCHEDULE.size()) : randomKind();
+                step++;
+                inject(kind);
+                nextNs = Math.max(nextNs + intervalNs, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final RuntimeException ex)
+        {
+            problems.add("fault injector failed: " + ex);
+            history.line("faults ERROR " + ex);
+        }
+    }
+
+    /**
+     * Sleep (keeping the admin session alive and watching the processes) until then or the end.
+     *
+     * @return false when the run is over.
+     */
+    private boolean waitUntil(final long deadlineNs)
+    {
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            if (!running || System.nanoTime() - endNs > 0)
+            {
+                return false;
+            }
+            admin.poll();
+            watchProcesses();
+            ChaosTrader.sleep(5);
+        }
+        return running && System.nanoTime() - endNs < 0;
+    }
+
+    private void watchProcesses()
+    {
+        for (int i = 0; i < ChaosConfig.NODES; i++)
+        {
+            final Process node = processes.node(i);
+            if (!killed[i] && node != null && !node.isAlive())
+            {
+                killed[i] = true; // report once; a restart brings it back
+                problems.add("member " + i + " exited by itself with code " + node.exitValue() +
+                    (node.exitValue() == 3 ? " (divergence)" : "") + ": " + processes.tail("node-" + i));
+                history.line("faults UNEXPECTED_EXIT member=" + i + " code=" + node.exitValue());
+            }
+        }
+    }
+
+    private FaultKind randomKind()
+    {
+        for (int i = 0; i < ChaosConfig.NODES; i++)
+        {
+            if (!processes.isNodeAlive(i))
+            {
+                return random.nextInt(3) == 0 ? FaultKind.KILL_GATEWAY : FaultKind.RESTART_NODE;
+            }
+        }
+        final FaultKind[] choices = {
+            FaultKind.KILL_LEADER, FaultKind.KILL_FOLLOWER, FaultKind.PAUSE_LEADER, FaultKind.PAUSE_FOLLOWER,
+            FaultKind.KILL_GATEWAY, FaultKind.RESTART_GATEWAY};
+        return choices[random.nextInt(choices.length)];
+    }
+
+    private void inject(final FaultKind kind) throws InterruptedException
+    {
+        switch (kind)
+        {
+            case KILL_LEADER:
+            case KILL_FOLLOWER:
+            case PAUSE_LEADER:
+            case PAUSE_FOLLOWER:
+                injectNodeFault(kind);
+                break;
+            case RESTART_NODE:
+                for (int i = 0; i < ChaosConfig.NODES; i++)
+                {
+                    if (!processes.isNodeAlive(i))
+                    {
+                        record(kind, i, "");
+                        processes.startNode(i);
+                        killed[i] = false;
+                        return;
+                    }
+                }
+                history.line("faults SKIP " + kind + " nothing to restart");
+                break;
+            case KILL_GATEWAY:
+                record(kind, -1, "");
+                processes.kill9Gateway();
+                processes.startGateway();
+                break;
+            case RESTART_GATEWAY:
+                record(kind, -1, "");
+                final Integer exit = ChaosProcesses.terminate(processes.gateway(), 10_000);
+                if (exit == null)
+                {
+                    problems.add("the gateway did not stop within 10 s of SIGTERM: " + processes.tail("gateway"));
+                    processes.kill9Gateway();
+                }
+                processes.startGateway();
+                break;
+            default:
+                throw new IllegalStateException(kind.name());
+        }
+    }
+
+    private void injectNodeFault(final FaultKind kind) throws InterruptedException
+    {
+        final int leader = awaitHealthyLeader();
+        if (leader < 0)
+        {
+            history.line("faults SKIP " + kind + " cluster not healthy");
+            return;
+        }
+        final boolean onLeader = kind == FaultKind.KILL_LEADER || kind == FaultKind.PAUSE_LEADER;
+        final int member = onLeader ? leader : (leader + 1 + random.nextInt(2)) % ChaosConfig.NODES;
+        record(kind, member, onLeader ? "" : "(leader " + leader + ")");
+        if (kind == FaultKind.KILL_LEADER || kind == FaultKind.KILL_FOLLOWER)
+        {
+            killed[member] = true;
+            processes.kill9Node(member);
+        }
+        else
+        {
+            processes.pauseNode(member);
+            final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.pauseMs());
+            while (System.nanoTime() - until < 0)
+            {
+                admin.poll();
+                ChaosTrader.sleep(5);
+            }
+            processes.resumeNode(member);
+            history.line("faults SIGCONT member=" + member);
+        }
+    }
+
+    /**
+     * All three members run and record equal state hashes at one log position (they have caught
+     * up); returns the leader, or -1 if that did not happen before the run ends.
+     */
+    private int awaitHealthyLeader()
+    {
+        final File[] dirs = nodeDirs();
+        while (running && System.nanoTime() - endNs < 0)
+        {
+            boolean allAlive = true;
+            for (int i = 0; i < ChaosConfig.NODES; i++)
+            {
+                allAlive &= processes.isNodeAlive(i);
+            }
+            if (allAlive)
+            {
+                final AdminSession.Answer answer = admin.stateHash(10_000);
+                if (answer != null)
+                {
+                    final int leader = admin.client().leaderMemberId();
+                    final Long[] hashes = AdminSession.awaitHashes(dirs, answer.logPosition(), 10_000, admin::poll);
+                    healthChecks++;
+                    boolean equal = true;
+                    for (final Long hash : hashes)
+                    {
+                        equal &= hash != null && hash == answer.value();
+                    }
+                    if (equal)
+                    {
+                        healthChecksEqual++;
+                        return leader;
+                    }
+                    history.line("faults HEALTH position=" + answer.logPosition() + " hashes=" + java.util.Arrays.toString(hashes));
+                }
+            }
+            waitUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
+        }
+        return -1;
+    }
+
+    private File[] nodeDirs()
+    {
+        final File[] dirs = new File[ChaosConfig.NODES];
+        for (int i = 0; i < dirs.length; i++)
+        {
+            dirs[i] = processes.nodeDir(i);
+        }
+        return dirs;
+    }
+
+    private void record(final FaultKind kind, final int member, final String detail)
+    {
+        final long nowNs = System.nanoTime();
+        faults.add(new Fault(kind, member, nowNs, detail));
+        history.line("faults FAULT " + kind + (member >= 0 ? " member=" + member : "") + " " + detail);
+        if (config.verbose())
+        {
+            System.out.printf("chaos: %6.1f s %s%s %s%n", (nowNs - startNs) / 1e9, kind.label(),
+                member >= 0 ? " member " + member : "", detail);
+        }
+    }
+}

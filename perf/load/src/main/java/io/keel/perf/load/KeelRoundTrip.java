@@ -1,0 +1,205 @@
+package io.keel.perf.load;
+
+import io.keel.client.KeelClient;
+import io.keel.client.KeelClientListener;
+import io.keel.client.Transport;
+import io.keel.codecs.AdminResponseDecoder;
+import io.keel.codecs.ExecutionReportDecoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.OrdType;
+import io.keel.codecs.Side;
+import io.keel.codecs.TimeInForce;
+import io.keel.common.FreePorts;
+import io.keel.common.IdleProfile;
+import io.keel.common.Principal;
+import io.keel.gateway.CredentialsStore;
+import io.keel.gateway.Gateway;
+import io.keel.gateway.GatewayConfig;
+import io.keel.node.EmbeddedCluster;
+import io.keel.node.KeelClusterClient;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Orders through Keel: a client sends IOC orders that find no liquidity, through a gateway (TCP or
+ * Aeron UDP), into
+ * an embedded cluster of 1 or 3 members, and the round trip ends at the execution report (CANCELED).
+ * Every hop a real order takes — gateway decode and session layer, ingress, Raft commit, engine,
+ * egress, gateway encode — is on the path.
+ */
+final class KeelRoundTrip implements Scenario
+{
+    private static final int INSTRUMENT = 1;
+    private static final long ACCOUNT = 1;
+
+    private final int nodes;
+    private final boolean udp;
+    private final boolean metrics;
+    private final long scrapeIntervalMs;
+    private MetricsScraper scraper;
+    private final long[] refused = new long[64];
+    private final IdleProfile idleProfile;
+    private final File workDir;
+    private EmbeddedCluster cluster;
+    private KeelClusterClient admin;
+    private Gateway gateway;
+    private KeelClient client;
+    private ResponseHandler handler;
+    private long adminResponses;
+
+    /**
+     * @param metrics          every node and the gateway serve /metrics (with per-hop timing).
+     * @param scrapeIntervalMs how often they are scraped while metrics are on; 0: never.
+     */
+    KeelRoundTrip(
+        final int nodes,
+        final boolean udp,
+        final boolean metrics,
+        final long scrapeIntervalMs,
+        final IdleProfile idleProfile,
+        final File workDir)
+    {
+        this.nodes = nodes;
+        this.udp = udp;
+        this.metrics = metrics;
+        this.scrapeIntervalMs = scrapeIntervalMs;
+        this.idleProfile = idleProfile;
+        this.workDir = new File(workDir, name() + "-" + nodes);
+    }
+
+    public String name()
+    {
+        return udp ? "keel-udp" : "keel-tcp";
+    }
+
+    public int nodes()
+    {
+        return nodes;
+    }
+
+    public void start() throws Exception
+    {
+        cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), FreePorts.clusterBasePort(nodes),
+            idleProfile, (config) -> config.metricsPort(metrics ? -1 : 0).metricsBind("127.0.0.1"));
+        cluster.awaitLeader(30_000);
+        admin = new KeelClusterClient(cluster.ingressEndpoints(),
+            Principal.adminCredentials("perf", Principal.DEV_SECRET), new File(workDir, "admin-aeron"),
+            IdleProfile.BACKOFF, this::onAdmin).connect();
+        admin.addInstrument(1, INSTRUMENT, 1, 2, 1, 1, 10_000, 5_000, 500);
+        admin.createAccount(2, ACCOUNT);
+        admin.deposit(3, ACCOUNT, 2, Long.MAX_VALUE / 4);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (adminResponses < 3)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("the cluster did not set up the market within 30 s");
+            }
+            admin.poll();
+            Thread.sleep(1);
+        }
+        // Nothing polls it during the run: close it rather than leave it to the cluster's session timeout.
+        admin.close();
+        admin = null;
+
+        final java.nio.file.Path users = workDir.toPath().resolve("users.txt");
+        CredentialsStore.addUser(users, "perf", ACCOUNT, "perf".getBytes(StandardCharsets.UTF_8),
+            CredentialsStore.MIN_ITERATIONS);
+        gateway = Gateway.launch(new GatewayConfig()
+            .port(0)
+            .clusterEndpoints(cluster.ingressEndpoints())
+            .credentialsFile(users)
+            .aeronDir(new File(workDir, "gateway-aeron"))
+            .idleProfile(idleProfile)
+            .throttleRate(100_000_000)
+            .throttleBurst(1_000_000)
+            .throttleAbuse(100_000_000)
+            .marketDataPort(0)
+            .udpPort(udp ? FreePorts.udpPort() : 0)
+            .metricsPort(metrics ? -1 : 0)
+            .metricsBind("127.0.0.1")
+            .conclude());
+        while (!gateway.isClusterAvailable())
+        {
+            Thread.sleep(1);
+        }
+        if (metrics && scrapeIntervalMs > 0)
+        {
+            final int[] ports = new int[nodes + 1];
+            for (int i = 0; i < nodes; i++)
+            {
+                ports[i] = cluster.node(i).metricsPort();
+            }
+            ports[nodes] = gateway.metricsPort();
+            scraper = new MetricsScraper(scrapeIntervalMs, ports);
+        }
+        client = new KeelClient(new KeelClient.Context()
+            .transport(udp ? Transport.UDP : Transport.TCP)
+            .port(gateway.port())
+            .udpPort(udp ? gateway.udpPort() : 9101)
+            .username("perf")
+            .password("perf")
+            .resendTimeoutMs(0)
+            .heartbeatIntervalMs(10_000)
+            .listener(new KeelClientListener()
+            {
+                public void onBusinessReject(final io.keel.codecs.BusinessRejectDecoder reject)
+                {
+                    // Refused at the gateway (UNAVAILABLE: back-pressure or no leader; THROTTLED): answered, and counted.
+                    refused[Math.min(reject.reasonRaw(), refused.length - 1)]++;
+                    handler.onResponse(reject.clOrdId() - 1);
+                }
+
+                public void onExecutionReport(final ExecutionReportDecoder report)
+                {
+                    // The round trip ends at the order's final report (an unfilled IOC: CANCELED).
+                    if (report.leavesQty() == 0)
+                    {
+                        handler.onResponse(report.clOrdId() - 1);
+                    }
+                }
+            }))
+            .connect();
+    }
+
+    private void onAdmin(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (new MessageHeaderDecoder().wrap(buffer, offset).templateId() == AdminResponseDecoder.TEMPLATE_ID)
+        {
+            adminResponses++;
+        }
+    }
+
+    public boolean send(final long id)
+    {
+        // clOrdIds start at 1 and increase: the engine's duplicate check costs nothing for them.
+        return client.newOrder(id + 1, INSTRUMENT, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 9_000, 1);
+    }
+
+    public int poll(final ResponseHandler handler)
+    {
+        this.handler = handler;
+        return client.poll();
+    }
+
+    public void close()
+    {
+        for (int reason = 0; reason < refused.length; reason++)
+        {
+            if (refused[reason] > 0)
+            {
+                System.err.println(name() + ": " + refused[reason] + " orders refused by the gateway, reason " +
+                    io.keel.codecs.RejectReason.get(reason));
+            }
+        }
+        CloseHelper.quietCloseAll(scraper, client, gateway, admin, cluster);
+        if (cluster != null)
+        {
+            cluster.deleteDirectories();
+        }
+    }
+}
