@@ -1,7 +1,7 @@
 package io.keel.replay;
 
 import io.keel.node.ClusterEndpoints;
-import io.keel.node.NodeConfig;
+import io.keel.node.NodeContext;
 import picocli.CommandLine.Mixin;
 
 /**
@@ -16,7 +16,7 @@ final class ClusterOptions
     /**
      * The members' layout (ports by member), validated.
      */
-    NodeConfig layout(final int memberId)
+    NodeContext layout(final int memberId)
     {
         return endpoints.layout(memberId);
     }

@@ -1,7 +1,7 @@
 package io.keel.replay;
 
 import io.aeron.cluster.RecordingLog;
-import io.keel.node.NodeConfig;
+import io.keel.node.NodeContext;
 import org.agrona.IoUtil;
 
 import java.io.File;
@@ -13,7 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * A Keel node's directory as {@code keel node --dir} lays it out ({@link NodeConfig}): the
+ * A Keel node's directory as {@code keel node --dir} lays it out ({@link NodeContext}): the
  * cluster dir with Aeron's {@code recording.log}, the archive with the log and snapshot
  * recordings, and {@code state-hashes.txt}. Read-only: the recording log is read from a copy,
  * the catalog and segments are only ever opened for reading.
@@ -32,14 +32,14 @@ final class NodeDirectory
 
     private final File dir;
     /** Where a node keeps what: the same layout the node was started with. */
-    private final NodeConfig layout;
+    private final NodeContext layout;
     private final List<RecordingLog.Entry> entries;
     private final List<RecordingDescriptor> recordings;
 
     private NodeDirectory(final File dir)
     {
         this.dir = dir;
-        layout = new NodeConfig().nodeDir(dir);
+        layout = new NodeContext().nodeDir(dir);
         entries = readRecordingLog(layout.clusterDir());
         recordings = ArchiveCatalog.read(layout.archiveDir());
     }
@@ -57,7 +57,7 @@ final class NodeDirectory
         {
             throw new ReplayException(dir + ": not a directory");
         }
-        final File recordingLog = new File(new NodeConfig().nodeDir(dir).clusterDir(), RecordingLog.RECORDING_LOG_FILE_NAME);
+        final File recordingLog = new File(new NodeContext().nodeDir(dir).clusterDir(), RecordingLog.RECORDING_LOG_FILE_NAME);
         if (!recordingLog.isFile())
         {
             throw new ReplayException(dir + ": not a Keel node directory (no cluster/" +

@@ -7,7 +7,7 @@ import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.RejectReason;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
-import io.keel.node.KeelClusterClient;
+import io.keel.node.ClusterCommandSession;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import picocli.CommandLine.Command;
@@ -68,7 +68,7 @@ final class SnapshotCommand implements Callable<Integer>
         final long correlationId = System.nanoTime(); // determinism-ok: client side
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS); // determinism-ok: client side
         final File aeronDir = Files.createTempDirectory("keel-replay-snapshot-").toFile();
-        try (KeelClusterClient client = new KeelClusterClient(
+        try (ClusterCommandSession client = new ClusterCommandSession(
             cluster.endpoints.ingressEndpoints(),
             Principal.adminCredentials(name, secret),
             aeronDir,

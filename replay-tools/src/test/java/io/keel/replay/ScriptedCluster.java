@@ -9,8 +9,8 @@ import io.keel.codecs.TimeInForce;
 import io.keel.common.FreePorts;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
+import io.keel.node.ClusterCommandSession;
 import io.keel.node.EmbeddedCluster;
-import io.keel.node.KeelClusterClient;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.collections.LongHashSet;
@@ -49,8 +49,8 @@ final class ScriptedCluster implements AutoCloseable
     final EmbeddedCluster cluster;
     final List<Sent> sent = new ArrayList<>();
     private final File clientDirs;
-    private KeelClusterClient admin;
-    private KeelClusterClient gateway;
+    private ClusterCommandSession admin;
+    private ClusterCommandSession gateway;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final AdminResponseDecoder adminResponse = new AdminResponseDecoder();
     private final LongHashSet answered = new LongHashSet();
@@ -72,7 +72,7 @@ final class ScriptedCluster implements AutoCloseable
 
     private void connectClients()
     {
-        admin = new KeelClusterClient(cluster.ingressEndpoints(), Principal.adminCredentials("test", SECRET),
+        admin = new ClusterCommandSession(cluster.ingressEndpoints(), Principal.adminCredentials("test", SECRET),
             new File(clientDirs, "admin"), IdleProfile.BACKOFF, (buffer, offset, length) ->
             {
                 header.wrap(buffer, offset);
@@ -82,7 +82,7 @@ final class ScriptedCluster implements AutoCloseable
                     answered.add(adminResponse.correlationId());
                 }
             }).connect();
-        gateway = new KeelClusterClient(cluster.ingressEndpoints(), Principal.gatewayCredentials(GATEWAY_ID, SECRET),
+        gateway = new ClusterCommandSession(cluster.ingressEndpoints(), Principal.gatewayCredentials(GATEWAY_ID, SECRET),
             new File(clientDirs, "gateway"), IdleProfile.BACKOFF, (buffer, offset, length) -> gatewayMessages++).connect();
     }
 
@@ -164,7 +164,7 @@ final class ScriptedCluster implements AutoCloseable
 
     interface AdminSend
     {
-        boolean send(KeelClusterClient client, long correlationId);
+        boolean send(ClusterCommandSession client, long correlationId);
     }
 
     void adminCommand(final String type, final AdminSend send)

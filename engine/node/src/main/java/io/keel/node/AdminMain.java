@@ -64,10 +64,10 @@ public final class AdminMain implements Callable<Integer>
     public Integer call() throws Exception
     {
         final long correlationId = System.nanoTime(); // determinism-ok: client side
-        final Predicate<KeelClusterClient> send = sender(correlationId);
+        final Predicate<ClusterCommandSession> send = sender(correlationId);
         cluster.conclude();
         final File aeronDir = Files.createTempDirectory("keel-admin-").toFile();
-        try (KeelClusterClient client = new KeelClusterClient(
+        try (ClusterCommandSession client = new ClusterCommandSession(
             cluster.ingressEndpoints(),
             Principal.adminCredentials(name, secret),
             aeronDir,
@@ -105,7 +105,7 @@ public final class AdminMain implements Callable<Integer>
         return applied ? 0 : 1;
     }
 
-    private Predicate<KeelClusterClient> sender(final long correlationId)
+    private Predicate<ClusterCommandSession> sender(final long correlationId)
     {
         switch (verb)
         {

@@ -23,7 +23,7 @@ public final class ClusterEndpoints
     @Option(names = "--base-port", paramLabel = "PORT", description = "The cluster's base port (default ${DEFAULT-VALUE}).")
     int basePort = ClusterLayout.BASE_PORT_DEFAULT;
 
-    private NodeConfig layout;
+    private NodeContext layout;
 
     public ClusterEndpoints hosts(final String hosts)
     {
@@ -46,7 +46,7 @@ public final class ClusterEndpoints
     {
         if (layout == null)
         {
-            layout = new NodeConfig().hosts(hosts).basePort(basePort).conclude();
+            layout = new NodeContext().hosts(hosts).basePort(basePort).conclude();
         }
         return this;
     }
@@ -59,9 +59,9 @@ public final class ClusterEndpoints
     /**
      * The members' layout with {@code memberId} as this member (ports and endpoints by member).
      */
-    public NodeConfig layout(final int memberId)
+    public NodeContext layout(final int memberId)
     {
-        return new NodeConfig().hosts(hosts).basePort(basePort).memberId(memberId).conclude();
+        return new NodeContext().hosts(hosts).basePort(basePort).memberId(memberId).conclude();
     }
 
     /**
@@ -77,7 +77,7 @@ public final class ClusterEndpoints
      *
      * @throws ClusterUnreachableException when no member answered (or none had a leader to redirect to).
      */
-    public KeelClusterClient connect(final KeelClusterClient client)
+    public ClusterCommandSession connect(final ClusterCommandSession client)
     {
         final long startNs = System.nanoTime(); // determinism-ok: client side
         try

@@ -17,6 +17,6 @@ public enum CommandResult
     INVALID,
     /** Not a Keel command, or not one this session may send: not applied, BusinessReject UNSUPPORTED_MESSAGE. */
     UNSUPPORTED,
-    /** Skipped by the test-only divergence hook (NodeConfig.testSkipCommand). */
+    /** Skipped by the test-only divergence hook (NodeContext.testSkipCommand). */
     SKIPPED
 }

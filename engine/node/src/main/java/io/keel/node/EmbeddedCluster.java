@@ -27,7 +27,7 @@ public final class EmbeddedCluster implements AutoCloseable
     private final int basePort;
     private final int memberCount;
     private final IdleProfile idleProfile;
-    private final Consumer<NodeConfig> customiser;
+    private final Consumer<NodeContext> customiser;
     private final EngineContext engineContext;
     /** Null: Keel's service; else what supplies the service each member runs instead. */
     private final Supplier<ClusteredService> service;
@@ -39,7 +39,7 @@ public final class EmbeddedCluster implements AutoCloseable
         final int basePort,
         final IdleProfile idleProfile,
         final EngineContext engineContext,
-        final Consumer<NodeConfig> customiser,
+        final Consumer<NodeContext> customiser,
         final Supplier<ClusteredService> service)
     {
         this.service = service;
@@ -62,7 +62,7 @@ public final class EmbeddedCluster implements AutoCloseable
         final File baseDir,
         final int basePort,
         final IdleProfile idleProfile,
-        final Consumer<NodeConfig> customiser)
+        final Consumer<NodeContext> customiser)
     {
         return launch(memberCount, baseDir, basePort, idleProfile, customiser, null);
     }
@@ -76,7 +76,7 @@ public final class EmbeddedCluster implements AutoCloseable
         final File baseDir,
         final int basePort,
         final IdleProfile idleProfile,
-        final Consumer<NodeConfig> customiser,
+        final Consumer<NodeContext> customiser,
         final Supplier<ClusteredService> service)
     {
         final EmbeddedCluster cluster = new EmbeddedCluster(
@@ -101,10 +101,10 @@ public final class EmbeddedCluster implements AutoCloseable
         return launch(memberCount, baseDir, basePort, IdleProfile.BACKOFF, (config) -> {});
     }
 
-    public NodeConfig nodeConfig(final int memberId, final boolean cleanStart)
+    public NodeContext nodeConfig(final int memberId, final boolean cleanStart)
     {
         final List<String> hosts = new ArrayList<>(Collections.nCopies(memberCount, "localhost"));
-        final NodeConfig config = new NodeConfig()
+        final NodeContext config = new NodeContext()
             .memberId(memberId)
             .hosts(hosts)
             .basePort(basePort)
@@ -121,7 +121,7 @@ public final class EmbeddedCluster implements AutoCloseable
         {
             throw new IllegalStateException("member " + memberId + " is running");
         }
-        final NodeConfig config = nodeConfig(memberId, cleanStart);
+        final NodeContext config = nodeConfig(memberId, cleanStart);
         nodes[memberId] = service == null ? KeelNode.launch(config, engineContext, () -> {}) :
             KeelNode.launch(config, service.get());
         return nodes[memberId];

@@ -43,7 +43,7 @@ public final class KeelClusteredService implements ClusteredService
     static final int SERVICE_SNAPSHOT_FORMAT = 1;
     private static final long NO_TIMER = Long.MAX_VALUE;
 
-    private final NodeConfig config;
+    private final NodeContext config;
     private final Engine engine;
     private final LogApplier applier;
     private final ClusterOutput output;
@@ -68,7 +68,7 @@ public final class KeelClusteredService implements ClusteredService
     private long expiryTimerDeadline = NO_TIMER;
     private boolean stateCheckTimerScheduled;
 
-    public KeelClusteredService(final NodeConfig config, final EngineContext engineContext, final Runnable onDivergence)
+    public KeelClusteredService(final NodeContext config, final EngineContext engineContext, final Runnable onDivergence)
     {
         this(config, engineContext, onDivergence, null);
     }
@@ -78,7 +78,7 @@ public final class KeelClusteredService implements ClusteredService
      *                     engine's outputs are not counted either).
      */
     KeelClusteredService(
-        final NodeConfig config,
+        final NodeContext config,
         final EngineContext engineContext,
         final Runnable onDivergence,
         final io.keel.common.LatencyRecorder applyLatency)
@@ -451,7 +451,7 @@ public final class KeelClusteredService implements ClusteredService
     }
 
     /**
-     * The outputs go to the cluster as always; market data also to the tap (NodeConfig#marketDataTap).
+     * The outputs go to the cluster as always; market data also to the tap (NodeContext#marketDataTap).
      */
     private static OutputSink tee(final ClusterOutput output, final OutputSink tap)
     {

@@ -29,12 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One cluster member: media driver, archive and consensus module ({@link ClusteredMediaDriver})
  * plus the service container running {@link KeelClusteredService}. Close it to stop cleanly.
- * {@link #launch(NodeConfig, ClusteredService)} runs another service on the very same node setup
+ * {@link #launch(NodeContext, ClusteredService)} runs another service on the very same node setup
  * (the bare cluster echo baseline of {@code keel perf cluster-echo}).
  */
 public final class KeelNode implements AutoCloseable
 {
-    private final NodeConfig config;
+    private final NodeContext config;
     private final KeelClusteredService service; // null when the node runs another service
     private final ClusteredService clusteredService;
     private final AtomicLong rejectedSessions = new AtomicLong();
@@ -46,7 +46,7 @@ public final class KeelNode implements AutoCloseable
     private volatile boolean closed;
 
     private KeelNode(
-        final NodeConfig config,
+        final NodeContext config,
         final EngineContext engineContext,
         final ClusteredService otherService,
         final Runnable onTerminate)
@@ -89,7 +89,7 @@ public final class KeelNode implements AutoCloseable
      * Start a member. {@code onTerminate} runs (on some Aeron thread) when the cluster shuts
      * the node down or the node halts itself after divergence.
      */
-    public static KeelNode launch(final NodeConfig config, final EngineContext engineContext, final Runnable onTerminate)
+    public static KeelNode launch(final NodeContext config, final EngineContext engineContext, final Runnable onTerminate)
     {
         return new KeelNode(config, engineContext, null, onTerminate);
     }
@@ -98,17 +98,17 @@ public final class KeelNode implements AutoCloseable
      * Start a member with Keel's driver, archive, consensus module, authenticator and container
      * settings, running {@code service} instead of Keel's: what Aeron Cluster costs without Keel.
      */
-    public static KeelNode launch(final NodeConfig config, final ClusteredService service)
+    public static KeelNode launch(final NodeContext config, final ClusteredService service)
     {
         return new KeelNode(config, null, Objects.requireNonNull(service, "service"), () -> {});
     }
 
-    public static KeelNode launch(final NodeConfig config)
+    public static KeelNode launch(final NodeContext config)
     {
         return launch(config, new EngineContext(), () -> {});
     }
 
-    public NodeConfig config()
+    public NodeContext config()
     {
         return config;
     }

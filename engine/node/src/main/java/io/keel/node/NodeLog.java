@@ -15,10 +15,10 @@ final class NodeLog
     }
 
     /**
-     * @param config    the node: its member id, and whether it logs at all ({@link NodeConfig#lifecycleLog}).
+     * @param config    the node: its member id, and whether it logs at all ({@link NodeContext#lifecycleLog}).
      * @param keyValues alternating keys and values; values that look like numbers are written bare.
      */
-    static void event(final NodeConfig config, final String event, final Object... keyValues)
+    static void event(final NodeContext config, final String event, final Object... keyValues)
     {
         if (QUIET || !config.lifecycleLog())
         {

@@ -61,22 +61,22 @@ public final class NodeMain implements Callable<Integer>
     int fileSyncLevel = 0;
 
     @Option(names = "--heartbeat-timeout-ms", description = "Leader silence before an election, ~ failover time (default ${DEFAULT-VALUE}).")
-    long heartbeatTimeoutMs = NodeConfig.HEARTBEAT_TIMEOUT_MS_DEFAULT;
+    long heartbeatTimeoutMs = NodeContext.HEARTBEAT_TIMEOUT_MS_DEFAULT;
 
     @Option(names = "--heartbeat-interval-ms", description = "Leader heartbeat interval (default ${DEFAULT-VALUE}).")
-    long heartbeatIntervalMs = NodeConfig.HEARTBEAT_INTERVAL_MS_DEFAULT;
+    long heartbeatIntervalMs = NodeContext.HEARTBEAT_INTERVAL_MS_DEFAULT;
 
     @Option(names = "--session-timeout-ms", description = "Client sessions silent this long are closed (default ${DEFAULT-VALUE}).")
-    long sessionTimeoutMs = NodeConfig.SESSION_TIMEOUT_MS_DEFAULT;
+    long sessionTimeoutMs = NodeContext.SESSION_TIMEOUT_MS_DEFAULT;
 
     @Option(names = "--state-check-interval-ms", description = "How often replicas compare output hash chains (default ${DEFAULT-VALUE}).")
-    long stateCheckIntervalMs = NodeConfig.STATE_CHECK_INTERVAL_MS_DEFAULT;
+    long stateCheckIntervalMs = NodeContext.STATE_CHECK_INTERVAL_MS_DEFAULT;
 
     @Option(names = "--max-sessions", description = "Concurrent cluster sessions: gateways, admin, perf (default ${DEFAULT-VALUE}).")
-    int maxSessions = NodeConfig.MAX_SESSIONS_DEFAULT;
+    int maxSessions = NodeContext.MAX_SESSIONS_DEFAULT;
 
     @Option(names = "--log-term-length", description = "Raft log term length, e.g. 512k, 1m, 16m (default ${DEFAULT-VALUE}).")
-    String logTermLength = NodeConfig.LOG_TERM_LENGTH_DEFAULT;
+    String logTermLength = NodeContext.LOG_TERM_LENGTH_DEFAULT;
 
     @Option(names = "--max-orders", description = "Most live orders in the engine (default ${DEFAULT-VALUE}).")
     int maxOrders = EngineContext.MAX_ORDERS_DEFAULT;
@@ -85,7 +85,7 @@ public final class NodeMain implements Callable<Integer>
     Integer metricsPort;
 
     @Option(names = "--metrics-bind", description = "Address of /metrics and /health; another than loopback for a Prometheus elsewhere, e.g. 0.0.0.0 (default ${DEFAULT-VALUE}).")
-    String metricsBind = NodeConfig.METRICS_BIND_DEFAULT;
+    String metricsBind = NodeContext.METRICS_BIND_DEFAULT;
 
     @Option(names = "--clean-start", description = "Delete this node's state before starting.")
     boolean cleanStart;
@@ -95,7 +95,7 @@ public final class NodeMain implements Callable<Integer>
 
     public Integer call()
     {
-        final NodeConfig config = new NodeConfig()
+        final NodeContext config = new NodeContext()
             .memberId(memberId)
             .hosts(hosts)
             .basePort(basePort)
@@ -114,7 +114,7 @@ public final class NodeMain implements Callable<Integer>
             .logTermLength(logTermLength)
             .cleanStart(cleanStart)
             .testSkipCommand(testSkipCommand)
-            .metricsPort(metricsPort != null ? metricsPort : NodeConfig.METRICS_BASE_PORT_DEFAULT + memberId)
+            .metricsPort(metricsPort != null ? metricsPort : NodeContext.METRICS_BASE_PORT_DEFAULT + memberId)
             .metricsBind(metricsBind)
             .conclude();
         final EngineContext engineContext = new EngineContext().maxOrders(maxOrders).conclude();
@@ -142,7 +142,7 @@ public final class NodeMain implements Callable<Integer>
      * liveness timeout; a restart within that time waits it out instead of failing.
      */
     private static KeelNode launchWhenDirFree(
-        final NodeConfig config, final EngineContext engineContext, final Runnable onTerminate)
+        final NodeContext config, final EngineContext engineContext, final Runnable onTerminate)
     {
         final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(MARK_FILE_WAIT_S); // determinism-ok: client side
         while (true)

@@ -24,7 +24,7 @@ final class NodeMonitor implements AutoCloseable
 {
     private static final long WATCH_INTERVAL_MS = 100;
 
-    private final NodeConfig config;
+    private final NodeContext config;
     private final PrometheusRegistry registry;
     private final LatencyRecorder applyLatency;
     private AeronClusterMetrics aeron;
@@ -33,7 +33,7 @@ final class NodeMonitor implements AutoCloseable
     private volatile KeelClusteredService service;
     private long lastElectionState = AeronClusterMetrics.ABSENT;
 
-    NodeMonitor(final NodeConfig config)
+    NodeMonitor(final NodeContext config)
     {
         this.config = config;
         if (config.metricsPort() != MetricsServer.OFF)

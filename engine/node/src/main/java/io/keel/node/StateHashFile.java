@@ -7,7 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 
 /**
- * {@code state-hashes.txt} ({@link NodeConfig#stateHashFile()}): one {@code <log position> <hash in hex>} line per
+ * {@code state-hashes.txt} ({@link NodeContext#stateHashFile()}): one {@code <log position> <hash in hex>} line per
  * snapshot and state-hash request, appended by the service; read by tools that compare members.
  */
 public final class StateHashFile
@@ -34,7 +34,7 @@ public final class StateHashFile
      */
     public static Long hashAt(final File nodeDir, final long position)
     {
-        final File file = new NodeConfig().nodeDir(nodeDir).stateHashFile();
+        final File file = new NodeContext().nodeDir(nodeDir).stateHashFile();
         if (!file.exists())
         {
             return null;

@@ -286,14 +286,14 @@ final class ClusterHarness implements BeforeEachCallback, AfterTestExecutionCall
     /**
      * Test defaults: short heartbeat timeout (fast failover), frequent state checks.
      */
-    static Consumer<NodeConfig> testDefaults()
+    static Consumer<NodeContext> testDefaults()
     {
         return (config) -> config
             .heartbeatTimeoutMs(HEARTBEAT_TIMEOUT_MS)
             .stateCheckIntervalMs(STATE_CHECK_INTERVAL_MS);
     }
 
-    EmbeddedCluster launchCluster(final int members, final Consumer<NodeConfig> customiser)
+    EmbeddedCluster launchCluster(final int members, final Consumer<NodeContext> customiser)
     {
         final EmbeddedCluster cluster = EmbeddedCluster.launch(
             members, new File(dir, "cluster"), basePort, IdleProfile.BACKOFF, testDefaults().andThen(customiser));

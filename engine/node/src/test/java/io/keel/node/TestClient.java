@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * A {@link KeelClusterClient} (gateway or admin session) that records everything it receives,
+ * A {@link ClusterCommandSession} (gateway or admin session) that records everything it receives,
  * decoded, for assertions. Single-threaded like the client it wraps.
  */
 final class TestClient implements AutoCloseable
@@ -64,7 +64,7 @@ final class TestClient implements AutoCloseable
 
     private final String name;
     private final File aeronDir;
-    private final KeelClusterClient client;
+    private final ClusterCommandSession client;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final ExecutionReportDecoder executionReport = new ExecutionReportDecoder();
     private final AdminResponseDecoder adminResponse = new AdminResponseDecoder();
@@ -81,7 +81,7 @@ final class TestClient implements AutoCloseable
     {
         this.name = name;
         this.aeronDir = aeronDir;
-        client = new KeelClusterClient(ingressEndpoints, credentials, aeronDir, IdleProfile.BACKOFF, this::onMessage);
+        client = new ClusterCommandSession(ingressEndpoints, credentials, aeronDir, IdleProfile.BACKOFF, this::onMessage);
     }
 
     String name()
@@ -94,7 +94,7 @@ final class TestClient implements AutoCloseable
         return aeronDir;
     }
 
-    KeelClusterClient client()
+    ClusterCommandSession client()
     {
         return client;
     }

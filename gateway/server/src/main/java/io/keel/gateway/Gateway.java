@@ -10,11 +10,11 @@ import java.io.UncheckedIOException;
 
 /**
  * A running gateway: TCP listener, Aeron UDP endpoint, session layer and cluster session on one agent thread.
- * Launch with a concluded {@link GatewayConfig}; close to log every client out and stop.
+ * Launch with a concluded {@link GatewayContext}; close to log every client out and stop.
  */
 public final class Gateway implements AutoCloseable
 {
-    private final GatewayConfig config;
+    private final GatewayContext config;
     private final GatewayCounters counters = new GatewayCounters();
     private final GatewayHealth health;
     private final SessionLayer sessionLayer;
@@ -23,7 +23,7 @@ public final class Gateway implements AutoCloseable
     private final AgentRunner runner;
     private final GatewayMetrics metrics;
 
-    private Gateway(final GatewayConfig config)
+    private Gateway(final GatewayContext config)
     {
         this.config = config;
         final CredentialsStore users;
@@ -63,7 +63,7 @@ public final class Gateway implements AutoCloseable
     /**
      * @param config concluded here if it was not already.
      */
-    public static Gateway launch(final GatewayConfig config)
+    public static Gateway launch(final GatewayContext config)
     {
         final Gateway gateway = new Gateway(config);
         AgentRunner.startOnThread(gateway.runner);
@@ -91,7 +91,7 @@ public final class Gateway implements AutoCloseable
         return udp == null ? 0 : udp.port();
     }
 
-    public GatewayConfig config()
+    public GatewayContext config()
     {
         return config;
     }

@@ -31,16 +31,16 @@ import java.util.concurrent.Callable;
 public final class GatewayMain implements Callable<Integer>
 {
     @Option(names = "--gateway-id", description = "This gateway's id, unique per cluster, 1..65535 (default ${DEFAULT-VALUE}).")
-    int gatewayId = GatewayConfig.GATEWAY_ID_DEFAULT;
+    int gatewayId = GatewayContext.GATEWAY_ID_DEFAULT;
 
     @Option(names = "--bind", description = "Address to listen on (default ${DEFAULT-VALUE}).")
-    String bind = GatewayConfig.BIND_ADDRESS_DEFAULT;
+    String bind = GatewayContext.BIND_ADDRESS_DEFAULT;
 
     @Option(names = "--port", description = "TCP port for clients (default ${DEFAULT-VALUE}).")
-    int port = GatewayConfig.PORT_DEFAULT;
+    int port = GatewayContext.PORT_DEFAULT;
 
     @Option(names = "--udp-port", description = "Aeron UDP port for clients, on --bind; 0 disables UDP (default ${DEFAULT-VALUE}).")
-    int udpPort = GatewayConfig.UDP_PORT_DEFAULT;
+    int udpPort = GatewayContext.UDP_PORT_DEFAULT;
 
     @Option(names = "--users", description = "Users file, required (keel gateway add-user creates it).")
     Path users;
@@ -64,65 +64,65 @@ public final class GatewayMain implements Callable<Integer>
     String idle = "backoff";
 
     @Option(names = "--logon-timeout-ms", description = "A connection must log on within this (default ${DEFAULT-VALUE}).")
-    long logonTimeoutMs = GatewayConfig.LOGON_TIMEOUT_MS_DEFAULT;
+    long logonTimeoutMs = GatewayContext.LOGON_TIMEOUT_MS_DEFAULT;
 
     @Option(names = "--min-heartbeat-ms", description = "Lowest heartbeat interval a client may ask for (default ${DEFAULT-VALUE}).")
-    int minHeartbeatMs = GatewayConfig.MIN_HEARTBEAT_MS_DEFAULT;
+    int minHeartbeatMs = GatewayContext.MIN_HEARTBEAT_MS_DEFAULT;
 
     @Option(names = "--max-heartbeat-ms", description = "Highest heartbeat interval a client may ask for (default ${DEFAULT-VALUE}).")
-    int maxHeartbeatMs = GatewayConfig.MAX_HEARTBEAT_MS_DEFAULT;
+    int maxHeartbeatMs = GatewayContext.MAX_HEARTBEAT_MS_DEFAULT;
 
     @Option(names = "--throttle-rate", description = "Messages per second per session, sustained (default ${DEFAULT-VALUE}).")
-    int throttleRate = GatewayConfig.THROTTLE_RATE_DEFAULT;
+    int throttleRate = GatewayContext.THROTTLE_RATE_DEFAULT;
 
     @Option(names = "--throttle-burst", description = "Messages per session at once above the rate (default ${DEFAULT-VALUE}).")
-    int throttleBurst = GatewayConfig.THROTTLE_BURST_DEFAULT;
+    int throttleBurst = GatewayContext.THROTTLE_BURST_DEFAULT;
 
     @Option(names = "--throttle-abuse", description = "Throttled messages within a second that disconnect a session (default ${DEFAULT-VALUE}).")
-    int throttleAbuse = GatewayConfig.THROTTLE_ABUSE_DEFAULT;
+    int throttleAbuse = GatewayContext.THROTTLE_ABUSE_DEFAULT;
 
     @Option(names = "--max-frame-length", description = "Largest frame accepted from a client, SOFH included (default ${DEFAULT-VALUE}).")
-    int maxFrameLength = GatewayConfig.MAX_FRAME_LENGTH_DEFAULT;
+    int maxFrameLength = GatewayContext.MAX_FRAME_LENGTH_DEFAULT;
 
     @Option(names = "--outbound-buffer", description = "Bytes queued per client before it is dropped as a slow consumer (default ${DEFAULT-VALUE}).")
-    int outboundBuffer = GatewayConfig.OUTBOUND_BUFFER_DEFAULT;
+    int outboundBuffer = GatewayContext.OUTBOUND_BUFFER_DEFAULT;
 
     @Option(names = "--resend-cache", description = "Reports kept per session for resend (default ${DEFAULT-VALUE}).")
-    int resendCache = GatewayConfig.RESEND_CACHE_DEFAULT;
+    int resendCache = GatewayContext.RESEND_CACHE_DEFAULT;
 
     @Option(names = "--max-connections", description = "Concurrent client connections (default ${DEFAULT-VALUE}).")
-    int maxConnections = GatewayConfig.MAX_CONNECTIONS_DEFAULT;
+    int maxConnections = GatewayContext.MAX_CONNECTIONS_DEFAULT;
 
     @Option(names = "--cod-grace-ms", description = "Cancel-on-disconnect grace: a session back within it keeps its orders (default ${DEFAULT-VALUE}).")
-    long codGraceMs = GatewayConfig.CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
+    long codGraceMs = GatewayContext.CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
 
     @Option(names = "--breaker-timeout-ms", description = "Requests unanswered this long open the circuit breaker: orders are refused as UNAVAILABLE until the cluster answers (default ${DEFAULT-VALUE}).")
-    long breakerTimeoutMs = GatewayConfig.BREAKER_TIMEOUT_MS_DEFAULT;
+    long breakerTimeoutMs = GatewayContext.BREAKER_TIMEOUT_MS_DEFAULT;
 
     @Option(names = "--cluster-timeout-ms", description = "Time allowed to connect to the cluster, per attempt (default ${DEFAULT-VALUE}).")
     long clusterTimeoutMs = 5_000;
 
     @Option(names = "--md-port", description = "Control port of the public market-data stream (Aeron multi-destination cast); 0 = off (default ${DEFAULT-VALUE}).")
-    int mdPort = GatewayConfig.MARKET_DATA_PORT_DEFAULT;
+    int mdPort = GatewayContext.MARKET_DATA_PORT_DEFAULT;
 
     @Option(names = "--md-channel", description = "Public market-data channel instead of the one from --md-port, e.g. aeron:udp?endpoint=239.1.1.1:40456|interface=10.0.0.5")
     String mdChannel;
 
     @Option(names = "--md-snapshot-interval-ms", description = "How often every book's snapshot goes on the public stream (default ${DEFAULT-VALUE}).")
-    long mdSnapshotIntervalMs = GatewayConfig.MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT;
+    long mdSnapshotIntervalMs = GatewayContext.MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT;
 
     @Option(names = "--md-depth", description = "Levels per side in a book snapshot (default ${DEFAULT-VALUE}).")
-    int mdDepth = GatewayConfig.MARKET_DATA_DEPTH_DEFAULT;
+    int mdDepth = GatewayContext.MARKET_DATA_DEPTH_DEFAULT;
 
     @Option(names = "--metrics-port", description = "Port of /metrics and /health; 0 = off (default ${DEFAULT-VALUE}).")
     int metricsPort = 9500;
 
     @Option(names = "--metrics-bind", description = "Address of /metrics and /health; another than loopback for a Prometheus or load balancer elsewhere, e.g. 0.0.0.0 (default ${DEFAULT-VALUE}).")
-    String metricsBind = GatewayConfig.METRICS_BIND_DEFAULT;
+    String metricsBind = GatewayContext.METRICS_BIND_DEFAULT;
 
     public Integer call()
     {
-        final GatewayConfig config = new GatewayConfig()
+        final GatewayContext config = new GatewayContext()
             .metricsPort(metricsPort)
             .metricsBind(metricsBind)
             .gatewayId(gatewayId)

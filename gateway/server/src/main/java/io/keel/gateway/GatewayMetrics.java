@@ -70,7 +70,7 @@ final class GatewayMetrics implements AutoCloseable
         return hops;
     }
 
-    void start(final GatewayConfig config, final BooleanSupplier clusterAvailable, final GatewayHealth health)
+    void start(final GatewayContext config, final BooleanSupplier clusterAvailable, final GatewayHealth health)
     {
         GaugeWithCallback.builder()
             .name("keel_gateway_ready")

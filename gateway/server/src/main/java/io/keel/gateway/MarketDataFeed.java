@@ -65,8 +65,8 @@ final class MarketDataFeed implements AutoCloseable
 
     private static final long SNAPSHOT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
 
-    private final ClusterConnection cluster;
-    private final GatewayConfig config;
+    private final GatewayClusterSession cluster;
+    private final GatewayContext config;
     private final ExclusivePublication publicStream;
     private final Int2ObjectHashMap<Book> books = new Int2ObjectHashMap<>();
     private final ArrayList<Book> bookList = new ArrayList<>();
@@ -84,7 +84,7 @@ final class MarketDataFeed implements AutoCloseable
     /**
      * @param publicStream where market data is published for read-only subscribers, or null.
      */
-    MarketDataFeed(final GatewayConfig config, final ClusterConnection cluster, final ExclusivePublication publicStream)
+    MarketDataFeed(final GatewayContext config, final GatewayClusterSession cluster, final ExclusivePublication publicStream)
     {
         this.config = config;
         this.cluster = cluster;

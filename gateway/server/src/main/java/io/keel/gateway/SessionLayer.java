@@ -56,7 +56,7 @@ import java.util.function.Consumer;
  * per report: one copy into the session's resend cache and one into the connection's outbound
  * buffer. No allocation on either path.
  */
-final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
+final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseable
 {
     /** Client-session fields at the start of every order-entry body: sessionId, accountId, clOrdId. */
     private static final int SESSION_ID_OFFSET = MessageHeaderDecoder.ENCODED_LENGTH;
@@ -66,9 +66,9 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     private static final long TIMER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long THROTTLE_WINDOW_NS = TimeUnit.SECONDS.toNanos(1);
 
-    private final GatewayConfig config;
+    private final GatewayContext config;
     private final GatewayCounters counters;
-    private final ClusterConnection cluster;
+    private final GatewayClusterSession cluster;
     private final GatewayHealth health;
     private final LogonVerifier verifier;
     private final MarketDataFeed marketData;
@@ -97,7 +97,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
     private long nextTimerCheckNs;
 
     SessionLayer(
-        final GatewayConfig config, final CredentialsStore users, final GatewayCounters counters, final GatewayHealth health)
+        final GatewayContext config, final CredentialsStore users, final GatewayCounters counters, final GatewayHealth health)
     {
         this.config = config;
         this.counters = counters;
@@ -113,7 +113,7 @@ final class SessionLayer implements ClusterConnection.Listener, AutoCloseable
         }
         verifier = new LogonVerifier(users, config.maxPendingLogons());
         this.health = health;
-        cluster = new ClusterConnection(config, this, health);
+        cluster = new GatewayClusterSession(config, this, health);
         try
         {
             marketData = new MarketDataFeed(config, cluster, config.marketDataChannel().isEmpty() ? null :

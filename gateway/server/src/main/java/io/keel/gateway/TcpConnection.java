@@ -45,7 +45,7 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
         final SelectionKey key,
         final String remoteAddress,
         final SessionLayer sessionLayer,
-        final GatewayConfig config,
+        final GatewayContext config,
         final GatewayCounters counters)
     {
         super(connectionId, remoteAddress);

@@ -29,7 +29,7 @@ final class TcpTransport implements AutoCloseable
      */
     private static final int MAX_REFUSED_LINGERING = 16;
 
-    private final GatewayConfig config;
+    private final GatewayContext config;
     private final SessionLayer sessionLayer;
     private final GatewayCounters counters;
     private final Selector selector;
@@ -41,7 +41,7 @@ final class TcpTransport implements AutoCloseable
     private int refusedLingering;
     private int work;
 
-    TcpTransport(final GatewayConfig config, final SessionLayer sessionLayer, final GatewayCounters counters)
+    TcpTransport(final GatewayContext config, final SessionLayer sessionLayer, final GatewayCounters counters)
     {
         this.config = config;
         this.sessionLayer = sessionLayer;

@@ -41,7 +41,7 @@ final class UdpConnection extends ClientConnection
         final long connectionId,
         final Image image,
         final Aeron aeron,
-        final GatewayConfig config,
+        final GatewayContext config,
         final GatewayCounters counters)
     {
         super(connectionId, image.sourceIdentity() + " udp session " + image.sessionId());

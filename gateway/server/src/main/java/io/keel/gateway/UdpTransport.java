@@ -37,7 +37,7 @@ final class UdpTransport implements AutoCloseable
     private static final long DRAINED_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int FRAGMENT_LIMIT = 16;
 
-    private final GatewayConfig config;
+    private final GatewayContext config;
     /** A connection whose response publication is not connected by then is dropped. */
     private final long responseTimeoutNs;
     private final SessionLayer sessionLayer;
@@ -57,7 +57,7 @@ final class UdpTransport implements AutoCloseable
     private long nextConnectionId;
 
     UdpTransport(
-        final GatewayConfig config, final SessionLayer sessionLayer, final GatewayCounters counters, final Aeron aeron)
+        final GatewayContext config, final SessionLayer sessionLayer, final GatewayCounters counters, final Aeron aeron)
     {
         this.config = config;
         responseTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.logonTimeoutMs());

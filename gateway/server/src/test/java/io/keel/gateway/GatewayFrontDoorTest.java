@@ -3,7 +3,7 @@ package io.keel.gateway;
 import io.keel.client.KeelClient;
 import io.keel.client.KeelClientException;
 import io.keel.common.Cli;
-import io.keel.node.NodeConfig;
+import io.keel.node.NodeContext;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,8 +83,8 @@ class GatewayFrontDoorTest
     @Test
     void shouldBindMetricsToLoopbackByDefault()
     {
-        assertEquals("127.0.0.1", new GatewayConfig().metricsBind());
-        assertEquals("127.0.0.1", new NodeConfig().metricsBind());
+        assertEquals("127.0.0.1", new GatewayContext().metricsBind());
+        assertEquals("127.0.0.1", new NodeContext().metricsBind());
         final GatewayMain gateway = new GatewayMain();
         new CommandLine(gateway).parseArgs();
         assertEquals("127.0.0.1", gateway.metricsBind);

@@ -121,7 +121,7 @@ class GatewayReadinessTest
         awaitHealth(port, 503, 30_000, "state=NO_CLUSTER_SESSION");
 
         // A gateway that starts while the cluster is down has never been connected.
-        early = Gateway.launch(new GatewayConfig()
+        early = Gateway.launch(new GatewayContext()
             .gatewayId(8)
             .port(0)
             .udpPort(0)

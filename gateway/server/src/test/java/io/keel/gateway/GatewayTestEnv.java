@@ -12,10 +12,10 @@ import io.keel.common.FreePorts;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
 import io.keel.engine.Engine;
+import io.keel.node.ClusterCommandSession;
 import io.keel.node.EmbeddedCluster;
-import io.keel.node.KeelClusterClient;
 import io.keel.node.KeelNode;
-import io.keel.node.NodeConfig;
+import io.keel.node.NodeContext;
 import io.keel.node.StateHashFile;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -54,7 +54,7 @@ final class GatewayTestEnv implements AutoCloseable
 
     private final File dir;
     private final EmbeddedCluster cluster;
-    private final KeelClusterClient admin;
+    private final ClusterCommandSession admin;
     private final List<KeelClient> clients = new ArrayList<>();
     private final Path users;
     private final int basePort;
@@ -65,7 +65,7 @@ final class GatewayTestEnv implements AutoCloseable
     private long lastStateHashPosition = -1;
     private RejectReason lastAdminResult;
 
-    private GatewayTestEnv(final String name, final int nodes, final Consumer<NodeConfig> nodeCustomiser)
+    private GatewayTestEnv(final String name, final int nodes, final Consumer<NodeContext> nodeCustomiser)
     {
         dir = new File("target/gateway-tests/" + name + "-" + System.nanoTime()).getAbsoluteFile();
         IoUtil.ensureDirectoryExists(dir, "test dir");
@@ -79,7 +79,7 @@ final class GatewayTestEnv implements AutoCloseable
         try
         {
             cluster.awaitLeader(20_000);
-            admin = new KeelClusterClient(cluster.ingressEndpoints(),
+            admin = new ClusterCommandSession(cluster.ingressEndpoints(),
                 Principal.adminCredentials("test", Principal.DEV_SECRET), new File(dir, "admin-aeron"),
                 IdleProfile.BACKOFF, this::onAdminMessage).connect();
             users = dir.toPath().resolve("users.txt");
@@ -107,7 +107,7 @@ final class GatewayTestEnv implements AutoCloseable
         return new GatewayTestEnv(name, nodes, (config) -> {});
     }
 
-    static GatewayTestEnv start(final String name, final int nodes, final Consumer<NodeConfig> nodeCustomiser)
+    static GatewayTestEnv start(final String name, final int nodes, final Consumer<NodeContext> nodeCustomiser)
     {
         return new GatewayTestEnv(name, nodes, nodeCustomiser);
     }
@@ -150,9 +150,9 @@ final class GatewayTestEnv implements AutoCloseable
     /**
      * Start (or restart) the gateway.
      */
-    Gateway startGateway(final Consumer<GatewayConfig> customiser)
+    Gateway startGateway(final Consumer<GatewayContext> customiser)
     {
-        final GatewayConfig config = new GatewayConfig()
+        final GatewayContext config = new GatewayContext()
             .gatewayId(7)
             .port(0)
             .udpPort(0)
@@ -172,9 +172,9 @@ final class GatewayTestEnv implements AutoCloseable
     /**
      * A second gateway with its own id, closed with the environment.
      */
-    Gateway launchExtraGateway(final int gatewayId, final Consumer<GatewayConfig> customiser)
+    Gateway launchExtraGateway(final int gatewayId, final Consumer<GatewayContext> customiser)
     {
-        final GatewayConfig config = new GatewayConfig()
+        final GatewayContext config = new GatewayContext()
             .gatewayId(gatewayId)
             .port(0)
             .udpPort(0)

@@ -5,7 +5,7 @@ import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.RejectReason;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
-import io.keel.node.KeelClusterClient;
+import io.keel.node.ClusterCommandSession;
 import io.keel.node.StateHashFile;
 import org.agrona.DirectBuffer;
 
@@ -25,7 +25,7 @@ final class AdminSession implements AutoCloseable
     {
     }
 
-    private final KeelClusterClient client;
+    private final ClusterCommandSession client;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final AdminResponseDecoder response = new AdminResponseDecoder();
     private final Map<Long, Answer> answers = new HashMap<>();
@@ -33,7 +33,7 @@ final class AdminSession implements AutoCloseable
 
     AdminSession(final String ingressEndpoints, final File aeronDir)
     {
-        client = new KeelClusterClient(
+        client = new ClusterCommandSession(
             ingressEndpoints, Principal.adminCredentials("chaos", Principal.DEV_SECRET), aeronDir,
             IdleProfile.BACKOFF, this::onMessage);
     }
@@ -95,7 +95,7 @@ final class AdminSession implements AutoCloseable
     /**
      * Send a command (retrying through failovers) and wait for its answer.
      */
-    Answer request(final Predicate<KeelClusterClient> sender, final long correlationId, final long timeoutMs)
+    Answer request(final Predicate<ClusterCommandSession> sender, final long correlationId, final long timeoutMs)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (System.nanoTime() - deadline < 0)
@@ -133,7 +133,7 @@ final class AdminSession implements AutoCloseable
         return request((c) -> c.requestStateHash(correlationId), correlationId, timeoutMs);
     }
 
-    KeelClusterClient client()
+    ClusterCommandSession client()
     {
         return client;
     }

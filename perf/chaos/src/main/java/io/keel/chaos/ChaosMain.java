@@ -66,17 +66,17 @@ public final class ChaosMain implements Callable<Integer>
 
     public Integer call() throws Exception
     {
-        final ChaosConfig.FaultMode mode;
+        final ChaosContext.FaultMode mode;
         switch (faults)
         {
             case "schedule":
-                mode = ChaosConfig.FaultMode.SCHEDULE;
+                mode = ChaosContext.FaultMode.SCHEDULE;
                 break;
             case "random":
-                mode = ChaosConfig.FaultMode.RANDOM;
+                mode = ChaosContext.FaultMode.RANDOM;
                 break;
             case "none":
-                mode = ChaosConfig.FaultMode.NONE;
+                mode = ChaosContext.FaultMode.NONE;
                 break;
             default:
                 throw new IllegalArgumentException("--faults must be schedule, random or none: " + faults);
@@ -90,7 +90,7 @@ public final class ChaosMain implements Callable<Integer>
         {
             throw new IllegalArgumentException("--idle: " + ex.getMessage(), ex);
         }
-        final ChaosConfig config = new ChaosConfig()
+        final ChaosContext config = new ChaosContext()
             .seconds(seconds)
             .rate(rate)
             .clients(clients)

@@ -28,19 +28,19 @@ final class ChaosProcesses implements AutoCloseable
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
     static final int GATEWAY_ID = 1;
 
-    private final ChaosConfig config;
+    private final ChaosContext config;
     private final File dir;
     private final int basePort;
     private final int gatewayPort;
     private final File usersFile;
-    private final Process[] nodes = new Process[ChaosConfig.NODES];
-    private final boolean[] paused = new boolean[ChaosConfig.NODES];
+    private final Process[] nodes = new Process[ChaosContext.NODES];
+    private final boolean[] paused = new boolean[ChaosContext.NODES];
     private final List<Process> all = Collections.synchronizedList(new ArrayList<>());
     private Process gateway;
     private int starts;
     private final Thread destroyOnExit = new Thread(this::destroyAllForcibly, "chaos-destroy-processes");
 
-    ChaosProcesses(final ChaosConfig config, final File dir, final int basePort, final int gatewayPort, final File usersFile)
+    ChaosProcesses(final ChaosContext config, final File dir, final int basePort, final int gatewayPort, final File usersFile)
     {
         this.config = config;
         this.dir = dir;
@@ -67,12 +67,12 @@ final class ChaosProcesses implements AutoCloseable
 
     String hosts()
     {
-        return String.join(",", Collections.nCopies(ChaosConfig.NODES, "localhost"));
+        return String.join(",", Collections.nCopies(ChaosContext.NODES, "localhost"));
     }
 
     String ingressEndpoints()
     {
-        return ClusterLayout.ingressEndpoints(Collections.nCopies(ChaosConfig.NODES, "localhost"), basePort);
+        return ClusterLayout.ingressEndpoints(Collections.nCopies(ChaosContext.NODES, "localhost"), basePort);
     }
 
     int basePort()

@@ -79,7 +79,7 @@ final class ChaosReport
                 }
             }
         }
-        return checks.size() == ChaosConfig.NODES;
+        return checks.size() == ChaosContext.NODES;
     }
 
     /**
@@ -125,7 +125,7 @@ final class ChaosReport
 
     boolean passed()
     {
-        return marketDataMatches() && problems.isEmpty() && checks.size() == ChaosConfig.NODES && lost() == 0 && duplicates() == 0 &&
+        return marketDataMatches() && problems.isEmpty() && checks.size() == ChaosContext.NODES && lost() == 0 && duplicates() == 0 &&
             unknownReports == 0 && hashesEqual() && invariantsHold();
     }
 

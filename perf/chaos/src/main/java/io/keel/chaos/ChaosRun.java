@@ -7,7 +7,7 @@ import io.keel.engine.Engine;
 import io.keel.engine.EngineContext;
 import io.keel.gateway.CredentialsStore;
 import io.keel.node.KeelNode;
-import io.keel.node.NodeConfig;
+import io.keel.node.NodeContext;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 
@@ -48,11 +48,11 @@ final class ChaosRun
     static final long INITIAL_BASE = 100_000_000L;
     static final long INITIAL_QUOTE = 100_000_000_000L;
 
-    private final ChaosConfig config;
+    private final ChaosContext config;
     private final PrintStream out;
     private final ChaosReport report = new ChaosReport();
 
-    ChaosRun(final ChaosConfig config, final PrintStream out)
+    ChaosRun(final ChaosContext config, final PrintStream out)
     {
         this.config = config.conclude();
         this.out = out;
@@ -72,7 +72,7 @@ final class ChaosRun
         }
         IoUtil.ensureDirectoryExists(dir, "chaos dir");
         report.dir = dir;
-        final int basePort = FreePorts.clusterBasePort(ChaosConfig.NODES);
+        final int basePort = FreePorts.clusterBasePort(ChaosContext.NODES);
         final int gatewayPort = freeTcpPort();
         final File users = new File(dir, "users.txt");
         for (int account = 1; account <= config.clients(); account++)
@@ -90,7 +90,7 @@ final class ChaosRun
         try (ChaosProcesses processes = new ChaosProcesses(config, dir, basePort, gatewayPort, users);
             History history = new History(new File(dir, "history.log"), startNs))
         {
-            for (int i = 0; i < ChaosConfig.NODES; i++)
+            for (int i = 0; i < ChaosContext.NODES; i++)
             {
                 processes.startNode(i);
             }
@@ -194,7 +194,7 @@ final class ChaosRun
 
     private void setUpMarket(final AdminSession admin)
     {
-        final List<java.util.function.Predicate<io.keel.node.KeelClusterClient>> commands = new ArrayList<>();
+        final List<java.util.function.Predicate<io.keel.node.ClusterCommandSession>> commands = new ArrayList<>();
         final List<Long> ids = new ArrayList<>();
         for (int instrument = 1; instrument <= INSTRUMENTS; instrument++)
         {
@@ -266,7 +266,7 @@ final class ChaosRun
 
     private void heal(final ChaosProcesses processes)
     {
-        for (int i = 0; i < ChaosConfig.NODES; i++)
+        for (int i = 0; i < ChaosContext.NODES; i++)
         {
             if (processes.isPaused(i))
             {
@@ -328,7 +328,7 @@ final class ChaosRun
 
     private static File[] nodeDirs(final ChaosProcesses processes)
     {
-        final File[] dirs = new File[ChaosConfig.NODES];
+        final File[] dirs = new File[ChaosContext.NODES];
         for (int i = 0; i < dirs.length; i++)
         {
             dirs[i] = processes.nodeDir(i);
@@ -343,11 +343,11 @@ final class ChaosRun
         {
             report.problems.add("the gateway did not stop within 15 s of SIGTERM");
         }
-        for (int i = 0; i < ChaosConfig.NODES; i++)
+        for (int i = 0; i < ChaosContext.NODES; i++)
         {
             processes.node(i).destroy();
         }
-        for (int i = 0; i < ChaosConfig.NODES; i++)
+        for (int i = 0; i < ChaosContext.NODES; i++)
         {
             final Process node = processes.node(i);
             if (!node.waitFor(20, TimeUnit.SECONDS))
@@ -370,15 +370,15 @@ final class ChaosRun
         final File dir, final int basePort, final ChaosProcesses processes, final List<ChaosTrader> traders)
     {
         final long startNs = System.nanoTime();
-        final KeelNode[] nodes = new KeelNode[ChaosConfig.NODES];
-        final MarketDataReplay[] marketData = new MarketDataReplay[ChaosConfig.NODES];
+        final KeelNode[] nodes = new KeelNode[ChaosContext.NODES];
+        final MarketDataReplay[] marketData = new MarketDataReplay[ChaosContext.NODES];
         try
         {
             for (int i = 0; i < nodes.length; i++)
             {
-                final NodeConfig nodeConfig = new NodeConfig()
+                final NodeContext nodeConfig = new NodeContext()
                     .memberId(i)
-                    .hosts(Collections.nCopies(ChaosConfig.NODES, "localhost"))
+                    .hosts(Collections.nCopies(ChaosContext.NODES, "localhost"))
                     .basePort(basePort)
                     .nodeDir(processes.nodeDir(i))
                     .idleProfile(IdleProfile.BACKOFF)
@@ -430,7 +430,7 @@ final class ChaosRun
         }
     }
 
-    private static KeelNode launchWhenDirFree(final NodeConfig config)
+    private static KeelNode launchWhenDirFree(final NodeContext config)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true)

@@ -35,7 +35,7 @@ final class FaultInjector implements Runnable
         }
     }
 
-    private final ChaosConfig config;
+    private final ChaosContext config;
     private final ChaosProcesses processes;
     private final AdminSession admin;
     private final History history;
@@ -44,13 +44,13 @@ final class FaultInjector implements Runnable
     private final Random random;
     private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
-    private final boolean[] killed = new boolean[ChaosConfig.NODES];
+    private final boolean[] killed = new boolean[ChaosContext.NODES];
     private volatile boolean running = true;
     private long healthChecks;
     private long healthChecksEqual;
 
     FaultInjector(
-        final ChaosConfig config,
+        final ChaosContext config,
         final ChaosProcesses processes,
         final AdminSession admin,
         final History history,
@@ -93,7 +93,7 @@ final class FaultInjector implements Runnable
 
     public void run()
     {
-        if (config.faultMode() == ChaosConfig.FaultMode.NONE)
+        if (config.faultMode() == ChaosContext.FaultMode.NONE)
         {
             while (waitUntil(endNs))
             {
@@ -112,7 +112,7 @@ final class FaultInjector implements Runnable
                 {
                     return;
                 }
-                final FaultKind kind = config.faultMode() == ChaosConfig.FaultMode.SCHEDULE ?
+                final FaultKind kind = config.faultMode() == ChaosContext.FaultMode.SCHEDULE ?
                     FaultKind.SCHEDULE.get(step % FaultKind.SCHEDULE.size()) : randomKind();
                 step++;
                 inject(kind);
@@ -152,7 +152,7 @@ final class FaultInjector implements Runnable
 
     private void watchProcesses()
     {
-        for (int i = 0; i < ChaosConfig.NODES; i++)
+        for (int i = 0; i < ChaosContext.NODES; i++)
         {
             final Process node = processes.node(i);
             if (!killed[i] && node != null && !node.isAlive())
@@ -167,7 +167,7 @@ final class FaultInjector implements Runnable
 
     private FaultKind randomKind()
     {
-        for (int i = 0; i < ChaosConfig.NODES; i++)
+        for (int i = 0; i < ChaosContext.NODES; i++)
         {
             if (!processes.isNodeAlive(i))
             {
@@ -191,7 +191,7 @@ final class FaultInjector implements Runnable
                 injectNodeFault(kind);
                 break;
             case RESTART_NODE:
-                for (int i = 0; i < ChaosConfig.NODES; i++)
+                for (int i = 0; i < ChaosContext.NODES; i++)
                 {
                     if (!processes.isNodeAlive(i))
                     {
@@ -232,7 +232,7 @@ final class FaultInjector implements Runnable
             return;
         }
         final boolean onLeader = kind == FaultKind.KILL_LEADER || kind == FaultKind.PAUSE_LEADER;
-        final int member = onLeader ? leader : (leader + 1 + random.nextInt(2)) % ChaosConfig.NODES;
+        final int member = onLeader ? leader : (leader + 1 + random.nextInt(2)) % ChaosContext.NODES;
         record(kind, member, onLeader ? "" : "(leader " + leader + ")");
         if (kind == FaultKind.KILL_LEADER || kind == FaultKind.KILL_FOLLOWER)
         {
@@ -263,7 +263,7 @@ final class FaultInjector implements Runnable
         while (running && System.nanoTime() - endNs < 0)
         {
             boolean allAlive = true;
-            for (int i = 0; i < ChaosConfig.NODES; i++)
+            for (int i = 0; i < ChaosContext.NODES; i++)
             {
                 allAlive &= processes.isNodeAlive(i);
             }
@@ -295,7 +295,7 @@ final class FaultInjector implements Runnable
 
     private File[] nodeDirs()
     {
-        final File[] dirs = new File[ChaosConfig.NODES];
+        final File[] dirs = new File[ChaosContext.NODES];
         for (int i = 0; i < dirs.length; i++)
         {
             dirs[i] = processes.nodeDir(i);

@@ -42,7 +42,7 @@ class ChaosTest
         dir = new File("target/chaos-test-" + System.nanoTime()).getAbsoluteFile();
         final ByteArrayOutputStream output = new ByteArrayOutputStream();
         final PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
-        final ChaosConfig config = new ChaosConfig()
+        final ChaosContext config = new ChaosContext()
             .seconds(45)
             .rate(150)
             .clients(8)

@@ -19,10 +19,10 @@ import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
 import io.keel.gateway.CredentialsStore;
 import io.keel.gateway.Gateway;
-import io.keel.gateway.GatewayConfig;
+import io.keel.gateway.GatewayContext;
 import io.keel.gateway.GatewayLog;
+import io.keel.node.ClusterCommandSession;
 import io.keel.node.EmbeddedCluster;
-import io.keel.node.KeelClusterClient;
 import io.keel.node.KeelNode;
 import io.keel.node.StateHashFile;
 import org.HdrHistogram.Histogram;
@@ -92,7 +92,7 @@ public final class DemoMain implements Callable<Integer>
     boolean verbose;
 
     private final Histogram latencyNs = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-    private KeelClusterClient admin;
+    private ClusterCommandSession admin;
     private final List<KeelClient> clients = new ArrayList<>();
     private long adminResponses;
     private long hashCorrelationId = -1;
@@ -132,7 +132,7 @@ public final class DemoMain implements Callable<Integer>
             final KeelNode leader = cluster.awaitLeader(TIMEOUT_MS);
             System.out.println("demo: leader is member " + leader.memberId());
 
-            admin = new KeelClusterClient(cluster.ingressEndpoints(),
+            admin = new ClusterCommandSession(cluster.ingressEndpoints(),
                 Principal.adminCredentials("demo", Principal.DEV_SECRET), new File(workDir, "admin-aeron"),
                 idleProfile, this::onAdminMessage).connect();
             setUpMarket();
@@ -143,7 +143,7 @@ public final class DemoMain implements Callable<Integer>
                 CredentialsStore.addUser(users, "trader" + i, i, ("demo-" + i).getBytes(StandardCharsets.UTF_8),
                     CredentialsStore.MIN_ITERATIONS);
             }
-            gateway = Gateway.launch(new GatewayConfig()
+            gateway = Gateway.launch(new GatewayContext()
                 .port(0)
                 .udpPort(0)
                 .clusterEndpoints(cluster.ingressEndpoints())

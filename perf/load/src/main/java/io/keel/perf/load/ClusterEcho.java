@@ -11,10 +11,10 @@ import io.aeron.logbuffer.Header;
 import io.keel.common.FreePorts;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
+import io.keel.node.ClusterCommandSession;
 import io.keel.node.EmbeddedCluster;
-import io.keel.node.KeelClusterClient;
 import io.keel.node.KeelNode;
-import io.keel.node.NodeConfig;
+import io.keel.node.NodeContext;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
@@ -25,7 +25,7 @@ import java.io.File;
 
 /**
  * What Aeron Cluster costs before any Keel code: members set up exactly as Keel's
- * ({@link KeelNode#launch(NodeConfig, ClusteredService)}: same driver, archive, consensus module,
+ * ({@link KeelNode#launch(NodeContext, ClusteredService)}: same driver, archive, consensus module,
  * authenticator, term lengths and idle profile) running a bare echo service, and a cluster client set up as
  * Keel's gateway's (an embedded driver running on the polling thread, except with dedicated), offering
  * {@code size}-byte messages that carry the request id. Every member
@@ -39,7 +39,7 @@ final class ClusterEcho implements Scenario
     private final File workDir;
     private final UnsafeBuffer message;
     private EmbeddedCluster cluster;
-    private KeelClusterClient client;
+    private ClusterCommandSession client;
     private ResponseHandler handler;
 
     ClusterEcho(final int nodes, final int messageLength, final IdleProfile idleProfile, final File workDir)
@@ -66,7 +66,7 @@ final class ClusterEcho implements Scenario
         cluster = EmbeddedCluster.launch(nodes, workDir, FreePorts.clusterBasePort(nodes), idleProfile, (config) -> {},
             EchoService::new);
         cluster.awaitLeader(30_000);
-        client = new KeelClusterClient(cluster.ingressEndpoints(),
+        client = new ClusterCommandSession(cluster.ingressEndpoints(),
             Principal.gatewayCredentials(1, Principal.DEV_SECRET), new File(workDir, "client-aeron"),
             idleProfile, this::onEcho, idleProfile.embeddedDriverThreadingMode() == ThreadingMode.INVOKER).connect();
     }

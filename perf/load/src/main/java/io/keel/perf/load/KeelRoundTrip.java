@@ -14,9 +14,9 @@ import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
 import io.keel.gateway.CredentialsStore;
 import io.keel.gateway.Gateway;
-import io.keel.gateway.GatewayConfig;
+import io.keel.gateway.GatewayContext;
+import io.keel.node.ClusterCommandSession;
 import io.keel.node.EmbeddedCluster;
-import io.keel.node.KeelClusterClient;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 
@@ -45,7 +45,7 @@ final class KeelRoundTrip implements Scenario
     private final IdleProfile idleProfile;
     private final File workDir;
     private EmbeddedCluster cluster;
-    private KeelClusterClient admin;
+    private ClusterCommandSession admin;
     private Gateway gateway;
     private KeelClient client;
     private ResponseHandler handler;
@@ -86,7 +86,7 @@ final class KeelRoundTrip implements Scenario
         cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), FreePorts.clusterBasePort(nodes),
             idleProfile, (config) -> config.metricsPort(metrics ? -1 : 0).metricsBind("127.0.0.1"));
         cluster.awaitLeader(30_000);
-        admin = new KeelClusterClient(cluster.ingressEndpoints(),
+        admin = new ClusterCommandSession(cluster.ingressEndpoints(),
             Principal.adminCredentials("perf", Principal.DEV_SECRET), new File(workDir, "admin-aeron"),
             IdleProfile.BACKOFF, this::onAdmin).connect();
         admin.addInstrument(1, INSTRUMENT, 1, 2, 1, 1, 10_000, 5_000, 500);
@@ -109,7 +109,7 @@ final class KeelRoundTrip implements Scenario
         final java.nio.file.Path users = workDir.toPath().resolve("users.txt");
         CredentialsStore.addUser(users, "perf", ACCOUNT, "perf".getBytes(StandardCharsets.UTF_8),
             CredentialsStore.MIN_ITERATIONS);
-        gateway = Gateway.launch(new GatewayConfig()
+        gateway = Gateway.launch(new GatewayContext()
             .port(0)
             .clusterEndpoints(cluster.ingressEndpoints())
             .credentialsFile(users)

@@ -22,7 +22,7 @@ import static io.keel.common.ClusterLayout.PORTS_PER_MEMBER;
  * derived values and fails fast naming the option. Ports: each member owns
  * {@link ClusterLayout#PORTS_PER_MEMBER} ports from {@code basePort + memberId * PORTS_PER_MEMBER}.
  */
-public final class NodeConfig
+public final class NodeContext
 {
 
     public static final long HEARTBEAT_TIMEOUT_MS_DEFAULT = 3_000;
@@ -63,7 +63,7 @@ public final class NodeConfig
     private OutputSink marketDataTap;
     private boolean concluded;
 
-    public NodeConfig conclude()
+    public NodeContext conclude()
     {
         if (concluded)
         {
@@ -206,7 +206,7 @@ public final class NodeConfig
         return memberId;
     }
 
-    public NodeConfig memberId(final int memberId)
+    public NodeContext memberId(final int memberId)
     {
         this.memberId = memberId;
         return this;
@@ -217,13 +217,13 @@ public final class NodeConfig
         return hosts;
     }
 
-    public NodeConfig hosts(final List<String> hosts)
+    public NodeContext hosts(final List<String> hosts)
     {
         this.hosts = new ArrayList<>(hosts);
         return this;
     }
 
-    public NodeConfig hosts(final String commaSeparated)
+    public NodeContext hosts(final String commaSeparated)
     {
         return hosts(Arrays.asList(commaSeparated.trim().split("\\s*,\\s*", -1))); // "a,," is two blank hosts, not one
     }
@@ -233,7 +233,7 @@ public final class NodeConfig
         return basePort;
     }
 
-    public NodeConfig basePort(final int basePort)
+    public NodeContext basePort(final int basePort)
     {
         this.basePort = basePort;
         return this;
@@ -244,7 +244,7 @@ public final class NodeConfig
         return clusterId;
     }
 
-    public NodeConfig clusterId(final int clusterId)
+    public NodeContext clusterId(final int clusterId)
     {
         this.clusterId = clusterId;
         return this;
@@ -255,7 +255,7 @@ public final class NodeConfig
         return nodeDir;
     }
 
-    public NodeConfig nodeDir(final File nodeDir)
+    public NodeContext nodeDir(final File nodeDir)
     {
         this.nodeDir = nodeDir;
         return this;
@@ -269,7 +269,7 @@ public final class NodeConfig
     /**
      * Aeron's shared-memory directory; /dev/shm/... is fastest in production.
      */
-    public NodeConfig aeronDir(final File aeronDir)
+    public NodeContext aeronDir(final File aeronDir)
     {
         this.aeronDir = aeronDir;
         return this;
@@ -280,7 +280,7 @@ public final class NodeConfig
         return idleProfile;
     }
 
-    public NodeConfig idleProfile(final IdleProfile idleProfile)
+    public NodeContext idleProfile(final IdleProfile idleProfile)
     {
         this.idleProfile = idleProfile;
         return this;
@@ -294,7 +294,7 @@ public final class NodeConfig
     /**
      * The leader takes a snapshot this often; 0 = only on request.
      */
-    public NodeConfig snapshotIntervalS(final long snapshotIntervalS)
+    public NodeContext snapshotIntervalS(final long snapshotIntervalS)
     {
         this.snapshotIntervalS = snapshotIntervalS;
         return this;
@@ -308,7 +308,7 @@ public final class NodeConfig
     /**
      * Shared secret gateways and admin tools present to get a cluster session.
      */
-    public NodeConfig secret(final String secret)
+    public NodeContext secret(final String secret)
     {
         this.secret = secret;
         return this;
@@ -323,7 +323,7 @@ public final class NodeConfig
      * 0: no fsync (survives process crashes, since the log is on every node); 1: fsync data;
      * 2: fsync data and metadata (survives a whole-cluster power loss, costs latency).
      */
-    public NodeConfig fileSyncLevel(final int fileSyncLevel)
+    public NodeContext fileSyncLevel(final int fileSyncLevel)
     {
         this.fileSyncLevel = fileSyncLevel;
         return this;
@@ -338,7 +338,7 @@ public final class NodeConfig
      * A follower that hears nothing from the leader for this long starts an election: roughly
      * the failover time.
      */
-    public NodeConfig heartbeatTimeoutMs(final long heartbeatTimeoutMs)
+    public NodeContext heartbeatTimeoutMs(final long heartbeatTimeoutMs)
     {
         this.heartbeatTimeoutMs = heartbeatTimeoutMs;
         return this;
@@ -349,7 +349,7 @@ public final class NodeConfig
         return heartbeatIntervalMs;
     }
 
-    public NodeConfig heartbeatIntervalMs(final long heartbeatIntervalMs)
+    public NodeContext heartbeatIntervalMs(final long heartbeatIntervalMs)
     {
         this.heartbeatIntervalMs = heartbeatIntervalMs;
         return this;
@@ -360,7 +360,7 @@ public final class NodeConfig
         return sessionTimeoutMs;
     }
 
-    public NodeConfig sessionTimeoutMs(final long sessionTimeoutMs)
+    public NodeContext sessionTimeoutMs(final long sessionTimeoutMs)
     {
         this.sessionTimeoutMs = sessionTimeoutMs;
         return this;
@@ -374,7 +374,7 @@ public final class NodeConfig
     /**
      * How often the replicas compare their output hash chains through the log.
      */
-    public NodeConfig stateCheckIntervalMs(final long stateCheckIntervalMs)
+    public NodeContext stateCheckIntervalMs(final long stateCheckIntervalMs)
     {
         this.stateCheckIntervalMs = stateCheckIntervalMs;
         return this;
@@ -385,7 +385,7 @@ public final class NodeConfig
         return maxSessions;
     }
 
-    public NodeConfig maxSessions(final int maxSessions)
+    public NodeContext maxSessions(final int maxSessions)
     {
         this.maxSessions = maxSessions;
         return this;
@@ -396,7 +396,7 @@ public final class NodeConfig
         return logTermLength;
     }
 
-    public NodeConfig logTermLength(final String logTermLength)
+    public NodeContext logTermLength(final String logTermLength)
     {
         this.logTermLength = logTermLength;
         return this;
@@ -410,7 +410,7 @@ public final class NodeConfig
     /**
      * Delete the node's archive and cluster state before starting.
      */
-    public NodeConfig cleanStart(final boolean cleanStart)
+    public NodeContext cleanStart(final boolean cleanStart)
     {
         this.cleanStart = cleanStart;
         return this;
@@ -424,7 +424,7 @@ public final class NodeConfig
     /**
      * Port of {@code /metrics} and {@code /health}; 0 = off, -1 = any free port (tests).
      */
-    public NodeConfig metricsPort(final int metricsPort)
+    public NodeContext metricsPort(final int metricsPort)
     {
         this.metricsPort = metricsPort;
         return this;
@@ -435,7 +435,7 @@ public final class NodeConfig
         return metricsBind;
     }
 
-    public NodeConfig metricsBind(final String metricsBind)
+    public NodeContext metricsBind(final String metricsBind)
     {
         this.metricsBind = metricsBind;
         return this;
@@ -450,7 +450,7 @@ public final class NodeConfig
      * Print the node's lifecycle events (role changes, elections, snapshots) as JSON lines on stdout. A
      * process that embeds nodes under its own output (keel demo without --verbose) turns them off.
      */
-    public NodeConfig lifecycleLog(final boolean lifecycleLog)
+    public NodeContext lifecycleLog(final boolean lifecycleLog)
     {
         this.lifecycleLog = lifecycleLog;
         return this;
@@ -465,7 +465,7 @@ public final class NodeConfig
      * Test only: this node silently skips the N-th client command (1-based), so its state
      * diverges from the others and the state check must catch it. -1 = never.
      */
-    public NodeConfig testSkipCommand(final long testSkipCommand)
+    public NodeContext testSkipCommand(final long testSkipCommand)
     {
         this.testSkipCommand = testSkipCommand;
         return this;
@@ -481,7 +481,7 @@ public final class NodeConfig
      * emits — live or while replaying its log at recovery — is also handed to this sink's
      * {@link OutputSink#onMarketData}, on the service thread. Null (the default) = none.
      */
-    public NodeConfig marketDataTap(final OutputSink marketDataTap)
+    public NodeContext marketDataTap(final OutputSink marketDataTap)
     {
         this.marketDataTap = marketDataTap;
         return this;

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * Everything a gateway needs, with local defaults. {@link #conclude()} validates and fails with a
  * message naming the option, as {@code keel gateway} prints it.
  */
-public final class GatewayConfig
+public final class GatewayContext
 {
     public static final int GATEWAY_ID_DEFAULT = 1;
     public static final String BIND_ADDRESS_DEFAULT = "127.0.0.1";
@@ -71,11 +71,11 @@ public final class GatewayConfig
     private int marketDataDepth = MARKET_DATA_DEPTH_DEFAULT;
     private boolean concluded;
 
-    public GatewayConfig conclude()
+    public GatewayContext conclude()
     {
         if (concluded)
         {
-            throw new IllegalStateException("already concluded");
+            return this; // as every Keel Context: validated once, later calls change nothing
         }
         require(gatewayId >= 1 && gatewayId <= Principal.MAX_GATEWAY_ID,
             "--gateway-id must be in 1.." + Principal.MAX_GATEWAY_ID + ": " + gatewayId);
@@ -156,7 +156,7 @@ public final class GatewayConfig
         return gatewayId;
     }
 
-    public GatewayConfig gatewayId(final int gatewayId)
+    public GatewayContext gatewayId(final int gatewayId)
     {
         this.gatewayId = gatewayId;
         return this;
@@ -167,7 +167,7 @@ public final class GatewayConfig
         return bindAddress;
     }
 
-    public GatewayConfig bindAddress(final String bindAddress)
+    public GatewayContext bindAddress(final String bindAddress)
     {
         this.bindAddress = bindAddress;
         return this;
@@ -186,7 +186,7 @@ public final class GatewayConfig
     /**
      * @param udpPort Aeron UDP port clients publish to, on {@link #bindAddress()}; 0 or less disables UDP.
      */
-    public GatewayConfig udpPort(final int udpPort)
+    public GatewayContext udpPort(final int udpPort)
     {
         this.udpPort = udpPort;
         return this;
@@ -195,7 +195,7 @@ public final class GatewayConfig
     /**
      * @param port to listen on; 0 picks a free one (see {@link Gateway#port()}).
      */
-    public GatewayConfig port(final int port)
+    public GatewayContext port(final int port)
     {
         this.port = port;
         return this;
@@ -209,7 +209,7 @@ public final class GatewayConfig
     /**
      * @param clusterEndpoints Aeron ingress endpoints, {@code memberId=host:port,...}.
      */
-    public GatewayConfig clusterEndpoints(final String clusterEndpoints)
+    public GatewayContext clusterEndpoints(final String clusterEndpoints)
     {
         this.clusterEndpoints = clusterEndpoints;
         return this;
@@ -220,7 +220,7 @@ public final class GatewayConfig
         return clusterSecret;
     }
 
-    public GatewayConfig clusterSecret(final String clusterSecret)
+    public GatewayContext clusterSecret(final String clusterSecret)
     {
         this.clusterSecret = clusterSecret;
         return this;
@@ -231,7 +231,7 @@ public final class GatewayConfig
         return credentialsFile;
     }
 
-    public GatewayConfig credentialsFile(final Path credentialsFile)
+    public GatewayContext credentialsFile(final Path credentialsFile)
     {
         this.credentialsFile = credentialsFile;
         return this;
@@ -242,7 +242,7 @@ public final class GatewayConfig
         return aeronDir;
     }
 
-    public GatewayConfig aeronDir(final File aeronDir)
+    public GatewayContext aeronDir(final File aeronDir)
     {
         this.aeronDir = aeronDir;
         return this;
@@ -253,7 +253,7 @@ public final class GatewayConfig
         return idleProfile;
     }
 
-    public GatewayConfig idleProfile(final IdleProfile idleProfile)
+    public GatewayContext idleProfile(final IdleProfile idleProfile)
     {
         this.idleProfile = idleProfile;
         return this;
@@ -264,7 +264,7 @@ public final class GatewayConfig
         return logonTimeoutMs;
     }
 
-    public GatewayConfig logonTimeoutMs(final long logonTimeoutMs)
+    public GatewayContext logonTimeoutMs(final long logonTimeoutMs)
     {
         this.logonTimeoutMs = logonTimeoutMs;
         return this;
@@ -275,7 +275,7 @@ public final class GatewayConfig
         return minHeartbeatMs;
     }
 
-    public GatewayConfig minHeartbeatMs(final int minHeartbeatMs)
+    public GatewayContext minHeartbeatMs(final int minHeartbeatMs)
     {
         this.minHeartbeatMs = minHeartbeatMs;
         return this;
@@ -286,7 +286,7 @@ public final class GatewayConfig
         return maxHeartbeatMs;
     }
 
-    public GatewayConfig maxHeartbeatMs(final int maxHeartbeatMs)
+    public GatewayContext maxHeartbeatMs(final int maxHeartbeatMs)
     {
         this.maxHeartbeatMs = maxHeartbeatMs;
         return this;
@@ -300,7 +300,7 @@ public final class GatewayConfig
     /**
      * @param throttleRate messages per second a session may send, sustained.
      */
-    public GatewayConfig throttleRate(final int throttleRate)
+    public GatewayContext throttleRate(final int throttleRate)
     {
         this.throttleRate = throttleRate;
         return this;
@@ -314,7 +314,7 @@ public final class GatewayConfig
     /**
      * @param throttleBurst messages a session may send at once above the sustained rate.
      */
-    public GatewayConfig throttleBurst(final int throttleBurst)
+    public GatewayContext throttleBurst(final int throttleBurst)
     {
         this.throttleBurst = throttleBurst;
         return this;
@@ -328,7 +328,7 @@ public final class GatewayConfig
     /**
      * @param throttleAbuse throttled messages within one second that get a session disconnected.
      */
-    public GatewayConfig throttleAbuse(final int throttleAbuse)
+    public GatewayContext throttleAbuse(final int throttleAbuse)
     {
         this.throttleAbuse = throttleAbuse;
         return this;
@@ -339,7 +339,7 @@ public final class GatewayConfig
         return maxFrameLength;
     }
 
-    public GatewayConfig maxFrameLength(final int maxFrameLength)
+    public GatewayContext maxFrameLength(final int maxFrameLength)
     {
         this.maxFrameLength = maxFrameLength;
         return this;
@@ -350,7 +350,7 @@ public final class GatewayConfig
         return outboundBufferBytes;
     }
 
-    public GatewayConfig outboundBufferBytes(final int outboundBufferBytes)
+    public GatewayContext outboundBufferBytes(final int outboundBufferBytes)
     {
         this.outboundBufferBytes = outboundBufferBytes;
         return this;
@@ -361,7 +361,7 @@ public final class GatewayConfig
         return resendCacheSize;
     }
 
-    public GatewayConfig resendCacheSize(final int resendCacheSize)
+    public GatewayContext resendCacheSize(final int resendCacheSize)
     {
         this.resendCacheSize = resendCacheSize;
         return this;
@@ -372,7 +372,7 @@ public final class GatewayConfig
         return maxConnections;
     }
 
-    public GatewayConfig maxConnections(final int maxConnections)
+    public GatewayContext maxConnections(final int maxConnections)
     {
         this.maxConnections = maxConnections;
         return this;
@@ -383,7 +383,7 @@ public final class GatewayConfig
         return maxPendingLogons;
     }
 
-    public GatewayConfig maxPendingLogons(final int maxPendingLogons)
+    public GatewayContext maxPendingLogons(final int maxPendingLogons)
     {
         this.maxPendingLogons = maxPendingLogons;
         return this;
@@ -398,7 +398,7 @@ public final class GatewayConfig
      * @param cancelOnDisconnectGraceMs how long a lost cancel-on-disconnect session may take to log on again before
      *                                  its orders are canceled; 0 cancels at once.
      */
-    public GatewayConfig cancelOnDisconnectGraceMs(final long cancelOnDisconnectGraceMs)
+    public GatewayContext cancelOnDisconnectGraceMs(final long cancelOnDisconnectGraceMs)
     {
         this.cancelOnDisconnectGraceMs = cancelOnDisconnectGraceMs;
         return this;
@@ -413,7 +413,7 @@ public final class GatewayConfig
      * @param breakerTimeoutMs requests unanswered this long open the circuit breaker: orders are refused as
      *                         UNAVAILABLE until the cluster answers again.
      */
-    public GatewayConfig breakerTimeoutMs(final long breakerTimeoutMs)
+    public GatewayContext breakerTimeoutMs(final long breakerTimeoutMs)
     {
         this.breakerTimeoutMs = breakerTimeoutMs;
         return this;
@@ -427,7 +427,7 @@ public final class GatewayConfig
     /**
      * @param marketDataPort control port of the public market-data stream (multi-destination cast); 0 = no stream.
      */
-    public GatewayConfig marketDataPort(final int marketDataPort)
+    public GatewayContext marketDataPort(final int marketDataPort)
     {
         this.marketDataPort = marketDataPort;
         return this;
@@ -441,7 +441,7 @@ public final class GatewayConfig
     /**
      * @param marketDataChannel the public stream's channel instead of the default from --md-port, e.g. multicast.
      */
-    public GatewayConfig marketDataChannel(final String marketDataChannel)
+    public GatewayContext marketDataChannel(final String marketDataChannel)
     {
         this.marketDataChannel = marketDataChannel;
         return this;
@@ -457,7 +457,7 @@ public final class GatewayConfig
         return marketDataSnapshotIntervalMs;
     }
 
-    public GatewayConfig marketDataSnapshotIntervalMs(final long marketDataSnapshotIntervalMs)
+    public GatewayContext marketDataSnapshotIntervalMs(final long marketDataSnapshotIntervalMs)
     {
         this.marketDataSnapshotIntervalMs = marketDataSnapshotIntervalMs;
         return this;
@@ -471,7 +471,7 @@ public final class GatewayConfig
     /**
      * @param marketDataDepth levels per side in a BookSnapshot.
      */
-    public GatewayConfig marketDataDepth(final int marketDataDepth)
+    public GatewayContext marketDataDepth(final int marketDataDepth)
     {
         this.marketDataDepth = marketDataDepth;
         return this;
@@ -482,7 +482,7 @@ public final class GatewayConfig
         return clusterConnectTimeoutMs;
     }
 
-    public GatewayConfig clusterConnectTimeoutMs(final long clusterConnectTimeoutMs)
+    public GatewayContext clusterConnectTimeoutMs(final long clusterConnectTimeoutMs)
     {
         this.clusterConnectTimeoutMs = clusterConnectTimeoutMs;
         return this;
@@ -497,7 +497,7 @@ public final class GatewayConfig
      * Port of {@code /metrics} and {@code /health}; 0 = off (the default here; {@code keel gateway}
      * defaults to 9500), -1 = any free port (tests).
      */
-    public GatewayConfig metricsPort(final int metricsPort)
+    public GatewayContext metricsPort(final int metricsPort)
     {
         this.metricsPort = metricsPort;
         return this;
@@ -508,7 +508,7 @@ public final class GatewayConfig
         return metricsBind;
     }
 
-    public GatewayConfig metricsBind(final String metricsBind)
+    public GatewayContext metricsBind(final String metricsBind)
     {
         this.metricsBind = metricsBind;
         return this;

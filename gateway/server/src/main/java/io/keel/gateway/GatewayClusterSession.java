@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * the old one. While there is no session (no leader, or no quorum) {@link #tryClaim} fails at once,
  * which is what makes the gateway's circuit breaker.
  */
-final class ClusterConnection implements AutoCloseable
+final class GatewayClusterSession implements AutoCloseable
 {
     /**
      * Receives each egress message, an SBE message of the Keel schema.
@@ -39,7 +39,7 @@ final class ClusterConnection implements AutoCloseable
     private static final long PROBE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long NONE = Long.MIN_VALUE;
 
-    private final GatewayConfig config;
+    private final GatewayContext config;
     private final Listener listener;
     private final GatewayHealth health;
     private final MediaDriver driver;
@@ -93,7 +93,7 @@ final class ClusterConnection implements AutoCloseable
     /** The state last handed to {@link #health}: a plain field, so an unchanged state costs no volatile access. */
     private GatewayHealth.State publishedState = GatewayHealth.State.STARTING;
 
-    ClusterConnection(final GatewayConfig config, final Listener listener, final GatewayHealth health)
+    GatewayClusterSession(final GatewayContext config, final Listener listener, final GatewayHealth health)
     {
         this.config = config;
         this.listener = listener;

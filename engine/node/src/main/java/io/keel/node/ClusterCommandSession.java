@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * is offered into it before the close is seen is lost. Owners poll it from the loop that does their
  * other work (see {@code keel demo}); {@link #maxPollGapNs()} tells how long it was ever left alone.
  */
-public final class KeelClusterClient implements AutoCloseable
+public final class ClusterCommandSession implements AutoCloseable
 {
     /**
      * Receives every egress message (an SBE message of the Keel schema).
@@ -92,7 +92,7 @@ public final class KeelClusterClient implements AutoCloseable
      * @param aeronDir an aeron dir of its own: the client runs an embedded media driver there,
      *                 so it outlives any node.
      */
-    public KeelClusterClient(
+    public ClusterCommandSession(
         final String ingressEndpoints,
         final byte[] credentials,
         final File aeronDir,
@@ -109,7 +109,7 @@ public final class KeelClusterClient implements AutoCloseable
      *                             {@link #poll()} and {@link #offer}, on the caller's thread (as the gateway's
      *                             do), instead of on threads of their own: call {@link #poll()} continuously.
      */
-    public KeelClusterClient(
+    public ClusterCommandSession(
         final String ingressEndpoints,
         final byte[] credentials,
         final File aeronDir,
@@ -149,7 +149,7 @@ public final class KeelClusterClient implements AutoCloseable
      *
      * @throws io.aeron.exceptions.AeronException when the cluster refuses or cannot be reached.
      */
-    public KeelClusterClient connect()
+    public ClusterCommandSession connect()
     {
         final EgressListener listener = new EgressListener()
         {

@@ -7,7 +7,7 @@ import java.io.File;
 /**
  * Settings of one chaos run, with {@link #conclude()} validating them (the message names the option).
  */
-public final class ChaosConfig
+public final class ChaosContext
 {
     /**
      * How faults are chosen.
@@ -39,7 +39,7 @@ public final class ChaosConfig
     private long drainTimeoutS = 90;
     private boolean verbose;
 
-    public ChaosConfig conclude()
+    public ChaosContext conclude()
     {
         require(seconds > 0, "--seconds must be > 0: " + seconds);
         require(rate > 0 && rate <= 20_000, "--rate must be in 1..20000: " + rate);
@@ -73,7 +73,7 @@ public final class ChaosConfig
         return seconds;
     }
 
-    public ChaosConfig seconds(final long seconds)
+    public ChaosContext seconds(final long seconds)
     {
         this.seconds = seconds;
         return this;
@@ -84,7 +84,7 @@ public final class ChaosConfig
         return rate;
     }
 
-    public ChaosConfig rate(final int rate)
+    public ChaosContext rate(final int rate)
     {
         this.rate = rate;
         return this;
@@ -95,7 +95,7 @@ public final class ChaosConfig
         return clients;
     }
 
-    public ChaosConfig clients(final int clients)
+    public ChaosContext clients(final int clients)
     {
         this.clients = clients;
         return this;
@@ -106,7 +106,7 @@ public final class ChaosConfig
         return seed;
     }
 
-    public ChaosConfig seed(final long seed)
+    public ChaosContext seed(final long seed)
     {
         this.seed = seed;
         return this;
@@ -117,7 +117,7 @@ public final class ChaosConfig
         return faultMode;
     }
 
-    public ChaosConfig faultMode(final FaultMode faultMode)
+    public ChaosContext faultMode(final FaultMode faultMode)
     {
         this.faultMode = faultMode;
         return this;
@@ -128,7 +128,7 @@ public final class ChaosConfig
         return faultIntervalS;
     }
 
-    public ChaosConfig faultIntervalS(final long faultIntervalS)
+    public ChaosContext faultIntervalS(final long faultIntervalS)
     {
         this.faultIntervalS = faultIntervalS;
         return this;
@@ -139,7 +139,7 @@ public final class ChaosConfig
         return fileSyncLevel;
     }
 
-    public ChaosConfig fileSyncLevel(final int fileSyncLevel)
+    public ChaosContext fileSyncLevel(final int fileSyncLevel)
     {
         this.fileSyncLevel = fileSyncLevel;
         return this;
@@ -153,7 +153,7 @@ public final class ChaosConfig
         return dir;
     }
 
-    public ChaosConfig dir(final File dir)
+    public ChaosContext dir(final File dir)
     {
         this.dir = dir;
         return this;
@@ -164,7 +164,7 @@ public final class ChaosConfig
         return keepHistory;
     }
 
-    public ChaosConfig keepHistory(final boolean keepHistory)
+    public ChaosContext keepHistory(final boolean keepHistory)
     {
         this.keepHistory = keepHistory;
         return this;
@@ -175,7 +175,7 @@ public final class ChaosConfig
         return idleProfile;
     }
 
-    public ChaosConfig idleProfile(final IdleProfile idleProfile)
+    public ChaosContext idleProfile(final IdleProfile idleProfile)
     {
         this.idleProfile = idleProfile;
         return this;
@@ -186,7 +186,7 @@ public final class ChaosConfig
         return heartbeatTimeoutMs;
     }
 
-    public ChaosConfig heartbeatTimeoutMs(final long heartbeatTimeoutMs)
+    public ChaosContext heartbeatTimeoutMs(final long heartbeatTimeoutMs)
     {
         this.heartbeatTimeoutMs = heartbeatTimeoutMs;
         return this;
@@ -197,7 +197,7 @@ public final class ChaosConfig
         return snapshotIntervalS;
     }
 
-    public ChaosConfig snapshotIntervalS(final long snapshotIntervalS)
+    public ChaosContext snapshotIntervalS(final long snapshotIntervalS)
     {
         this.snapshotIntervalS = snapshotIntervalS;
         return this;
@@ -208,7 +208,7 @@ public final class ChaosConfig
         return drainTimeoutS;
     }
 
-    public ChaosConfig drainTimeoutS(final long drainTimeoutS)
+    public ChaosContext drainTimeoutS(final long drainTimeoutS)
     {
         this.drainTimeoutS = drainTimeoutS;
         return this;
@@ -219,7 +219,7 @@ public final class ChaosConfig
         return verbose;
     }
 
-    public ChaosConfig verbose(final boolean verbose)
+    public ChaosContext verbose(final boolean verbose)
     {
         this.verbose = verbose;
         return this;
