@@ -3,6 +3,7 @@ package io.keel.chaos;
 import java.io.File;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -202,5 +203,65 @@ final class ChaosReport
     private static void row(final PrintStream out, final String measure, final Object value)
     {
         out.println("| " + measure + " | " + value + " |");
+    }
+
+    /**
+     * Tally what the traders sent and saw, acknowledgement latencies, and the recovery after each fault.
+     */
+    void collect(final List<ChaosTrader> traders)
+    {
+        for (final ChaosTrader trader : traders)
+        {
+            for (final ChaosOrder order : trader.orders())
+            {
+                ordersSent++;
+                sends += order.sends;
+                if (order.isAcked())
+                {
+                    acked++;
+                }
+                else if (order.rejected)
+                {
+                    rejected++;
+                }
+            }
+            unavailableRejects += trader.unavailableRejects;
+            throttledRejects += trader.throttledRejects;
+            cancelsSent += trader.cancelsSent;
+            cancelRejects += trader.cancelRejects;
+            notSent += trader.notSent;
+            resent += trader.client().resent();
+            reconnects += trader.client().reconnects();
+            unknownReports += trader.unknownReports;
+        }
+        final long[] latencies = new long[(int)acked];
+        int count = 0;
+        for (final ChaosTrader trader : traders)
+        {
+            for (final ChaosOrder order : trader.orders())
+            {
+                if (order.ackNs != 0 && count < latencies.length)
+                {
+                    latencies[count++] = (order.ackNs - order.firstSentNs) / 1_000;
+                }
+            }
+        }
+        ackLatencyUs = Arrays.copyOf(latencies, count);
+        Arrays.sort(ackLatencyUs);
+        for (final FaultInjector.Fault fault : faults)
+        {
+            long first = Long.MAX_VALUE;
+            for (final ChaosTrader trader : traders)
+            {
+                for (final ChaosOrder order : trader.orders())
+                {
+                    if (order.ackNs != 0 && order.firstSentNs - fault.atNs >= 0 && order.ackNs - first < 0)
+                    {
+                        first = order.ackNs;
+                    }
+                }
+            }
+            recoveryMs.add(first == Long.MAX_VALUE ? -1 : (first - fault.atNs) / 1_000_000);
+        }
     }
 }

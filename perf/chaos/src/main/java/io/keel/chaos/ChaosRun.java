@@ -14,7 +14,6 @@ import org.agrona.IoUtil;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -73,7 +72,7 @@ final class ChaosRun
         IoUtil.ensureDirectoryExists(dir, "chaos dir");
         report.dir = dir;
         final int basePort = FreePorts.clusterBasePort(ChaosContext.NODES);
-        final int gatewayPort = freeTcpPort();
+        final int gatewayPort = FreePorts.tcpPort();
         final File users = new File(dir, "users.txt");
         for (int account = 1; account <= config.clients(); account++)
         {
@@ -172,7 +171,7 @@ final class ChaosRun
             stopAll(processes);
             report.history = history.lines();
             rebuildAndCheck(dir, basePort, processes, traders);
-            collect(traders);
+            report.collect(traders);
             passed = report.passed();
         }
         finally
@@ -449,77 +448,6 @@ final class ChaosRun
                 ChaosTrader.sleep(500);
             }
         }
-    }
-
-    private void collect(final List<ChaosTrader> traders)
-    {
-        for (final ChaosTrader trader : traders)
-        {
-            for (final ChaosOrder order : trader.orders())
-            {
-                report.ordersSent++;
-                report.sends += order.sends;
-                if (order.isAcked())
-                {
-                    report.acked++;
-                }
-                else if (order.rejected)
-                {
-                    report.rejected++;
-                }
-            }
-            report.unavailableRejects += trader.unavailableRejects;
-            report.throttledRejects += trader.throttledRejects;
-            report.cancelsSent += trader.cancelsSent;
-            report.cancelRejects += trader.cancelRejects;
-            report.notSent += trader.notSent;
-            report.resent += trader.client().resent();
-            report.reconnects += trader.client().reconnects();
-            report.unknownReports += trader.unknownReports;
-        }
-        final long[] latencies = new long[(int)report.acked];
-        int count = 0;
-        for (final ChaosTrader trader : traders)
-        {
-            for (final ChaosOrder order : trader.orders())
-            {
-                if (order.ackNs != 0 && count < latencies.length)
-                {
-                    latencies[count++] = (order.ackNs - order.firstSentNs) / 1_000;
-                }
-            }
-        }
-        report.ackLatencyUs = Arrays.copyOf(latencies, count);
-        Arrays.sort(report.ackLatencyUs);
-        for (final FaultInjector.Fault fault : report.faults)
-        {
-            long first = Long.MAX_VALUE;
-            for (final ChaosTrader trader : traders)
-            {
-                for (final ChaosOrder order : trader.orders())
-                {
-                    if (order.ackNs != 0 && order.firstSentNs - fault.atNs >= 0 && order.ackNs - first < 0)
-                    {
-                        first = order.ackNs;
-                    }
-                }
-            }
-            report.recoveryMs.add(first == Long.MAX_VALUE ? -1 : (first - fault.atNs) / 1_000_000);
-        }
-    }
-
-    static int freeTcpPort()
-    {
-        final Random random = new Random();
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            final int port = 33_000 + random.nextInt(2_000);
-            if (FreePorts.free(port, 1))
-            {
-                return port;
-            }
-        }
-        throw new UncheckedIOException(new IOException("no free TCP port"));
     }
 
     static String hex(final Long[] hashes)
