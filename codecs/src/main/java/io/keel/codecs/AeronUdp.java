@@ -12,6 +12,8 @@ public final class AeronUdp
     public static final int REQUEST_STREAM_ID = 7101;
     /** Gateway to client. */
     public static final int RESPONSE_STREAM_ID = 7102;
+    /** The gateway's public market-data stream (books and trades for any subscriber). */
+    public static final int MARKET_DATA_STREAM_ID = 1002;
     /**
      * Term length of both directions' publications: the publisher's term length sizes the image on the other side,
      * three terms each. 64 KiB holds messages of up to 8 KiB, far above Keel's.

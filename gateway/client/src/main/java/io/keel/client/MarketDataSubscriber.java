@@ -6,6 +6,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.keel.codecs.AeronUdp;
 import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
 import io.keel.codecs.L2Book;
@@ -43,9 +44,6 @@ public final class MarketDataSubscriber implements AutoCloseable
         {
         }
     }
-
-    /** The stream id gateways publish market data on. */
-    public static final int STREAM_ID = 1002;
 
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -92,7 +90,7 @@ public final class MarketDataSubscriber implements AutoCloseable
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
             subscription = aeron.addSubscription(channel != null ? channel :
                 "aeron:udp?endpoint=localhost:0|control=" + gatewayHost + ":" + marketDataPort + "|control-mode=dynamic",
-                STREAM_ID);
+                AeronUdp.MARKET_DATA_STREAM_ID);
         }
         catch (final RuntimeException ex)
         {

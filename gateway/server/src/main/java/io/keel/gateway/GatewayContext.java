@@ -1,5 +1,6 @@
 package io.keel.gateway;
 
+import io.keel.codecs.AeronUdp;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
 
@@ -36,7 +37,6 @@ public final class GatewayContext
     /** Loopback, as {@link #BIND_ADDRESS_DEFAULT}: a load balancer or Prometheus elsewhere needs --metrics-bind. */
     public static final String METRICS_BIND_DEFAULT = "127.0.0.1";
     public static final int MARKET_DATA_PORT_DEFAULT = 9102;
-    public static final int MARKET_DATA_STREAM_ID = 1002;
     public static final long MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT = 1_000;
     public static final int MARKET_DATA_DEPTH_DEFAULT = 1_000;
 
@@ -449,7 +449,7 @@ public final class GatewayContext
 
     public int marketDataStreamId()
     {
-        return MARKET_DATA_STREAM_ID;
+        return AeronUdp.MARKET_DATA_STREAM_ID;
     }
 
     public long marketDataSnapshotIntervalMs()
