@@ -2,11 +2,15 @@ package io.keel.client;
 
 import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
+import io.keel.codecs.BooleanType;
+import io.keel.codecs.MarketDataRequestEncoder;
 import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.TradeDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A client's market-data subscriptions: each instrument starts with a BookSnapshot, then takes
@@ -16,31 +20,54 @@ import org.agrona.collections.Long2LongHashMap;
 final class ClientMarketData
 {
     /**
-     * Sends a subscription request (for the first time or again after a gap).
+     * Sends one encoded message on the session.
      */
-    interface Requester
+    interface Sender
     {
-        boolean subscribe(int instrumentId);
+        /**
+         * @return false when not logged on or the connection is lost (nothing was sent).
+         */
+        boolean sendIfLoggedOn(DirectBuffer buffer, int offset, int length);
     }
 
     private static final long AWAITING_SNAPSHOT = -1;
     private static final long NOT_SUBSCRIBED = Long.MIN_VALUE;
 
     private final KeelClientListener listener;
-    private final Requester requester;
+    private final Sender sender;
     private final IntArrayList subscribed = new IntArrayList();
     private final Long2LongHashMap lastMdSeqNo = new Long2LongHashMap(NOT_SUBSCRIBED);
     private final BookUpdateDecoder bookUpdateDecoder = new BookUpdateDecoder();
     private final TradeDecoder tradeDecoder = new TradeDecoder();
     private final BookSnapshotDecoder bookSnapshotDecoder = new BookSnapshotDecoder();
+    // Its own buffer: a gap found while an order is being offered asks for a snapshot without touching that order.
+    private final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MarketDataRequestEncoder marketDataRequestEncoder = new MarketDataRequestEncoder();
 
-    ClientMarketData(final KeelClientListener listener, final Requester requester)
+    ClientMarketData(final KeelClientListener listener, final Sender sender)
     {
         this.listener = listener;
-        this.requester = requester;
+        this.sender = sender;
     }
 
-    void subscribe(final int instrumentId)
+    /**
+     * Start or stop an instrument, remembered across reconnects, and tell the gateway if logged on.
+     */
+    boolean request(final int instrumentId, final boolean subscribe)
+    {
+        if (subscribe)
+        {
+            subscribe(instrumentId);
+        }
+        else
+        {
+            unsubscribe(instrumentId);
+        }
+        return send(instrumentId, subscribe);
+    }
+
+    private void subscribe(final int instrumentId)
     {
         if (!subscribed.containsInt(instrumentId))
         {
@@ -49,7 +76,7 @@ final class ClientMarketData
         }
     }
 
-    void unsubscribe(final int instrumentId)
+    private void unsubscribe(final int instrumentId)
     {
         subscribed.removeInt(instrumentId);
         lastMdSeqNo.remove(instrumentId);
@@ -64,7 +91,7 @@ final class ClientMarketData
         {
             final int instrumentId = subscribed.getInt(i);
             lastMdSeqNo.put(instrumentId, AWAITING_SNAPSHOT);
-            requester.subscribe(instrumentId);
+            send(instrumentId, true);
         }
     }
 
@@ -107,10 +134,19 @@ final class ClientMarketData
         if (mdSeqNo != last + 1)
         {
             lastMdSeqNo.put(instrumentId, AWAITING_SNAPSHOT);
-            requester.subscribe(instrumentId);
+            send(instrumentId, true);
             return false;
         }
         lastMdSeqNo.put(instrumentId, mdSeqNo);
         return true;
+    }
+
+    private boolean send(final int instrumentId, final boolean subscribe)
+    {
+        marketDataRequestEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
+            .instrumentId(instrumentId)
+            .subscribe(subscribe ? BooleanType.TRUE : BooleanType.FALSE);
+        return sender.sendIfLoggedOn(
+            message, 0, MessageHeaderEncoder.ENCODED_LENGTH + marketDataRequestEncoder.encodedLength());
     }
 }

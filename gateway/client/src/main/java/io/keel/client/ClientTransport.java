@@ -3,8 +3,9 @@ package io.keel.client;
 import org.agrona.DirectBuffer;
 
 /**
- * The I/O under a {@link KeelClient}: one connection at a time, carrying whole SBE messages. The session logic — logon,
- * sequence numbers, resends, reconnects, heartbeats — stays in {@link KeelClient}, the same over every transport.
+ * The I/O under a {@link KeelClient}: one connection at a time, carrying whole SBE messages. The session logic —
+ * logon, sequence numbers, resends, reconnects, heartbeats — stays in {@link ClientSession} and {@link SessionReports},
+ * the same over every transport.
  * Single-threaded; {@link #offer}, {@link #flush} and {@link #poll} allocate nothing.
  */
 interface ClientTransport extends AutoCloseable

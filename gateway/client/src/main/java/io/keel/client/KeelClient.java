@@ -1,41 +1,12 @@
 package io.keel.client;
 
-import io.keel.codecs.AccountRequestEncoder;
 import io.keel.codecs.AccountStatusDecoder;
-import io.keel.codecs.BookSnapshotDecoder;
-import io.keel.codecs.BookUpdateDecoder;
-import io.keel.codecs.BooleanType;
-import io.keel.codecs.BusinessRejectDecoder;
-import io.keel.codecs.CancelOrderEncoder;
-import io.keel.codecs.CancelRejectDecoder;
-import io.keel.codecs.ExecutionReportDecoder;
-import io.keel.codecs.HeartbeatEncoder;
-import io.keel.codecs.LogonEncoder;
-import io.keel.codecs.LogonResponseDecoder;
-import io.keel.codecs.LogonResult;
-import io.keel.codecs.LogoutDecoder;
-import io.keel.codecs.LogoutEncoder;
-import io.keel.codecs.LogoutReason;
-import io.keel.codecs.MarketDataRequestEncoder;
-import io.keel.codecs.MassCancelEncoder;
-import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.MassCancelScope;
-import io.keel.codecs.MessageHeaderDecoder;
-import io.keel.codecs.MessageHeaderEncoder;
-import io.keel.codecs.NewOrderEncoder;
 import io.keel.codecs.OrdType;
-import io.keel.codecs.OrderStatusRequestEncoder;
-import io.keel.codecs.ReplaceOrderEncoder;
-import io.keel.codecs.ResendRequestEncoder;
 import io.keel.codecs.SelfTradePrevention;
-import io.keel.codecs.SessionRejectDecoder;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
-import io.keel.codecs.TradeDecoder;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keel's client library, over TCP or Aeron UDP ({@link Context#transport(Transport)}): connect and log on, send
@@ -48,6 +19,10 @@ import java.util.concurrent.TimeUnit;
  * asked for at logon by sequence number, and each reaches the listener exactly once.
  * <p>
  * Single-threaded: call every method from one thread. Sending and polling allocate nothing.
+ * <p>
+ * This class is the API; the work is done by {@link ClientSession} (connection, logon, heartbeats, reconnects),
+ * {@link SessionReports} (numbered reports, requests in flight, resends), {@link OrderEntry} (request encoding) and
+ * {@link ClientMarketData} (subscriptions and book sequencing).
  */
 public final class KeelClient implements AutoCloseable
 {
@@ -218,78 +193,31 @@ public final class KeelClient implements AutoCloseable
         }
     }
 
-    private static final long RESEND_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
-
-    private final Context ctx;
-    private final KeelClientListener listener;
-    private final InFlightRequests inFlight;
-    private final ClientTransport transport;
-    private final UnsafeBuffer message = new UnsafeBuffer(new byte[1024]);
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final LogonEncoder logonEncoder = new LogonEncoder();
-    private final LogoutEncoder logoutEncoder = new LogoutEncoder();
-    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
-    private final ResendRequestEncoder resendRequestEncoder = new ResendRequestEncoder();
-    private final MarketDataRequestEncoder marketDataRequestEncoder = new MarketDataRequestEncoder();
-    private final NewOrderEncoder newOrderEncoder = new NewOrderEncoder();
-    private final CancelOrderEncoder cancelOrderEncoder = new CancelOrderEncoder();
-    private final ReplaceOrderEncoder replaceOrderEncoder = new ReplaceOrderEncoder();
-    private final MassCancelEncoder massCancelEncoder = new MassCancelEncoder();
-    private final OrderStatusRequestEncoder orderStatusEncoder = new OrderStatusRequestEncoder();
-    private final AccountRequestEncoder accountRequestEncoder = new AccountRequestEncoder();
-    private final AccountStatusDecoder accountStatusDecoder = new AccountStatusDecoder();
-    private final LogonResponseDecoder logonResponseDecoder = new LogonResponseDecoder();
-    private final LogoutDecoder logoutDecoder = new LogoutDecoder();
-    private final SessionRejectDecoder sessionRejectDecoder = new SessionRejectDecoder();
-    private final ExecutionReportDecoder executionReportDecoder = new ExecutionReportDecoder();
-    private final CancelRejectDecoder cancelRejectDecoder = new CancelRejectDecoder();
-    private final BusinessRejectDecoder businessRejectDecoder = new BusinessRejectDecoder();
-    private final MassCancelReportDecoder massCancelReportDecoder = new MassCancelReportDecoder();
-    private final InFlightRequests.Visitor resender = this::write;
+    private final SessionReports reports;
     private final ClientMarketData marketData;
-
-    private boolean loggedOn;
-    private LogonResult logonResult;
-    private String logonText = "";
-    private long sessionId;
-    private long accountId;
-    private long nextExpectedSeqNo;
-    private long gatewayNextSeqNo;
-    private long lastSentNs;
-    private long lastReceivedNs;
-    private long heartbeatIntervalNs;
-    private long nextResendCheckNs;
-    private long nextReconnectNs;
-    private long reconnects;
-    private long resent;
-    private long duplicatesDropped;
-    private String disconnectReason = "";
-    /** Why the last connection ended, for the exception of a {@link #connect()} that it ended. */
-    private String lastDisconnectReason = "";
-    private boolean closed;
+    private final ClientSession session;
+    private final OrderEntry orderEntry;
 
     public KeelClient(final Context ctx)
     {
-        this.ctx = ctx.conclude();
-        listener = ctx.listener;
-        inFlight = new InFlightRequests(ctx.maxInFlight);
-        marketData = new ClientMarketData(listener, (instrumentId) -> sendSubscription(instrumentId, true));
-        final ClientTransport.Listener transportListener = new ClientTransport.Listener()
-        {
-            public boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
-            {
-                return onFrame(buffer, offset, length, templateId);
-            }
-
-            public void onLost(final String reason)
-            {
-                onDisconnect(reason);
-            }
-        };
-        transport = ctx.transport == Transport.UDP ?
-            new UdpClientTransport(ctx.host, ctx.udpPort, ctx.aeronDir, ctx.responseHost, transportListener) :
-            new TcpClientTransport(ctx.host, ctx.port, transportListener);
+        ctx.conclude();
+        reports = new SessionReports(ctx.listener, ctx.maxInFlight, ctx.resendTimeoutMs);
+        marketData = new ClientMarketData(ctx.listener, this::sendIfLoggedOn);
+        session = new ClientSession(
+            ctx.listener,
+            reports,
+            marketData,
+            ctx.username,
+            ctx.password,
+            ctx.heartbeatIntervalMs,
+            ctx.cancelOnDisconnect,
+            ctx.autoReconnect,
+            ctx.connectTimeoutMs,
+            ctx.reconnectIntervalMs,
+            (transportListener) -> ctx.transport == Transport.UDP ?
+                new UdpClientTransport(ctx.host, ctx.udpPort, ctx.aeronDir, ctx.responseHost, transportListener) :
+                new TcpClientTransport(ctx.host, ctx.port, transportListener));
+        orderEntry = new OrderEntry(session, reports);
     }
 
     /**
@@ -299,73 +227,23 @@ public final class KeelClient implements AutoCloseable
      */
     public KeelClient connect()
     {
-        disconnectQuietly();
-        disconnectReason = "";
-        lastDisconnectReason = "";
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.connectTimeoutMs);
-        transport.open(deadlineNs);
-        logonResult = null;
-        final long nowNs = System.nanoTime();
-        lastReceivedNs = nowNs;
-        final byte[] passwordBytes = ctx.password.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        logonEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
-            .heartbeatIntervalMs(ctx.heartbeatIntervalMs)
-            .cancelOnDisconnect(ctx.cancelOnDisconnect ? BooleanType.TRUE : BooleanType.FALSE)
-            .nextExpectedSeqNo(nextExpectedSeqNo)
-            .username(ctx.username)
-            .putPassword(passwordBytes, 0, passwordBytes.length)
-            .responseChannel(transport.responseEndpoint());
-        write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logonEncoder.encodedLength());
-
-        while (logonResult == null)
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                disconnectQuietly();
-                throw new KeelClientException("no logon response within " + ctx.connectTimeoutMs + " ms", null);
-            }
-            if (!readOnce())
-            {
-                disconnectQuietly();
-                throw new KeelClientException("connection closed during logon: " + lastDisconnectReason(), null);
-            }
-            Thread.onSpinWait();
-        }
-        if (logonResult != LogonResult.OK)
-        {
-            final LogonResult result = logonResult;
-            disconnectQuietly();
-            throw new KeelClientException("logon refused: " + result + " " + logonText, result);
-        }
-        // First the reports missed while away (the gateway sends them right after the response), so
-        // a request they answer is not sent again; then whatever is still unanswered goes again.
-        while (nextExpectedSeqNo < gatewayNextSeqNo && transport.isOpen() && System.nanoTime() - deadlineNs < 0)
-        {
-            readOnce();
-            Thread.onSpinWait();
-        }
-        if (!transport.isOpen())
-        {
-            throw new KeelClientException("connection closed after logon: " + lastDisconnectReason(), null);
-        }
-        resent += inFlight.forEachOlderThan(System.nanoTime() + 1, System.nanoTime(), resender);
-        marketData.resubscribeAll();
+        session.connect();
         return this;
     }
 
     public boolean isLoggedOn()
     {
-        return loggedOn;
+        return session.isLoggedOn();
     }
 
     public long sessionId()
     {
-        return sessionId;
+        return session.sessionId();
     }
 
     public long accountId()
     {
-        return accountId;
+        return session.accountId();
     }
 
     /**
@@ -373,12 +251,12 @@ public final class KeelClient implements AutoCloseable
      */
     public int inFlight()
     {
-        return inFlight.size();
+        return reports.inFlight();
     }
 
     public long reconnects()
     {
-        return reconnects;
+        return session.reconnects();
     }
 
     /**
@@ -386,7 +264,7 @@ public final class KeelClient implements AutoCloseable
      */
     public long resent()
     {
-        return resent;
+        return reports.resent();
     }
 
     /**
@@ -394,7 +272,7 @@ public final class KeelClient implements AutoCloseable
      */
     public long nextExpectedSeqNo()
     {
-        return nextExpectedSeqNo;
+        return reports.nextExpectedSeqNo();
     }
 
     /**
@@ -405,53 +283,7 @@ public final class KeelClient implements AutoCloseable
      */
     public int poll()
     {
-        final long nowNs = System.nanoTime();
-        if (!transport.isOpen())
-        {
-            if (ctx.autoReconnect && !closed && nowNs - nextReconnectNs >= 0)
-            {
-                nextReconnectNs = nowNs + TimeUnit.MILLISECONDS.toNanos(ctx.reconnectIntervalMs);
-                try
-                {
-                    connect();
-                    reconnects++;
-                    return 1;
-                }
-                catch (final KeelClientException ex)
-                {
-                    return 0;
-                }
-            }
-            return 0;
-        }
-        int work = readOnce() ? 0 : 1;
-        if (!transport.isOpen())
-        {
-            return work;
-        }
-        if (loggedOn)
-        {
-            if (nowNs - lastSentNs >= heartbeatIntervalNs)
-            {
-                heartbeatEncoder.wrapAndApplyHeader(message, 0, headerEncoder).timestampNs(nowNs);
-                write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
-                work++;
-            }
-            if (nowNs - lastReceivedNs > 2 * heartbeatIntervalNs + TimeUnit.SECONDS.toNanos(1))
-            {
-                onDisconnect("gateway silent for " + TimeUnit.NANOSECONDS.toMillis(nowNs - lastReceivedNs) + " ms");
-                return work + 1;
-            }
-            if (ctx.resendTimeoutMs > 0 && nowNs - nextResendCheckNs >= 0)
-            {
-                nextResendCheckNs = nowNs + RESEND_CHECK_INTERVAL_NS;
-                final int count = inFlight.forEachOlderThan(
-                    nowNs - TimeUnit.MILLISECONDS.toNanos(ctx.resendTimeoutMs), nowNs, resender);
-                resent += count;
-                work += count;
-            }
-        }
-        return work + transport.flush();
+        return session.poll(System.nanoTime());
     }
 
     // ------------------------------------------------------------------ requests
@@ -468,8 +300,8 @@ public final class KeelClient implements AutoCloseable
         final long price,
         final long quantity)
     {
-        return newOrder(clOrdId, instrumentId, side, ordType, timeInForce, false, SelfTradePrevention.NONE, price,
-            quantity, 0);
+        return orderEntry.newOrder(clOrdId, instrumentId, side, ordType, timeInForce, false, SelfTradePrevention.NONE,
+            price, quantity, 0);
     }
 
     public boolean newOrder(
@@ -484,20 +316,9 @@ public final class KeelClient implements AutoCloseable
         final long quantity,
         final long expireTime)
     {
-        newOrderEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
-            .sessionId(0)
-            .accountId(0)
-            .clOrdId(clOrdId)
-            .instrumentId(instrumentId)
-            .side(side)
-            .ordType(ordType)
-            .timeInForce(timeInForce)
-            .selfTradePrevention(selfTradePrevention)
-            .price(price)
-            .quantity(quantity)
-            .expireTime(expireTime)
-            .execInst().clear().postOnly(postOnly);
-        return sendRequest(clOrdId, MessageHeaderEncoder.ENCODED_LENGTH + newOrderEncoder.encodedLength());
+        return orderEntry.newOrder(
+            clOrdId, instrumentId, side, ordType, timeInForce, postOnly, selfTradePrevention, price, quantity,
+            expireTime);
     }
 
     /**
@@ -505,14 +326,7 @@ public final class KeelClient implements AutoCloseable
      */
     public boolean cancelOrder(final long clOrdId, final long origClOrdId, final long orderId, final int instrumentId)
     {
-        cancelOrderEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
-            .sessionId(0)
-            .accountId(0)
-            .clOrdId(clOrdId)
-            .origClOrdId(origClOrdId)
-            .orderId(orderId)
-            .instrumentId(instrumentId);
-        return sendRequest(clOrdId, MessageHeaderEncoder.ENCODED_LENGTH + cancelOrderEncoder.encodedLength());
+        return orderEntry.cancelOrder(clOrdId, origClOrdId, orderId, instrumentId);
     }
 
     /**
@@ -522,27 +336,12 @@ public final class KeelClient implements AutoCloseable
         final long clOrdId, final long origClOrdId, final long orderId, final int instrumentId, final long price,
         final long quantity)
     {
-        replaceOrderEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
-            .sessionId(0)
-            .accountId(0)
-            .clOrdId(clOrdId)
-            .origClOrdId(origClOrdId)
-            .orderId(orderId)
-            .instrumentId(instrumentId)
-            .price(price)
-            .quantity(quantity);
-        return sendRequest(clOrdId, MessageHeaderEncoder.ENCODED_LENGTH + replaceOrderEncoder.encodedLength());
+        return orderEntry.replaceOrder(clOrdId, origClOrdId, orderId, instrumentId, price, quantity);
     }
 
     public boolean massCancel(final long clOrdId, final MassCancelScope scope, final int instrumentId)
     {
-        massCancelEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
-            .sessionId(0)
-            .accountId(0)
-            .clOrdId(clOrdId)
-            .scope(scope)
-            .instrumentId(instrumentId);
-        return sendRequest(clOrdId, MessageHeaderEncoder.ENCODED_LENGTH + massCancelEncoder.encodedLength());
+        return orderEntry.massCancel(clOrdId, scope, instrumentId);
     }
 
     /**
@@ -552,16 +351,7 @@ public final class KeelClient implements AutoCloseable
      */
     public boolean orderStatus(final long clOrdId, final long orderId)
     {
-        if (!loggedOn)
-        {
-            return false;
-        }
-        orderStatusEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
-            .sessionId(0)
-            .accountId(0)
-            .clOrdId(clOrdId)
-            .orderId(orderId);
-        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + orderStatusEncoder.encodedLength());
+        return orderEntry.orderStatus(clOrdId, orderId);
     }
 
     /**
@@ -570,15 +360,7 @@ public final class KeelClient implements AutoCloseable
      */
     public boolean accountStatus(final long requestId)
     {
-        if (!loggedOn)
-        {
-            return false;
-        }
-        accountRequestEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
-            .sessionId(0)
-            .accountId(0)
-            .requestId(requestId);
-        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + accountRequestEncoder.encodedLength());
+        return orderEntry.accountStatus(requestId);
     }
 
     /**
@@ -587,27 +369,7 @@ public final class KeelClient implements AutoCloseable
      */
     public boolean subscribe(final int instrumentId, final boolean subscribe)
     {
-        if (subscribe)
-        {
-            marketData.subscribe(instrumentId);
-        }
-        else
-        {
-            marketData.unsubscribe(instrumentId);
-        }
-        return sendSubscription(instrumentId, subscribe);
-    }
-
-    private boolean sendSubscription(final int instrumentId, final boolean subscribe)
-    {
-        if (!loggedOn)
-        {
-            return false;
-        }
-        marketDataRequestEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
-            .instrumentId(instrumentId)
-            .subscribe(subscribe ? BooleanType.TRUE : BooleanType.FALSE);
-        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + marketDataRequestEncoder.encodedLength());
+        return marketData.request(instrumentId, subscribe);
     }
 
     /**
@@ -615,12 +377,7 @@ public final class KeelClient implements AutoCloseable
      */
     public boolean requestResend(final long fromSeqNo, final long toSeqNo)
     {
-        if (!loggedOn)
-        {
-            return false;
-        }
-        resendRequestEncoder.wrapAndApplyHeader(message, 0, headerEncoder).fromSeqNo(fromSeqNo).toSeqNo(toSeqNo);
-        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + resendRequestEncoder.encodedLength());
+        return session.requestResend(fromSeqNo, toSeqNo);
     }
 
     /**
@@ -629,15 +386,7 @@ public final class KeelClient implements AutoCloseable
      */
     public void logout()
     {
-        if (loggedOn)
-        {
-            logoutEncoder.wrapAndApplyHeader(message, 0, headerEncoder).reason(LogoutReason.CLIENT_REQUEST).text("");
-            write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength());
-            transport.flush();
-        }
-        closed = true;
-        loggedOn = false;
-        transport.close();
+        session.logout();
     }
 
     /**
@@ -646,207 +395,17 @@ public final class KeelClient implements AutoCloseable
      */
     public void dropConnection()
     {
-        if (transport.isOpen())
-        {
-            onDisconnect("dropped by the client");
-        }
+        session.dropConnection();
     }
 
     public void close()
     {
-        closed = true;
-        loggedOn = false;
-        transport.close();
+        session.close();
     }
 
-    private boolean sendRequest(final long clOrdId, final int length)
+    // The session is made after the market data it serves, so the market data reaches it through this client.
+    private boolean sendIfLoggedOn(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (!loggedOn || !inFlight.add(clOrdId, message, 0, length, System.nanoTime()))
-        {
-            return false;
-        }
-        write(message, 0, length);
-        return true;
-    }
-
-    // ------------------------------------------------------------------ I/O
-
-    /**
-     * Send one SBE message; while the transport is back-pressured, keep reading so neither end blocks the other.
-     */
-    private boolean write(final DirectBuffer buffer, final int offset, final int length)
-    {
-        int result;
-        while ((result = transport.offer(buffer, offset, length)) == 0)
-        {
-            readOnce();
-            Thread.onSpinWait();
-        }
-        if (result < 0)
-        {
-            return false;
-        }
-        lastSentNs = System.nanoTime();
-        return true;
-    }
-
-    /**
-     * @return false when the connection was lost.
-     */
-    private boolean readOnce()
-    {
-        final int read = transport.poll();
-        if (read > 0)
-        {
-            lastReceivedNs = System.nanoTime();
-        }
-        return read >= 0 && transport.isOpen();
-    }
-
-    private boolean onFrame(final DirectBuffer buffer, final int offset, final int length, final int templateId)
-    {
-        headerDecoder.wrap(buffer, offset);
-        switch (templateId)
-        {
-            case ExecutionReportDecoder.TEMPLATE_ID:
-                executionReportDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                if (accept(executionReportDecoder.seqNo(), executionReportDecoder.clOrdId()))
-                {
-                    listener.onExecutionReport(executionReportDecoder);
-                }
-                break;
-
-            case CancelRejectDecoder.TEMPLATE_ID:
-                cancelRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                if (accept(cancelRejectDecoder.seqNo(), cancelRejectDecoder.clOrdId()))
-                {
-                    listener.onCancelReject(cancelRejectDecoder);
-                }
-                break;
-
-            case BusinessRejectDecoder.TEMPLATE_ID:
-                businessRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                if (accept(businessRejectDecoder.seqNo(), businessRejectDecoder.clOrdId()))
-                {
-                    listener.onBusinessReject(businessRejectDecoder);
-                }
-                break;
-
-            case MassCancelReportDecoder.TEMPLATE_ID:
-                massCancelReportDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                if (accept(massCancelReportDecoder.seqNo(), massCancelReportDecoder.clOrdId()))
-                {
-                    listener.onMassCancelReport(massCancelReportDecoder);
-                }
-                break;
-
-            case AccountStatusDecoder.TEMPLATE_ID:
-                listener.onAccountStatus(accountStatusDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
-                break;
-
-            case BookUpdateDecoder.TEMPLATE_ID:
-                marketData.onBookUpdate(buffer, offset, headerDecoder);
-                break;
-
-            case TradeDecoder.TEMPLATE_ID:
-                marketData.onTrade(buffer, offset, headerDecoder);
-                break;
-
-            case BookSnapshotDecoder.TEMPLATE_ID:
-                marketData.onBookSnapshot(buffer, offset, headerDecoder);
-                break;
-
-            case LogonResponseDecoder.TEMPLATE_ID:
-                onLogonResponse(buffer, offset);
-                break;
-
-            case SessionRejectDecoder.TEMPLATE_ID:
-                sessionRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                listener.onSessionReject(
-                    sessionRejectDecoder.refTemplateId(), sessionRejectDecoder.reason(), sessionRejectDecoder.text());
-                break;
-
-            case LogoutDecoder.TEMPLATE_ID:
-                logoutDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                final LogoutReason reason = logoutDecoder.reason();
-                final String text = logoutDecoder.text();
-                disconnectReason = reason + ": " + text;
-                listener.onLogout(reason, text);
-                break;
-
-            default:
-                break;
-        }
-        return true;
-    }
-
-    private void onLogonResponse(final DirectBuffer buffer, final int offset)
-    {
-        logonResponseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-        logonResult = logonResponseDecoder.result();
-        if (logonResult != LogonResult.OK)
-        {
-            logonText = logonResponseDecoder.text();
-            return;
-        }
-        logonText = "";
-        loggedOn = true;
-        sessionId = logonResponseDecoder.sessionId();
-        accountId = logonResponseDecoder.accountId();
-        heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(logonResponseDecoder.heartbeatIntervalMs());
-        final long gatewayNext = logonResponseDecoder.nextSeqNo();
-        gatewayNextSeqNo = gatewayNext;
-        if (nextExpectedSeqNo == 0)
-        {
-            // First logon of this client: reports start now.
-            nextExpectedSeqNo = gatewayNext;
-        }
-        else if (gatewayNext < nextExpectedSeqNo)
-        {
-            // The gateway restarted and numbers afresh; it sends everything it holds for us.
-            nextExpectedSeqNo = 1;
-        }
-        listener.onLoggedOn(sessionId, accountId, gatewayNext);
-    }
-
-    /**
-     * Each report once: a resent one already delivered is dropped; a new one answers its request.
-     */
-    private boolean accept(final long seqNo, final long clOrdId)
-    {
-        if (seqNo < nextExpectedSeqNo)
-        {
-            duplicatesDropped++;
-            return false;
-        }
-        nextExpectedSeqNo = seqNo + 1;
-        inFlight.remove(clOrdId);
-        return true;
-    }
-
-    private void onDisconnect(final String reason)
-    {
-        final boolean wasConnected = transport.isOpen();
-        // The gateway's Logout, when one came, says why better than the transport's "closed by gateway".
-        final String why = disconnectReason.isEmpty() ? reason : disconnectReason;
-        lastDisconnectReason = why;
-        disconnectQuietly();
-        if (wasConnected)
-        {
-            listener.onDisconnected(why);
-        }
-        disconnectReason = "";
-        nextReconnectNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.reconnectIntervalMs);
-    }
-
-    private String lastDisconnectReason()
-    {
-        return lastDisconnectReason.isEmpty() ? "closed" : lastDisconnectReason;
-    }
-
-    private void disconnectQuietly()
-    {
-        loggedOn = false;
-        transport.disconnect();
+        return session.sendIfLoggedOn(buffer, offset, length);
     }
 }

@@ -1,0 +1,444 @@
+package io.keel.client;
+
+import io.keel.codecs.AccountStatusDecoder;
+import io.keel.codecs.BookSnapshotDecoder;
+import io.keel.codecs.BookUpdateDecoder;
+import io.keel.codecs.BooleanType;
+import io.keel.codecs.BusinessRejectDecoder;
+import io.keel.codecs.CancelRejectDecoder;
+import io.keel.codecs.ExecutionReportDecoder;
+import io.keel.codecs.HeartbeatEncoder;
+import io.keel.codecs.LogonEncoder;
+import io.keel.codecs.LogonResponseDecoder;
+import io.keel.codecs.LogonResult;
+import io.keel.codecs.LogoutDecoder;
+import io.keel.codecs.LogoutEncoder;
+import io.keel.codecs.LogoutReason;
+import io.keel.codecs.MassCancelReportDecoder;
+import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.ResendRequestEncoder;
+import io.keel.codecs.SessionRejectDecoder;
+import io.keel.codecs.TradeDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A {@link KeelClient}'s session with its gateway: connect and log on, keep the session alive with heartbeats, notice
+ * a lost or silent gateway, and reconnect; every message that arrives is handed on from here. The {@link SessionState}
+ * says what may be sent; the transport only says whether a connection is open. What a logon recovers is decided
+ * elsewhere: missed reports and unanswered requests by {@link SessionReports}, subscriptions by
+ * {@link ClientMarketData}; this class says when.
+ * <p>
+ * Settings are read once from the concluded context: a client's session does not change under it.
+ */
+final class ClientSession implements ClientTransport.Listener
+{
+    private final KeelClientListener listener;
+    private final SessionReports reports;
+    private final ClientMarketData marketData;
+    private final ClientTransport transport;
+    private final String username;
+    private final String password;
+    private final int heartbeatIntervalMs;
+    private final boolean cancelOnDisconnect;
+    private final boolean autoReconnect;
+    private final long connectTimeoutMs;
+    private final long reconnectIntervalNs;
+    // Session messages only: requests and market-data requests encode into buffers of their own (see OrderEntry).
+    private final UnsafeBuffer message = new UnsafeBuffer(new byte[1024]);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final LogonEncoder logonEncoder = new LogonEncoder();
+    private final LogoutEncoder logoutEncoder = new LogoutEncoder();
+    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
+    private final ResendRequestEncoder resendRequestEncoder = new ResendRequestEncoder();
+    private final LogonResponseDecoder logonResponseDecoder = new LogonResponseDecoder();
+    private final LogoutDecoder logoutDecoder = new LogoutDecoder();
+    private final SessionRejectDecoder sessionRejectDecoder = new SessionRejectDecoder();
+    private final AccountStatusDecoder accountStatusDecoder = new AccountStatusDecoder();
+    private final InFlightRequests.Visitor resender = this::write;
+
+    private SessionState state = SessionState.DISCONNECTED;
+    /** The LogonResponse's answer; null while it is awaited. */
+    private LogonResult logonResult;
+    private String logonText = "";
+    private long sessionId;
+    private long accountId;
+    private long lastSentNs;
+    private long lastReceivedNs;
+    private long heartbeatIntervalNs;
+    private long nextReconnectNs;
+    private long reconnects;
+    /** The gateway's Logout, when one came: it says why better than the transport's "closed by gateway". */
+    private String disconnectReason = "";
+    /** Why the last connection ended, for the exception of a {@link #connect()} that it ended. */
+    private String lastDisconnectReason = "";
+
+    /**
+     * @param transportFactory makes the transport that hands its messages and losses to this session.
+     */
+    ClientSession(
+        final KeelClientListener listener,
+        final SessionReports reports,
+        final ClientMarketData marketData,
+        final String username,
+        final String password,
+        final int heartbeatIntervalMs,
+        final boolean cancelOnDisconnect,
+        final boolean autoReconnect,
+        final long connectTimeoutMs,
+        final long reconnectIntervalMs,
+        final Function<ClientTransport.Listener, ClientTransport> transportFactory)
+    {
+        this.listener = listener;
+        this.reports = reports;
+        this.marketData = marketData;
+        this.username = username;
+        this.password = password;
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+        this.cancelOnDisconnect = cancelOnDisconnect;
+        this.autoReconnect = autoReconnect;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.reconnectIntervalNs = TimeUnit.MILLISECONDS.toNanos(reconnectIntervalMs);
+        transport = transportFactory.apply(this);
+    }
+
+    boolean isLoggedOn()
+    {
+        return state == SessionState.LOGGED_ON;
+    }
+
+    long sessionId()
+    {
+        return sessionId;
+    }
+
+    long accountId()
+    {
+        return accountId;
+    }
+
+    long reconnects()
+    {
+        return reconnects;
+    }
+
+    /**
+     * Connect and log on, waiting up to the connect timeout; then recover what the last connection left unfinished.
+     * Cold path: it blocks and allocates.
+     *
+     * @throws KeelClientException when the gateway cannot be reached or refuses the logon.
+     */
+    void connect()
+    {
+        disconnectQuietly();
+        disconnectReason = "";
+        lastDisconnectReason = "";
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs);
+        transport.open(deadlineNs);
+        transition(SessionState.LOGGING_ON);
+        logonResult = null;
+        lastReceivedNs = System.nanoTime();
+        final byte[] passwordBytes = password.getBytes(StandardCharsets.UTF_8);
+        logonEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
+            .heartbeatIntervalMs(heartbeatIntervalMs)
+            .cancelOnDisconnect(cancelOnDisconnect ? BooleanType.TRUE : BooleanType.FALSE)
+            .nextExpectedSeqNo(reports.nextExpectedSeqNo())
+            .username(username)
+            .putPassword(passwordBytes, 0, passwordBytes.length)
+            .responseChannel(transport.responseEndpoint());
+        write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logonEncoder.encodedLength());
+
+        while (logonResult == null)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                disconnectQuietly();
+                throw new KeelClientException("no logon response within " + connectTimeoutMs + " ms", null);
+            }
+            if (!readOnce())
+            {
+                disconnectQuietly();
+                throw new KeelClientException("connection closed during logon: " + lastDisconnectReason(), null);
+            }
+            Thread.onSpinWait();
+        }
+        if (logonResult != LogonResult.OK)
+        {
+            final LogonResult result = logonResult;
+            disconnectQuietly();
+            throw new KeelClientException("logon refused: " + result + " " + logonText, result);
+        }
+        // First the reports missed while away (the gateway sends them right after the response), so
+        // a request they answer is not sent again; then whatever is still unanswered goes again.
+        while (reports.missedReportsPending() && transport.isOpen() && System.nanoTime() - deadlineNs < 0)
+        {
+            readOnce();
+            Thread.onSpinWait();
+        }
+        if (!transport.isOpen())
+        {
+            throw new KeelClientException("connection closed after logon: " + lastDisconnectReason(), null);
+        }
+        reports.resendAll(System.nanoTime(), resender);
+        marketData.resubscribeAll();
+    }
+
+    /**
+     * Read and dispatch, heartbeat, notice a silent gateway, resend what went unanswered; reconnect when the
+     * connection is gone (with auto-reconnect).
+     *
+     * @return work done.
+     */
+    int poll(final long nowNs)
+    {
+        if (!transport.isOpen())
+        {
+            return reconnectIfDue(nowNs);
+        }
+        int work = readOnce() ? 0 : 1;
+        if (!transport.isOpen())
+        {
+            return work;
+        }
+        if (state == SessionState.LOGGED_ON)
+        {
+            if (nowNs - lastSentNs >= heartbeatIntervalNs)
+            {
+                heartbeatEncoder.wrapAndApplyHeader(message, 0, headerEncoder).timestampNs(nowNs);
+                write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
+                work++;
+            }
+            // The gateway heartbeats too: two missed beats plus a second of slack means it is gone.
+            if (nowNs - lastReceivedNs > 2 * heartbeatIntervalNs + TimeUnit.SECONDS.toNanos(1))
+            {
+                onDisconnect("gateway silent for " + TimeUnit.NANOSECONDS.toMillis(nowNs - lastReceivedNs) + " ms");
+                return work + 1;
+            }
+            work += reports.resendUnanswered(nowNs, resender);
+        }
+        return work + transport.flush();
+    }
+
+    boolean requestResend(final long fromSeqNo, final long toSeqNo)
+    {
+        if (state != SessionState.LOGGED_ON)
+        {
+            return false;
+        }
+        resendRequestEncoder.wrapAndApplyHeader(message, 0, headerEncoder).fromSeqNo(fromSeqNo).toSeqNo(toSeqNo);
+        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + resendRequestEncoder.encodedLength());
+    }
+
+    /**
+     * For messages that are not kept in flight: after a lost connection they are asked for again, not resent.
+     */
+    boolean sendIfLoggedOn(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return state == SessionState.LOGGED_ON && write(buffer, offset, length);
+    }
+
+    void logout()
+    {
+        if (state == SessionState.LOGGED_ON)
+        {
+            logoutEncoder.wrapAndApplyHeader(message, 0, headerEncoder).reason(LogoutReason.CLIENT_REQUEST).text("");
+            write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength());
+            transport.flush();
+        }
+        close();
+    }
+
+    void dropConnection()
+    {
+        if (transport.isOpen())
+        {
+            onDisconnect("dropped by the client");
+        }
+    }
+
+    void close()
+    {
+        transition(SessionState.CLOSED);
+        transport.close();
+    }
+
+    /**
+     * Send one SBE message; while the transport is back-pressured, keep reading so neither end blocks the other.
+     */
+    boolean write(final DirectBuffer buffer, final int offset, final int length)
+    {
+        int result;
+        while ((result = transport.offer(buffer, offset, length)) == 0)
+        {
+            readOnce();
+            Thread.onSpinWait();
+        }
+        if (result < 0)
+        {
+            return false;
+        }
+        lastSentNs = System.nanoTime();
+        return true;
+    }
+
+    public boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
+    {
+        headerDecoder.wrap(buffer, offset);
+        switch (templateId)
+        {
+            case ExecutionReportDecoder.TEMPLATE_ID:
+                reports.onExecutionReport(buffer, offset, headerDecoder);
+                break;
+
+            case CancelRejectDecoder.TEMPLATE_ID:
+                reports.onCancelReject(buffer, offset, headerDecoder);
+                break;
+
+            case BusinessRejectDecoder.TEMPLATE_ID:
+                reports.onBusinessReject(buffer, offset, headerDecoder);
+                break;
+
+            case MassCancelReportDecoder.TEMPLATE_ID:
+                reports.onMassCancelReport(buffer, offset, headerDecoder);
+                break;
+
+            case AccountStatusDecoder.TEMPLATE_ID:
+                listener.onAccountStatus(accountStatusDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
+                break;
+
+            case BookUpdateDecoder.TEMPLATE_ID:
+                marketData.onBookUpdate(buffer, offset, headerDecoder);
+                break;
+
+            case TradeDecoder.TEMPLATE_ID:
+                marketData.onTrade(buffer, offset, headerDecoder);
+                break;
+
+            case BookSnapshotDecoder.TEMPLATE_ID:
+                marketData.onBookSnapshot(buffer, offset, headerDecoder);
+                break;
+
+            case LogonResponseDecoder.TEMPLATE_ID:
+                onLogonResponse(buffer, offset);
+                break;
+
+            case SessionRejectDecoder.TEMPLATE_ID:
+                sessionRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                listener.onSessionReject(
+                    sessionRejectDecoder.refTemplateId(), sessionRejectDecoder.reason(), sessionRejectDecoder.text());
+                break;
+
+            case LogoutDecoder.TEMPLATE_ID:
+                logoutDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                final LogoutReason reason = logoutDecoder.reason();
+                final String text = logoutDecoder.text();
+                disconnectReason = reason + ": " + text;
+                listener.onLogout(reason, text);
+                break;
+
+            default:
+                break;
+        }
+        return true;
+    }
+
+    public void onLost(final String reason)
+    {
+        onDisconnect(reason);
+    }
+
+    /**
+     * Every change of {@link SessionState} goes through here. A closed session stays closed when its connection is
+     * dropped: only an explicit {@link #connect()} opens it again.
+     */
+    private void transition(final SessionState next)
+    {
+        if (state == SessionState.CLOSED && next == SessionState.DISCONNECTED)
+        {
+            return;
+        }
+        state = next;
+    }
+
+    private int reconnectIfDue(final long nowNs)
+    {
+        if (!autoReconnect || state == SessionState.CLOSED || nowNs - nextReconnectNs < 0)
+        {
+            return 0;
+        }
+        nextReconnectNs = nowNs + reconnectIntervalNs;
+        try
+        {
+            connect();
+            reconnects++;
+            return 1;
+        }
+        catch (final KeelClientException ex)
+        {
+            return 0;
+        }
+    }
+
+    /**
+     * @return false when the connection was lost.
+     */
+    private boolean readOnce()
+    {
+        final int read = transport.poll();
+        if (read > 0)
+        {
+            lastReceivedNs = System.nanoTime();
+        }
+        return read >= 0 && transport.isOpen();
+    }
+
+    private void onLogonResponse(final DirectBuffer buffer, final int offset)
+    {
+        logonResponseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        logonResult = logonResponseDecoder.result();
+        if (logonResult != LogonResult.OK)
+        {
+            logonText = logonResponseDecoder.text();
+            return;
+        }
+        logonText = "";
+        transition(SessionState.LOGGED_ON);
+        sessionId = logonResponseDecoder.sessionId();
+        accountId = logonResponseDecoder.accountId();
+        heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(logonResponseDecoder.heartbeatIntervalMs());
+        final long gatewayNext = logonResponseDecoder.nextSeqNo();
+        reports.onLogon(gatewayNext);
+        listener.onLoggedOn(sessionId, accountId, gatewayNext);
+    }
+
+    private void onDisconnect(final String reason)
+    {
+        final boolean wasConnected = transport.isOpen();
+        final String why = disconnectReason.isEmpty() ? reason : disconnectReason;
+        lastDisconnectReason = why;
+        disconnectQuietly();
+        if (wasConnected)
+        {
+            listener.onDisconnected(why);
+        }
+        disconnectReason = "";
+        nextReconnectNs = System.nanoTime() + reconnectIntervalNs;
+    }
+
+    private String lastDisconnectReason()
+    {
+        return lastDisconnectReason.isEmpty() ? "closed" : lastDisconnectReason;
+    }
+
+    private void disconnectQuietly()
+    {
+        transition(SessionState.DISCONNECTED);
+        transport.disconnect();
+    }
+}
