@@ -120,8 +120,8 @@ final class Logons implements AutoCloseable
         connection.throttle = new TokenBucket(config.throttleRate(), config.throttleBurst(), nowNs);
         connection.throttleWindowStartNs = nowNs;
         session.connection = connection;
-        // The credentials are authoritative: a session created for a report that arrived before this
-        // logon (after a gateway restart) took its account from that report, which does not carry one.
+        // The credentials are authoritative, and the only source: a session created for a report that arrived
+        // before this logon (after a gateway restart) has no account until now.
         session.accountId = request.accountId;
         session.cancelOnDisconnect = request.cancelOnDisconnect;
         session.marketData.clear();

@@ -29,7 +29,6 @@ final class ReportRouter
 {
     /** Every report and answer starts with the client session id. */
     private static final int SESSION_ID_OFFSET = MessageHeaderDecoder.ENCODED_LENGTH;
-    private static final int ACCOUNT_ID_OFFSET = SESSION_ID_OFFSET + Long.BYTES;
     private static final int INSTRUMENT_ID_OFFSET = MessageHeaderDecoder.ENCODED_LENGTH;
 
     private final GatewayCounters counters;
@@ -180,7 +179,7 @@ final class ReportRouter
         Session session = sessions.byLocalId(sessionId);
         if (session == null)
         {
-            session = sessions.forReport(sessionId, buffer.getLong(offset + ACCOUNT_ID_OFFSET, ByteOrder.LITTLE_ENDIAN));
+            session = sessions.forReport(sessionId);
             if (session == null)
             {
                 counters.increment(GatewayCounters.UNROUTED_REPORTS);

@@ -70,14 +70,15 @@ final class Sessions
      * A report for a user who has not logged on since this gateway started: kept for their logon (cold path: once
      * per user per gateway start).
      */
-    Session forReport(final long sessionId, final long accountId)
+    Session forReport(final long sessionId)
     {
         final String username = usernameByLocalId.get((int)sessionId);
         if (Principal.gatewayOfClientSession(sessionId) != config.gatewayId() || username == null)
         {
             return null;
         }
-        return sessionFor(username, accountId);
+        // No account until the logon sets it from the credentials: nothing reads it before a connection is bound.
+        return sessionFor(username, CredentialsStore.NO_ACCOUNT);
     }
 
     /**
