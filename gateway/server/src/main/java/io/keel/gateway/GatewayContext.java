@@ -6,7 +6,6 @@ import io.keel.common.Principal;
 
 import java.io.File;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Everything a gateway needs, with local defaults. {@link #conclude()} validates and fails with a
@@ -22,8 +21,6 @@ public final class GatewayContext
     public static final long LOGON_TIMEOUT_MS_DEFAULT = 5_000;
     public static final int MIN_HEARTBEAT_MS_DEFAULT = 100;
     public static final int MAX_HEARTBEAT_MS_DEFAULT = 60_000;
-    /** A session is dropped after this many heartbeat intervals with nothing received. */
-    public static final int HEARTBEAT_TIMEOUT_INTERVALS = 2;
     public static final int THROTTLE_RATE_DEFAULT = 10_000;
     public static final int THROTTLE_BURST_DEFAULT = 1_000;
     public static final int THROTTLE_ABUSE_DEFAULT = 1_000;
@@ -135,20 +132,6 @@ public final class GatewayContext
         {
             throw new IllegalArgumentException(message);
         }
-    }
-
-    public long heartbeatTimeoutNs(final int heartbeatIntervalMs)
-    {
-        return TimeUnit.MILLISECONDS.toNanos((long)heartbeatIntervalMs * HEARTBEAT_TIMEOUT_INTERVALS);
-    }
-
-    /**
-     * The interval a client asked for, within the gateway's bounds (0 asks for the minimum of one second and the maximum).
-     */
-    public int clampHeartbeat(final long requestedMs)
-    {
-        final long wanted = requestedMs <= 0 ? Math.min(1_000, maxHeartbeatMs) : requestedMs;
-        return (int)Math.max(minHeartbeatMs, Math.min(maxHeartbeatMs, wanted));
     }
 
     public int gatewayId()

@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  */
 final class Logons implements AutoCloseable
 {
+    /** A session is dropped after this many heartbeat intervals with nothing received. */
+    static final int HEARTBEAT_TIMEOUT_INTERVALS = 2;
+
     private final GatewayContext config;
     private final GatewayCounters counters;
     private final Sessions sessions;
@@ -109,11 +112,11 @@ final class Logons implements AutoCloseable
         }
 
         final long nowNs = clock.nanoTime();
-        final int heartbeatMs = config.clampHeartbeat(request.heartbeatIntervalMs);
+        final int heartbeatMs = clampHeartbeat(request.heartbeatIntervalMs);
         connection.state = ClientConnection.State.ACTIVE;
         connection.session = session;
         connection.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(heartbeatMs);
-        connection.heartbeatTimeoutNs = config.heartbeatTimeoutNs(heartbeatMs);
+        connection.heartbeatTimeoutNs = TimeUnit.MILLISECONDS.toNanos((long)heartbeatMs * HEARTBEAT_TIMEOUT_INTERVALS);
         // The client's heartbeat clock starts with the LogonResponse it is about to get, not with its Logon: a
         // password check can take longer than the heartbeat timeout (the first PBKDF2 after start, ~0.4 s).
         connection.lastReceivedNs = nowNs;
@@ -152,5 +155,15 @@ final class Logons implements AutoCloseable
     public void close()
     {
         verifier.close();
+    }
+
+    /**
+     * The interval a client asked for, within the gateway's bounds (0 asks for the minimum of one second and the maximum).
+     */
+    private int clampHeartbeat(final long requestedMs)
+    {
+        final int maxHeartbeatMs = config.maxHeartbeatMs();
+        final long wanted = requestedMs <= 0 ? Math.min(1_000, maxHeartbeatMs) : requestedMs;
+        return (int)Math.max(config.minHeartbeatMs(), Math.min(maxHeartbeatMs, wanted));
     }
 }
