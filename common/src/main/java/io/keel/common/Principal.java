@@ -1,11 +1,13 @@
 package io.keel.common;
 
+import io.keel.codecs.SessionIds;
+
 import java.nio.charset.StandardCharsets;
 
 /**
  * Who a cluster session belongs to. Credentials are {@code role:id:secret}; the authenticated
  * principal is {@code role:id}. Gateways own client sessions whose ids carry the gateway id in
- * their upper 32 bits, which is how the service routes reports back (see {@link #clientSessionId}).
+ * their upper 32 bits, which is how the service routes reports back (see {@link SessionIds}).
  */
 public final class Principal
 {
@@ -13,7 +15,6 @@ public final class Principal
     public static final String ADMIN = "admin";
     /** Returned by {@link #gatewayIdOf} when the principal is not a gateway. */
     public static final int NOT_A_GATEWAY = -1;
-    public static final int MAX_GATEWAY_ID = 0xFFFF;
     /** The development secret gateways, admin tools and nodes share when none is given. */
     public static final String DEV_SECRET = "keel-dev-secret";
 
@@ -49,7 +50,7 @@ public final class Principal
         try
         {
             final int id = Integer.parseInt(principal.substring(GATEWAY.length() + 1));
-            return id >= 0 && id <= MAX_GATEWAY_ID ? id : NOT_A_GATEWAY;
+            return id >= 0 && id <= SessionIds.MAX_GATEWAY_ID ? id : NOT_A_GATEWAY;
         }
         catch (final NumberFormatException ex)
         {
@@ -63,16 +64,5 @@ public final class Principal
             new String(encodedPrincipal, StandardCharsets.UTF_8).startsWith(ADMIN + ":");
     }
 
-    /**
-     * A client session id that routes to this gateway.
-     */
-    public static long clientSessionId(final int gatewayId, final int localSessionId)
-    {
-        return ((long)gatewayId << 32) | (localSessionId & 0xFFFF_FFFFL);
-    }
 
-    public static int gatewayOfClientSession(final long clientSessionId)
-    {
-        return (int)(clientSessionId >>> 32);
-    }
 }

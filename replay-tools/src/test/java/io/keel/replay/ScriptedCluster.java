@@ -4,6 +4,7 @@ import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.SelfTradePrevention;
+import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.common.FreePorts;
@@ -221,7 +222,7 @@ final class ScriptedCluster implements AutoCloseable
 
     private static long session(final long account)
     {
-        return Principal.clientSessionId(GATEWAY_ID, (int)account);
+        return SessionIds.clientSessionId(GATEWAY_ID, (int)account);
     }
 
     void awaitHashLines(final int count)

@@ -2,7 +2,7 @@ package io.keel.node;
 
 import io.aeron.Publication;
 import io.aeron.cluster.service.ClientSession;
-import io.keel.common.Principal;
+import io.keel.codecs.SessionIds;
 import io.keel.engine.StateHash;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;
@@ -114,7 +114,7 @@ final class ClusterOutput implements OutputSink
     public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
     {
         fold(buffer, offset, length);
-        final GatewayRoute route = routes.get(Principal.gatewayOfClientSession(sessionId));
+        final GatewayRoute route = routes.get(SessionIds.gatewayOf(sessionId));
         if (route != null)
         {
             send(route, buffer, offset, length);

@@ -3,6 +3,7 @@ package io.keel.node;
 import io.keel.codecs.AccountRequestDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.SessionIds;
 import io.keel.codecs.StateCheckDecoder;
 import io.keel.common.Principal;
 import io.keel.engine.Engine;
@@ -164,7 +165,7 @@ public final class LogApplier
             // Every order-entry message starts with the client session id (schema: field 1).
             final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
             return length >= MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES &&
-                Principal.gatewayOfClientSession(buffer.getLong(body, ByteOrder.LITTLE_ENDIAN)) == role;
+                SessionIds.gatewayOf(buffer.getLong(body, ByteOrder.LITTLE_ENDIAN)) == role;
         }
         return false;
     }

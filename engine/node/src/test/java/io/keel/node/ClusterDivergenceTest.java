@@ -1,8 +1,8 @@
 package io.keel.node;
 
 import io.keel.codecs.ExecType;
+import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
-import io.keel.common.Principal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -62,8 +62,8 @@ class ClusterDivergenceTest
         final TestClient admin = harness.admin(cluster.ingressEndpoints());
         admin.setUpMarket(INSTRUMENT, BUYER, SELLER);
         final TestClient gateway = harness.gateway(cluster.ingressEndpoints(), GATEWAY);
-        final long buyerSession = Principal.clientSessionId(GATEWAY, 1);
-        final long sellerSession = Principal.clientSessionId(GATEWAY, 2);
+        final long buyerSession = SessionIds.clientSessionId(GATEWAY, 1);
+        final long sellerSession = SessionIds.clientSessionId(GATEWAY, 2);
         assertTrue(gateway.limit(buyerSession, BUYER, 1, INSTRUMENT, Side.BUY, 100, 5));
         gateway.awaitReport(1, ExecType.NEW, 10_000);
         final long skippedAt = System.nanoTime();

@@ -3,9 +3,9 @@ package io.keel.node;
 import io.keel.codecs.ExecType;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.SelfTradePrevention;
+import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
-import io.keel.common.Principal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,13 +50,13 @@ class ClusterFailoverTest
         final long gtdClOrdId = 1;
         final long expireTime = System.currentTimeMillis() + GTD_LIFETIME_MS;
         assertTrue(gateway.client().newOrder(
-            Principal.clientSessionId(GATEWAY, 2), SELLER, gtdClOrdId, INSTRUMENT, Side.SELL, OrdType.LIMIT,
+            SessionIds.clientSessionId(GATEWAY, 2), SELLER, gtdClOrdId, INSTRUMENT, Side.SELL, OrdType.LIMIT,
             TimeInForce.GTD, false, SelfTradePrevention.NONE, 110, 1, expireTime));
         gateway.awaitReport(gtdClOrdId, ExecType.NEW, 10_000);
 
         final ResendingOrderFlow flow = new ResendingOrderFlow(
-            gateway, INSTRUMENT, BUYER, SELLER, Principal.clientSessionId(GATEWAY, 1),
-            Principal.clientSessionId(GATEWAY, 2), 10_000, ORDERS).alsoPoll(admin);
+            gateway, INSTRUMENT, BUYER, SELLER, SessionIds.clientSessionId(GATEWAY, 1),
+            SessionIds.clientSessionId(GATEWAY, 2), 10_000, ORDERS).alsoPoll(admin);
         flow.runUntilAcked(KILL_AFTER_ACKED, 20_000);
 
         // Kill the leader on another thread while the flow goes on.

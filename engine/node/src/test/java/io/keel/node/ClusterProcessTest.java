@@ -1,6 +1,7 @@
 package io.keel.node;
 
 import io.keel.codecs.ExecType;
+import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
 import io.keel.common.Principal;
 import org.junit.jupiter.api.Test;
@@ -28,8 +29,8 @@ class ClusterProcessTest
     static final long BUYER = 1;
     static final long SELLER = 2;
     static final int GATEWAY = 1;
-    static final long BUYER_SESSION = Principal.clientSessionId(GATEWAY, 1);
-    static final long SELLER_SESSION = Principal.clientSessionId(GATEWAY, 2);
+    static final long BUYER_SESSION = SessionIds.clientSessionId(GATEWAY, 1);
+    static final long SELLER_SESSION = SessionIds.clientSessionId(GATEWAY, 2);
     /**
      * Aeron refuses to start a component over a mark file updated within the last 10 s
      * (ClusteredServiceContainer.Configuration.LIVENESS_TIMEOUT_MS): a SIGKILLed member can

@@ -5,9 +5,9 @@ import io.keel.codecs.ExecType;
 import io.keel.codecs.OrdStatus;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.SelfTradePrevention;
+import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
-import io.keel.common.Principal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,8 +30,8 @@ class ClusterRecoveryTest
     private static final long BUYER = 1;
     private static final long SELLER = 2;
     private static final int GATEWAY = 1;
-    private static final long BUYER_SESSION = Principal.clientSessionId(GATEWAY, 1);
-    private static final long SELLER_SESSION = Principal.clientSessionId(GATEWAY, 2);
+    private static final long BUYER_SESSION = SessionIds.clientSessionId(GATEWAY, 1);
+    private static final long SELLER_SESSION = SessionIds.clientSessionId(GATEWAY, 2);
 
     @RegisterExtension
     final ClusterHarness harness = new ClusterHarness();

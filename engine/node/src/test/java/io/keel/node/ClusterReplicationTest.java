@@ -2,8 +2,8 @@ package io.keel.node;
 
 import io.keel.codecs.ExecType;
 import io.keel.codecs.OrdStatus;
+import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
-import io.keel.common.Principal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,8 +43,8 @@ class ClusterReplicationTest
         admin.setUpMarket(INSTRUMENT, ACCOUNT_1, ACCOUNT_2);
 
         final TestClient gateway = harness.gateway(cluster.ingressEndpoints(), GATEWAY);
-        final long s1 = Principal.clientSessionId(GATEWAY, 1);
-        final long s2 = Principal.clientSessionId(GATEWAY, 2);
+        final long s1 = SessionIds.clientSessionId(GATEWAY, 1);
+        final long s2 = SessionIds.clientSessionId(GATEWAY, 2);
 
         // Resting buy 10 @ 99.
         assertTrue(gateway.limit(s1, ACCOUNT_1, 101, INSTRUMENT, Side.BUY, 99, 10));

@@ -7,6 +7,7 @@ import io.keel.codecs.ExecType;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.NewOrderDecoder;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
 import io.keel.codecs.StateCheckDecoder;
 import io.keel.codecs.StateCheckEncoder;
@@ -73,8 +74,8 @@ class ClusterSecurityTest
         admin.setUpMarket(INSTRUMENT, ACCOUNT);
         final TestClient gateway1 = harness.gateway(endpoints, 1);
         final TestClient gateway2 = harness.gateway(endpoints, 2);
-        final long g1Session = Principal.clientSessionId(1, 1);
-        final long g2Session = Principal.clientSessionId(2, 1);
+        final long g1Session = SessionIds.clientSessionId(1, 1);
+        final long g2Session = SessionIds.clientSessionId(2, 1);
         assertTrue(gateway1.limit(g1Session, ACCOUNT, 1, INSTRUMENT, Side.BUY, 99, 1));
         gateway1.awaitReport(1, ExecType.NEW, 10_000);
         final TestClient.AdminResult before = admin.requestStateHash();

@@ -3,7 +3,7 @@ package io.keel.node;
 import io.keel.codecs.AccountRequestEncoder;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.OrderStatusRequestEncoder;
-import io.keel.common.Principal;
+import io.keel.codecs.SessionIds;
 import io.keel.engine.Engine;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -35,8 +35,8 @@ class QueryPermissionTest
     @Test
     void shouldLetAGatewayAskOnlyForItsOwnClientSessions()
     {
-        final long own = Principal.clientSessionId(GATEWAY_ID, 5);
-        final long other = Principal.clientSessionId(GATEWAY_ID + 1, 5);
+        final long own = SessionIds.clientSessionId(GATEWAY_ID, 5);
+        final long other = SessionIds.clientSessionId(GATEWAY_ID + 1, 5);
 
         assertEquals(CommandResult.APPLIED, apply(GATEWAY_SESSION, accountRequest(own, 1)));
         assertEquals(CommandResult.APPLIED, apply(GATEWAY_SESSION, orderStatus(own, 1)));
@@ -50,7 +50,7 @@ class QueryPermissionTest
     {
         assertEquals(CommandResult.APPLIED, apply(ADMIN_SESSION, accountRequest(0, 42)));
         assertEquals(CommandResult.UNSUPPORTED,
-            apply(ADMIN_SESSION, accountRequest(Principal.clientSessionId(GATEWAY_ID, 5), 42)));
+            apply(ADMIN_SESSION, accountRequest(SessionIds.clientSessionId(GATEWAY_ID, 5), 42)));
         assertEquals(CommandResult.UNSUPPORTED, apply(ADMIN_SESSION, orderStatus(0, 42)));
     }
 

@@ -1,6 +1,7 @@
 package io.keel.gateway;
 
 import io.keel.codecs.AeronUdp;
+import io.keel.codecs.SessionIds;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
 
@@ -74,8 +75,8 @@ public final class GatewayContext
         {
             return this; // as every Keel Context: validated once, later calls change nothing
         }
-        require(gatewayId >= 1 && gatewayId <= Principal.MAX_GATEWAY_ID,
-            "--gateway-id must be in 1.." + Principal.MAX_GATEWAY_ID + ": " + gatewayId);
+        require(gatewayId >= 1 && gatewayId <= SessionIds.MAX_GATEWAY_ID,
+            "--gateway-id must be in 1.." + SessionIds.MAX_GATEWAY_ID + ": " + gatewayId);
         require(port >= 0 && port <= 65535, "--port must be in 0..65535: " + port);
         require(udpPort <= 65535, "--udp-port must be in 1..65535, or 0 to disable UDP: " + udpPort);
         require(udpPort <= 0 || udpPort != port, "--udp-port must differ from --port: " + udpPort);

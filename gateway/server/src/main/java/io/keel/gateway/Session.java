@@ -1,6 +1,6 @@
 package io.keel.gateway;
 
-import io.keel.common.Principal;
+import io.keel.codecs.SessionIds;
 import org.agrona.collections.IntHashSet;
 
 /**
@@ -27,7 +27,7 @@ final class Session
     {
         this.username = username;
         this.accountId = accountId;
-        this.sessionId = Principal.clientSessionId(gatewayId, localId);
+        this.sessionId = SessionIds.clientSessionId(gatewayId, localId);
         this.reports = new ResendCache(cacheSize);
     }
 

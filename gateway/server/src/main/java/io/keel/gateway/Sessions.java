@@ -1,6 +1,6 @@
 package io.keel.gateway;
 
-import io.keel.common.Principal;
+import io.keel.codecs.SessionIds;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 
@@ -63,7 +63,7 @@ final class Sessions
      */
     Session ownSession(final long sessionId)
     {
-        return Principal.gatewayOfClientSession(sessionId) == config.gatewayId() ? byLocalId(sessionId) : null;
+        return SessionIds.gatewayOf(sessionId) == config.gatewayId() ? byLocalId(sessionId) : null;
     }
 
     /**
@@ -73,7 +73,7 @@ final class Sessions
     Session forReport(final long sessionId)
     {
         final String username = usernameByLocalId.get((int)sessionId);
-        if (Principal.gatewayOfClientSession(sessionId) != config.gatewayId() || username == null)
+        if (SessionIds.gatewayOf(sessionId) != config.gatewayId() || username == null)
         {
             return null;
         }

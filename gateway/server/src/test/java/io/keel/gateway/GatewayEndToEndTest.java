@@ -8,9 +8,9 @@ import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
-import io.keel.common.Principal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class GatewayEndToEndTest
         final KeelClient client = env.client(env.clientContext(1, reports));
         assertTrue(client.isLoggedOn());
         assertEquals(1, client.accountId());
-        assertEquals(7, Principal.gatewayOfClientSession(client.sessionId()));
+        assertEquals(7, SessionIds.gatewayOf(client.sessionId()));
 
         final KeelClientException wrong = assertThrows(KeelClientException.class,
             () -> env.client(env.clientContext(2, new Reports()).password("not-the-password")));
