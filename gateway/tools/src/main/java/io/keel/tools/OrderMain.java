@@ -178,14 +178,8 @@ public final class OrderMain implements Callable<Integer>
         description = "Cancel an order by --order-id or --orig-cl-ord-id; waits for CANCELED or a cancel-reject.")
     static final class Cancel extends Request
     {
-        @Option(names = "--order-id", description = "The engine's order id.")
-        long orderId;
-
-        @Option(names = "--orig-cl-ord-id", description = "The order's clOrdId (used when --order-id is not given).")
-        long origClOrdId;
-
-        @Option(names = "--instrument", description = "Instrument id (0 = any, default).")
-        int instrument;
+        @Mixin
+        OrderRef order;
 
         @Option(names = "--cl-ord-id", description = "Id of this request (default: time-derived).")
         long clOrdId;
@@ -202,12 +196,12 @@ public final class OrderMain implements Callable<Integer>
 
         void validate()
         {
-            requireOrder(orderId, origClOrdId);
+            requireOrder(order.orderId, order.origClOrdId);
         }
 
         boolean send(final KeelClient client, final long id)
         {
-            return client.cancelOrder(id, origClOrdId, orderId, instrument);
+            return client.cancelOrder(id, order.origClOrdId, order.orderId, order.instrument);
         }
     }
 
@@ -215,14 +209,8 @@ public final class OrderMain implements Callable<Integer>
         description = "New price and total quantity for an order; waits for REPLACED and any immediate TRADEs.")
     static final class Replace extends Request
     {
-        @Option(names = "--order-id", description = "The engine's order id.")
-        long orderId;
-
-        @Option(names = "--orig-cl-ord-id", description = "The order's clOrdId (used when --order-id is not given).")
-        long origClOrdId;
-
-        @Option(names = "--instrument", description = "Instrument id (0 = any, default).")
-        int instrument;
+        @Mixin
+        OrderRef order;
 
         @Option(names = "--price", required = true, description = "New limit price.")
         long price;
@@ -245,12 +233,12 @@ public final class OrderMain implements Callable<Integer>
 
         void validate()
         {
-            requireOrder(orderId, origClOrdId);
+            requireOrder(order.orderId, order.origClOrdId);
         }
 
         boolean send(final KeelClient client, final long id)
         {
-            return client.replaceOrder(id, origClOrdId, orderId, instrument, price, quantity);
+            return client.replaceOrder(id, order.origClOrdId, order.orderId, order.instrument, price, quantity);
         }
     }
 
@@ -321,6 +309,21 @@ public final class OrderMain implements Callable<Integer>
         {
             return client.orderStatus(id, orderId);
         }
+    }
+
+    /**
+     * Which order a cancel or a replace is about: by the engine's id, or by a clOrdId it had.
+     */
+    static final class OrderRef
+    {
+        @Option(names = "--order-id", description = "The engine's order id.")
+        long orderId;
+
+        @Option(names = "--orig-cl-ord-id", description = "The order's clOrdId (used when --order-id is not given).")
+        long origClOrdId;
+
+        @Option(names = "--instrument", description = "Instrument id (0 = any, default).")
+        int instrument;
     }
 
     static void requireOrder(final long orderId, final long clOrdId)
