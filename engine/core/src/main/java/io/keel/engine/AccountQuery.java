@@ -28,6 +28,7 @@ final class AccountQuery
     private final OrderIndex orders;
     private final Idempotency idempotency;
     private final EventEmitter emitter;
+    private final AccountPage page = new AccountPage();
     private int cursorInstrument;
     private int cursorSide;
     private int cursorDepth;
@@ -94,7 +95,7 @@ final class AccountQuery
         if (account == null)
         {
             listener.onAccountStatusBegin(
-                sessionId, accountId, requestId, 1, 1, RejectReason.UNKNOWN_ACCOUNT, 0, 0, 0, time);
+                page.set(sessionId, accountId, requestId, 1, 1, RejectReason.UNKNOWN_ACCOUNT, 0, 0, 0), time);
             listener.onAccountStatusEnd(sessionId, requestId);
             return;
         }
@@ -118,12 +119,12 @@ final class AccountQuery
         int balancesLeft = balanceCount;
         int ordersLeft = listedOrders;
         resetCursor();
-        for (int page = 1; page <= pageCount; page++)
+        for (int pageNo = 1; pageNo <= pageCount; pageNo++)
         {
             final int pageBalances = Math.min(balancesLeft, PAGE_ENTRIES);
             final int pageOrders = Math.min(ordersLeft, PAGE_ENTRIES - pageBalances);
-            listener.onAccountStatusBegin(sessionId, accountId, requestId, page, pageCount, RejectReason.NONE,
-                openOrderCount, pageBalances, pageOrders, time);
+            listener.onAccountStatusBegin(page.set(sessionId, accountId, requestId, pageNo, pageCount,
+                RejectReason.NONE, openOrderCount, pageBalances, pageOrders), time);
             for (int i = 0; i < pageBalances; i++)
             {
                 while (!hasBalance(account, asset))

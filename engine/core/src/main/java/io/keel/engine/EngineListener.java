@@ -5,7 +5,6 @@ import io.keel.codecs.ExecType;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
-import io.keel.codecs.TimeInForce;
 
 /**
  * Everything the engine emits, in the order it happens, narrow enough to encode straight into an
@@ -90,17 +89,7 @@ public interface EngineListener
      * One page of an account's status begins: {@code balanceCount} balances follow, then {@code orderCount}
      * orders. Asked for through the log (AccountRequest); sessionId 0 means an admin asked.
      */
-    default void onAccountStatusBegin(
-        long sessionId,
-        long accountId,
-        long requestId,
-        int pageNo,
-        int pageCount,
-        RejectReason result,
-        int openOrderCount,
-        int balanceCount,
-        int orderCount,
-        long time)
+    default void onAccountStatusBegin(AccountPage page, long time)
     {
     }
 

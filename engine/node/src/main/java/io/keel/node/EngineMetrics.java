@@ -7,6 +7,7 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
 import io.keel.common.LatencyRecorder;
+import io.keel.engine.AccountPage;
 import io.keel.engine.EngineListener;
 import io.keel.engine.OrderView;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -168,20 +169,9 @@ final class EngineMetrics implements EngineListener
         delegate.onBookSnapshotEnd(instrumentId);
     }
 
-    public void onAccountStatusBegin(
-        final long sessionId,
-        final long accountId,
-        final long requestId,
-        final int pageNo,
-        final int pageCount,
-        final RejectReason result,
-        final int openOrderCount,
-        final int balanceCount,
-        final int orderCount,
-        final long time)
+    public void onAccountStatusBegin(final AccountPage page, final long time)
     {
-        delegate.onAccountStatusBegin(
-            sessionId, accountId, requestId, pageNo, pageCount, result, openOrderCount, balanceCount, orderCount, time);
+        delegate.onAccountStatusBegin(page, time);
     }
 
     public void onAccountBalance(final int assetId, final long available, final long reserved)

@@ -16,6 +16,7 @@ import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.TradeEncoder;
+import io.keel.engine.AccountPage;
 import io.keel.engine.EngineListener;
 import io.keel.engine.OrderView;
 import org.agrona.ExpandableArrayBuffer;
@@ -232,30 +233,20 @@ public final class EventEncoder implements EngineListener
         sink.onMarketData(instrumentId, snapshotBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bookSnapshot.encodedLength());
     }
 
-    public void onAccountStatusBegin(
-        final long sessionId,
-        final long accountId,
-        final long requestId,
-        final int pageNo,
-        final int pageCount,
-        final RejectReason result,
-        final int openOrderCount,
-        final int balanceCount,
-        final int orderCount,
-        final long time)
+    public void onAccountStatusBegin(final AccountPage page, final long time)
     {
         accountStatus.wrapAndApplyHeader(accountBuffer, 0, header)
-            .sessionId(sessionId)
-            .accountId(accountId)
-            .requestId(requestId)
-            .pageNo(pageNo)
-            .pageCount(pageCount)
-            .result(result)
-            .openOrderCount(openOrderCount)
+            .sessionId(page.sessionId())
+            .accountId(page.accountId())
+            .requestId(page.requestId())
+            .pageNo(page.pageNo())
+            .pageCount(page.pageCount())
+            .result(page.result())
+            .openOrderCount(page.openOrderCount())
             .transactTime(time);
-        accountBalances = accountStatus.balancesCount(balanceCount);
+        accountBalances = accountStatus.balancesCount(page.balanceCount());
         accountOrders = null;
-        accountOrderCount = orderCount;
+        accountOrderCount = page.orderCount();
     }
 
     public void onAccountBalance(final int assetId, final long available, final long reserved)
