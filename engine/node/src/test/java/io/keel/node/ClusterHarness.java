@@ -246,6 +246,17 @@ final class ClusterHarness implements BeforeEachCallback, AfterTestExecutionCall
     }
 
     /**
+     * Stopping every member one by one: a member still up when the leader has stopped sees the log
+     * recording end before its own stop begins (seen once in CI at a load average above 20).
+     */
+    void allowWholeClusterStop()
+    {
+        allowErrors("a member still up during a whole-cluster stop sees the leader's log end",
+            (e) -> e.source().endsWith("/consensus") &&
+            e.firstLine().equals("io.aeron.cluster.client.ClusterEvent: WARN - log recording stopped: eos=true"));
+    }
+
+    /**
      * A member restarted with its old directory logs ClusterEvent WARNs in the election that
      * brings it back; both are expected for restarted members only:
      * <ul>
