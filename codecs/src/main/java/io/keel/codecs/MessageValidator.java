@@ -99,6 +99,13 @@ public final class MessageValidator
             { SnapshotOrderDecoder.TEMPLATE_ID, SnapshotOrderDecoder.BLOCK_LENGTH },
             { SnapshotEndDecoder.TEMPLATE_ID, SnapshotEndDecoder.BLOCK_LENGTH },
             { SnapshotServiceDecoder.TEMPLATE_ID, SnapshotServiceDecoder.BLOCK_LENGTH },
+            { SnapshotSessionDecoder.TEMPLATE_ID, SnapshotSessionDecoder.BLOCK_LENGTH },
+
+            { SessionOpenDecoder.TEMPLATE_ID, SessionOpenDecoder.BLOCK_LENGTH },
+            { SessionCloseDecoder.TEMPLATE_ID, SessionCloseDecoder.BLOCK_LENGTH },
+            { SessionReplayDecoder.TEMPLATE_ID, SessionReplayDecoder.BLOCK_LENGTH },
+            { SessionStatusDecoder.TEMPLATE_ID, SessionStatusDecoder.BLOCK_LENGTH },
+            { ReplayCompleteDecoder.TEMPLATE_ID, ReplayCompleteDecoder.BLOCK_LENGTH },
         };
 
         int maxTemplateId = 0;

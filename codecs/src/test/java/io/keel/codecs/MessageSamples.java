@@ -466,7 +466,8 @@ final class MessageSamples
                     .pageCount(v.int32())
                     .result(v.pick(RejectReason.values()))
                     .openOrderCount(v.int32())
-                    .transactTime(v.int64());
+                    .transactTime(v.int64())
+                    .seqNo(v.int64());
                 final int balanceCount = v.count();
                 final AccountStatusEncoder.BalancesEncoder balances = e.balancesCount(balanceCount);
                 for (int i = 0; i < balanceCount; i++)
@@ -500,6 +501,7 @@ final class MessageSamples
                 assertEquals(v.pick(RejectReason.values()), d.result());
                 assertEquals(v.int32(), d.openOrderCount());
                 assertEquals(v.int64(), d.transactTime());
+                assertEquals(v.int64(), d.seqNo());
                 final int balanceCount = v.count();
                 final AccountStatusDecoder.BalancesDecoder balances = d.balances();
                 assertEquals(balanceCount, balances.count());
@@ -577,7 +579,7 @@ final class MessageSamples
             new BookSnapshotDecoder(),
             (e, v) ->
             {
-                e.instrumentId(v.int32()).mdSeqNo(v.int64()).transactTime(v.int64());
+                e.instrumentId(v.int32()).mdSeqNo(v.int64()).transactTime(v.int64()).pageNo(v.int32()).pageCount(v.int32());
                 final int count = v.count();
                 final BookSnapshotEncoder.LevelsEncoder levels = e.levelsCount(count);
                 for (int i = 0; i < count; i++)
@@ -594,6 +596,8 @@ final class MessageSamples
                 assertEquals(v.int32(), d.instrumentId());
                 assertEquals(v.int64(), d.mdSeqNo());
                 assertEquals(v.int64(), d.transactTime());
+                assertEquals(v.int32(), d.pageNo());
+                assertEquals(v.int32(), d.pageCount());
                 final int count = v.count();
                 final BookSnapshotDecoder.LevelsDecoder levels = d.levels();
                 assertEquals(count, levels.count());
@@ -934,6 +938,109 @@ final class MessageSamples
                 assertEquals(v.int64(), d.expiryTimerDeadline());
                 assertEquals(v.pick(BooleanType.values()), d.stateCheckTimerScheduled());
                 assertEquals(v.int64(), d.messagesApplied());
+            }),
+        sample(
+            new SnapshotSessionEncoder(),
+            new SnapshotSessionDecoder(),
+            (e, v) -> e
+                .sessionId(v.int64())
+                .accountId(v.int64())
+                .gatewayId(v.int32())
+                .gatewayLink(v.int64())
+                .state(v.pick(SessionState.values()))
+                .cancelOnDisconnect(v.pick(BooleanType.values()))
+                .graceTime(v.int64())
+                .cancelDeadline(v.int64())
+                .nextSeqNo(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.sessionId());
+                assertEquals(v.int64(), d.accountId());
+                assertEquals(v.int32(), d.gatewayId());
+                assertEquals(v.int64(), d.gatewayLink());
+                assertEquals(v.pick(SessionState.values()), d.state());
+                assertEquals(v.pick(BooleanType.values()), d.cancelOnDisconnect());
+                assertEquals(v.int64(), d.graceTime());
+                assertEquals(v.int64(), d.cancelDeadline());
+                assertEquals(v.int64(), d.nextSeqNo());
+            }),
+
+        // Sessions in the log
+        sample(
+            new SessionOpenEncoder(),
+            new SessionOpenDecoder(),
+            (e, v) -> e
+                .sessionId(v.int64())
+                .accountId(v.int64())
+                .cancelOnDisconnect(v.pick(BooleanType.values()))
+                .graceTime(v.int64())
+                .nextExpectedSeqNo(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.sessionId());
+                assertEquals(v.int64(), d.accountId());
+                assertEquals(v.pick(BooleanType.values()), d.cancelOnDisconnect());
+                assertEquals(v.int64(), d.graceTime());
+                assertEquals(v.int64(), d.nextExpectedSeqNo());
+            }),
+        sample(
+            new SessionCloseEncoder(),
+            new SessionCloseDecoder(),
+            (e, v) -> e.sessionId(v.int64()).reason(v.pick(SessionCloseReason.values())),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.sessionId());
+                assertEquals(v.pick(SessionCloseReason.values()), d.reason());
+            }),
+        sample(
+            new SessionReplayEncoder(),
+            new SessionReplayDecoder(),
+            (e, v) -> e.sessionId(v.int64()).fromSeqNo(v.int64()).toSeqNo(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.sessionId());
+                assertEquals(v.int64(), d.fromSeqNo());
+                assertEquals(v.int64(), d.toSeqNo());
+            }),
+        sample(
+            new SessionStatusEncoder(),
+            new SessionStatusDecoder(),
+            (e, v) -> e
+                .sessionId(v.int64())
+                .accountId(v.int64())
+                .gatewayId(v.int32())
+                .state(v.pick(SessionState.values()))
+                .reason(v.pick(RejectReason.values()))
+                .nextSeqNo(v.int64())
+                .transactTime(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.sessionId());
+                assertEquals(v.int64(), d.accountId());
+                assertEquals(v.int32(), d.gatewayId());
+                assertEquals(v.pick(SessionState.values()), d.state());
+                assertEquals(v.pick(RejectReason.values()), d.reason());
+                assertEquals(v.int64(), d.nextSeqNo());
+                assertEquals(v.int64(), d.transactTime());
+            }),
+        sample(
+            new ReplayCompleteEncoder(),
+            new ReplayCompleteDecoder(),
+            (e, v) -> e
+                .sessionId(v.int64())
+                .fromSeqNo(v.int64())
+                .toSeqNo(v.int64())
+                .result(v.pick(RejectReason.values()))
+                .firstHeldSeqNo(v.int64())
+                .nextSeqNo(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.sessionId());
+                assertEquals(v.int64(), d.fromSeqNo());
+                assertEquals(v.int64(), d.toSeqNo());
+                assertEquals(v.pick(RejectReason.values()), d.result());
+                assertEquals(v.int64(), d.firstHeldSeqNo());
+                assertEquals(v.int64(), d.nextSeqNo());
             }));
 
     private MessageSamples()
