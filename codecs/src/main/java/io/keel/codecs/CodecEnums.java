@@ -11,6 +11,7 @@ public final class CodecEnums
     private static final TimeInForce[] TIME_IN_FORCES = TimeInForce.values();
     private static final SelfTradePrevention[] STP_MODES = SelfTradePrevention.values();
     private static final MassCancelScope[] SCOPES = MassCancelScope.values();
+    private static final SessionCloseReason[] CLOSE_REASONS = SessionCloseReason.values();
 
     private CodecEnums()
     {
@@ -74,5 +75,17 @@ public final class CodecEnums
             }
         }
         return MassCancelScope.NULL_VAL;
+    }
+
+    public static SessionCloseReason sessionCloseReason(final short raw)
+    {
+        for (final SessionCloseReason value : CLOSE_REASONS)
+        {
+            if (value.value() == raw)
+            {
+                return value;
+            }
+        }
+        return SessionCloseReason.NULL_VAL;
     }
 }

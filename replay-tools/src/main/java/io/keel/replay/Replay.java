@@ -26,7 +26,7 @@ final class Replay
 {
     private static final OutputSink DISCARD = new OutputSink()
     {
-        public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+        public void onSessionOutput(final long sessionId, final long seqNo, final DirectBuffer buffer, final int offset, final int length)
         {
         }
 
@@ -95,7 +95,7 @@ final class Replay
                 break;
             case SESSION_CLOSE:
                 openSessions.remove(entry.clusterSessionId);
-                applier.sessionClosed(entry.clusterSessionId);
+                applier.sessionClosed(entry.clusterSessionId, entry.timestamp);
                 break;
             case SESSION_MESSAGE:
                 if (openSessions.contains(entry.clusterSessionId))

@@ -10,6 +10,7 @@ import io.keel.codecs.RejectReason;
 public final class AccountPage
 {
     private long sessionId;
+    private long seqNo;
     private long accountId;
     private long requestId;
     private int pageNo;
@@ -21,6 +22,7 @@ public final class AccountPage
 
     AccountPage set(
         final long sessionId,
+        final long seqNo,
         final long accountId,
         final long requestId,
         final int pageNo,
@@ -31,6 +33,7 @@ public final class AccountPage
         final int orderCount)
     {
         this.sessionId = sessionId;
+        this.seqNo = seqNo;
         this.accountId = accountId;
         this.requestId = requestId;
         this.pageNo = pageNo;
@@ -48,6 +51,14 @@ public final class AccountPage
     public long sessionId()
     {
         return sessionId;
+    }
+
+    /**
+     * The engine's number for this page in the asking session's reports; 0 when an admin asked.
+     */
+    public long seqNo()
+    {
+        return seqNo;
     }
 
     public long accountId()

@@ -94,8 +94,8 @@ final class AccountQuery
         final Account account = accounts.get(accountId);
         if (account == null)
         {
-            listener.onAccountStatusBegin(
-                page.set(sessionId, accountId, requestId, 1, 1, RejectReason.UNKNOWN_ACCOUNT, 0, 0, 0), time);
+            listener.onAccountStatusBegin(page.set(sessionId, emitter.accountPageSeqNo(sessionId), accountId, requestId,
+                1, 1, RejectReason.UNKNOWN_ACCOUNT, 0, 0, 0), time);
             listener.onAccountStatusEnd(sessionId, requestId);
             return;
         }
@@ -123,8 +123,8 @@ final class AccountQuery
         {
             final int pageBalances = Math.min(balancesLeft, PAGE_ENTRIES);
             final int pageOrders = Math.min(ordersLeft, PAGE_ENTRIES - pageBalances);
-            listener.onAccountStatusBegin(page.set(sessionId, accountId, requestId, pageNo, pageCount,
-                RejectReason.NONE, openOrderCount, pageBalances, pageOrders), time);
+            listener.onAccountStatusBegin(page.set(sessionId, emitter.accountPageSeqNo(sessionId), accountId, requestId,
+                pageNo, pageCount, RejectReason.NONE, openOrderCount, pageBalances, pageOrders), time);
             for (int i = 0; i < pageBalances; i++)
             {
                 while (!hasBalance(account, asset))

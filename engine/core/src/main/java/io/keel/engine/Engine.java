@@ -8,10 +8,12 @@ import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.ResumeInstrumentDecoder;
 import io.keel.codecs.SelfTradePrevention;
+import io.keel.codecs.SessionCloseReason;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.WithdrawDecoder;
 import org.agrona.BitUtil;
+import org.agrona.collections.LongArrayList;
 
 /**
  * The deterministic state machine: instruments with their books, spot accounts, and the order
@@ -49,13 +51,18 @@ public final class Engine
     final Matcher matcher;
     final OrderEntry entry;
     final Idempotency idempotency;
+    final Sessions sessions;
     private final AccountQuery query;
+    /** Sessions whose orders cancel-on-disconnect cancels now; reused. */
+    private final LongArrayList dueSessions = new LongArrayList();
     long lastTime;
 
     public Engine(final EngineContext ctx, final EngineListener listener)
     {
         this.ctx = ctx.conclude();
         emitter = new EventEmitter(listener);
+        sessions = new Sessions(emitter);
+        emitter.sessions(sessions);
         pool = new OrderPool(ctx.initialOrders(), ctx.maxOrders());
         // 64K slots (256 KiB) stay in cache; the few orders outliving 64K newer ones overflow to a map.
         orders = new OrderIndex(BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 16)));
@@ -234,9 +241,93 @@ public final class Engine
         lifecycle.massCancel(sessionId, accountId, clOrdId, scope, instrumentId, time);
     }
 
+    // ------------------------------------------------------------------ sessions
+
+    /**
+     * A gateway verified a user's password: it serves the session from now on (see {@link Sessions}). Answered with
+     * a session status to that gateway: OPEN with the seqNo of the session's next report, or REFUSED with a reason
+     * (unknown account, an account other than the session's, {@code nextExpectedSeqNo} beyond the reports produced,
+     * the session limit). A session open at another gateway is taken from it, and that gateway is told (EVICTED).
+     *
+     * @param gatewayLink the gateway's connection to the cluster: requests about the session are taken from it only.
+     */
+    public void openSession(
+        final long gatewayLink,
+        final int gatewayId,
+        final long sessionId,
+        final long accountId,
+        final boolean cancelOnDisconnect,
+        final long graceTime,
+        final long nextExpectedSeqNo,
+        final long time)
+    {
+        advanceTime(time);
+        sessions.open(gatewayLink, gatewayId, sessionId, accountId, cancelOnDisconnect, graceTime, nextExpectedSeqNo,
+            accounts.exists(accountId), time);
+    }
+
+    /**
+     * The serving gateway says its client logged out or went away: with cancel-on-disconnect, the session's orders
+     * are cancelled when its grace runs out (at once with no grace), unless it is back before. From any other
+     * gateway: refused, nothing changes.
+     */
+    public void closeSession(final long gatewayLink, final long sessionId, final SessionCloseReason reason, final long time)
+    {
+        advanceTime(time);
+        final Sessions.Session session = sessions.close(gatewayLink, sessionId, reason, time);
+        if (session != null)
+        {
+            lifecycle.sessionLost(session.sessionId, session.accountId, time);
+        }
+    }
+
+    /**
+     * A gateway's connection to the cluster closed: every session it served is disconnected as if its client had
+     * gone (cancel-on-disconnect included), in session id order.
+     */
+    public void gatewayLost(final long gatewayLink, final long time)
+    {
+        advanceTime(time);
+        dueSessions.clear();
+        sessions.linkLost(gatewayLink, time, dueSessions);
+        cancelSessionOrders(time);
+    }
+
+    /**
+     * The gateway link a session is served through now, or 0 when it is not open.
+     */
+    public long sessionLink(final long sessionId)
+    {
+        return sessions.linkOf(sessionId);
+    }
+
+    /**
+     * The account a session trades for, or 0 when the engine keeps no such session.
+     */
+    public long sessionAccount(final long sessionId)
+    {
+        final Sessions.Session session = sessions.get(sessionId);
+        return session == null ? 0 : session.accountId;
+    }
+
+    /**
+     * The seqNo the session's next report will get (1 for a session the engine does not keep).
+     */
+    public long sessionNextSeqNo(final long sessionId)
+    {
+        final Sessions.Session session = sessions.get(sessionId);
+        return session == null ? 1 : session.nextSeqNo;
+    }
+
+    public int sessionCount()
+    {
+        return sessions.byId.size();
+    }
+
     /**
      * A client session with cancel-on-disconnect went away: cancel its live orders, reporting a
-     * CANCELED per order (no MassCancelReport: nobody asked).
+     * CANCELED per order (no MassCancelReport: nobody asked). The gateway-timed form of version 2;
+     * sessions opened in the log use {@link #closeSession} and {@link #gatewayLost}.
      */
     public void sessionLost(final long sessionId, final long accountId, final long time)
     {
@@ -283,11 +374,12 @@ public final class Engine
     }
 
     /**
-     * Cluster time of the next GTD expiry (perhaps of an order already gone), or Long.MAX_VALUE.
+     * Cluster time of the next GTD expiry or cancel-on-disconnect deadline (perhaps of an order or session gone or
+     * back since), or Long.MAX_VALUE: the node asks to be woken then with {@link #onTime}.
      */
     public long nextExpiryTime()
     {
-        return expiries.peekTime();
+        return Math.min(expiries.peekTime(), sessions.nextDeadline());
     }
 
     // ------------------------------------------------------------------ queries (cold)
@@ -438,5 +530,20 @@ public final class Engine
             lastTime = time;
         }
         lifecycle.expireDue(time);
+        if (sessions.nextDeadline() <= time)
+        {
+            dueSessions.clear();
+            sessions.takeDue(time, dueSessions);
+            cancelSessionOrders(time);
+        }
+    }
+
+    private void cancelSessionOrders(final long time)
+    {
+        for (int i = 0, size = dueSessions.size(); i < size; i++)
+        {
+            final long sessionId = dueSessions.getLong(i);
+            lifecycle.sessionLost(sessionId, sessions.get(sessionId).accountId, time);
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.keel.codecs.CancelRejectResponseTo;
 import io.keel.codecs.ExecType;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.SessionState;
 import io.keel.codecs.Side;
 
 /**
@@ -29,9 +30,12 @@ public interface EngineListener
 
     /**
      * A cancel or replace request that could not be applied; the order is unchanged.
+     *
+     * @param seqNo the engine's number for this report in the session's reports (0 for a session it does not keep).
      */
     void onCancelReject(
         long sessionId,
+        long seqNo,
         long accountId,
         long clOrdId,
         long origClOrdId,
@@ -46,6 +50,7 @@ public interface EngineListener
      */
     void onMassCancelReport(
         long sessionId,
+        long seqNo,
         long accountId,
         long clOrdId,
         MassCancelScope scope,
@@ -53,6 +58,25 @@ public interface EngineListener
         int canceledCount,
         RejectReason reason,
         long time);
+
+    /**
+     * A session was opened at a gateway, taken from it by a logon elsewhere (EVICTED), or a gateway's request about
+     * a session was refused. Goes to the gateway behind {@code gatewayLink} only; not a report of the session (no
+     * seqNo of its own): {@code nextSeqNo} is the seqNo its next report will get.
+     *
+     * @param gatewayId the gateway that serves the session now (for EVICTED: the one it moved to).
+     */
+    default void onSessionStatus(
+        long gatewayLink,
+        long sessionId,
+        long accountId,
+        int gatewayId,
+        SessionState state,
+        RejectReason reason,
+        long nextSeqNo,
+        long time)
+    {
+    }
 
     /**
      * Public trade print.

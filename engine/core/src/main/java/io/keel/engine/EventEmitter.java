@@ -6,13 +6,14 @@ import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.OrdStatus;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.SessionState;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 
 /**
  * Tells the listener what happened, through one reused {@link OrderView} over the engine's own
- * order, and numbers executions and market data, so every output carries ids drawn from engine
- * state in log order.
+ * order, and numbers executions, market data and each session's reports (its seqNo), so every
+ * output carries ids drawn from engine state in log order.
  */
 final class EventEmitter
 {
@@ -20,6 +21,7 @@ final class EventEmitter
     /** Stands in for the order a refused or finished request no longer has (never pooled). */
     private final Order detached = new Order();
     private EngineListener listener;
+    private Sessions sessions;
     long nextExecId = 1;
 
     EventEmitter(final EngineListener listener)
@@ -35,6 +37,16 @@ final class EventEmitter
     EngineListener listener()
     {
         return listener;
+    }
+
+    void sessions(final Sessions sessions)
+    {
+        this.sessions = sessions;
+    }
+
+    private long seqNo(final long sessionId)
+    {
+        return sessions.takeSeqNo(sessionId);
     }
 
     static OrdStatus statusOf(final Order order)
@@ -60,7 +72,8 @@ final class EventEmitter
         final long time)
     {
         listener.onExecutionReport(
-            view.wrap(order, order.sessionId, clOrdId, origClOrdId, ordType, ordStatus), execType, reason, nextExecId++, time);
+            view.wrap(order, order.sessionId, seqNo(order.sessionId), clOrdId, origClOrdId, ordType, ordStatus),
+            execType, reason, nextExecId++, time);
     }
 
     void orderReport(final Order order, final OrdType ordType, final ExecType execType, final RejectReason reason, final long time)
@@ -74,8 +87,8 @@ final class EventEmitter
     void fill(final Order order, final OrdType ordType, final long lastPrice, final long lastQty, final long tradeId, final long time)
     {
         listener.onFill(
-            view.wrap(order, order.sessionId, order.clOrdId, 0, ordType, statusOf(order)), nextExecId++, lastPrice, lastQty,
-            tradeId, time);
+            view.wrap(order, order.sessionId, seqNo(order.sessionId), order.clOrdId, 0, ordType, statusOf(order)),
+            nextExecId++, lastPrice, lastQty, tradeId, time);
     }
 
     /**
@@ -84,7 +97,7 @@ final class EventEmitter
     void statusReport(final Order order, final OrdType ordType, final long clOrdId, final long sessionId, final long time)
     {
         listener.onExecutionReport(
-            view.wrap(order, sessionId, clOrdId, 0, ordType, statusOf(order)), ExecType.ORDER_STATUS, RejectReason.NONE,
+            view.wrap(order, sessionId, seqNo(sessionId), clOrdId, 0, ordType, statusOf(order)), ExecType.ORDER_STATUS, RejectReason.NONE,
             nextExecId++, time);
     }
 
@@ -93,7 +106,7 @@ final class EventEmitter
      */
     void accountOrder(final Order order)
     {
-        listener.onAccountOrder(view.wrap(order, order.sessionId, order.clOrdId, 0, OrdType.LIMIT, statusOf(order)));
+        listener.onAccountOrder(view.wrap(order, order.sessionId, 0, order.clOrdId, 0, OrdType.LIMIT, statusOf(order)));
     }
 
     /**
@@ -130,7 +143,7 @@ final class EventEmitter
         o.leavesQty = 0;
         o.cumQty = cumQty;
         listener.onExecutionReport(
-            view.wrap(o, sessionId, clOrdId, 0, ordType, ordStatus), execType, reason, nextExecId++, time);
+            view.wrap(o, sessionId, seqNo(sessionId), clOrdId, 0, ordType, ordStatus), execType, reason, nextExecId++, time);
     }
 
     void cancelReject(
@@ -144,7 +157,8 @@ final class EventEmitter
         final RejectReason reason,
         final long time)
     {
-        listener.onCancelReject(sessionId, accountId, clOrdId, origClOrdId, orderId, instrumentId, responseTo, reason, time);
+        listener.onCancelReject(
+            sessionId, seqNo(sessionId), accountId, clOrdId, origClOrdId, orderId, instrumentId, responseTo, reason, time);
     }
 
     void massCancelReport(
@@ -157,7 +171,8 @@ final class EventEmitter
         final RejectReason reason,
         final long time)
     {
-        listener.onMassCancelReport(sessionId, accountId, clOrdId, scope, instrumentId, count, reason, time);
+        listener.onMassCancelReport(
+            sessionId, seqNo(sessionId), accountId, clOrdId, scope, instrumentId, count, reason, time);
     }
 
     void trade(final Instrument instrument, final long tradeId, final long price, final long qty, final Side aggressor, final long time)
@@ -198,6 +213,27 @@ final class EventEmitter
     {
         listener.onBookUpdate(
             instrument.instrumentId, ++instrument.mdSeqNo, side, level.price, level.quantity, level.orderCount, time);
+    }
+
+    void sessionStatus(
+        final long gatewayLink,
+        final long sessionId,
+        final long accountId,
+        final int gatewayId,
+        final SessionState state,
+        final RejectReason reason,
+        final long nextSeqNo,
+        final long time)
+    {
+        listener.onSessionStatus(gatewayLink, sessionId, accountId, gatewayId, state, reason, nextSeqNo, time);
+    }
+
+    /**
+     * The seqNo an account status page to this session gets (0 for an admin's).
+     */
+    long accountPageSeqNo(final long sessionId)
+    {
+        return seqNo(sessionId);
     }
 
     void adminResponse(final long correlationId, final int refTemplateId, final RejectReason result, final long time)

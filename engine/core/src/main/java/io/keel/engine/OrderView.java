@@ -16,6 +16,7 @@ public final class OrderView
 {
     private Order order;
     private long sessionId;
+    private long seqNo;
     private long clOrdId;
     private long origClOrdId;
     private OrdType ordType;
@@ -24,6 +25,7 @@ public final class OrderView
     OrderView wrap(
         final Order order,
         final long sessionId,
+        final long seqNo,
         final long clOrdId,
         final long origClOrdId,
         final OrdType ordType,
@@ -31,6 +33,7 @@ public final class OrderView
     {
         this.order = order;
         this.sessionId = sessionId;
+        this.seqNo = seqNo;
         this.clOrdId = clOrdId;
         this.origClOrdId = origClOrdId;
         this.ordType = ordType;
@@ -44,6 +47,15 @@ public final class OrderView
     public long sessionId()
     {
         return sessionId;
+    }
+
+    /**
+     * The engine's number for this report in the session's reports, from 1; 0 when the engine keeps no such
+     * session, and in an account status page's order list.
+     */
+    public long seqNo()
+    {
+        return seqNo;
     }
 
     public long accountId()

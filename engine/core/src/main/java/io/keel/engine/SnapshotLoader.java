@@ -8,6 +8,7 @@ import io.keel.codecs.SnapshotClOrdIdsDecoder;
 import io.keel.codecs.SnapshotEndDecoder;
 import io.keel.codecs.SnapshotInstrumentDecoder;
 import io.keel.codecs.SnapshotOrderDecoder;
+import io.keel.codecs.SnapshotSessionDecoder;
 import io.keel.codecs.TimeInForce;
 import org.agrona.DirectBuffer;
 
@@ -25,6 +26,7 @@ public final class SnapshotLoader implements SnapshotSink
     private final SnapshotAccountDecoder accountDecoder = new SnapshotAccountDecoder();
     private final SnapshotClOrdIdsDecoder clOrdIdsDecoder = new SnapshotClOrdIdsDecoder();
     private final SnapshotOrderDecoder orderDecoder = new SnapshotOrderDecoder();
+    private final SnapshotSessionDecoder sessionDecoder = new SnapshotSessionDecoder();
     private final SnapshotEndDecoder end = new SnapshotEndDecoder();
     private int messageCount;
     private boolean begun;
@@ -95,6 +97,9 @@ public final class SnapshotLoader implements SnapshotSink
                 break;
             case SnapshotOrderDecoder.TEMPLATE_ID:
                 onOrder(buffer, offset);
+                break;
+            case SnapshotSessionDecoder.TEMPLATE_ID:
+                onSession(buffer, offset);
                 break;
             case SnapshotEndDecoder.TEMPLATE_ID:
                 onEnd(buffer, offset);
@@ -214,6 +219,13 @@ public final class SnapshotLoader implements SnapshotSink
         {
             engine.expiries.add(order.expireTime, order.orderId);
         }
+    }
+
+    private void onSession(final DirectBuffer buffer, final int offset)
+    {
+        final SnapshotSessionDecoder d = sessionDecoder.wrapAndApplyHeader(buffer, offset, header);
+        engine.sessions.restore(d.sessionId(), d.accountId(), d.gatewayId(), d.gatewayLink(), d.state(),
+            d.cancelOnDisconnect() == BooleanType.TRUE, d.graceTime(), d.cancelDeadline(), d.nextSeqNo());
     }
 
     private void onEnd(final DirectBuffer buffer, final int offset)

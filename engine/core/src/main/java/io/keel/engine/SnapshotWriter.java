@@ -8,6 +8,7 @@ import io.keel.codecs.SnapshotClOrdIdsEncoder;
 import io.keel.codecs.SnapshotEndEncoder;
 import io.keel.codecs.SnapshotInstrumentEncoder;
 import io.keel.codecs.SnapshotOrderEncoder;
+import io.keel.codecs.SnapshotSessionEncoder;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -30,6 +31,7 @@ final class SnapshotWriter
     private final SnapshotAccountEncoder accountEncoder = new SnapshotAccountEncoder();
     private final SnapshotClOrdIdsEncoder clOrdIdsEncoder = new SnapshotClOrdIdsEncoder();
     private final SnapshotOrderEncoder orderEncoder = new SnapshotOrderEncoder();
+    private final SnapshotSessionEncoder sessionEncoder = new SnapshotSessionEncoder();
     private final SnapshotEndEncoder end = new SnapshotEndEncoder();
     private SnapshotSink sink;
     private int messageCount;
@@ -59,6 +61,10 @@ final class SnapshotWriter
         {
             writeOrders(engine.instruments.sorted[i].bids);
             writeOrders(engine.instruments.sorted[i].asks);
+        }
+        for (final long sessionId : engine.sessions.sortedIds())
+        {
+            writeSession(engine.sessions.get(sessionId));
         }
         end.wrapAndApplyHeader(buffer, 0, header).messageCount(messageCount);
         emit(end.encodedLength());
@@ -205,6 +211,21 @@ final class SnapshotWriter
                 emit(orderEncoder.encodedLength());
             }
         }
+    }
+
+    private void writeSession(final Sessions.Session session)
+    {
+        sessionEncoder.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(session.sessionId)
+            .accountId(session.accountId)
+            .gatewayId(session.gatewayId)
+            .gatewayLink(session.gatewayLink)
+            .state(session.state)
+            .cancelOnDisconnect(session.cancelOnDisconnect ? BooleanType.TRUE : BooleanType.FALSE)
+            .graceTime(session.graceTime)
+            .cancelDeadline(session.cancelDeadline)
+            .nextSeqNo(session.nextSeqNo);
+        emit(sessionEncoder.encodedLength());
     }
 
     private void emit(final int bodyLength)

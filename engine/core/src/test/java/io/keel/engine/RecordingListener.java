@@ -37,6 +37,7 @@ final class RecordingListener implements EngineListener
 
     public void onCancelReject(
         final long sessionId,
+        final long seqNo,
         final long accountId,
         final long clOrdId,
         final long origClOrdId,
@@ -51,6 +52,7 @@ final class RecordingListener implements EngineListener
 
     public void onMassCancelReport(
         final long sessionId,
+        final long seqNo,
         final long accountId,
         final long clOrdId,
         final MassCancelScope scope,

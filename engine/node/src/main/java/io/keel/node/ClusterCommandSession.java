@@ -15,7 +15,12 @@ import io.keel.codecs.HaltInstrumentEncoder;
 import io.keel.codecs.MassCancelEncoder;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.BooleanType;
 import io.keel.codecs.NewOrderEncoder;
+import io.keel.codecs.SessionCloseEncoder;
+import io.keel.codecs.SessionCloseReason;
+import io.keel.codecs.SessionOpenEncoder;
+import io.keel.codecs.SessionReplayEncoder;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.ReplaceOrderEncoder;
 import io.keel.codecs.ResumeInstrumentEncoder;
@@ -66,6 +71,9 @@ public final class ClusterCommandSession implements AutoCloseable
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final NewOrderEncoder newOrder = new NewOrderEncoder();
+    private final SessionOpenEncoder sessionOpen = new SessionOpenEncoder();
+    private final SessionCloseEncoder sessionClose = new SessionCloseEncoder();
+    private final SessionReplayEncoder sessionReplay = new SessionReplayEncoder();
     private final CancelOrderEncoder cancelOrder = new CancelOrderEncoder();
     private final ReplaceOrderEncoder replaceOrder = new ReplaceOrderEncoder();
     private final MassCancelEncoder massCancel = new MassCancelEncoder();
@@ -335,6 +343,44 @@ public final class ClusterCommandSession implements AutoCloseable
             .expireTime(expireTime)
             .execInst().clear().postOnly(postOnly);
         return send(newOrder.encodedLength());
+    }
+
+    /**
+     * As a gateway: serve this client session from now on (its user's password was verified); answered with a
+     * SessionStatus.
+     */
+    public boolean openSession(
+        final long sessionId,
+        final long accountId,
+        final boolean cancelOnDisconnect,
+        final long graceTime,
+        final long nextExpectedSeqNo)
+    {
+        sessionOpen.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .accountId(accountId)
+            .cancelOnDisconnect(cancelOnDisconnect ? BooleanType.TRUE : BooleanType.FALSE)
+            .graceTime(graceTime)
+            .nextExpectedSeqNo(nextExpectedSeqNo);
+        return send(sessionOpen.encodedLength());
+    }
+
+    /**
+     * As a gateway: the client of this session logged out or went away.
+     */
+    public boolean closeSession(final long sessionId, final SessionCloseReason reason)
+    {
+        sessionClose.wrapAndApplyHeader(buffer, 0, header).sessionId(sessionId).reason(reason);
+        return send(sessionClose.encodedLength());
+    }
+
+    /**
+     * As a gateway: send this session's reports fromSeqNo..toSeqNo (0: the latest) again from the journal.
+     */
+    public boolean replay(final long sessionId, final long fromSeqNo, final long toSeqNo)
+    {
+        sessionReplay.wrapAndApplyHeader(buffer, 0, header).sessionId(sessionId).fromSeqNo(fromSeqNo).toSeqNo(toSeqNo);
+        return send(sessionReplay.encodedLength());
     }
 
     public boolean cancelOrder(

@@ -2,19 +2,24 @@ package io.keel.node;
 
 import io.aeron.Publication;
 import io.aeron.cluster.service.ClientSession;
-import io.keel.codecs.SessionIds;
 import io.keel.engine.StateHash;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.util.function.LongUnaryOperator;
+
 /**
- * Routes encoded engine outputs to cluster sessions and folds every output, on every node, into
- * a running hash chain for divergence detection. Client reports go to the gateway named in the
- * upper bits of the client session id; market data to every gateway; admin answers to the
- * session that asked. Back-pressure is retried briefly, then queued per gateway and drained on
- * the next callback: a slow gateway never loses a report and never stalls the log for long.
+ * Routes encoded engine outputs to cluster sessions, journals every client report, and folds every output, on every
+ * node, into a running hash chain for divergence detection. A client report goes to the gateway that serves its
+ * session now (the engine knows which: sessions are in the log); market data to every gateway; a session status to
+ * the gateway it answers; admin answers to the session that asked.
+ * <p>
+ * Nothing here may change what the engine does, or throw: an offer that is back-pressured or not yet connected is
+ * retried briefly, then queued per gateway and drained on the next callback; a queue past its bound closes that
+ * gateway's cluster session, which is itself a log event (the gateway re-opens its sessions and the leader replays
+ * what they missed from the journal). What a gateway did not get is never lost: it is in the journal.
  */
 final class ClusterOutput implements OutputSink
 {
@@ -27,28 +32,39 @@ final class ClusterOutput implements OutputSink
      */
     private static final class GatewayRoute
     {
-        final int gatewayId;
-        ClientSession session;
+        final ClientSession session;
         final ExpandableRingBuffer pending = new ExpandableRingBuffer(PENDING_INITIAL_BYTES, PENDING_MAX_BYTES, false);
 
-        GatewayRoute(final int gatewayId)
+        GatewayRoute(final ClientSession session)
         {
-            this.gatewayId = gatewayId;
+            this.session = session;
         }
     }
 
-    private final Int2ObjectHashMap<GatewayRoute> routes = new Int2ObjectHashMap<>();
-    private IdleStrategy retryIdle;
+    /** Gateway routes by cluster session id: the gateway link the engine names a session's server by. */
+    private final Long2ObjectHashMap<GatewayRoute> routes = new Long2ObjectHashMap<>();
+    private final LongUnaryOperator linkOfSession;
     private final ExpandableRingBuffer.MessageConsumer drainer = this::drainOne;
+    private final ReportJournal journal;
+    private IdleStrategy retryIdle;
     private GatewayRoute draining;
     private ClientSession requester;
+    private long entryPosition;
+    private long entryTime;
     private long chain;
     private long dropped;
     private long queued;
+    private long journalErrors;
 
-    ClusterOutput(final IdleStrategy retryIdle)
+    /**
+     * @param linkOfSession the gateway link serving a client session now (0 when none): the engine's answer.
+     * @param journal       where every client report is kept, or null for none.
+     */
+    ClusterOutput(final IdleStrategy retryIdle, final LongUnaryOperator linkOfSession, final ReportJournal journal)
     {
         this.retryIdle = retryIdle;
+        this.linkOfSession = linkOfSession;
+        this.journal = journal;
     }
 
     void retryIdle(final IdleStrategy retryIdle)
@@ -76,6 +92,20 @@ final class ClusterOutput implements OutputSink
         return queued;
     }
 
+    long journalErrors()
+    {
+        return journalErrors;
+    }
+
+    /**
+     * The log entry being applied: its reports are journaled under this position and time.
+     */
+    void entry(final long logPosition, final long timestamp)
+    {
+        entryPosition = logPosition;
+        entryTime = timestamp;
+    }
+
     /**
      * The session whose message is being applied: admin answers go there.
      */
@@ -84,26 +114,24 @@ final class ClusterOutput implements OutputSink
         requester = session;
     }
 
-    void gatewayConnected(final int gatewayId, final ClientSession session)
+    void gatewayConnected(final ClientSession session)
     {
-        GatewayRoute route = routes.get(gatewayId);
-        if (route == null)
+        if (!routes.containsKey(session.id()))
         {
-            route = new GatewayRoute(gatewayId);
-            routes.put(gatewayId, route);
+            routes.put(session.id(), new GatewayRoute(session));
         }
-        route.session = session;
     }
 
+    /**
+     * A cluster session closed: what was queued for it goes (a gateway that comes back re-opens its sessions, and the
+     * journal has every report).
+     */
     void sessionClosed(final ClientSession session)
     {
-        for (final GatewayRoute route : routes.values())
+        final GatewayRoute route = routes.remove(session.id());
+        if (route != null)
         {
-            if (route.session == session)
-            {
-                route.session = null;
-                route.pending.reset(PENDING_INITIAL_BYTES);
-            }
+            queued -= route.pending.size() > 0 ? countMessages(route) : 0;
         }
         if (requester == session)
         {
@@ -111,10 +139,50 @@ final class ClusterOutput implements OutputSink
         }
     }
 
-    public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+    public void onSessionOutput(
+        final long sessionId, final long seqNo, final DirectBuffer buffer, final int offset, final int length)
     {
         fold(buffer, offset, length);
-        final GatewayRoute route = routes.get(SessionIds.gatewayOf(sessionId));
+        if (journal != null && seqNo > 0)
+        {
+            try
+            {
+                journal.append(sessionId, seqNo, entryPosition, entryTime, buffer, offset, length);
+            }
+            catch (final RuntimeException ex)
+            {
+                // The journal is derived output: a failure here must not stop the engine (nor differ from the other
+                // nodes' outcome). A replay stops at the hole and says so.
+                if (journalErrors++ == 0)
+                {
+                    System.err.println("{\"event\":\"journal-error\",\"error\":\"" + ex + "\"}");
+                }
+            }
+        }
+        final GatewayRoute route = routes.get(linkOfSession.applyAsLong(sessionId));
+        if (route != null)
+        {
+            send(route, buffer, offset, length);
+        }
+    }
+
+    public void onGatewayOutput(final long gatewayLink, final DirectBuffer buffer, final int offset, final int length)
+    {
+        fold(buffer, offset, length);
+        final GatewayRoute route = routes.get(gatewayLink);
+        if (route != null)
+        {
+            send(route, buffer, offset, length);
+        }
+    }
+
+    /**
+     * A report sent again from the journal, or a replay's end: to one gateway, never folded into the chain (only the
+     * leader sends it, from its own journal).
+     */
+    void resend(final long gatewayLink, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final GatewayRoute route = routes.get(gatewayLink);
         if (route != null)
         {
             send(route, buffer, offset, length);
@@ -150,7 +218,7 @@ final class ClusterOutput implements OutputSink
         }
         for (final GatewayRoute route : routes.values())
         {
-            if (!route.pending.isEmpty() && route.session != null)
+            if (!route.pending.isEmpty())
             {
                 draining = route;
                 route.pending.consume(drainer, Integer.MAX_VALUE);
@@ -161,8 +229,8 @@ final class ClusterOutput implements OutputSink
 
     private boolean drainOne(final org.agrona.MutableDirectBuffer buffer, final int offset, final int length, final int headOffset)
     {
-        final long result = draining.session.offer(buffer, offset, length);
-        if (result > 0 || result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
+        final long result = safeOffer(draining.session, buffer, offset, length);
+        if (result > 0 || result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
         {
             queued--;
             return true;
@@ -172,10 +240,6 @@ final class ClusterOutput implements OutputSink
 
     private void send(final GatewayRoute route, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (route.session == null)
-        {
-            return;
-        }
         if (!route.pending.isEmpty() || !offer(route.session, buffer, offset, length))
         {
             if (route.pending.append(buffer, offset, length))
@@ -184,7 +248,8 @@ final class ClusterOutput implements OutputSink
             }
             else
             {
-                // A gateway this far behind is broken: it resynchronises by resend after reconnect.
+                // A gateway this far behind is broken: closing its session is a log event; it comes back, re-opens
+                // its sessions and gets what they missed from the journal.
                 dropped++;
                 route.session.close();
             }
@@ -192,21 +257,20 @@ final class ClusterOutput implements OutputSink
     }
 
     /**
-     * @return true when sent (or, on a follower, mocked) or when the session is gone for good;
-     * false when still back-pressured after a few quick tries.
+     * @return true when sent (or, on a follower, mocked) or when the session is gone for good; false when still
+     * back-pressured or not yet connected after a few quick tries.
      */
     private boolean offer(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)
     {
         for (int i = 0; i <= QUICK_RETRIES; i++)
         {
-            final long result = session.offer(buffer, offset, length);
+            final long result = safeOffer(session, buffer, offset, length);
             if (result > 0)
             {
                 retryIdle.reset();
                 return true;
             }
-            if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED ||
-                result == Publication.MAX_POSITION_EXCEEDED)
+            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
             {
                 dropped++;
                 return true;
@@ -215,6 +279,29 @@ final class ClusterOutput implements OutputSink
         }
         retryIdle.reset();
         return false;
+    }
+
+    /**
+     * An offer that cannot throw: an output the publication refuses outright (too long for it) is counted and
+     * dropped, the same as a closed session, so applying the log never stops on the output path.
+     */
+    private long safeOffer(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)
+    {
+        try
+        {
+            return session.offer(buffer, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            return Publication.CLOSED;
+        }
+    }
+
+    private int countMessages(final GatewayRoute route)
+    {
+        final int[] count = {0};
+        route.pending.forEach((buffer, offset, length, headOffset) -> ++count[0] > 0, Integer.MAX_VALUE);
+        return count[0];
     }
 
     private void fold(final DirectBuffer buffer, final int offset, final int length)

@@ -15,7 +15,12 @@ import io.keel.codecs.NewOrderDecoder;
 import io.keel.codecs.OrderStatusRequestDecoder;
 import io.keel.codecs.ReplaceOrderDecoder;
 import io.keel.codecs.ResumeInstrumentDecoder;
+import io.keel.codecs.BooleanType;
+import io.keel.codecs.SessionCloseDecoder;
+import io.keel.codecs.SessionCloseReason;
 import io.keel.codecs.SessionLostDecoder;
+import io.keel.codecs.SessionOpenDecoder;
+import io.keel.codecs.SessionReplayDecoder;
 import io.keel.codecs.SnapshotRequestDecoder;
 import io.keel.codecs.StateHashRequestDecoder;
 import io.keel.codecs.WithdrawDecoder;
@@ -51,7 +56,15 @@ public final class CommandDecoder
     private final ResumeInstrumentDecoder resume = new ResumeInstrumentDecoder();
     private final SnapshotRequestDecoder snapshotRequest = new SnapshotRequestDecoder();
     private final StateHashRequestDecoder stateHashRequest = new StateHashRequestDecoder();
+    private final SessionOpenDecoder sessionOpen = new SessionOpenDecoder();
+    private final SessionCloseDecoder sessionClose = new SessionCloseDecoder();
+    private final SessionReplayDecoder sessionReplay = new SessionReplayDecoder();
     private long correlationId;
+    private long gatewayLink;
+    private int gatewayId;
+    private long replaySessionId;
+    private long replayFromSeqNo;
+    private long replayToSeqNo;
 
     public CommandDecoder(final Engine engine)
     {
@@ -97,6 +110,36 @@ public final class CommandDecoder
     int templateId()
     {
         return header.templateId();
+    }
+
+    /**
+     * Who sends the next message: a gateway's cluster session (its link) and gateway id; 0 for others.
+     */
+    void sender(final long gatewayLink, final int gatewayId)
+    {
+        this.gatewayLink = gatewayLink;
+        this.gatewayId = gatewayId;
+    }
+
+    /**
+     * The session of the last {@link CommandResult#SESSION_OPENED} or {@link CommandResult#REPLAY_REQUEST}.
+     */
+    long replaySessionId()
+    {
+        return replaySessionId;
+    }
+
+    /**
+     * First seqNo to send again (0: none); the range ends at {@link #replayToSeqNo()} (0: the latest).
+     */
+    long replayFromSeqNo()
+    {
+        return replayFromSeqNo;
+    }
+
+    long replayToSeqNo()
+    {
+        return replayToSeqNo;
     }
 
     /**
@@ -171,6 +214,35 @@ public final class CommandDecoder
                 final SessionLostDecoder s = sessionLost.wrap(buffer, body, blockLength, version);
                 engine.sessionLost(s.sessionId(), s.accountId(), time);
                 return CommandResult.APPLIED;
+
+            case SessionOpenDecoder.TEMPLATE_ID:
+                final SessionOpenDecoder so = sessionOpen.wrap(buffer, body, blockLength, version);
+                final long openedId = so.sessionId();
+                final long expected = so.nextExpectedSeqNo();
+                engine.openSession(gatewayLink, gatewayId, openedId, so.accountId(),
+                    so.cancelOnDisconnectRaw() == BooleanType.TRUE.value(), so.graceTime(), expected, time);
+                if (gatewayLink == 0 || engine.sessionLink(openedId) != gatewayLink)
+                {
+                    return CommandResult.APPLIED;
+                }
+                // Opened here: what the client has not seen follows the status, from the journal.
+                replaySessionId = openedId;
+                replayFromSeqNo = Math.max(1, expected);
+                replayToSeqNo = 0;
+                return CommandResult.SESSION_OPENED;
+
+            case SessionCloseDecoder.TEMPLATE_ID:
+                final SessionCloseDecoder sc = sessionClose.wrap(buffer, body, blockLength, version);
+                final SessionCloseReason closeReason = CodecEnums.sessionCloseReason(sc.reasonRaw());
+                engine.closeSession(gatewayLink, sc.sessionId(), closeReason, time);
+                return CommandResult.APPLIED;
+
+            case SessionReplayDecoder.TEMPLATE_ID:
+                final SessionReplayDecoder sr = sessionReplay.wrap(buffer, body, blockLength, version);
+                replaySessionId = sr.sessionId();
+                replayFromSeqNo = sr.fromSeqNo();
+                replayToSeqNo = sr.toSeqNo();
+                return CommandResult.REPLAY_REQUEST;
 
             case CreateAccountDecoder.TEMPLATE_ID:
                 final CreateAccountDecoder ca = createAccount.wrap(buffer, body, blockLength, version);

@@ -13,6 +13,13 @@ public enum CommandResult
     SNAPSHOT_REQUEST,
     /** An admin's state-hash request: no engine change; the live node records its hash. */
     STATE_HASH_REQUEST,
+    /** A gateway's SessionOpen applied and the session is now served there: the live node sends what it missed. */
+    SESSION_OPENED,
+    /** A gateway's SessionReplay: no engine change; the leader sends the range again from its journal. */
+    REPLAY_REQUEST,
+    /** Order entry for a session not served through the sending gateway, or for another account: not applied,
+     *  BusinessReject UNKNOWN_SESSION to that gateway. */
+    NOT_SERVED_HERE,
     /** Shorter than its header or block, or of a newer schema version: not applied, BusinessReject INVALID_MESSAGE. */
     INVALID,
     /** Not a Keel command, or not one this session may send: not applied, BusinessReject UNSUPPORTED_MESSAGE. */

@@ -95,6 +95,7 @@ final class EngineMetrics implements EngineListener
 
     public void onCancelReject(
         final long sessionId,
+        final long seqNo,
         final long accountId,
         final long clOrdId,
         final long origClOrdId,
@@ -105,11 +106,12 @@ final class EngineMetrics implements EngineListener
         final long time)
     {
         reject(responseTo == CancelRejectResponseTo.REPLACE ? REPLACE : CANCEL, reason);
-        delegate.onCancelReject(sessionId, accountId, clOrdId, origClOrdId, orderId, instrumentId, responseTo, reason, time);
+        delegate.onCancelReject(sessionId, seqNo, accountId, clOrdId, origClOrdId, orderId, instrumentId, responseTo, reason, time);
     }
 
     public void onMassCancelReport(
         final long sessionId,
+        final long seqNo,
         final long accountId,
         final long clOrdId,
         final MassCancelScope scope,
@@ -122,7 +124,20 @@ final class EngineMetrics implements EngineListener
         {
             reject(MASS_CANCEL, reason);
         }
-        delegate.onMassCancelReport(sessionId, accountId, clOrdId, scope, instrumentId, canceledCount, reason, time);
+        delegate.onMassCancelReport(sessionId, seqNo, accountId, clOrdId, scope, instrumentId, canceledCount, reason, time);
+    }
+
+    public void onSessionStatus(
+        final long gatewayLink,
+        final long sessionId,
+        final long accountId,
+        final int gatewayId,
+        final io.keel.codecs.SessionState state,
+        final RejectReason reason,
+        final long nextSeqNo,
+        final long time)
+    {
+        delegate.onSessionStatus(gatewayLink, sessionId, accountId, gatewayId, state, reason, nextSeqNo, time);
     }
 
     public void onTrade(

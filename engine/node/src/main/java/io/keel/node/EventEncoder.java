@@ -13,6 +13,8 @@ import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.SessionState;
+import io.keel.codecs.SessionStatusEncoder;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.TradeEncoder;
@@ -24,8 +26,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The node's {@link EngineListener}: encodes each engine event as SBE straight into one reused
- * buffer and hands it to an {@link OutputSink}. seqNo is left 0: the session layer numbers
- * reports per client session.
+ * buffer and hands it to an {@link OutputSink}. Every report carries the engine's seqNo for its
+ * session; session statuses go to the gateway they answer.
  */
 public final class EventEncoder implements EngineListener
 {
@@ -50,6 +52,8 @@ public final class EventEncoder implements EngineListener
     private AccountStatusEncoder.BalancesEncoder accountBalances;
     private AccountStatusEncoder.OrdersEncoder accountOrders;
     private int accountOrderCount;
+    private long accountSeqNo;
+    private final SessionStatusEncoder sessionStatus = new SessionStatusEncoder();
 
     public EventEncoder(final OutputSink sink)
     {
@@ -85,9 +89,10 @@ public final class EventEncoder implements EngineListener
         final Side side = order.side();
         final OrdType ordType = order.ordType();
         final TimeInForce timeInForce = order.timeInForce();
+        final long seqNo = order.seqNo();
         executionReport.wrapAndApplyHeader(buffer, 0, header)
             .sessionId(sessionId)
-            .seqNo(0)
+            .seqNo(seqNo)
             .accountId(order.accountId())
             .orderId(order.orderId())
             .clOrdId(order.clOrdId())
@@ -108,11 +113,13 @@ public final class EventEncoder implements EngineListener
             .lastQty(lastQty)
             .tradeId(tradeId)
             .transactTime(time);
-        sink.onSessionOutput(sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + executionReport.encodedLength());
+        sink.onSessionOutput(
+            sessionId, seqNo, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + executionReport.encodedLength());
     }
 
     public void onCancelReject(
         final long sessionId,
+        final long seqNo,
         final long accountId,
         final long clOrdId,
         final long origClOrdId,
@@ -124,7 +131,7 @@ public final class EventEncoder implements EngineListener
     {
         cancelReject.wrapAndApplyHeader(buffer, 0, header)
             .sessionId(sessionId)
-            .seqNo(0)
+            .seqNo(seqNo)
             .accountId(accountId)
             .orderId(orderId)
             .clOrdId(clOrdId)
@@ -133,11 +140,12 @@ public final class EventEncoder implements EngineListener
             .responseTo(responseTo)
             .reason(reason)
             .transactTime(time);
-        sink.onSessionOutput(sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + cancelReject.encodedLength());
+        sink.onSessionOutput(sessionId, seqNo, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + cancelReject.encodedLength());
     }
 
     public void onMassCancelReport(
         final long sessionId,
+        final long seqNo,
         final long accountId,
         final long clOrdId,
         final MassCancelScope scope,
@@ -148,7 +156,7 @@ public final class EventEncoder implements EngineListener
     {
         massCancelReport.wrapAndApplyHeader(buffer, 0, header)
             .sessionId(sessionId)
-            .seqNo(0)
+            .seqNo(seqNo)
             .accountId(accountId)
             .clOrdId(clOrdId)
             .scope(scope == null ? MassCancelScope.NULL_VAL : scope)
@@ -156,7 +164,29 @@ public final class EventEncoder implements EngineListener
             .canceledCount(canceledCount)
             .rejectReason(reason)
             .transactTime(time);
-        sink.onSessionOutput(sessionId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + massCancelReport.encodedLength());
+        sink.onSessionOutput(
+            sessionId, seqNo, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + massCancelReport.encodedLength());
+    }
+
+    public void onSessionStatus(
+        final long gatewayLink,
+        final long sessionId,
+        final long accountId,
+        final int gatewayId,
+        final SessionState state,
+        final RejectReason reason,
+        final long nextSeqNo,
+        final long time)
+    {
+        sessionStatus.wrapAndApplyHeader(buffer, 0, header)
+            .sessionId(sessionId)
+            .accountId(accountId)
+            .gatewayId(gatewayId)
+            .state(state)
+            .reason(reason)
+            .nextSeqNo(nextSeqNo)
+            .transactTime(time);
+        sink.onGatewayOutput(gatewayLink, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + sessionStatus.encodedLength());
     }
 
     public void onTrade(
@@ -243,7 +273,9 @@ public final class EventEncoder implements EngineListener
             .pageCount(page.pageCount())
             .result(page.result())
             .openOrderCount(page.openOrderCount())
-            .transactTime(time);
+            .transactTime(time)
+            .seqNo(page.seqNo());
+        accountSeqNo = page.seqNo();
         accountBalances = accountStatus.balancesCount(page.balanceCount());
         accountOrders = null;
         accountOrderCount = page.orderCount();
@@ -287,7 +319,7 @@ public final class EventEncoder implements EngineListener
         }
         else
         {
-            sink.onSessionOutput(sessionId, accountBuffer, 0, length);
+            sink.onSessionOutput(sessionId, accountSeqNo, accountBuffer, 0, length);
         }
     }
 }

@@ -47,6 +47,8 @@ public final class KeelClusteredService implements ClusteredService
     private final Engine engine;
     private final LogApplier applier;
     private final ClusterOutput output;
+    private final ReportJournal journal;
+    private final JournalReplay journalReplay;
     private final EventEncoder eventEncoder;
     private final StateChecker stateChecker = new StateChecker();
     private final Runnable onDivergence;
@@ -86,7 +88,9 @@ public final class KeelClusteredService implements ClusteredService
         this.config = config;
         this.onDivergence = onDivergence;
         retryIdle = config.idleProfile().newIdleStrategy();
-        output = new ClusterOutput(retryIdle);
+        journal = openJournal(config);
+        output = new ClusterOutput(retryIdle, this::sessionLink, journal);
+        journalReplay = new JournalReplay(journal, output);
         eventEncoder = new EventEncoder(config.marketDataTap() == null ? output : tee(output, config.marketDataTap()));
         metrics = config.metricsPort() != 0 ? new EngineMetrics(eventEncoder, applyLatency) : null;
         engine = new Engine(engineContext, metrics != null ? metrics : eventEncoder);
@@ -114,8 +118,13 @@ public final class KeelClusteredService implements ClusteredService
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
-        applier.sessionClosed(session.id());
+        output.drainPending();
+        // Its route goes first: nothing more is sent to a closed session. A gateway's close disconnects its clients'
+        // sessions (cancel-on-disconnect included) at this log position on every node.
         output.sessionClosed(session);
+        output.entry(cluster.logPosition(), timestamp);
+        applier.sessionClosed(session.id(), timestamp);
+        scheduleTimers(timestamp);
     }
 
     public void onSessionMessage(
@@ -127,6 +136,7 @@ public final class KeelClusteredService implements ClusteredService
         final Header header)
     {
         output.drainPending();
+        output.entry(cluster.logPosition(), timestamp);
         if (session == null)
         {
             onServiceMessage(buffer, offset, length);
@@ -141,6 +151,7 @@ public final class KeelClusteredService implements ClusteredService
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
         output.drainPending();
+        output.entry(cluster.logPosition(), timestamp);
         if (correlationId == LogApplier.EXPIRY_TIMER_ID)
         {
             expiryTimerDeadline = NO_TIMER;
@@ -167,6 +178,7 @@ public final class KeelClusteredService implements ClusteredService
         offerSnapshot(snapshotPublication, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         engine.writeSnapshot((b, o, l) -> offerSnapshot(snapshotPublication, b, o, l));
         final long hash = recordStateHash(cluster.logPosition());
+        purgeJournal(cluster.logPosition(), cluster.time());
         NodeLog.event(config, "snapshot", "logPosition", cluster.logPosition(), "stateHash", Long.toHexString(hash));
     }
 
@@ -178,6 +190,18 @@ public final class KeelClusteredService implements ClusteredService
 
     public void onTerminate(final Cluster cluster)
     {
+        closeJournal();
+    }
+
+    /**
+     * Close the output journal (also done when the container terminates); idempotent.
+     */
+    public void closeJournal()
+    {
+        if (journal != null)
+        {
+            journal.close();
+        }
     }
 
     /**
@@ -219,7 +243,7 @@ public final class KeelClusteredService implements ClusteredService
         final int gatewayId = applier.sessionOpened(session.id(), session.encodedPrincipal());
         if (gatewayId != Principal.NOT_A_GATEWAY)
         {
-            output.gatewayConnected(gatewayId, session);
+            output.gatewayConnected(session);
         }
     }
 
@@ -236,11 +260,19 @@ public final class KeelClusteredService implements ClusteredService
             case STATE_HASH_REQUEST:
                 onStateHashRequest(applier.correlationId(), timestamp);
                 break;
+            case SESSION_OPENED:
+            case REPLAY_REQUEST:
+                replayFromJournal(session.id());
+                break;
+            case NOT_SERVED_HERE:
+                businessReject(session, applier.sessionIdOf(buffer, offset), applier.templateId(),
+                    RejectReason.UNKNOWN_SESSION, timestamp);
+                break;
             case INVALID:
-                businessReject(session, applier.templateId(), RejectReason.INVALID_MESSAGE, timestamp);
+                businessReject(session, 0, applier.templateId(), RejectReason.INVALID_MESSAGE, timestamp);
                 break;
             case UNSUPPORTED:
-                businessReject(session, applier.templateId(), RejectReason.UNSUPPORTED_MESSAGE, timestamp);
+                businessReject(session, 0, applier.templateId(), RejectReason.UNSUPPORTED_MESSAGE, timestamp);
                 break;
             default:
                 break;
@@ -353,11 +385,54 @@ public final class KeelClusteredService implements ClusteredService
             correlationId, sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminResponseEncoder.encodedLength());
     }
 
+    /**
+     * The leader sends what a session opened here missed, or what a gateway asked for again, from its journal.
+     */
+    private void replayFromJournal(final long gatewayLink)
+    {
+        if (role == Cluster.Role.LEADER)
+        {
+            final CommandDecoder decoder = applier.decoder();
+            final long sessionId = decoder.replaySessionId();
+            journalReplay.replay(gatewayLink, sessionId, decoder.replayFromSeqNo(), decoder.replayToSeqNo(),
+                engine.sessionNextSeqNo(sessionId));
+        }
+    }
+
+    private long sessionLink(final long sessionId)
+    {
+        return engine.sessionLink(sessionId);
+    }
+
+    private static ReportJournal openJournal(final NodeContext config)
+    {
+        return null;
+    }
+
+    private void purgeJournal(final long logPosition, final long time)
+    {
+        if (journal != null)
+        {
+            try
+            {
+                journal.purge(logPosition, time);
+            }
+            catch (final RuntimeException ex)
+            {
+                NodeLog.event(config, "journal-purge-failed", "error", String.valueOf(ex));
+            }
+        }
+    }
+
     private void businessReject(
-        final ClientSession session, final int refTemplateId, final RejectReason reason, final long timestamp)
+        final ClientSession session,
+        final long sessionId,
+        final int refTemplateId,
+        final RejectReason reason,
+        final long timestamp)
     {
         businessRejectEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .sessionId(0)
+            .sessionId(sessionId)
             .seqNo(0)
             .accountId(0)
             .clOrdId(0)
@@ -457,9 +532,15 @@ public final class KeelClusteredService implements ClusteredService
     {
         return new OutputSink()
         {
-            public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+            public void onSessionOutput(
+                final long sessionId, final long seqNo, final DirectBuffer buffer, final int offset, final int length)
             {
-                output.onSessionOutput(sessionId, buffer, offset, length);
+                output.onSessionOutput(sessionId, seqNo, buffer, offset, length);
+            }
+
+            public void onGatewayOutput(final long gatewayLink, final DirectBuffer buffer, final int offset, final int length)
+            {
+                output.onGatewayOutput(gatewayLink, buffer, offset, length);
             }
 
             public void onMarketData(final int instrumentId, final DirectBuffer buffer, final int offset, final int length)

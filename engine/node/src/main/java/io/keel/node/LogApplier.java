@@ -3,7 +3,8 @@ package io.keel.node;
 import io.keel.codecs.AccountRequestDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
-import io.keel.codecs.SessionIds;
+import io.keel.codecs.SessionOpenDecoder;
+import io.keel.codecs.SessionReplayDecoder;
 import io.keel.codecs.StateCheckDecoder;
 import io.keel.common.Principal;
 import io.keel.engine.Engine;
@@ -66,9 +67,17 @@ public final class LogApplier
         return gatewayId;
     }
 
-    public void sessionClosed(final long clusterSessionId)
+    /**
+     * A session closed: a gateway's closing (stopped, crashed, timed out) disconnects every client session it served,
+     * with cancel-on-disconnect, at this log position on every node.
+     */
+    public void sessionClosed(final long clusterSessionId, final long timestamp)
     {
-        roleBySession.remove(clusterSessionId);
+        final long role = roleBySession.remove(clusterSessionId);
+        if (role >= 0)
+        {
+            engine.gatewayLost(clusterSessionId, timestamp);
+        }
     }
 
     /**
@@ -84,10 +93,16 @@ public final class LogApplier
             return CommandResult.INVALID;
         }
         templateId = decoder.templateId();
-        if (!isAllowed(roleBySession.get(clusterSessionId), buffer, offset, length))
+        final long role = roleBySession.get(clusterSessionId);
+        if (!isAllowed(role, buffer, offset, length))
         {
             return CommandResult.UNSUPPORTED;
         }
+        if (role >= 0 && actsForSession() && !isServedBy(clusterSessionId, buffer, offset))
+        {
+            return CommandResult.NOT_SERVED_HERE;
+        }
+        decoder.sender(role >= 0 ? clusterSessionId : 0, role >= 0 ? (int)role : 0);
 
         commandsApplied++;
         if (commandsApplied == testSkipCommand)
@@ -147,7 +162,8 @@ public final class LogApplier
         {
             return false;
         }
-        final boolean orderEntry = templateId >= 10 && templateId <= 19;
+        final boolean orderEntry = templateId >= 10 && templateId <= 19 ||
+            templateId >= SessionOpenDecoder.TEMPLATE_ID && templateId <= SessionReplayDecoder.TEMPLATE_ID;
         final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID;
         if (role == ROLE_ADMIN)
         {
@@ -162,11 +178,50 @@ public final class LogApplier
         }
         if (role >= 0 && orderEntry)
         {
-            // Every order-entry message starts with the client session id (schema: field 1).
-            final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-            return length >= MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES &&
-                SessionIds.gatewayOf(buffer.getLong(body, ByteOrder.LITTLE_ENDIAN)) == role;
+            // Every order-entry and session message starts with the client session id (schema: field 1), then the
+            // account (field 2) where it names one.
+            return length >= MessageHeaderDecoder.ENCODED_LENGTH + (templateId <= 19 ? 2 * Long.BYTES : Long.BYTES);
         }
         return false;
+    }
+
+    /**
+     * Messages about an open session (not the ones that open or close it, which the engine judges itself).
+     */
+    private boolean actsForSession()
+    {
+        return templateId >= 10 && templateId <= 19 || templateId == SessionReplayDecoder.TEMPLATE_ID;
+    }
+
+    /**
+     * A gateway acts only for the sessions it serves now, and only for their own account: the session is open in
+     * the engine through this very cluster session.
+     */
+    private boolean isServedBy(final long clusterSessionId, final DirectBuffer buffer, final int offset)
+    {
+        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final long sessionId = buffer.getLong(body, ByteOrder.LITTLE_ENDIAN);
+        if (engine.sessionLink(sessionId) != clusterSessionId)
+        {
+            return false;
+        }
+        return templateId == SessionReplayDecoder.TEMPLATE_ID ||
+            engine.sessionAccount(sessionId) == buffer.getLong(body + Long.BYTES, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * The client session id a gateway's message names (its first field), for a NOT_SERVED_HERE answer.
+     */
+    public long sessionIdOf(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * The decoder, for what a SESSION_OPENED or REPLAY_REQUEST asks of the live node.
+     */
+    CommandDecoder decoder()
+    {
+        return decoder;
     }
 }

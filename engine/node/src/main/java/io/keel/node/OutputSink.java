@@ -9,9 +9,18 @@ import org.agrona.DirectBuffer;
 public interface OutputSink
 {
     /**
-     * Execution reports, cancel rejects and mass cancel reports for one client session.
+     * Execution reports, cancel rejects, mass cancel reports and account status pages for one client session.
+     *
+     * @param seqNo the engine's number of the report in the session's reports; 0 when the engine keeps no such session.
      */
-    void onSessionOutput(long sessionId, DirectBuffer buffer, int offset, int length);
+    void onSessionOutput(long sessionId, long seqNo, DirectBuffer buffer, int offset, int length);
+
+    /**
+     * A session status for the gateway behind this link (the gateway's cluster session id).
+     */
+    default void onGatewayOutput(long gatewayLink, DirectBuffer buffer, int offset, int length)
+    {
+    }
 
     /**
      * Public market data: book updates and trades.

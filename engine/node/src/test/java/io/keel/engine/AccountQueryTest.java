@@ -38,7 +38,7 @@ class AccountQueryTest
     private final ExecutionReportDecoder report = new ExecutionReportDecoder();
     private final Engine engine = new Engine(new EventEncoder(new OutputSink()
     {
-        public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+        public void onSessionOutput(final long sessionId, final long seqNo, final DirectBuffer buffer, final int offset, final int length)
         {
             sessionOutputs.add(sessionId + " " + describe(buffer, offset));
         }

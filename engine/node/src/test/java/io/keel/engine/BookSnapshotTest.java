@@ -26,7 +26,7 @@ class BookSnapshotTest
     private final List<UnsafeBuffer> marketData = new ArrayList<>();
     private final Engine engine = new Engine(new EventEncoder(new OutputSink()
     {
-        public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+        public void onSessionOutput(final long sessionId, final long seqNo, final DirectBuffer buffer, final int offset, final int length)
         {
         }
 

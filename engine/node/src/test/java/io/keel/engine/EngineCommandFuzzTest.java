@@ -83,14 +83,14 @@ class EngineCommandFuzzTest
         }
 
         public void onCancelReject(
-            final long sessionId, final long accountId, final long clOrdId, final long origClOrdId, final long orderId,
+            final long sessionId, final long seqNo, final long accountId, final long clOrdId, final long origClOrdId, final long orderId,
             final int instrumentId, final CancelRejectResponseTo responseTo, final RejectReason reason, final long time)
         {
             assertTrue(reason != RejectReason.NONE, "a cancel reject names its reason");
         }
 
         public void onMassCancelReport(
-            final long sessionId, final long accountId, final long clOrdId, final MassCancelScope scope,
+            final long sessionId, final long seqNo, final long accountId, final long clOrdId, final MassCancelScope scope,
             final int instrumentId, final int canceledCount, final RejectReason reason, final long time)
         {
             assertTrue(canceledCount >= 0);

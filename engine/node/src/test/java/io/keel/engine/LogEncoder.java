@@ -155,7 +155,7 @@ final class LogEncoder
 
         final List<byte[]> outputs = new ArrayList<>();
 
-        public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+        public void onSessionOutput(final long sessionId, final long seqNo, final DirectBuffer buffer, final int offset, final int length)
         {
             add('S', sessionId, buffer, offset, length);
         }

@@ -49,6 +49,7 @@ class ClusterFailoverTest
         // survive the failover and fire on the new leader.
         final long gtdClOrdId = 1;
         final long expireTime = System.currentTimeMillis() + GTD_LIFETIME_MS;
+        gateway.ensureOpen(SessionIds.clientSessionId(GATEWAY, 2), SELLER);
         assertTrue(gateway.client().newOrder(
             SessionIds.clientSessionId(GATEWAY, 2), SELLER, gtdClOrdId, INSTRUMENT, Side.SELL, OrdType.LIMIT,
             TimeInForce.GTD, false, SelfTradePrevention.NONE, 110, 1, expireTime));

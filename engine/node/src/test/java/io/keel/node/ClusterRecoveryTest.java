@@ -97,6 +97,7 @@ class ClusterRecoveryTest
         assertTrue(gateway.limit(BUYER_SESSION, BUYER, 500, INSTRUMENT, Side.BUY, 95, 5));
         final long restingBuyId = gateway.awaitReport(500, ExecType.NEW, 10_000).orderId();
         final long expireTime = System.currentTimeMillis() + TimeUnit.HOURS.toMillis(1);
+        gateway.ensureOpen(SELLER_SESSION, SELLER);
         assertTrue(gateway.client().newOrder(
             SELLER_SESSION, SELLER, 501, INSTRUMENT, Side.SELL, OrdType.LIMIT, TimeInForce.GTD, false,
             SelfTradePrevention.NONE, 105, 3, expireTime));

@@ -20,7 +20,7 @@ class CommandDecoderTest
 {
     private static final OutputSink DISCARD = new OutputSink()
     {
-        public void onSessionOutput(final long sessionId, final DirectBuffer b, final int o, final int l)
+        public void onSessionOutput(final long sessionId, final long seqNo, final DirectBuffer b, final int o, final int l)
         {
         }
 

@@ -10,6 +10,8 @@ import io.keel.codecs.OrdStatus;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.SelfTradePrevention;
+import io.keel.codecs.SessionState;
+import io.keel.codecs.SessionStatusDecoder;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.common.IdleProfile;
@@ -74,7 +76,10 @@ final class TestClient implements AutoCloseable
     private final Map<Long, AdminResult> adminResults = new HashMap<>();
     private final List<Reject> businessRejects = new ArrayList<>();
     private final List<Long> cancelRejectClOrdIds = new ArrayList<>();
+    private final SessionStatusDecoder sessionStatus = new SessionStatusDecoder();
+    private final Map<Long, SessionState> sessionStates = new HashMap<>();
     private long marketDataMessages;
+    private long reconnectsSeen;
     private long nextCorrelationId = 1;
 
     TestClient(final String name, final String ingressEndpoints, final byte[] credentials, final File aeronDir)
@@ -216,10 +221,46 @@ final class TestClient implements AutoCloseable
         }
     }
 
+    /**
+     * As a gateway: open the client session (no cancel-on-disconnect) unless this client already has, and wait for
+     * the cluster to say it is open here. Order entry for a session not open here is refused.
+     */
+    void ensureOpen(final long sessionId, final long accountId)
+    {
+        if (client.reconnects() != reconnectsSeen)
+        {
+            // A new cluster session: the cluster closed the old one and disconnected every client session with it.
+            reconnectsSeen = client.reconnects();
+            sessionStates.clear();
+        }
+        if (sessionStates.get(sessionId) != SessionState.OPEN)
+        {
+            openSession(sessionId, accountId, false, 0);
+        }
+    }
+
+    void openSession(final long sessionId, final long accountId, final boolean cancelOnDisconnect, final long graceMs)
+    {
+        sessionStates.remove(sessionId);
+        assertTrue(client.openSession(sessionId, accountId, cancelOnDisconnect, graceMs, 0),
+            name + ": cluster did not take SessionOpen " + sessionId);
+        pollUntil(() -> sessionStates.containsKey(sessionId), 15_000, "session status " + sessionId);
+        if (sessionStates.get(sessionId) != SessionState.OPEN)
+        {
+            fail(name + ": session " + sessionId + " not opened: " + sessionStates.get(sessionId));
+        }
+    }
+
+    SessionState sessionState(final long sessionId)
+    {
+        return sessionStates.get(sessionId);
+    }
+
     boolean limit(
         final long sessionId, final long accountId, final long clOrdId, final int instrumentId, final Side side,
         final long price, final long quantity)
     {
+        ensureOpen(sessionId, accountId);
         return client.newOrder(
             sessionId, accountId, clOrdId, instrumentId, side, OrdType.LIMIT, TimeInForce.GTC, false,
             SelfTradePrevention.NONE, price, quantity, 0);
@@ -290,6 +331,14 @@ final class TestClient implements AutoCloseable
             {
                 final CancelRejectDecoder r = cancelReject.wrapAndApplyHeader(buffer, offset, header);
                 cancelRejectClOrdIds.add(r.clOrdId());
+            }
+            case SessionStatusDecoder.TEMPLATE_ID ->
+            {
+                final SessionStatusDecoder r = sessionStatus.wrapAndApplyHeader(buffer, offset, header);
+                sessionStates.put(r.sessionId(), r.state());
+            }
+            case io.keel.codecs.ReplayCompleteDecoder.TEMPLATE_ID ->
+            {
             }
             default -> marketDataMessages++;
         }

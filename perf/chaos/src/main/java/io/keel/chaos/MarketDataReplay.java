@@ -33,7 +33,7 @@ final class MarketDataReplay implements OutputSink
     private boolean fromStart = true;
     private long messages;
 
-    public void onSessionOutput(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+    public void onSessionOutput(final long sessionId, final long seqNo, final DirectBuffer buffer, final int offset, final int length)
     {
     }
 

@@ -204,6 +204,7 @@ public final class KeelBook
 
         public void onCancelReject(
             final long sessionId,
+            final long seqNo,
             final long accountId,
             final long clOrdId,
             final long origClOrdId,
@@ -218,6 +219,7 @@ public final class KeelBook
 
         public void onMassCancelReport(
             final long sessionId,
+            final long seqNo,
             final long accountId,
             final long clOrdId,
             final MassCancelScope scope,
