@@ -225,9 +225,10 @@ public final class CommandDecoder
                 {
                     return CommandResult.APPLIED;
                 }
-                // Opened here: what the client has not seen follows the status, from the journal.
+                // Opened here: what the client has not seen follows the status, from the journal (0: it asks for
+                // nothing before the next report).
                 replaySessionId = openedId;
-                replayFromSeqNo = Math.max(1, expected);
+                replayFromSeqNo = expected == 0 ? engine.sessionNextSeqNo(openedId) : expected;
                 replayToSeqNo = 0;
                 return CommandResult.SESSION_OPENED;
 

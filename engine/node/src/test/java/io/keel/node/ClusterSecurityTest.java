@@ -6,11 +6,14 @@ import io.keel.codecs.CreateAccountDecoder;
 import io.keel.codecs.ExecType;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.NewOrderDecoder;
+import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
 import io.keel.codecs.StateCheckDecoder;
 import io.keel.codecs.StateCheckEncoder;
+import io.keel.codecs.TimeInForce;
 import io.keel.common.Principal;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -88,12 +91,15 @@ class ClusterSecurityTest
         assertReject(
             gateway1.awaitBusinessReject(2, 10_000), AddInstrumentDecoder.TEMPLATE_ID, RejectReason.UNSUPPORTED_MESSAGE);
 
-        // A gateway may not trade for another gateway's client session.
-        assertTrue(gateway1.limit(g2Session, ACCOUNT, 2, INSTRUMENT, Side.BUY, 99, 1));
-        assertReject(gateway1.awaitBusinessReject(3, 10_000), NewOrderDecoder.TEMPLATE_ID, RejectReason.UNSUPPORTED_MESSAGE);
+        // A gateway may not trade for a client session another gateway serves.
+        gateway2.ensureOpen(g2Session, ACCOUNT);
+        assertTrue(gateway1.client().newOrder(g2Session, ACCOUNT, 2, INSTRUMENT, Side.BUY, OrdType.LIMIT, TimeInForce.GTC,
+            false, SelfTradePrevention.NONE, 99, 1, 0));
+        assertReject(gateway1.awaitBusinessReject(3, 10_000), NewOrderDecoder.TEMPLATE_ID, RejectReason.UNKNOWN_SESSION);
 
         // An admin tool may not trade, nor forge the leader's state check.
-        assertTrue(admin.limit(g1Session, ACCOUNT, 3, INSTRUMENT, Side.BUY, 99, 1));
+        assertTrue(admin.client().newOrder(g1Session, ACCOUNT, 3, INSTRUMENT, Side.BUY, OrdType.LIMIT, TimeInForce.GTC,
+            false, SelfTradePrevention.NONE, 99, 1, 0));
         assertReject(admin.awaitBusinessReject(1, 10_000), NewOrderDecoder.TEMPLATE_ID, RejectReason.UNSUPPORTED_MESSAGE);
         final UnsafeBuffer forged = new UnsafeBuffer(new byte[64]);
         final StateCheckEncoder stateCheck = new StateCheckEncoder()

@@ -27,7 +27,7 @@ public final class GatewayContext
     public static final int THROTTLE_ABUSE_DEFAULT = 1_000;
     public static final int MAX_FRAME_LENGTH_DEFAULT = 4096;
     public static final int OUTBOUND_BUFFER_DEFAULT = 256 * 1024;
-    public static final int RESEND_CACHE_DEFAULT = 1024;
+    public static final int MAX_RESEND_REPORTS_DEFAULT = 10_000;
     public static final int MAX_CONNECTIONS_DEFAULT = 256;
     public static final int MAX_PENDING_LOGONS_DEFAULT = 64;
     public static final long CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT = 0;
@@ -55,7 +55,7 @@ public final class GatewayContext
     private int throttleAbuse = THROTTLE_ABUSE_DEFAULT;
     private int maxFrameLength = MAX_FRAME_LENGTH_DEFAULT;
     private int outboundBufferBytes = OUTBOUND_BUFFER_DEFAULT;
-    private int resendCacheSize = RESEND_CACHE_DEFAULT;
+    private int maxResendReports = MAX_RESEND_REPORTS_DEFAULT;
     private int maxConnections = MAX_CONNECTIONS_DEFAULT;
     private int maxPendingLogons = MAX_PENDING_LOGONS_DEFAULT;
     private long cancelOnDisconnectGraceMs = CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
@@ -98,7 +98,7 @@ public final class GatewayContext
             "--max-frame-length must be in 256..65536: " + maxFrameLength);
         require(outboundBufferBytes >= 4 * maxFrameLength,
             "--outbound-buffer must be at least 4 x --max-frame-length: " + outboundBufferBytes);
-        require(resendCacheSize >= 16, "--resend-cache must be >= 16: " + resendCacheSize);
+        require(maxResendReports >= 1, "--max-resend must be >= 1: " + maxResendReports);
         require(maxConnections > 0, "--max-connections must be > 0: " + maxConnections);
         require(maxPendingLogons > 0, "--max-pending-logons must be > 0: " + maxPendingLogons);
         require(breakerTimeoutMs > 0, "--breaker-timeout-ms must be > 0: " + breakerTimeoutMs);
@@ -340,14 +340,14 @@ public final class GatewayContext
         return this;
     }
 
-    public int resendCacheSize()
+    public int maxResendReports()
     {
-        return resendCacheSize;
+        return maxResendReports;
     }
 
-    public GatewayContext resendCacheSize(final int resendCacheSize)
+    public GatewayContext maxResendReports(final int maxResendReports)
     {
-        this.resendCacheSize = resendCacheSize;
+        this.maxResendReports = maxResendReports;
         return this;
     }
 

@@ -27,7 +27,13 @@ final class GatewayCounters
     static final int UDP_CONNECTIONS = 15;
     static final int BYTES_RECEIVED = 16;
     static final int BYTES_SENT = 17;
-    static final int COUNT = 18;
+    /** Gaps in a session's reports filled from the cluster's journal. */
+    static final int REPLAYS = 18;
+    /** Reports retention no longer held when a client needed them. */
+    static final int REPORTS_UNAVAILABLE = 19;
+    /** Reports received again (after a replay or a new leader) and not sent twice. */
+    static final int DUPLICATE_REPORTS = 20;
+    static final int COUNT = 21;
 
     private final AtomicLongArray values = new AtomicLongArray(COUNT);
     final DisconnectReasons disconnectReasons = new DisconnectReasons();

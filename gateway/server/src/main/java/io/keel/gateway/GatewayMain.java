@@ -87,8 +87,9 @@ public final class GatewayMain implements Callable<Integer>
     @Option(names = "--outbound-buffer", description = "Bytes queued per client before it is dropped as a slow consumer (default ${DEFAULT-VALUE}).")
     int outboundBuffer = GatewayContext.OUTBOUND_BUFFER_DEFAULT;
 
-    @Option(names = "--resend-cache", description = "Reports kept per session for resend (default ${DEFAULT-VALUE}).")
-    int resendCache = GatewayContext.RESEND_CACHE_DEFAULT;
+    @Option(names = "--max-resend", description = "Most reports one client ResendRequest may ask for; they come from the "
+        + "cluster's journal (default ${DEFAULT-VALUE}).")
+    int maxResend = GatewayContext.MAX_RESEND_REPORTS_DEFAULT;
 
     @Option(names = "--max-connections", description = "Concurrent client connections (default ${DEFAULT-VALUE}).")
     int maxConnections = GatewayContext.MAX_CONNECTIONS_DEFAULT;
@@ -143,7 +144,7 @@ public final class GatewayMain implements Callable<Integer>
             .throttleAbuse(throttleAbuse)
             .maxFrameLength(maxFrameLength)
             .outboundBufferBytes(outboundBuffer)
-            .resendCacheSize(resendCache)
+            .maxResendReports(maxResend)
             .maxConnections(maxConnections)
             .cancelOnDisconnectGraceMs(codGraceMs)
             .breakerTimeoutMs(breakerTimeoutMs)

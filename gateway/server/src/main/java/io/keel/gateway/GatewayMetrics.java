@@ -44,7 +44,12 @@ final class GatewayMetrics implements AutoCloseable
         counter("keel_gateway_protocol_errors", "Frames or messages that broke the protocol.",
             GatewayCounters.PROTOCOL_ERRORS);
         counter("keel_gateway_session_rejects", "SessionReject messages sent.", GatewayCounters.SESSION_REJECTS);
-        counter("keel_gateway_resends", "Resend requests served.", GatewayCounters.RESENDS);
+        counter("keel_gateway_resends", "Client resend requests served from the cluster's journal.", GatewayCounters.RESENDS);
+        counter("keel_gateway_replays", "Gaps in a session's reports filled from the cluster's journal.",
+            GatewayCounters.REPLAYS);
+        counter("keel_gateway_reports_unavailable", "Gaps retention no longer held.", GatewayCounters.REPORTS_UNAVAILABLE);
+        counter("keel_gateway_duplicate_reports", "Reports received again and not sent twice.",
+            GatewayCounters.DUPLICATE_REPORTS);
         counter("keel_gateway_cancel_on_disconnects", "Cancel-on-disconnect commands sent to the cluster.",
             GatewayCounters.CANCEL_ON_DISCONNECTS);
         counter("keel_gateway_slow_consumers", "Clients dropped because their outbound buffer filled.",

@@ -5,6 +5,7 @@ import io.keel.codecs.LogonDecoder;
 import io.keel.codecs.LogonResult;
 import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.RejectReason;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 
@@ -13,12 +14,13 @@ import java.util.function.Consumer;
 
 /**
  * Logon: a Logon's password goes to the {@link LogonVerifier}'s thread, and its verdict comes back on the duty cycle
- * to refuse the connection or bind it to the user's session (heartbeat, throttle, cancel-on-disconnect), answer with
- * a LogonResponse and resend what the client missed.
+ * to refuse the connection or ask the cluster to open the user's session here ({@link SessionSync}); the cluster's
+ * answer completes the logon (heartbeat, throttle, LogonResponse with the session's next seqNo), and the reports the
+ * client missed follow from the cluster's journal.
  * <p>
  * Cold path: once per connection, and it allocates (the request, the password copy, log lines).
  */
-final class Logons implements AutoCloseable
+final class Logons implements SessionSync.LogonOutcome, AutoCloseable
 {
     /** A session is dropped after this many heartbeat intervals with nothing received. */
     static final int HEARTBEAT_TIMEOUT_INTERVALS = 2;
@@ -27,7 +29,7 @@ final class Logons implements AutoCloseable
     private final GatewayCounters counters;
     private final Sessions sessions;
     private final SessionReplies replies;
-    private final ReportRouter router;
+    private final SessionSync sync;
     private final CachedNanoClock clock;
     private final LogonVerifier verifier;
     private final Consumer<LogonVerifier.Request> onLogonChecked = this::onLogonChecked;
@@ -39,7 +41,7 @@ final class Logons implements AutoCloseable
         final GatewayCounters counters,
         final Sessions sessions,
         final SessionReplies replies,
-        final ReportRouter router,
+        final SessionSync sync,
         final CachedNanoClock clock,
         final LogonVerifier verifier)
     {
@@ -47,7 +49,7 @@ final class Logons implements AutoCloseable
         this.counters = counters;
         this.sessions = sessions;
         this.replies = replies;
-        this.router = router;
+        this.sync = sync;
         this.clock = clock;
         this.verifier = verifier;
     }
@@ -77,7 +79,7 @@ final class Logons implements AutoCloseable
         if (!verifier.submit(request))
         {
             counters.increment(GatewayCounters.FAILED_LOGONS);
-            replies.logonResponse(connection, LogonResult.UNAVAILABLE, null, 0, "too many logons in progress, retry");
+            replies.logonResponse(connection, LogonResult.UNAVAILABLE, null, 0, 0, "too many logons in progress, retry");
             replies.logout(connection, LogoutReason.SHUTDOWN, "logon refused: too many in progress");
         }
     }
@@ -94,7 +96,7 @@ final class Logons implements AutoCloseable
             counters.increment(GatewayCounters.FAILED_LOGONS);
             GatewayLog.event("logon-failed", "connection", Long.toString(connection.connectionId),
                 "remote", connection.remoteAddress, "user", request.username, "reason", "bad credentials");
-            replies.logonResponse(connection, LogonResult.BAD_CREDENTIALS, null, 0, "bad username or password");
+            replies.logonResponse(connection, LogonResult.BAD_CREDENTIALS, null, 0, 0, "bad username or password");
             replies.logout(connection, LogoutReason.PROTOCOL_ERROR, "logon failed: bad credentials");
             return;
         }
@@ -105,51 +107,89 @@ final class Logons implements AutoCloseable
             counters.increment(GatewayCounters.FAILED_LOGONS);
             GatewayLog.event("logon-failed", "connection", Long.toString(connection.connectionId),
                 "user", request.username, "reason", "already logged on");
-            replies.logonResponse(connection, LogonResult.ALREADY_LOGGED_ON, null, 0,
-                "already logged on from another connection");
+            replies.logonResponse(connection, LogonResult.ALREADY_LOGGED_ON, null, 0, 0,
+                "already logged on from another connection to this gateway");
             replies.logout(connection, LogoutReason.PROTOCOL_ERROR, "logon failed: already logged on");
             return;
         }
 
-        final long nowNs = clock.nanoTime();
-        final int heartbeatMs = clampHeartbeat(request.heartbeatIntervalMs);
-        connection.state = ClientConnection.State.ACTIVE;
+        // The password is right: the cluster opens the session here (and sends what the client missed), and the
+        // logon completes when it says so. Until then the connection stays LOGON_PENDING, under the logon timeout.
         connection.session = session;
-        connection.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(heartbeatMs);
-        connection.heartbeatTimeoutNs = TimeUnit.MILLISECONDS.toNanos((long)heartbeatMs * HEARTBEAT_TIMEOUT_INTERVALS);
+        connection.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(clampHeartbeat(request.heartbeatIntervalMs));
+        session.connection = connection;
+        session.accountId = request.accountId;
+        session.cancelOnDisconnect = request.cancelOnDisconnect;
+        session.loggedOut = false;
+        session.clientResendFrom = 0;
+        session.clientResendTo = 0;
+        session.marketData.clear();
+        final long expected = Math.max(0, request.nextExpectedSeqNo);
+        session.nextExpectedSeqNo = expected;
+        if (!sync.open(session, expected))
+        {
+            session.openToSend = false;
+            session.clusterState = Session.ClusterState.IDLE;
+            unbind(session);
+            counters.increment(GatewayCounters.FAILED_LOGONS);
+            replies.logonResponse(connection, LogonResult.UNAVAILABLE, null, 0, 0, "the cluster is unavailable, retry");
+            replies.logout(connection, LogoutReason.SHUTDOWN, "logon refused: the cluster is unavailable");
+        }
+    }
+
+    /**
+     * The cluster opened the session here: the logon completes, and the reports the client missed follow.
+     */
+    public void onOpened(final Session session, final long nextSeqNo)
+    {
+        final ClientConnection connection = session.connection;
+        final long nowNs = clock.nanoTime();
+        final int heartbeatMs = (int)TimeUnit.NANOSECONDS.toMillis(connection.heartbeatIntervalNs);
+        connection.state = ClientConnection.State.ACTIVE;
+        connection.heartbeatTimeoutNs = connection.heartbeatIntervalNs * HEARTBEAT_TIMEOUT_INTERVALS;
         // The client's heartbeat clock starts with the LogonResponse it is about to get, not with its Logon: a
-        // password check can take longer than the heartbeat timeout (the first PBKDF2 after start, ~0.4 s).
+        // password check and the cluster's answer can take longer than the heartbeat timeout.
         connection.lastReceivedNs = nowNs;
         connection.throttle = new TokenBucket(config.throttleRate(), config.throttleBurst(), nowNs);
         connection.throttleWindowStartNs = nowNs;
-        session.connection = connection;
-        // The credentials are authoritative, and the only source: a session created for a report that arrived
-        // before this logon (after a gateway restart) has no account until now.
-        session.accountId = request.accountId;
-        session.cancelOnDisconnect = request.cancelOnDisconnect;
-        session.marketData.clear();
-        if (session.sessionLostPending && config.cancelOnDisconnectGraceMs() > 0 && nowNs - session.sessionLostDueNs < 0)
+        if (session.nextExpectedSeqNo == 0)
         {
-            // Back within the grace period: the orders stay.
-            session.sessionLostPending = false;
-            session.sessionLostDueNs = Session.NO_DEADLINE;
+            session.nextExpectedSeqNo = nextSeqNo;
         }
         counters.increment(GatewayCounters.LOGONS);
         GatewayLog.event("logon", "connection", Long.toString(connection.connectionId), "user", session.username,
-            "session", Long.toString(session.sessionId), "account", Long.toString(session.accountId));
-        replies.logonResponse(connection, LogonResult.OK, session, heartbeatMs, "");
+            "session", Long.toString(session.sessionId), "account", Long.toString(session.accountId),
+            "next-seq-no", Long.toString(nextSeqNo));
+        replies.logonResponse(connection, LogonResult.OK, session, heartbeatMs, nextSeqNo, "");
+    }
 
-        final long next = session.reports.nextSeqNo();
-        final long expected = request.nextExpectedSeqNo;
-        if (expected > 0 && expected < next)
+    /**
+     * The cluster refused the session (a seqNo beyond what was produced, an account it does not know): said to the
+     * client, and the connection goes.
+     */
+    public void onRefused(final Session session, final RejectReason reason, final long nextSeqNo)
+    {
+        final ClientConnection connection = session.connection;
+        unbind(session);
+        counters.increment(GatewayCounters.FAILED_LOGONS);
+        final String text = reason == RejectReason.INVALID_SEQ_NO ?
+            "nextExpectedSeqNo is beyond the last report of this session (" + (nextSeqNo - 1) + ")" :
+            "the cluster refused the session: " + reason;
+        GatewayLog.event("logon-failed", "connection", Long.toString(connection.connectionId),
+            "user", session.username, "reason", text);
+        final LogonResult result = reason == RejectReason.INVALID_SEQ_NO ? LogonResult.INVALID_SEQ_NO :
+            reason == RejectReason.UNKNOWN_ACCOUNT ? LogonResult.BAD_CREDENTIALS : LogonResult.UNAVAILABLE;
+        replies.logonResponse(connection, result, null, 0, nextSeqNo, text);
+        replies.logout(connection, LogoutReason.PROTOCOL_ERROR, "logon failed: " + text);
+    }
+
+    private static void unbind(final Session session)
+    {
+        if (session.connection != null)
         {
-            router.resend(connection, expected, 0);
+            session.connection.session = null;
         }
-        else if (expected > next)
-        {
-            // The client has seen more than this gateway sent: the gateway restarted. Everything held goes.
-            router.resend(connection, session.reports.oldestSeqNo(), 0);
-        }
+        session.connection = null;
     }
 
     public void close()

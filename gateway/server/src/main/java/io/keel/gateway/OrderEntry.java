@@ -38,7 +38,7 @@ final class OrderEntry
     private final SessionReplies replies;
     private final CachedNanoClock clock;
     private final BufferClaim claim = new BufferClaim();
-    private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[ResendCache.SLOT_LENGTH]);
+    private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[256]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final BusinessRejectEncoder businessRejectEncoder = new BusinessRejectEncoder();
 
@@ -126,7 +126,8 @@ final class OrderEntry
     }
 
     /**
-     * The gateway's own report: numbered and kept for resend like the engine's, so the client's sequence has no gap.
+     * The gateway's own answer: the engine never saw the request, so it is not one of the session's numbered reports
+     * (seqNo 0).
      */
     private void businessReject(final Session session, final long clOrdId, final int refTemplateId, final RejectReason reason)
     {
@@ -138,7 +139,7 @@ final class OrderEntry
             .refTemplateId(refTemplateId)
             .reason(reason)
             .transactTime(System.currentTimeMillis()); // determinism-ok: the gateway, not the state machine
-        router.deliverReport(session, scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + businessRejectEncoder.encodedLength());
+        router.deliverUnsequenced(session, scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + businessRejectEncoder.encodedLength());
     }
 
     private static long clOrdId(final DirectBuffer buffer, final int offset)

@@ -10,8 +10,8 @@ import io.keel.codecs.ExecutionReportDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
-import io.keel.codecs.RejectReason;
-import io.keel.codecs.ResendRequestDecoder;
+import io.keel.codecs.ReplayCompleteDecoder;
+import io.keel.codecs.SessionStatusDecoder;
 import io.keel.codecs.TradeDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
@@ -19,37 +19,44 @@ import org.agrona.concurrent.CachedNanoClock;
 import java.nio.ByteOrder;
 
 /**
- * The cluster's egress back to the clients: each report numbered into its session's resend cache and sent to the
- * session's connection if it has one; query answers to the asker only; market data to the subscribers. Also serves
- * what a client asks of that output: a resend, a market-data subscription.
+ * The cluster's egress back to the clients: each report to its session's connection, in the engine's seqNo order
+ * with no gap and no repeat — a report past the one expected means some were lost on the way, and the session asks
+ * the cluster's journal for them ({@link SessionSync}); a report already sent is not sent again. Session statuses
+ * and replay ends go to {@link SessionSync}; market data to the subscribers.
  * <p>
- * Per report: one copy into the resend cache and one into the connection's outbound buffer, nothing allocated.
+ * Per report: one check and one copy into the connection's outbound buffer, nothing allocated.
  */
 final class ReportRouter
 {
     /** Every report and answer starts with the client session id. */
     private static final int SESSION_ID_OFFSET = MessageHeaderDecoder.ENCODED_LENGTH;
+    /** Reports carry their seqNo right after the session id (AccountStatus at the end of its block). */
+    private static final int SEQ_NO_OFFSET = MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES;
+    private static final int ACCOUNT_STATUS_SEQ_NO_OFFSET =
+        MessageHeaderDecoder.ENCODED_LENGTH + AccountStatusDecoder.seqNoEncodingOffset();
     private static final int INSTRUMENT_ID_OFFSET = MessageHeaderDecoder.ENCODED_LENGTH;
 
     private final GatewayCounters counters;
     private final Sessions sessions;
     private final SessionReplies replies;
+    private final SessionSync sync;
     private final MarketDataFeed marketData;
     private final CachedNanoClock clock;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final ResendRequestDecoder resendRequestDecoder = new ResendRequestDecoder();
     private final MarketDataRequestDecoder marketDataRequestDecoder = new MarketDataRequestDecoder();
 
     ReportRouter(
         final GatewayCounters counters,
         final Sessions sessions,
         final SessionReplies replies,
+        final SessionSync sync,
         final MarketDataFeed marketData,
         final CachedNanoClock clock)
     {
         this.counters = counters;
         this.sessions = sessions;
         this.replies = replies;
+        this.sync = sync;
         this.marketData = marketData;
         this.clock = clock;
     }
@@ -71,7 +78,7 @@ final class ReportRouter
                 {
                     hops.onEgress(headerDecoder.templateId(), buffer, offset);
                 }
-                routeReport(buffer, offset, length);
+                routeReport(buffer, offset, length, buffer.getLong(offset + SEQ_NO_OFFSET, ByteOrder.LITTLE_ENDIAN));
                 if (hops != null)
                 {
                     hops.onClientQueued();
@@ -79,7 +86,16 @@ final class ReportRouter
                 break;
 
             case AccountStatusDecoder.TEMPLATE_ID:
-                routeAnswer(buffer, offset, length);
+                routeReport(buffer, offset, length, length >= ACCOUNT_STATUS_SEQ_NO_OFFSET + Long.BYTES ?
+                    buffer.getLong(offset + ACCOUNT_STATUS_SEQ_NO_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0);
+                break;
+
+            case SessionStatusDecoder.TEMPLATE_ID:
+                sync.onSessionStatus(buffer, offset);
+                break;
+
+            case ReplayCompleteDecoder.TEMPLATE_ID:
+                sync.onReplayComplete(buffer, offset);
                 break;
 
             case BookUpdateDecoder.TEMPLATE_ID:
@@ -105,53 +121,16 @@ final class ReportRouter
     }
 
     /**
-     * Number the report into the session's resend cache and send that copy if the session is logged on; a report
-     * for a session that is away waits in the cache for its logon or ResendRequest.
+     * The gateway's own answer about a session (throttled, cluster unavailable): not one of the engine's reports, so
+     * seqNo 0, never resent; sent if the session is logged on.
      */
-    void deliverReport(final Session session, final DirectBuffer buffer, final int offset, final int length)
+    void deliverUnsequenced(final Session session, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (!ResendCache.fits(length))
+        if (session.isActive())
         {
-            counters.increment(GatewayCounters.UNROUTED_REPORTS);
-            return;
-        }
-        final ResendCache reports = session.reports;
-        final long seqNo = reports.append(buffer, offset, length);
-        final ClientConnection connection = session.connection;
-        if (connection != null && connection.state == ClientConnection.State.ACTIVE)
-        {
-            replies.send(connection, reports.buffer(), reports.messageOffset(seqNo), length);
+            replies.send(session.connection, buffer, offset, length);
             counters.increment(GatewayCounters.REPORTS_SENT);
         }
-    }
-
-    void onResendRequest(final ClientConnection connection, final DirectBuffer buffer, final int offset)
-    {
-        resendRequestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-        resend(connection, resendRequestDecoder.fromSeqNo(), resendRequestDecoder.toSeqNo());
-    }
-
-    /**
-     * Everything held from {@code fromSeqNo} to {@code toSeqNo} (0: the last), or a RESEND_UNAVAILABLE reject for the
-     * part no longer held followed by the rest.
-     */
-    void resend(final ClientConnection connection, final long fromSeqNo, final long toSeqNo)
-    {
-        final ResendCache reports = connection.session.reports;
-        final long last = reports.nextSeqNo() - 1;
-        final long to = toSeqNo <= 0 || toSeqNo > last ? last : toSeqNo;
-        long from = Math.max(1, fromSeqNo);
-        if (from < reports.oldestSeqNo())
-        {
-            replies.sessionReject(connection, ResendRequestDecoder.TEMPLATE_ID, RejectReason.RESEND_UNAVAILABLE,
-                "reports before seqNo " + reports.oldestSeqNo() + " are no longer held");
-            from = reports.oldestSeqNo();
-        }
-        for (long seqNo = from; seqNo <= to && connection.isOpen(); seqNo++)
-        {
-            replies.send(connection, reports.buffer(), reports.messageOffset(seqNo), reports.messageLength(seqNo));
-        }
-        counters.increment(GatewayCounters.RESENDS);
     }
 
     void onMarketDataRequest(final ClientConnection connection, final DirectBuffer buffer, final int offset)
@@ -173,38 +152,49 @@ final class ReportRouter
         }
     }
 
-    private void routeReport(final DirectBuffer buffer, final int offset, final int length)
-    {
-        final long sessionId = buffer.getLong(offset + SESSION_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
-        Session session = sessions.byLocalId(sessionId);
-        if (session == null)
-        {
-            session = sessions.forReport(sessionId);
-            if (session == null)
-            {
-                counters.increment(GatewayCounters.UNROUTED_REPORTS);
-                return;
-            }
-        }
-        deliverReport(session, buffer, offset, length);
-    }
-
     /**
-     * A query's answer: to the asking session's connection if it is still there, never numbered or kept for resend
-     * (asking again is the recovery).
+     * In seqNo order to the session's connection: the next expected goes out; one already sent is dropped (unless the
+     * client asked for it again); one past it means a gap, dropped too, and the journal is asked from the first
+     * missing one (its replay brings this one again, in order). A session with no connection here gets nothing: its
+     * client catches up from the journal when it logs on, wherever it does.
      */
-    private void routeAnswer(final DirectBuffer buffer, final int offset, final int length)
+    private void routeReport(final DirectBuffer buffer, final int offset, final int length, final long seqNo)
     {
         final long sessionId = buffer.getLong(offset + SESSION_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
-        final Session session = sessions.ownSession(sessionId);
-        final ClientConnection connection = session == null ? null : session.connection;
-        if (connection != null && connection.state == ClientConnection.State.ACTIVE)
+        final Session session = sessions.byId(sessionId);
+        if (session == null || !session.isActive())
         {
-            replies.send(connection, buffer, offset, length);
+            counters.increment(GatewayCounters.UNROUTED_REPORTS);
+            return;
+        }
+        if (seqNo == 0)
+        {
+            // Not numbered: an answer to the gateway (a refused message), not part of the session's sequence.
+            deliverUnsequenced(session, buffer, offset, length);
+            return;
+        }
+        final long expected = session.nextExpectedSeqNo;
+        if (seqNo == expected)
+        {
+            session.nextExpectedSeqNo = expected + 1;
+            replies.send(session.connection, buffer, offset, length);
+            counters.increment(GatewayCounters.REPORTS_SENT);
+        }
+        else if (seqNo < expected)
+        {
+            if (seqNo >= session.clientResendFrom && seqNo <= session.clientResendTo)
+            {
+                replies.send(session.connection, buffer, offset, length);
+                counters.increment(GatewayCounters.REPORTS_SENT);
+            }
+            else
+            {
+                counters.increment(GatewayCounters.DUPLICATE_REPORTS);
+            }
         }
         else
         {
-            counters.increment(GatewayCounters.UNROUTED_REPORTS);
+            sync.onGap(session);
         }
     }
 

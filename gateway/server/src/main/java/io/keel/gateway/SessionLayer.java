@@ -19,21 +19,23 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's session layer, transport-independent: what the transports call with connections and validated
  * messages, and what the cluster's egress is delivered to. It keeps the connections and the state of each, and hands
  * each message to the part that owns it:
  * <ul>
- *     <li>{@link Logons}: password check off the duty cycle, binding a connection to its {@link Session};</li>
+ *     <li>{@link Logons}: password check off the duty cycle, then the cluster opens the user's {@link Session} here;</li>
+ *     <li>{@link SessionSync}: the session in the cluster's log — open, close, re-open after a new leader, replay
+ *     from the journal;</li>
  *     <li>{@link OrderEntry}: throttle, stamp session and account, {@code tryClaim} into ingress;</li>
- *     <li>{@link ReportRouter}: reports back to their session's connection, resend, market data;</li>
- *     <li>{@link SessionTimers}: logon and heartbeat timeouts, heartbeats, cancel-on-disconnect;</li>
+ *     <li>{@link ReportRouter}: reports back to their session's connection in seqNo order, market data;</li>
+ *     <li>{@link SessionTimers}: logon and heartbeat timeouts, heartbeats, retries of session requests;</li>
  *     <li>{@link SessionReplies}: what the session layer itself says to a client.</li>
  * </ul>
  * Runs on the gateway's duty-cycle thread only. Per order message: one copy into the ingress claim; per report: one
- * copy into the session's resend cache and one into the connection's outbound buffer. No allocation on either path.
+ * copy into the connection's outbound buffer. No allocation on either path. The gateway holds nothing the cluster
+ * could not give back: a client may resume on any gateway.
  */
 final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseable
 {
@@ -49,6 +51,9 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
     private final OrderEntry orderEntry;
     private final Logons logons;
     private final SessionTimers timers;
+    private final SessionSync sync;
+    private final io.keel.codecs.MessageHeaderDecoder headerDecoder = new io.keel.codecs.MessageHeaderDecoder();
+    private final ResendRequestDecoder resendRequestDecoder = new ResendRequestDecoder();
     /** Leader changes plus new cluster sessions, as last seen: a change makes the market-data books be checked. */
     private long lastLeaderEpoch;
 
@@ -57,7 +62,7 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
     {
         this.config = config;
         this.counters = counters;
-        final Sessions sessions = new Sessions(config, users);
+        final Sessions sessions = new Sessions(users);
         final LogonVerifier verifier = new LogonVerifier(users, config.maxPendingLogons());
         cluster = new GatewayClusterSession(config, this, health);
         try
@@ -71,10 +76,12 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
             throw ex;
         }
         replies = new SessionReplies(counters, clock);
-        router = new ReportRouter(counters, sessions, replies, marketData, clock);
+        sync = new SessionSync(config, counters, cluster, sessions, replies, clock);
+        router = new ReportRouter(counters, sessions, replies, sync, marketData, clock);
         orderEntry = new OrderEntry(config, counters, cluster, router, replies, clock);
-        logons = new Logons(config, counters, sessions, replies, router, clock, verifier);
-        timers = new SessionTimers(config, counters, health, cluster, sessions, connections, replies, clock);
+        logons = new Logons(config, counters, sessions, replies, sync, clock, verifier);
+        sync.logons(logons);
+        timers = new SessionTimers(config, counters, health, sync, connections, replies, clock);
     }
 
     /**
@@ -89,6 +96,7 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
         {
             lastLeaderEpoch = leaderEpoch;
             work += marketData.onLeaderChange(nowNs);
+            work += sync.onClusterEpoch();
         }
         work += logons.drain();
         work += marketData.doWork(nowNs);
@@ -160,13 +168,8 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
         if (session != null && session.connection == connection)
         {
             session.connection = null;
-            if (session.cancelOnDisconnect)
-            {
-                // Sent by the timers when the grace has run out, unless the user logs on again before.
-                session.sessionLostPending = true;
-                session.sessionLostDueNs = clock.nanoTime() +
-                    TimeUnit.MILLISECONDS.toNanos(config.cancelOnDisconnectGraceMs());
-            }
+            // The cluster starts cancel-on-disconnect's grace; a session that moved to another gateway is not ours.
+            sync.close(session);
         }
     }
 
@@ -249,7 +252,9 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
             case ResendRequestDecoder.TEMPLATE_ID:
                 if (orderEntry.admit(connection))
                 {
-                    router.onResendRequest(connection, buffer, offset);
+                    resendRequestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                    sync.onResendRequest(
+                        connection.session, resendRequestDecoder.fromSeqNo(), resendRequestDecoder.toSeqNo());
                 }
                 else
                 {
@@ -269,6 +274,7 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
                 break;
 
             case LogoutDecoder.TEMPLATE_ID:
+                connection.session.loggedOut = true;
                 replies.logout(connection, LogoutReason.CLIENT_REQUEST, "logout requested");
                 break;
 

@@ -56,7 +56,11 @@ final class SessionReplies
      * @param session null unless the logon succeeded: a refused logon learns no session id, account or seqNo.
      */
     void logonResponse(
-        final ClientConnection connection, final LogonResult result, final Session session, final int heartbeatMs,
+        final ClientConnection connection,
+        final LogonResult result,
+        final Session session,
+        final int heartbeatMs,
+        final long nextSeqNo,
         final String text)
     {
         logonResponseEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
@@ -64,7 +68,7 @@ final class SessionReplies
             .sessionId(session == null ? 0 : session.sessionId)
             .accountId(session == null ? 0 : session.accountId)
             .heartbeatIntervalMs(heartbeatMs)
-            .nextSeqNo(session == null ? 0 : session.reports.nextSeqNo())
+            .nextSeqNo(nextSeqNo)
             .text(text);
         send(connection, scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + logonResponseEncoder.encodedLength());
     }

@@ -1,17 +1,15 @@
 package io.keel.gateway;
 
 import io.keel.codecs.LogoutReason;
-import io.keel.codecs.MessageHeaderEncoder;
-import io.keel.codecs.SessionLostEncoder;
 import org.agrona.concurrent.CachedNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The session layer's clock work, every few milliseconds rather than per message: logon and heartbeat timeouts,
- * heartbeats to quiet clients, and the cancel-on-disconnects whose grace has run out.
+ * heartbeats to quiet clients, and the session requests the cluster has not taken yet ({@link SessionSync}).
+ * Cancel-on-disconnect is not here: the cluster runs it, on cluster time.
  */
 final class SessionTimers
 {
@@ -20,14 +18,10 @@ final class SessionTimers
     private final GatewayContext config;
     private final GatewayCounters counters;
     private final GatewayHealth health;
-    private final GatewayClusterSession cluster;
-    private final Sessions sessions;
+    private final SessionSync sync;
     private final List<ClientConnection> connections;
     private final SessionReplies replies;
     private final CachedNanoClock clock;
-    private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[ResendCache.SLOT_LENGTH]);
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final SessionLostEncoder sessionLostEncoder = new SessionLostEncoder();
     private long nextTimerCheckNs;
 
     /**
@@ -37,8 +31,7 @@ final class SessionTimers
         final GatewayContext config,
         final GatewayCounters counters,
         final GatewayHealth health,
-        final GatewayClusterSession cluster,
-        final Sessions sessions,
+        final SessionSync sync,
         final List<ClientConnection> connections,
         final SessionReplies replies,
         final CachedNanoClock clock)
@@ -46,8 +39,7 @@ final class SessionTimers
         this.config = config;
         this.counters = counters;
         this.health = health;
-        this.cluster = cluster;
-        this.sessions = sessions;
+        this.sync = sync;
         this.connections = connections;
         this.replies = replies;
         this.clock = clock;
@@ -65,7 +57,7 @@ final class SessionTimers
             nextTimerCheckNs = nowNs + TIMER_INTERVAL_NS;
             health.tick(nowNs);
             work += checkConnections();
-            work += sendPendingSessionLost();
+            work += sync.doRetries(clock.nanoTime());
         }
         return work;
     }
@@ -105,34 +97,6 @@ final class SessionTimers
 
                 default:
                     break;
-            }
-        }
-        return work;
-    }
-
-    private int sendPendingSessionLost()
-    {
-        final long nowNs = clock.nanoTime();
-        int work = 0;
-        for (int i = 0, size = sessions.size(); i < size; i++)
-        {
-            final Session session = sessions.get(i);
-            if (session.sessionLostPending && nowNs - session.sessionLostDueNs >= 0)
-            {
-                sessionLostEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
-                    .sessionId(session.sessionId)
-                    .accountId(session.accountId)
-                    .graceTime(0);
-                // Kept pending until the cluster takes it: a cancel-on-disconnect is never dropped.
-                if (cluster.offer(scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + sessionLostEncoder.encodedLength()))
-                {
-                    session.sessionLostPending = false;
-                    session.sessionLostDueNs = Session.NO_DEADLINE;
-                    counters.increment(GatewayCounters.CANCEL_ON_DISCONNECTS);
-                    GatewayLog.event("cancel-on-disconnect", "user", session.username,
-                        "session", Long.toString(session.sessionId));
-                    work++;
-                }
             }
         }
         return work;
