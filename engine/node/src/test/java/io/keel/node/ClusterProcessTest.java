@@ -151,13 +151,16 @@ class ClusterProcessTest
 
         new ResendingOrderFlow(gateway, INSTRUMENT, BUYER, SELLER, BUYER_SESSION, SELLER_SESSION, 20_000, 40)
             .alsoPoll(admin).runUntilAcked(40, 20_000);
-        final TestClient.AdminResult beforeRestart = admin.requestStateHash();
-        StateHashes.awaitEqualAt(beforeRestart.logPosition(), beforeRestart.value(), 10_000, all);
         final long maxOrderId = gateway.reports().stream().mapToLong(TestClient.Report::orderId).max().orElseThrow();
         final long maxExecId = gateway.reports().stream().mapToLong(TestClient.Report::execId).max().orElseThrow();
+        // The gateway goes first: its cluster session's close disconnects its client sessions, a state change of
+        // its own; the state to come back to is the one after it.
+        harness.closeClient(gateway);
+        admin.pollFor(1_000);
+        final TestClient.AdminResult beforeRestart = admin.requestStateHash();
+        StateHashes.awaitEqualAt(beforeRestart.logPosition(), beforeRestart.value(), 10_000, all);
 
         // SIGTERM every member: each shuts down cleanly and promptly.
-        harness.closeClient(gateway);
         harness.closeClient(admin);
         nodes.captureErrorLogs(harness.gate());
         for (int i = 0; i < 3; i++)
@@ -202,6 +205,8 @@ class ClusterProcessTest
                 "admin: state-hash ok hash=" + Long.toHexString(beforeRestart.value()) + " position="),
             "keel admin state-hash: " + stateHash.output());
 
+        // The sessions were disconnected with the old gateway: the new one serves them again.
+        gateway.ensureOpen(BUYER_SESSION, BUYER);
         assertTrue(gateway.limit(SELLER_SESSION, SELLER, 600, INSTRUMENT, Side.SELL, 95, 2));
         final TestClient.Report newOrder = gateway.awaitReport(600, ExecType.NEW, 10_000);
         final TestClient.Report makerFill = gateway.awaitReport(500, ExecType.TRADE, 10_000);

@@ -122,15 +122,18 @@ class ClusterRecoveryTest
             .runUntilAcked(40, 20_000);
         assertTrue(gateway.client().replaceOrder(BUYER_SESSION, BUYER, 502, 500, 0, INSTRUMENT, 96, 4));
         assertEquals(restingBuyId, gateway.awaitReport(502, ExecType.REPLACED, 10_000).orderId());
-        final TestClient.AdminResult beforeRestart = admin.requestStateHash();
-        StateHashes.awaitEqualAt(beforeRestart.logPosition(), beforeRestart.value(), 10_000, all);
         final long maxOrderId = gateway.reports().stream().mapToLong(TestClient.Report::orderId).max().orElseThrow();
         final long maxExecId = gateway.reports().stream().mapToLong(TestClient.Report::execId).max().orElseThrow();
         final long maxTradeId = gateway.reports().stream().mapToLong(TestClient.Report::tradeId).max().orElseThrow();
+        // The gateway goes first: its cluster session's close disconnects its client sessions, a state change of
+        // its own; the state to come back to is the one after it.
+        harness.closeClient(gateway);
+        admin.pollFor(1_000);
+        final TestClient.AdminResult beforeRestart = admin.requestStateHash();
+        StateHashes.awaitEqualAt(beforeRestart.logPosition(), beforeRestart.value(), 10_000, all);
 
         // Whole cluster down.
         harness.allowWholeClusterStop();
-        harness.closeClient(gateway);
         harness.closeClient(admin);
         for (int i = 0; i < 3; i++)
         {
@@ -172,6 +175,8 @@ class ClusterRecoveryTest
         StateHashes.assertConsistentHistory(all);
 
         // New orders continue the counters, against the restored book and clOrdIds.
+        // The sessions were disconnected with the old gateway: the new one serves them again.
+        gateway.ensureOpen(SELLER_SESSION, SELLER);
         assertTrue(gateway.limit(BUYER_SESSION, BUYER, 600, INSTRUMENT, Side.BUY, 105, 3));
         final TestClient.Report newOrder = gateway.awaitReport(600, ExecType.NEW, 10_000);
         final TestClient.Report fill = gateway.awaitReport(600, ExecType.TRADE, 10_000);

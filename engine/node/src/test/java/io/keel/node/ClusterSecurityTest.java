@@ -81,6 +81,7 @@ class ClusterSecurityTest
         final long g2Session = SessionIds.clientSessionId(2, 1);
         assertTrue(gateway1.limit(g1Session, ACCOUNT, 1, INSTRUMENT, Side.BUY, 99, 1));
         gateway1.awaitReport(1, ExecType.NEW, 10_000);
+        gateway2.ensureOpen(g2Session, ACCOUNT);
         final TestClient.AdminResult before = admin.requestStateHash();
 
         // A gateway may not administer.
@@ -92,7 +93,6 @@ class ClusterSecurityTest
             gateway1.awaitBusinessReject(2, 10_000), AddInstrumentDecoder.TEMPLATE_ID, RejectReason.UNSUPPORTED_MESSAGE);
 
         // A gateway may not trade for a client session another gateway serves.
-        gateway2.ensureOpen(g2Session, ACCOUNT);
         assertTrue(gateway1.client().newOrder(g2Session, ACCOUNT, 2, INSTRUMENT, Side.BUY, OrdType.LIMIT, TimeInForce.GTC,
             false, SelfTradePrevention.NONE, 99, 1, 0));
         assertReject(gateway1.awaitBusinessReject(3, 10_000), NewOrderDecoder.TEMPLATE_ID, RejectReason.UNKNOWN_SESSION);

@@ -115,6 +115,13 @@ final class SessionSync
         session.openToSend = false;
         session.replayPending = false;
         session.closeToSend = !sendClose(session);
+        if (session.cancelOnDisconnect)
+        {
+            // The cluster cancels the session's orders when its grace runs out, unless it is back before.
+            counters.increment(GatewayCounters.CANCEL_ON_DISCONNECTS);
+            GatewayLog.event("cancel-on-disconnect", "user", session.username,
+                "session", Long.toString(session.sessionId), "grace-ms", Long.toString(config.cancelOnDisconnectGraceMs()));
+        }
     }
 
     /**

@@ -64,6 +64,8 @@ final class GatewayTestEnv implements AutoCloseable
     private long lastStateHash;
     private long lastStateHashPosition = -1;
     private RejectReason lastAdminResult;
+    private int reservedAsset;
+    private long lastReserved = -1;
 
     private GatewayTestEnv(final String name, final int nodes, final Consumer<NodeContext> nodeCustomiser)
     {
@@ -134,9 +136,36 @@ final class GatewayTestEnv implements AutoCloseable
         await(() -> adminResponses >= expected, 20_000, "market set up");
     }
 
+    /**
+     * What an account's open orders reserve of an asset, as the leader answers an admin's account query.
+     */
+    long reservedOf(final int account, final int asset)
+    {
+        reservedAsset = asset;
+        lastReserved = -1;
+        admin.accountStatus(System.nanoTime(), account);
+        await(() -> lastReserved >= 0, 10_000, "account status of " + account);
+        return lastReserved;
+    }
+
     private void onAdminMessage(final DirectBuffer buffer, final int offset, final int length)
     {
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, offset);
+        if (header.templateId() == io.keel.codecs.AccountStatusDecoder.TEMPLATE_ID)
+        {
+            final io.keel.codecs.AccountStatusDecoder status =
+                new io.keel.codecs.AccountStatusDecoder().wrapAndApplyHeader(buffer, offset, header);
+            long reserved = 0;
+            for (final io.keel.codecs.AccountStatusDecoder.BalancesDecoder balance : status.balances())
+            {
+                if (balance.assetId() == reservedAsset)
+                {
+                    reserved = balance.reserved();
+                }
+            }
+            lastReserved = reserved;
+            return;
+        }
         if (header.templateId() == AdminResponseDecoder.TEMPLATE_ID)
         {
             final AdminResponseDecoder response = new AdminResponseDecoder().wrapAndApplyHeader(buffer, offset, header);

@@ -105,11 +105,16 @@ final class RawClient implements AutoCloseable
 
     static byte[] logon(final String username, final String password, final int heartbeatMs)
     {
+        return logon(username, password, heartbeatMs, 0);
+    }
+
+    static byte[] logon(final String username, final String password, final int heartbeatMs, final long nextExpectedSeqNo)
+    {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
         final LogonEncoder logon = new LogonEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .heartbeatIntervalMs(heartbeatMs)
             .cancelOnDisconnect(BooleanType.FALSE)
-            .nextExpectedSeqNo(0)
+            .nextExpectedSeqNo(nextExpectedSeqNo)
             .username(username)
             .password(password)
             .responseChannel("");

@@ -93,6 +93,11 @@ final class Reports implements KeelClientListener
         return execs.stream().filter((e) -> e.clOrdId() == clOrdId && e.execType() == execType).count();
     }
 
+    long count(final ExecType execType)
+    {
+        return execs.stream().filter((e) -> e.execType() == execType).count();
+    }
+
     boolean has(final long clOrdId, final ExecType execType)
     {
         return count(clOrdId, execType) > 0;
