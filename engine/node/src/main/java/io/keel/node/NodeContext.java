@@ -30,6 +30,8 @@ public final class NodeContext
     public static final long SESSION_TIMEOUT_MS_DEFAULT = 10_000;
     public static final long STATE_CHECK_INTERVAL_MS_DEFAULT = 1_000;
     public static final int MAX_SESSIONS_DEFAULT = 64;
+    /** The output journal keeps at least this much (whole segments beyond it go at snapshots). */
+    public static final long JOURNAL_RETENTION_MB_DEFAULT = 8_192;
     public static final String LOG_TERM_LENGTH_DEFAULT = "1m";
     /** {@code keel node} serves metrics on this port + member id; embedded nodes default to off (0). */
     public static final int METRICS_BASE_PORT_DEFAULT = 9400;
@@ -47,6 +49,8 @@ public final class NodeContext
     private File aeronDir;
     private IdleProfile idleProfile = IdleProfile.BACKOFF;
     private long snapshotIntervalS = 0;
+    private long journalRetentionMb = JOURNAL_RETENTION_MB_DEFAULT;
+    private long journalRetentionHours = 0;
     private String secret = Principal.DEV_SECRET;
     private int fileSyncLevel = 0;
     private long heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS_DEFAULT;
@@ -95,6 +99,11 @@ public final class NodeContext
         if (heartbeatIntervalMs * 2 > heartbeatTimeoutMs)
         {
             throw new IllegalArgumentException("--heartbeat-interval-ms must be at most half of --heartbeat-timeout-ms");
+        }
+        if (journalRetentionMb < 64 || journalRetentionHours < 0)
+        {
+            throw new IllegalArgumentException("--journal-retention-mb must be >= 64 and --journal-retention-hours >= 0: " +
+                journalRetentionMb + ", " + journalRetentionHours);
         }
         if (snapshotIntervalS < 0)
         {
@@ -186,6 +195,42 @@ public final class NodeContext
     public File clusterDir()
     {
         return new File(nodeDir, "cluster");
+    }
+
+    /**
+     * The output journal: every report to a client session, by session and seqNo (derived output, never state).
+     */
+    public File journalDir()
+    {
+        return new File(nodeDir, "journal");
+    }
+
+    public long journalRetentionMb()
+    {
+        return journalRetentionMb;
+    }
+
+    /**
+     * The journal is purged, at snapshots only and by whole segments, down to about this size.
+     */
+    public NodeContext journalRetentionMb(final long journalRetentionMb)
+    {
+        this.journalRetentionMb = journalRetentionMb;
+        return this;
+    }
+
+    public long journalRetentionHours()
+    {
+        return journalRetentionHours;
+    }
+
+    /**
+     * Segments older than this (cluster time) also go at snapshots; 0 = by size only.
+     */
+    public NodeContext journalRetentionHours(final long journalRetentionHours)
+    {
+        this.journalRetentionHours = journalRetentionHours;
+        return this;
     }
 
     /**

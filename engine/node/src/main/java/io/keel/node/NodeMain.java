@@ -51,6 +51,14 @@ public final class NodeMain implements Callable<Integer>
     @Option(names = "--idle", description = "Idle profile: backoff, yield or dedicated (default ${DEFAULT-VALUE}).")
     String idle = "backoff";
 
+    @Option(names = "--journal-retention-mb", description = "The output journal (every client report, for resends) is "
+        + "purged at snapshots, by whole segments, down to about this size (default ${DEFAULT-VALUE}).")
+    long journalRetentionMb = NodeContext.JOURNAL_RETENTION_MB_DEFAULT;
+
+    @Option(names = "--journal-retention-hours", description = "Journal segments older than this (cluster time) also "
+        + "go at snapshots; 0 = by size only (default ${DEFAULT-VALUE}).")
+    long journalRetentionHours = 0;
+
     @Option(names = "--snapshot-interval-s", description = "Leader snapshots this often; 0 = on request only (default ${DEFAULT-VALUE}).")
     long snapshotIntervalS = 0;
 
@@ -104,6 +112,8 @@ public final class NodeMain implements Callable<Integer>
             .aeronDir(aeronDir)
             .idleProfile(IdleProfile.parse(idle))
             .snapshotIntervalS(snapshotIntervalS)
+            .journalRetentionMb(journalRetentionMb)
+            .journalRetentionHours(journalRetentionHours)
             .secret(secret)
             .fileSyncLevel(fileSyncLevel)
             .heartbeatTimeoutMs(heartbeatTimeoutMs)
