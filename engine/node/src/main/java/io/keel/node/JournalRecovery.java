@@ -12,7 +12,6 @@ import java.util.zip.CRC32C;
 import static io.keel.node.JournalSegment.ALIGNMENT;
 import static io.keel.node.JournalSegment.END_OF_SEGMENT;
 import static io.keel.node.JournalSegment.HEADER_LENGTH;
-import static io.keel.node.JournalSegment.NO_RECORD;
 
 /**
  * Opening an {@link OutputJournal} (cold path): finds where the sound records end, drops the newest log position's
@@ -37,7 +36,6 @@ final class JournalRecovery
     private int lastPositionOffset;
     private int endSegment;
     private int endOffset = HEADER_LENGTH;
-    private boolean cleanEnd = true;
     private long recoveredPosition;
 
     JournalRecovery(final JournalIndex index, final File dir, final int segmentLength, final CRC32C crc)
@@ -77,10 +75,7 @@ final class JournalRecovery
         {
             found.remove(i).delete();
         }
-        if (dropNewest || !cleanEnd)
-        {
-            found.get(keepSegments - 1).truncate(keepOffset);
-        }
+        found.get(keepSegments - 1).truncate(keepOffset);
         recoveredPosition = dropNewest ? previousPosition : lastPosition;
         indexKept(keepOffset);
     }
@@ -176,7 +171,6 @@ final class JournalRecovery
             endOffset = offset;
             if (newest || END_OF_SEGMENT != frameLength)
             {
-                cleanEnd = (newest && NO_RECORD == frameLength) || offset == segmentLength;
                 return;
             }
         }
