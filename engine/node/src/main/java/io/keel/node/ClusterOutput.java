@@ -45,7 +45,7 @@ final class ClusterOutput implements OutputSink
     private final Long2ObjectHashMap<GatewayRoute> routes = new Long2ObjectHashMap<>();
     private final LongUnaryOperator linkOfSession;
     private final ExpandableRingBuffer.MessageConsumer drainer = this::drainOne;
-    private final ReportJournal journal;
+    private final OutputJournal journal;
     private IdleStrategy retryIdle;
     private GatewayRoute draining;
     private ClientSession requester;
@@ -60,7 +60,7 @@ final class ClusterOutput implements OutputSink
      * @param linkOfSession the gateway link serving a client session now (0 when none): the engine's answer.
      * @param journal       where every client report is kept, or null for none.
      */
-    ClusterOutput(final IdleStrategy retryIdle, final LongUnaryOperator linkOfSession, final ReportJournal journal)
+    ClusterOutput(final IdleStrategy retryIdle, final LongUnaryOperator linkOfSession, final OutputJournal journal)
     {
         this.retryIdle = retryIdle;
         this.linkOfSession = linkOfSession;

@@ -17,12 +17,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * gateway asks again from where a ReplayComplete stopped. Only the leader sends (followers' offers go nowhere), and
  * nothing here is folded into the output chain or changes state: each node answers from its own journal.
  */
-final class JournalReplay implements ReportJournal.ReportHandler
+final class JournalReplay implements OutputJournal.ReportHandler
 {
     /** Most reports one request is answered with; about 2 MB of egress at 200 bytes each. */
     static final int MAX_REPORTS_PER_REPLAY = 10_000;
 
-    private final ReportJournal journal;
+    private final OutputJournal journal;
     private final ClusterOutput output;
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
@@ -31,7 +31,7 @@ final class JournalReplay implements ReportJournal.ReportHandler
     private long replays;
     private long reportsResent;
 
-    JournalReplay(final ReportJournal journal, final ClusterOutput output)
+    JournalReplay(final OutputJournal journal, final ClusterOutput output)
     {
         this.journal = journal;
         this.output = output;

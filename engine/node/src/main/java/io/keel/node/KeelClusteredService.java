@@ -47,7 +47,7 @@ public final class KeelClusteredService implements ClusteredService
     private final Engine engine;
     private final LogApplier applier;
     private final ClusterOutput output;
-    private final ReportJournal journal;
+    private final OutputJournal journal;
     private final JournalReplay journalReplay;
     private final EventEncoder eventEncoder;
     private final StateChecker stateChecker = new StateChecker();
@@ -404,9 +404,12 @@ public final class KeelClusteredService implements ClusteredService
         return engine.sessionLink(sessionId);
     }
 
-    private static ReportJournal openJournal(final NodeContext config)
+    private static OutputJournal openJournal(final NodeContext config)
     {
-        return null;
+        return new OutputJournal(new OutputJournal.Context()
+            .dir(config.journalDir())
+            .retentionBytes(config.journalRetentionMb() * 1024 * 1024)
+            .retentionTime(java.util.concurrent.TimeUnit.HOURS.toMillis(config.journalRetentionHours())));
     }
 
     private void purgeJournal(final long logPosition, final long time)

@@ -183,6 +183,11 @@ public final class KeelNode implements AutoCloseable
             }
             // Consensus module first (as Aeron's own tests do), so it never sees its service vanish.
             CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver);
+            if (service != null)
+            {
+                // After the container: its service thread wrote the journal until it stopped.
+                service.closeJournal();
+            }
         }
     }
 
