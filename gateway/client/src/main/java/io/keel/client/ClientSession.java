@@ -17,6 +17,7 @@ import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.RejectReason;
 import io.keel.codecs.ResendRequestEncoder;
 import io.keel.codecs.SessionRejectDecoder;
 import io.keel.codecs.TradeDecoder;
@@ -60,7 +61,6 @@ final class ClientSession implements ClientTransport.Listener
     private final LogonResponseDecoder logonResponseDecoder = new LogonResponseDecoder();
     private final LogoutDecoder logoutDecoder = new LogoutDecoder();
     private final SessionRejectDecoder sessionRejectDecoder = new SessionRejectDecoder();
-    private final AccountStatusDecoder accountStatusDecoder = new AccountStatusDecoder();
     private final InFlightRequests.Visitor resender = this::write;
 
     private SessionState state = SessionState.DISCONNECTED;
@@ -113,6 +113,11 @@ final class ClientSession implements ClientTransport.Listener
         return state == SessionState.LOGGED_ON;
     }
 
+    SessionState state()
+    {
+        return state;
+    }
+
     long sessionId()
     {
         return sessionId;
@@ -161,12 +166,23 @@ final class ClientSession implements ClientTransport.Listener
                 disconnectQuietly();
                 throw new KeelClientException("no logon response within " + connectTimeoutMs + " ms", null);
             }
-            if (!readOnce())
+            // A refusal may come with the connection's close in one read: the answer counts, not the close.
+            if (!readOnce() && logonResult == null)
             {
                 disconnectQuietly();
                 throw new KeelClientException("connection closed during logon: " + lastDisconnectReason(), null);
             }
             Thread.onSpinWait();
+        }
+        if (logonResult == LogonResult.INVALID_SEQ_NO)
+        {
+            final long refusedSeqNo = reports.nextExpectedSeqNo();
+            reports.onInvalidSeqNo();
+            disconnectQuietly();
+            throw new KeelClientException("logon refused: INVALID_SEQ_NO: nextExpectedSeqNo " + refusedSeqNo +
+                " is beyond every report the engine produced for this session (" + logonText + "); it is reset to" +
+                " 0, so the next connect logs on from the engine's next report and what came before is not" +
+                " delivered", LogonResult.INVALID_SEQ_NO);
         }
         if (logonResult != LogonResult.OK)
         {
@@ -176,10 +192,17 @@ final class ClientSession implements ClientTransport.Listener
         }
         // First the reports missed while away (the gateway sends them right after the response), so
         // a request they answer is not sent again; then whatever is still unanswered goes again.
-        while (reports.missedReportsPending() && transport.isOpen() && System.nanoTime() - deadlineNs < 0)
+        while (reports.missedReportsPending() && state == SessionState.LOGGED_ON && transport.isOpen() &&
+            System.nanoTime() - deadlineNs < 0)
         {
             readOnce();
             Thread.onSpinWait();
+        }
+        if (state == SessionState.MOVED)
+        {
+            final String why = disconnectReason;
+            onDisconnect("session moved");
+            throw new KeelClientException("session moved during logon: " + why, null);
         }
         if (!transport.isOpen())
         {
@@ -206,6 +229,12 @@ final class ClientSession implements ClientTransport.Listener
         {
             return work;
         }
+        if (state == SessionState.MOVED)
+        {
+            // The gateway closes the connection after its Logout; not waiting for that keeps this end quiet.
+            onDisconnect("session moved");
+            return work + 1;
+        }
         if (state == SessionState.LOGGED_ON)
         {
             if (nowNs - lastSentNs >= heartbeatIntervalNs)
@@ -221,6 +250,8 @@ final class ClientSession implements ClientTransport.Listener
                 return work + 1;
             }
             work += reports.resendUnanswered(nowNs, resender);
+            work += reports.sendDueRetries(nowNs, resender);
+            work += reports.checkGap(nowNs);
         }
         return work + transport.flush();
     }
@@ -309,7 +340,7 @@ final class ClientSession implements ClientTransport.Listener
                 break;
 
             case AccountStatusDecoder.TEMPLATE_ID:
-                listener.onAccountStatus(accountStatusDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
+                reports.onAccountStatus(buffer, offset, headerDecoder);
                 break;
 
             case BookUpdateDecoder.TEMPLATE_ID:
@@ -329,9 +360,7 @@ final class ClientSession implements ClientTransport.Listener
                 break;
 
             case SessionRejectDecoder.TEMPLATE_ID:
-                sessionRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                listener.onSessionReject(
-                    sessionRejectDecoder.refTemplateId(), sessionRejectDecoder.reason(), sessionRejectDecoder.text());
+                onSessionReject(buffer, offset);
                 break;
 
             case LogoutDecoder.TEMPLATE_ID:
@@ -339,6 +368,10 @@ final class ClientSession implements ClientTransport.Listener
                 final LogoutReason reason = logoutDecoder.reason();
                 final String text = logoutDecoder.text();
                 disconnectReason = reason + ": " + text;
+                if (reason == LogoutReason.SESSION_MOVED)
+                {
+                    transition(SessionState.MOVED);
+                }
                 listener.onLogout(reason, text);
                 break;
 
@@ -354,12 +387,12 @@ final class ClientSession implements ClientTransport.Listener
     }
 
     /**
-     * Every change of {@link SessionState} goes through here. A closed session stays closed when its connection is
-     * dropped: only an explicit {@link #connect()} opens it again.
+     * Every change of {@link SessionState} goes through here. A closed session stays closed, and a moved one moved,
+     * when its connection is dropped: only an explicit {@link #connect()} opens it again.
      */
     private void transition(final SessionState next)
     {
-        if (state == SessionState.CLOSED && next == SessionState.DISCONNECTED)
+        if ((state == SessionState.CLOSED || state == SessionState.MOVED) && next == SessionState.DISCONNECTED)
         {
             return;
         }
@@ -368,7 +401,7 @@ final class ClientSession implements ClientTransport.Listener
 
     private int reconnectIfDue(final long nowNs)
     {
-        if (!autoReconnect || state == SessionState.CLOSED || nowNs - nextReconnectNs < 0)
+        if (!autoReconnect || state == SessionState.CLOSED || state == SessionState.MOVED || nowNs - nextReconnectNs < 0)
         {
             return 0;
         }
@@ -415,6 +448,23 @@ final class ClientSession implements ClientTransport.Listener
         final long gatewayNext = logonResponseDecoder.nextSeqNo();
         reports.onLogon(gatewayNext);
         listener.onLoggedOn(sessionId, accountId, gatewayNext);
+    }
+
+    /**
+     * RESEND_UNAVAILABLE moves the sequence past what is no longer held before the listener hears of it, so
+     * {@link KeelClient#nextExpectedSeqNo()} already says where the session goes on from.
+     */
+    private void onSessionReject(final DirectBuffer buffer, final int offset)
+    {
+        sessionRejectDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        final int refTemplateId = sessionRejectDecoder.refTemplateId();
+        final RejectReason reason = sessionRejectDecoder.reason();
+        final String text = sessionRejectDecoder.text();
+        if (reason == RejectReason.RESEND_UNAVAILABLE)
+        {
+            reports.onResendUnavailable(text);
+        }
+        listener.onSessionReject(refTemplateId, reason, text);
     }
 
     private void onDisconnect(final String reason)

@@ -7,16 +7,22 @@ import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.SystemNanoClock;
 
 /**
  * Keel's client library, over TCP or Aeron UDP ({@link Context#transport(Transport)}): connect and log on, send
  * orders, poll reports and market data. The session behaves the same over either transport.
  * <p>
  * Nothing is lost across a dropped connection or a cluster failover: every request stays in flight
- * until a report answers its clOrdId, and is sent again unchanged after a reconnect or when it has
- * gone unanswered for {@link Context#resendTimeoutMs(long)}; the engine answers a repeated clOrdId
- * with the original outcome, so each order exists once. Reports missed while disconnected are
- * asked for at logon by sequence number, and each reaches the listener exactly once.
+ * until a report answers its clOrdId, and is sent again unchanged after a reconnect, when it has
+ * gone unanswered for {@link Context#resendTimeoutMs(long)}, or after a backoff when the gateway
+ * refused it UNAVAILABLE (up to {@link Context#maxUnavailableRetries(int)} times); the engine answers
+ * a repeated clOrdId with the original outcome, so each order exists once.
+ * <p>
+ * The engine numbers every report to the session (seqNo from 1), the same at every gateway, and the client keeps the
+ * next one it expects ({@link #nextExpectedSeqNo()}) across reconnects: a logon to this or any other gateway asks for
+ * everything from it, and each report reaches the listener once and in order. An application that stores the number
+ * can start a new client where the last one stopped ({@link Context#nextExpectedSeqNo(long)}).
  * <p>
  * Single-threaded: call every method from one thread. Sending and polling allocate nothing.
  * <p>
@@ -49,6 +55,8 @@ public final class KeelClient implements AutoCloseable
         private long resendTimeoutMs = 3_000;
         private long reconnectIntervalMs = 200;
         private int maxInFlight = 64 * 1024;
+        private int maxUnavailableRetries = 20;
+        private long nextExpectedSeqNo;
 
         public Context conclude()
         {
@@ -75,6 +83,14 @@ public final class KeelClient implements AutoCloseable
             if (heartbeatIntervalMs <= 0 || connectTimeoutMs <= 0 || maxInFlight <= 0 || resendTimeoutMs < 0)
             {
                 throw new IllegalArgumentException("heartbeat, connect timeout and max in flight must be > 0");
+            }
+            if (maxUnavailableRetries < 0)
+            {
+                throw new IllegalArgumentException("maxUnavailableRetries must be >= 0: " + maxUnavailableRetries);
+            }
+            if (nextExpectedSeqNo < 0)
+            {
+                throw new IllegalArgumentException("nextExpectedSeqNo must be >= 0: " + nextExpectedSeqNo);
             }
             return this;
         }
@@ -191,6 +207,31 @@ public final class KeelClient implements AutoCloseable
             this.maxInFlight = maxInFlight;
             return this;
         }
+
+        /**
+         * @param maxUnavailableRetries how often a request the gateway refuses UNAVAILABLE (it cannot reach the
+         *                              cluster) is sent again, with the same clOrdId, after a backoff of 100 ms
+         *                              doubling up to 1 s, before the refusal is delivered (default 20, about 17 s);
+         *                              0 delivers the first refusal.
+         */
+        public Context maxUnavailableRetries(final int maxUnavailableRetries)
+        {
+            this.maxUnavailableRetries = maxUnavailableRetries;
+            return this;
+        }
+
+        /**
+         * @param nextExpectedSeqNo where a previous client of this user's session stopped
+         *                          ({@link KeelClient#nextExpectedSeqNo()}, stored by the application): the first
+         *                          logon, at any gateway, asks for every report from it. 0 (default): nothing from
+         *                          before this client; reports start with the engine's next. A number beyond every
+         *                          report the engine produced is refused (LogonResult.INVALID_SEQ_NO) and reset to 0.
+         */
+        public Context nextExpectedSeqNo(final long nextExpectedSeqNo)
+        {
+            this.nextExpectedSeqNo = nextExpectedSeqNo;
+            return this;
+        }
     }
 
     private final SessionReports reports;
@@ -201,7 +242,14 @@ public final class KeelClient implements AutoCloseable
     public KeelClient(final Context ctx)
     {
         ctx.conclude();
-        reports = new SessionReports(ctx.listener, ctx.maxInFlight, ctx.resendTimeoutMs);
+        reports = new SessionReports(
+            ctx.listener,
+            ctx.maxInFlight,
+            ctx.resendTimeoutMs,
+            ctx.maxUnavailableRetries,
+            ctx.nextExpectedSeqNo,
+            this::requestResend,
+            SystemNanoClock.INSTANCE);
         marketData = new ClientMarketData(ctx.listener, this::sendIfLoggedOn);
         session = new ClientSession(
             ctx.listener,
@@ -221,9 +269,13 @@ public final class KeelClient implements AutoCloseable
     }
 
     /**
-     * Connect and log on, waiting up to the connect timeout; then send again whatever was in flight.
+     * Connect and log on, waiting up to the connect timeout; receive the reports missed since
+     * {@link #nextExpectedSeqNo()}; then send again whatever was in flight. After SESSION_MOVED this takes the session
+     * back from wherever it went.
      *
-     * @throws KeelClientException when the gateway cannot be reached or refuses the logon.
+     * @throws KeelClientException when the gateway cannot be reached or refuses the logon; for INVALID_SEQ_NO
+     *                             {@link #nextExpectedSeqNo()} is reset to 0, so connecting again succeeds (without
+     *                             the reports before it).
      */
     public KeelClient connect()
     {
@@ -234,6 +286,14 @@ public final class KeelClient implements AutoCloseable
     public boolean isLoggedOn()
     {
         return session.isLoggedOn();
+    }
+
+    /**
+     * @return where the session stands; {@link SessionState#MOVED} when another logon of this user took it.
+     */
+    public SessionState state()
+    {
+        return session.state();
     }
 
     public long sessionId()
@@ -260,7 +320,7 @@ public final class KeelClient implements AutoCloseable
     }
 
     /**
-     * @return requests sent again (after reconnects or resend timeouts).
+     * @return requests sent again (after reconnects, resend timeouts or UNAVAILABLE refusals).
      */
     public long resent()
     {
@@ -268,7 +328,9 @@ public final class KeelClient implements AutoCloseable
     }
 
     /**
-     * @return the seqNo of the next report expected from the gateway.
+     * @return the seqNo of the next report this client will deliver; reports before it have been delivered (or were
+     * no longer held). Store it to resume elsewhere with {@link Context#nextExpectedSeqNo(long)}; 0 before the first
+     * logon of a client started without one.
      */
     public long nextExpectedSeqNo()
     {
@@ -373,7 +435,8 @@ public final class KeelClient implements AutoCloseable
     }
 
     /**
-     * Ask for reports again, by seqNo; toSeqNo 0 = up to the latest. Already seen ones are not redelivered.
+     * Ask for reports again, by seqNo; toSeqNo 0 = up to the latest. Already seen ones are not redelivered. (A gap is
+     * asked for by the client itself.)
      */
     public boolean requestResend(final long fromSeqNo, final long toSeqNo)
     {
@@ -403,7 +466,7 @@ public final class KeelClient implements AutoCloseable
         session.close();
     }
 
-    // The session is made after the market data it serves, so the market data reaches it through this client.
+    // The session is made after the market data and reports it serves, so they reach it through this client.
     private boolean sendIfLoggedOn(final DirectBuffer buffer, final int offset, final int length)
     {
         return session.sendIfLoggedOn(buffer, offset, length);

@@ -1,20 +1,33 @@
 package io.keel.client;
 
+import io.keel.codecs.AccountStatusDecoder;
 import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.CancelRejectDecoder;
 import io.keel.codecs.ExecutionReportDecoder;
 import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.RejectReason;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * The session's numbered reports and the requests they answer. The gateway numbers every report to this session, so
- * each reaches the listener exactly once however often it arrives (resent after a reconnect, or asked for again).
+ * The session's numbered reports and the requests they answer.
+ * <p>
+ * The engine numbers every report to this session from 1 — ExecutionReport, CancelReject, MassCancelReport, the
+ * engine's BusinessRejects and AccountStatus pages — the same on every node and at every gateway, so the number the
+ * client expects next ({@link #nextExpectedSeqNo()}) is worth keeping across reconnects to any gateway. Each numbered
+ * report reaches the listener once and in order: one already delivered is dropped; one past the next expected is
+ * dropped too (never delivered ahead of the missing ones), and the gateway is asked once for everything from the
+ * first missing one, which its replay brings again in order. Reports the gateway makes itself (THROTTLED, UNAVAILABLE)
+ * carry seqNo 0: they are outside the sequence, delivered as they come, and never resent.
+ * <p>
  * A request stays in flight until a report answers its clOrdId, and is sent again unchanged after a logon or when it
  * has gone unanswered for the resend timeout: the engine answers a repeated clOrdId with the original outcome, so
- * resending never makes a second order.
+ * resending never makes a second order. One refused UNAVAILABLE (the gateway cannot reach the cluster) stays in
+ * flight and is sent again after a backoff, a bounded number of times, each retry told to
+ * {@link KeelClientListener#onRequestUnavailable}; only the last refusal reaches {@code onBusinessReject}.
  */
 final class SessionReports
 {
@@ -23,26 +36,79 @@ final class SessionReports
      */
     private static final long RESEND_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
+    /**
+     * A gap asked for and not filled, with no progress for this long, is asked for again: the answer may have been
+     * refused (a replay already running at the gateway) or the replay ended short of reports that arrived live
+     * meanwhile and were dropped. Longer than a replay of a few thousand reports takes, shorter than a user waits.
+     */
+    static final long GAP_RESEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+
+    /** The first retry of a request refused UNAVAILABLE; each next one waits twice as long, up to the max. */
+    static final long UNAVAILABLE_BACKOFF_MIN_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long UNAVAILABLE_BACKOFF_MAX_NS = TimeUnit.SECONDS.toNanos(1);
+
+    /**
+     * How a gap is asked for: a ResendRequest on the session (false when it could not be sent now).
+     */
+    interface ResendRequester
+    {
+        boolean requestResend(long fromSeqNo, long toSeqNo);
+    }
+
     private final KeelClientListener listener;
     private final InFlightRequests inFlight;
     private final long resendTimeoutNs;
+    private final int maxUnavailableRetries;
+    private final ResendRequester resendRequester;
+    private final NanoClock clock;
     private final ExecutionReportDecoder executionReportDecoder = new ExecutionReportDecoder();
     private final CancelRejectDecoder cancelRejectDecoder = new CancelRejectDecoder();
     private final BusinessRejectDecoder businessRejectDecoder = new BusinessRejectDecoder();
     private final MassCancelReportDecoder massCancelReportDecoder = new MassCancelReportDecoder();
+    private final AccountStatusDecoder accountStatusDecoder = new AccountStatusDecoder();
 
+    /** 0 until the first logon when the application has no stored number: "nothing from before". */
     private long nextExpectedSeqNo;
     private long gatewayNextSeqNo;
+    /** The highest seqNo seen, delivered or dropped: a gap is known while it is at or past the next expected. */
+    private long highestSeenSeqNo;
+    /** The next expected seqNo when the gap was last asked for; 0 = no gap asked for. */
+    private long gapRequestedFromSeqNo;
+    /** When the gap was last asked for or last narrowed. */
+    private long gapActivityNs;
+    /**
+     * The gateway said reports are no longer held without saying from where: the next report past the gap starts the
+     * sequence again.
+     */
+    private boolean acceptNextAfterGap;
     private long nextResendCheckNs;
     private long resent;
+    private long unavailableRetries;
     private long duplicatesDropped;
+    private long outOfOrderDropped;
+    private long gapResendRequests;
+    private long reportsLost;
 
     /**
-     * @param resendTimeoutMs a request unanswered this long is sent again; 0 = only after logons.
+     * @param resendTimeoutMs       a request unanswered this long is sent again; 0 = only after logons.
+     * @param maxUnavailableRetries how often a request refused UNAVAILABLE is sent again before the refusal is
+     *                              delivered; 0 = deliver the first.
+     * @param nextExpectedSeqNo     where a previous client of this session stopped; 0 = nothing from before.
      */
-    SessionReports(final KeelClientListener listener, final int maxInFlight, final long resendTimeoutMs)
+    SessionReports(
+        final KeelClientListener listener,
+        final int maxInFlight,
+        final long resendTimeoutMs,
+        final int maxUnavailableRetries,
+        final long nextExpectedSeqNo,
+        final ResendRequester resendRequester,
+        final NanoClock clock)
     {
         this.listener = listener;
+        this.maxUnavailableRetries = maxUnavailableRetries;
+        this.nextExpectedSeqNo = nextExpectedSeqNo;
+        this.resendRequester = resendRequester;
+        this.clock = clock;
         inFlight = new InFlightRequests(maxInFlight);
         resendTimeoutNs = TimeUnit.MILLISECONDS.toNanos(resendTimeoutMs);
     }
@@ -62,26 +128,66 @@ final class SessionReports
         return resent;
     }
 
-    /**
-     * Line up with the gateway's numbering from its LogonResponse.
-     */
-    void onLogon(final long gatewayNext)
+    long unavailableRetries()
     {
-        gatewayNextSeqNo = gatewayNext;
-        if (nextExpectedSeqNo == 0)
-        {
-            // First logon of this client: reports start now.
-            nextExpectedSeqNo = gatewayNext;
-        }
-        else if (gatewayNext < nextExpectedSeqNo)
-        {
-            // The gateway restarted and numbers afresh; it sends everything it holds for us.
-            nextExpectedSeqNo = 1;
-        }
+        return unavailableRetries;
+    }
+
+    long duplicatesDropped()
+    {
+        return duplicatesDropped;
+    }
+
+    long outOfOrderDropped()
+    {
+        return outOfOrderDropped;
+    }
+
+    long gapResendRequests()
+    {
+        return gapResendRequests;
     }
 
     /**
-     * @return true while reports the gateway sent before this logon have not all arrived: a request they answer
+     * @return reports the gateway said it no longer holds, skipped over.
+     */
+    long reportsLost()
+    {
+        return reportsLost;
+    }
+
+    /**
+     * The gateway accepted the logon; {@code engineNextSeqNo} is the seqNo the engine gives this session's next report.
+     * The engine numbers, not the gateway, so the number expected is kept whichever gateway this is: the reports from
+     * it up to {@code engineNextSeqNo - 1} follow in order. With none kept (0), the sequence starts at the engine's.
+     */
+    void onLogon(final long engineNextSeqNo)
+    {
+        gatewayNextSeqNo = engineNextSeqNo;
+        if (nextExpectedSeqNo == 0)
+        {
+            nextExpectedSeqNo = engineNextSeqNo;
+        }
+        // A gap seen on the last connection is the catch-up's to fill now.
+        highestSeenSeqNo = nextExpectedSeqNo - 1;
+        gapRequestedFromSeqNo = 0;
+        acceptNextAfterGap = false;
+    }
+
+    /**
+     * The cluster refused the logon because the number expected is beyond any report the engine produced for this
+     * session (its state was rebuilt without them, or the number belongs to another session). Forget it, so the next
+     * logon succeeds, from the engine's next seqNo: reports produced before that logon are not delivered.
+     */
+    void onInvalidSeqNo()
+    {
+        nextExpectedSeqNo = 0;
+        highestSeenSeqNo = 0;
+        gapRequestedFromSeqNo = 0;
+    }
+
+    /**
+     * @return true while reports produced before this logon have not all arrived: a request they answer
      * must not be sent again.
      */
     boolean missedReportsPending()
@@ -100,11 +206,11 @@ final class SessionReports
     }
 
     /**
-     * After a logon: send again everything still unanswered.
+     * After a logon: send again everything still unanswered, including requests waiting for an UNAVAILABLE retry.
      */
     void resendAll(final long nowNs, final InFlightRequests.Visitor sender)
     {
-        resent += inFlight.forEachOlderThan(nowNs + 1, nowNs, sender);
+        resent += inFlight.forEach(nowNs, sender);
     }
 
     /**
@@ -122,11 +228,64 @@ final class SessionReports
         return count;
     }
 
+    /**
+     * @return requests refused UNAVAILABLE sent again now that their backoff is over.
+     */
+    int sendDueRetries(final long nowNs, final InFlightRequests.Visitor sender)
+    {
+        final int count = inFlight.sendDueRetries(nowNs, sender);
+        resent += count;
+        unavailableRetries += count;
+        return count;
+    }
+
+    /**
+     * Ask again for a gap that a first ResendRequest did not fill.
+     *
+     * @return 1 when asked.
+     */
+    int checkGap(final long nowNs)
+    {
+        if (gapRequestedFromSeqNo != 0 && highestSeenSeqNo >= nextExpectedSeqNo &&
+            nowNs - gapActivityNs >= GAP_RESEND_TIMEOUT_NS)
+        {
+            requestGap(nowNs);
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * The gateway no longer holds reports this session asked for (a SessionReject RESEND_UNAVAILABLE): they cannot be
+     * delivered, so the sequence goes on from the first one held, and what is held past it is asked for again if it
+     * arrived while the gap was open and was dropped. The listener hears of the reject itself.
+     */
+    void onResendUnavailable(final String text)
+    {
+        final boolean gapOpen = highestSeenSeqNo >= nextExpectedSeqNo || nextExpectedSeqNo < gatewayNextSeqNo;
+        final long firstHeld = firstHeldSeqNo(text);
+        if (firstHeld > nextExpectedSeqNo)
+        {
+            reportsLost += firstHeld - nextExpectedSeqNo;
+            nextExpectedSeqNo = firstHeld;
+            gapRequestedFromSeqNo = 0;
+            if (highestSeenSeqNo >= nextExpectedSeqNo)
+            {
+                requestGap(clock.nanoTime());
+            }
+        }
+        else if (firstHeld == 0 && gapOpen)
+        {
+            acceptNextAfterGap = true;
+        }
+    }
+
     void onExecutionReport(final DirectBuffer buffer, final int offset, final MessageHeaderDecoder header)
     {
         executionReportDecoder.wrapAndApplyHeader(buffer, offset, header);
-        if (accept(executionReportDecoder.seqNo(), executionReportDecoder.clOrdId()))
+        if (accept(executionReportDecoder.seqNo()))
         {
+            inFlight.remove(executionReportDecoder.clOrdId());
             listener.onExecutionReport(executionReportDecoder);
         }
     }
@@ -134,42 +293,182 @@ final class SessionReports
     void onCancelReject(final DirectBuffer buffer, final int offset, final MessageHeaderDecoder header)
     {
         cancelRejectDecoder.wrapAndApplyHeader(buffer, offset, header);
-        if (accept(cancelRejectDecoder.seqNo(), cancelRejectDecoder.clOrdId()))
+        if (accept(cancelRejectDecoder.seqNo()))
         {
+            inFlight.remove(cancelRejectDecoder.clOrdId());
             listener.onCancelReject(cancelRejectDecoder);
         }
     }
 
+    /**
+     * The engine's rejects are numbered; the gateway's own (seqNo 0) are not, and an UNAVAILABLE one for a request in
+     * flight is retried rather than delivered, until the retries run out.
+     */
     void onBusinessReject(final DirectBuffer buffer, final int offset, final MessageHeaderDecoder header)
     {
-        businessRejectDecoder.wrapAndApplyHeader(buffer, offset, header);
-        if (accept(businessRejectDecoder.seqNo(), businessRejectDecoder.clOrdId()))
+        final BusinessRejectDecoder reject = businessRejectDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final long clOrdId = reject.clOrdId();
+        if (reject.seqNo() == 0 && reject.reason() == RejectReason.UNAVAILABLE &&
+            inFlight.contains(clOrdId, reject.refTemplateId()) && retryUnavailable(clOrdId))
         {
-            listener.onBusinessReject(businessRejectDecoder);
+            return;
+        }
+        if (accept(reject.seqNo()))
+        {
+            inFlight.remove(clOrdId);
+            listener.onBusinessReject(reject);
         }
     }
 
     void onMassCancelReport(final DirectBuffer buffer, final int offset, final MessageHeaderDecoder header)
     {
         massCancelReportDecoder.wrapAndApplyHeader(buffer, offset, header);
-        if (accept(massCancelReportDecoder.seqNo(), massCancelReportDecoder.clOrdId()))
+        if (accept(massCancelReportDecoder.seqNo()))
         {
+            inFlight.remove(massCancelReportDecoder.clOrdId());
             listener.onMassCancelReport(massCancelReportDecoder);
         }
     }
 
     /**
-     * Each report once: a resent one already delivered is dropped; a new one answers its request.
+     * Account pages are numbered like reports (an admin's, or one from a gateway older than schema version 3, carry
+     * none: delivered as they come). They answer a query, which is not kept in flight.
      */
-    private boolean accept(final long seqNo, final long clOrdId)
+    void onAccountStatus(final DirectBuffer buffer, final int offset, final MessageHeaderDecoder header)
     {
+        accountStatusDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final long seqNo = accountStatusDecoder.seqNo();
+        if (accept(seqNo == AccountStatusDecoder.seqNoNullValue() ? 0 : seqNo))
+        {
+            // Reading the fixed block left the decoder at the groups, where the listener starts.
+            listener.onAccountStatus(accountStatusDecoder);
+        }
+    }
+
+    /**
+     * Each numbered report once and in order. Unnumbered ones (0) pass and leave the sequence alone.
+     *
+     * @return true to deliver.
+     */
+    private boolean accept(final long seqNo)
+    {
+        if (seqNo == 0)
+        {
+            return true;
+        }
+        if (seqNo > highestSeenSeqNo)
+        {
+            highestSeenSeqNo = seqNo;
+        }
         if (seqNo < nextExpectedSeqNo)
         {
             duplicatesDropped++;
             return false;
         }
+        if (seqNo > nextExpectedSeqNo)
+        {
+            if (acceptNextAfterGap)
+            {
+                reportsLost += seqNo - nextExpectedSeqNo;
+                acceptNextAfterGap = false;
+            }
+            else
+            {
+                outOfOrderDropped++;
+                if (gapRequestedFromSeqNo == 0)
+                {
+                    requestGap(clock.nanoTime());
+                }
+                return false;
+            }
+        }
         nextExpectedSeqNo = seqNo + 1;
-        inFlight.remove(clOrdId);
+        if (gapRequestedFromSeqNo != 0)
+        {
+            if (nextExpectedSeqNo > highestSeenSeqNo)
+            {
+                gapRequestedFromSeqNo = 0;
+            }
+            else
+            {
+                gapActivityNs = clock.nanoTime();
+            }
+        }
         return true;
+    }
+
+    /**
+     * One ResendRequest from the first missing report to the latest; not again until {@link #checkGap} finds it still
+     * open after {@link #GAP_RESEND_TIMEOUT_NS} without progress. Unsent (not logged on), it is asked for by the same
+     * timer, or by the catch-up of the next logon.
+     */
+    private void requestGap(final long nowNs)
+    {
+        gapRequestedFromSeqNo = nextExpectedSeqNo;
+        gapActivityNs = nowNs;
+        gapResendRequests++;
+        resendRequester.requestResend(nextExpectedSeqNo, 0);
+    }
+
+    /**
+     * @return true while retries remain (the request was kept and will go again); false when giving up.
+     */
+    private boolean retryUnavailable(final long clOrdId)
+    {
+        final int refusals = inFlight.countUnavailable(clOrdId);
+        if (refusals > maxUnavailableRetries)
+        {
+            inFlight.remove(clOrdId);
+            listener.onRequestUnavailable(clOrdId, refusals, true);
+            return false;
+        }
+        inFlight.retryAt(clOrdId, clock.nanoTime() + unavailableBackoffNs(refusals));
+        listener.onRequestUnavailable(clOrdId, refusals, false);
+        return true;
+    }
+
+    /**
+     * @return the wait before the retry that follows the n-th refusal: 100 ms doubling up to 1 s.
+     */
+    static long unavailableBackoffNs(final int refusals)
+    {
+        final int doublings = Math.min(Math.max(refusals - 1, 0), 16);
+        return Math.min(UNAVAILABLE_BACKOFF_MIN_NS << doublings, UNAVAILABLE_BACKOFF_MAX_NS);
+    }
+
+    /**
+     * The first seqNo the gateway still holds, from a RESEND_UNAVAILABLE SessionReject's text (the schema gives it no
+     * field of its own): "reports before seqNo F are no longer held", or "reports A..B are no longer held" (F = B + 1).
+     * Cold path.
+     *
+     * @return F, or 0 when the text names neither.
+     */
+    static long firstHeldSeqNo(final String text)
+    {
+        final String before = "before seqNo ";
+        final int at = text.indexOf(before);
+        if (at >= 0)
+        {
+            return parseNumber(text, at + before.length());
+        }
+        final int range = text.indexOf("..");
+        if (range >= 0)
+        {
+            final long last = parseNumber(text, range + 2);
+            return last > 0 ? last + 1 : 0;
+        }
+        return 0;
+    }
+
+    private static long parseNumber(final String text, final int from)
+    {
+        long value = 0;
+        int i = from;
+        while (i < text.length() && Character.isDigit(text.charAt(i)) && value < Long.MAX_VALUE / 10)
+        {
+            value = value * 10 + (text.charAt(i) - '0');
+            i++;
+        }
+        return i == from ? 0 : value;
     }
 }
