@@ -8,7 +8,6 @@ import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
-import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import org.junit.jupiter.api.AfterAll;
@@ -56,7 +55,7 @@ class GatewayEndToEndTest
         final KeelClient client = env.client(env.clientContext(1, reports));
         assertTrue(client.isLoggedOn());
         assertEquals(1, client.accountId());
-        assertEquals(7, SessionIds.gatewayOf(client.sessionId()));
+        assertEquals(Session.sessionIdOf("trader1"), client.sessionId(), "the session id is the user's, not the gateway's");
 
         final KeelClientException wrong = assertThrows(KeelClientException.class,
             () -> env.client(env.clientContext(2, new Reports()).password("not-the-password")));

@@ -143,8 +143,19 @@ final class GatewayTestEnv implements AutoCloseable
     {
         reservedAsset = asset;
         lastReserved = -1;
-        admin.accountStatus(System.nanoTime(), account);
-        await(() -> lastReserved >= 0, 10_000, "account status of " + account);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (lastReserved < 0)
+        {
+            // Asked again each second: an admin session not polled for a while may have been replaced.
+            assertTrue(System.nanoTime() - deadline < 0, "no account status of " + account + " within 20 s");
+            admin.accountStatus(System.nanoTime(), account);
+            final long retryAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (lastReserved < 0 && System.nanoTime() - retryAt < 0)
+            {
+                admin.poll();
+                sleep(5);
+            }
+        }
         return lastReserved;
     }
 
