@@ -147,6 +147,7 @@ final class ChaosRun
                 }
                 report.statusQueries = queries;
                 drain(traders, admin, "reconcile");
+                drain(traders, admin, "fence");
 
                 final AdminSession.Answer hash = admin.stateHash(30_000);
                 if (hash == null)
@@ -290,6 +291,7 @@ final class ChaosRun
     {
         final long startNs = System.nanoTime();
         final long deadline = startNs + TimeUnit.SECONDS.toNanos(config.drainTimeoutS());
+        final boolean fence = "fence".equals(phase);
         while (true)
         {
             final long nowNs = System.nanoTime();
@@ -300,6 +302,11 @@ final class ChaosRun
             {
                 work += trader.poll(nowNs);
                 work += trader.sendStatusQueries(nowNs);
+                if (fence)
+                {
+                    work += trader.sendFence(nowNs);
+                    quiet &= trader.fenceAnswered();
+                }
                 quiet &= trader.isQuiet();
             }
             if (quiet)
@@ -408,18 +415,25 @@ final class ChaosRun
         }
         report.rebuildSeconds = (System.nanoTime() - startNs) / 1e9;
         report.engineHashes = new long[nodes.length];
+        final List<SessionHistory> sessions = new ArrayList<>();
+        final List<Integer> accounts = new ArrayList<>();
+        for (final ChaosTrader trader : traders)
+        {
+            sessions.add(trader.session());
+            accounts.add(trader.account());
+        }
         for (int i = 0; i < nodes.length; i++)
         {
             final Engine engine = nodes[i].service().engine();
             report.engineHashes[i] = engine.stateHash();
-            final HistoryChecker.Result result = HistoryChecker.check(
-                "member " + i, engine, traders, INSTRUMENTS, BASE, QUOTE, INITIAL_BASE, INITIAL_QUOTE);
+            final EngineEndState end = EngineEndState.of("member " + i, engine, INSTRUMENTS, accounts, BASE, QUOTE);
+            final CheckResult result = HistoryChecker.check(end, sessions, INITIAL_BASE, INITIAL_QUOTE);
             if (marketData[i].fromStart())
             {
                 for (final String difference : marketData[i].compare(engine, INSTRUMENTS))
                 {
                     report.marketDataMismatches++;
-                    result.violation("market-data", "member " + i + " " + difference);
+                    result.violation(Anomaly.MARKET_DATA, "member " + i + " " + difference);
                 }
                 report.marketDataChecked++;
                 report.marketDataMessages = marketData[i].messages();

@@ -17,21 +17,19 @@ import java.util.concurrent.TimeUnit;
 final class FaultInjector implements Runnable
 {
     /**
-     * One injected fault.
+     * One injected fault: when, what, and on whom ("member 1 (leader 0)", "gateway 2", "c3 gateway 1 -> 2").
      */
     static final class Fault
     {
         final FaultKind kind;
-        final int member;
         final long atNs;
-        final String detail;
+        final String members;
 
-        Fault(final FaultKind kind, final int member, final long atNs, final String detail)
+        Fault(final FaultKind kind, final long atNs, final String members)
         {
             this.kind = kind;
-            this.member = member;
             this.atNs = atNs;
-            this.detail = detail;
+            this.members = members;
         }
     }
 
@@ -195,7 +193,7 @@ final class FaultInjector implements Runnable
                 {
                     if (!processes.isNodeAlive(i))
                     {
-                        record(kind, i, "");
+                        record(kind, "member " + i);
                         processes.startNode(i);
                         killed[i] = false;
                         return;
@@ -204,12 +202,12 @@ final class FaultInjector implements Runnable
                 history.line("faults SKIP " + kind + " nothing to restart");
                 break;
             case KILL_GATEWAY:
-                record(kind, -1, "");
+                record(kind, "gateway 1");
                 processes.kill9Gateway();
                 processes.startGateway();
                 break;
             case RESTART_GATEWAY:
-                record(kind, -1, "");
+                record(kind, "gateway 1");
                 final Integer exit = ChaosProcesses.terminate(processes.gateway(), 10_000);
                 if (exit == null)
                 {
@@ -233,7 +231,7 @@ final class FaultInjector implements Runnable
         }
         final boolean onLeader = kind == FaultKind.KILL_LEADER || kind == FaultKind.PAUSE_LEADER;
         final int member = onLeader ? leader : (leader + 1 + random.nextInt(2)) % ChaosContext.NODES;
-        record(kind, member, onLeader ? "" : "(leader " + leader + ")");
+        record(kind, "member " + member + (onLeader ? " (leader)" : " (leader " + leader + ")"));
         if (kind == FaultKind.KILL_LEADER || kind == FaultKind.KILL_FOLLOWER)
         {
             killed[member] = true;
@@ -303,15 +301,14 @@ final class FaultInjector implements Runnable
         return dirs;
     }
 
-    private void record(final FaultKind kind, final int member, final String detail)
+    private void record(final FaultKind kind, final String members)
     {
         final long nowNs = System.nanoTime();
-        faults.add(new Fault(kind, member, nowNs, detail));
-        history.line("faults FAULT " + kind + (member >= 0 ? " member=" + member : "") + " " + detail);
+        faults.add(new Fault(kind, nowNs, members));
+        history.line("faults FAULT " + kind + " " + members);
         if (config.verbose())
         {
-            System.out.printf("chaos: %6.1f s %s%s %s%n", (nowNs - startNs) / 1e9, kind.label(),
-                member >= 0 ? " member " + member : "", detail);
+            System.out.printf("chaos: %6.1f s %s %s%n", (nowNs - startNs) / 1e9, kind.label(), members);
         }
     }
 }
