@@ -134,6 +134,10 @@ final class ChaosProcesses implements AutoCloseable
             "--snapshot-interval-s", Long.toString(config.snapshotIntervalS()),
             "--file-sync-level", Integer.toString(config.fileSyncLevel()),
             "--metrics-port", "0"));
+        if (config.testEngineListener() != null)
+        {
+            command.addAll(List.of("--test-engine-listener", config.testEngineListener()));
+        }
         paused[member] = false;
         nodes[member] = launch(command, "node-" + member);
     }

@@ -8,6 +8,7 @@ import io.keel.engine.EngineContext;
 import io.keel.gateway.CredentialsStore;
 import io.keel.node.KeelNode;
 import io.keel.node.NodeContext;
+import io.keel.node.NodeMain;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 
@@ -391,6 +392,8 @@ final class ChaosRun
                     .heartbeatTimeoutMs(config.heartbeatTimeoutMs())
                     .fileSyncLevel(config.fileSyncLevel())
                     .marketDataTap(marketData[i] = new MarketDataReplay())
+                    .testEngineListener(config.testEngineListener() != null ?
+                        NodeMain.testEngineListenerOf(config.testEngineListener()) : null)
                     .conclude();
                 nodes[i] = launchWhenDirFree(nodeConfig);
             }

@@ -77,7 +77,8 @@ class ChaosTest
         assertTrue(report.marketDataMatches(), "market data replayed from the log matches the final books");
         assertEquals(java.util.List.of(), report.problems, "problems");
         assertTrue(report.passed(), "passed");
-        assertTrue(output.toString(StandardCharsets.UTF_8).contains("lost=0 duplicates=0 hashes-equal=true"));
+        assertTrue(output.toString(StandardCharsets.UTF_8).contains("lost=0 duplicates=0 reports=" + report.reports +
+            " reports-lost=0 hashes-equal=true"));
         IoUtil.delete(dir, true);
     }
 }
