@@ -268,13 +268,15 @@ final class ChaosTrader implements KeelClientListener
             final ChaosOrder order = orders.get(i);
             if (order.isAcked())
             {
-                if (!client.orderStatus(order.clOrdId, order.orderId))
+                // By clOrdId: the engine answers with the order's recorded state even when it has ended (by orderId
+                // it knows live orders only).
+                if (!client.orderStatus(order.clOrdId, 0))
                 {
                     return 0;
                 }
                 fence = Fence.SENT;
                 fenceSentNs = nowNs;
-                history.line(tag + " SEND_STATUS clOrdId=" + order.clOrdId + " orderId=" + order.orderId + " (fence)");
+                history.line(tag + " SEND_STATUS clOrdId=" + order.clOrdId + " (fence)");
                 return 1;
             }
         }

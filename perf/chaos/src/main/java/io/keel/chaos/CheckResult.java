@@ -7,11 +7,12 @@ import java.util.Map;
 
 /**
  * What the history checker found against one engine: the counts of the chaos run's last line and every anomaly,
- * by kind, with a readable message (the first {@link #MAX_MESSAGES} are kept).
+ * by kind, with a readable message (the first {@link #MAX_MESSAGES_PER_KIND} of each kind are kept).
  */
 final class CheckResult
 {
-    static final int MAX_MESSAGES = 50;
+    /** Per kind, so that a flood of one kind does not hide the others. */
+    static final int MAX_MESSAGES_PER_KIND = 10;
 
     /** Orders whose existence the engine and the client's reports disagree on. */
     long lost;
@@ -26,8 +27,7 @@ final class CheckResult
 
     void violation(final Anomaly kind, final String text)
     {
-        kinds.merge(kind, 1L, Long::sum);
-        if (violations.size() < MAX_MESSAGES)
+        if (kinds.merge(kind, 1L, Long::sum) <= MAX_MESSAGES_PER_KIND)
         {
             violations.add(kind.label() + ": " + text);
         }

@@ -36,6 +36,7 @@ final class FaultInjector implements Runnable
     private final ChaosContext config;
     private final ChaosProcesses processes;
     private final AdminSession admin;
+    private final GatewayRelay relay;
     private final History history;
     private final long startNs;
     private final long endNs;
@@ -51,6 +52,7 @@ final class FaultInjector implements Runnable
         final ChaosContext config,
         final ChaosProcesses processes,
         final AdminSession admin,
+        final GatewayRelay relay,
         final History history,
         final long startNs,
         final long endNs)
@@ -58,6 +60,7 @@ final class FaultInjector implements Runnable
         this.config = config;
         this.processes = processes;
         this.admin = admin;
+        this.relay = relay;
         this.history = history;
         this.startNs = startNs;
         this.endNs = endNs;
@@ -169,12 +172,13 @@ final class FaultInjector implements Runnable
         {
             if (!processes.isNodeAlive(i))
             {
-                return random.nextInt(3) == 0 ? FaultKind.KILL_GATEWAY : FaultKind.RESTART_NODE;
+                final int choice = random.nextInt(4);
+                return choice == 0 ? FaultKind.KILL_GATEWAY : choice == 1 ? FaultKind.MOVE_CLIENT : FaultKind.RESTART_NODE;
             }
         }
         final FaultKind[] choices = {
             FaultKind.KILL_LEADER, FaultKind.KILL_FOLLOWER, FaultKind.PAUSE_LEADER, FaultKind.PAUSE_FOLLOWER,
-            FaultKind.KILL_GATEWAY, FaultKind.RESTART_GATEWAY};
+            FaultKind.KILL_GATEWAY, FaultKind.RESTART_GATEWAY, FaultKind.MOVE_CLIENT};
         return choices[random.nextInt(choices.length)];
     }
 
@@ -202,20 +206,36 @@ final class FaultInjector implements Runnable
                 history.line("faults SKIP " + kind + " nothing to restart");
                 break;
             case KILL_GATEWAY:
-                record(kind, "gateway 1");
-                processes.kill9Gateway();
-                processes.startGateway();
+            {
+                final int gateway = random.nextInt(ChaosProcesses.GATEWAYS);
+                record(kind, "gateway " + ChaosProcesses.gatewayId(gateway));
+                processes.kill9Gateway(gateway);
+                processes.startGateway(gateway);
                 break;
+            }
             case RESTART_GATEWAY:
-                record(kind, "gateway 1");
-                final Integer exit = ChaosProcesses.terminate(processes.gateway(), 10_000);
-                if (exit == null)
+            {
+                final int gateway = random.nextInt(ChaosProcesses.GATEWAYS);
+                final String name = "gateway " + ChaosProcesses.gatewayId(gateway);
+                record(kind, name);
+                if (ChaosProcesses.terminate(processes.gateway(gateway), 10_000) == null)
                 {
-                    problems.add("the gateway did not stop within 10 s of SIGTERM: " + processes.tail("gateway"));
-                    processes.kill9Gateway();
+                    problems.add(name + " did not stop within 10 s of SIGTERM: " +
+                        processes.tail("gateway-" + ChaosProcesses.gatewayId(gateway)));
+                    processes.kill9Gateway(gateway);
                 }
-                processes.startGateway();
+                processes.startGateway(gateway);
                 break;
+            }
+            case MOVE_CLIENT:
+            {
+                final int client = random.nextInt(config.clients());
+                final int from = relay.gatewayOf(client);
+                record(kind, "c" + (client + 1) + " gateway " + ChaosProcesses.gatewayId(from) + " -> " +
+                    ChaosProcesses.gatewayId((from + 1) % ChaosProcesses.GATEWAYS));
+                relay.move(client);
+                break;
+            }
             default:
                 throw new IllegalStateException(kind.name());
         }
@@ -257,7 +277,7 @@ final class FaultInjector implements Runnable
      */
     private int awaitHealthyLeader()
     {
-        final File[] dirs = nodeDirs();
+        final File[] dirs = processes.nodeDirs();
         while (running && System.nanoTime() - endNs < 0)
         {
             boolean allAlive = true;
@@ -289,16 +309,6 @@ final class FaultInjector implements Runnable
             waitUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
         }
         return -1;
-    }
-
-    private File[] nodeDirs()
-    {
-        final File[] dirs = new File[ChaosContext.NODES];
-        for (int i = 0; i < dirs.length; i++)
-        {
-            dirs[i] = processes.nodeDir(i);
-        }
-        return dirs;
     }
 
     private void record(final FaultKind kind, final String members)

@@ -151,6 +151,11 @@ final class OrderAudit
      */
     private void confirm(final OrderReport report)
     {
+        if (report.ordStatus() == OrdStatus.REJECTED)
+        {
+            unknownToEngine(report);
+            return;
+        }
         final boolean fillMissing = checkCum(report);
         if (view == View.UNANSWERED)
         {
@@ -180,6 +185,24 @@ final class OrderAudit
         else
         {
             open(report);
+        }
+    }
+
+    /**
+     * An ORDER_STATUS with status REJECTED says the engine does not know the order (UNKNOWN_ORDER), not what
+     * became of it: no news for an order never acknowledged or already ended (the engine forgets ended orders in
+     * time), but an open one it forgot has vanished.
+     */
+    private void unknownToEngine(final OrderReport report)
+    {
+        if (view == View.OPEN)
+        {
+            result.lost++;
+            impliedLost++;
+            result.violation(Anomaly.VANISHED, who + " orderId=" + orderId +
+                ": acknowledged and open as far as its reports go (leaves=" + leavesQty + " cum=" + explainedCum +
+                "), then the engine does not know it: " + report);
+            end(report);
         }
     }
 

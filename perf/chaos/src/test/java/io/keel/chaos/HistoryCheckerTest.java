@@ -105,6 +105,29 @@ class HistoryCheckerTest
     }
 
     @Test
+    void shouldTakeUnknownOrderAnswerAsNoNewsForAnEndedOrder()
+    {
+        cleanHistory();
+        final ChaosOrder ask = c1.session.orders.get(1);
+        c1.status(ask, OrdStatus.REJECTED, 0, 0); // the engine has forgotten the canceled order
+
+        assertKinds(check());
+    }
+
+    @Test
+    void shouldFlagOpenOrderTheEngineDoesNotKnow()
+    {
+        cleanHistory();
+        final ChaosOrder bid = c1.order(Side.BUY, TimeInForce.GTC, 99, 4);
+        c1.acked(bid, 4).status(bid, OrdStatus.REJECTED, 0, 0);
+
+        final CheckResult result = check();
+
+        assertKinds(result, Anomaly.VANISHED);
+        assertMessage(result, "vanished: c1 clOrdId=3", "then the engine does not know it: ORDER_STATUS status=REJECTED");
+    }
+
+    @Test
     void shouldFlagAcknowledgedOrderMissingFromEngineWithoutAnyAnswer()
     {
         cleanHistory();
