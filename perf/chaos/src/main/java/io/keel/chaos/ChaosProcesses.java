@@ -168,7 +168,7 @@ final class ChaosProcesses implements AutoCloseable
             "--users", usersFile.getAbsolutePath(),
             "--hosts", hosts(),
             "--base-port", Integer.toString(basePort),
-            "--aeron-dir", gatewayAeronDir(index).getAbsolutePath(),
+            "--aeron-dir", gatewayAeronDir(dir, index).getAbsolutePath(),
             "--idle", config.idleProfile().name().toLowerCase(),
             "--min-heartbeat-ms", "50",
             "--cluster-timeout-ms", "2000",
@@ -184,9 +184,9 @@ final class ChaosProcesses implements AutoCloseable
         return index + 1;
     }
 
-    File gatewayAeronDir(final int index)
+    static File gatewayAeronDir(final File runDir, final int index)
     {
-        return new File(dir, "gateway-" + gatewayId(index) + "-aeron");
+        return new File(runDir, "gateway-" + gatewayId(index) + "-aeron");
     }
 
     synchronized boolean isNodeAlive(final int member)

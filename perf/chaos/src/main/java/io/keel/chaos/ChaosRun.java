@@ -2,24 +2,16 @@ package io.keel.chaos;
 
 import io.keel.client.KeelClient;
 import io.keel.common.FreePorts;
-import io.keel.common.IdleProfile;
-import io.keel.engine.Engine;
-import io.keel.engine.EngineContext;
 import io.keel.gateway.CredentialsStore;
-import io.keel.node.KeelNode;
-import io.keel.node.NodeContext;
-import io.keel.node.NodeMain;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 
 import java.io.File;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -205,7 +197,7 @@ final class ChaosRun
                 IoUtil.delete(new File(dir, "rebuild-admin-aeron"), true);
                 for (int i = 0; i < ChaosProcesses.GATEWAYS; i++)
                 {
-                    IoUtil.delete(new File(dir, "gateway-" + ChaosProcesses.gatewayId(i) + "-aeron"), true);
+                    IoUtil.delete(ChaosProcesses.gatewayAeronDir(dir, i), true);
                 }
             }
         }

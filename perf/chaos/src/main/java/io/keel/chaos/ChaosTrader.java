@@ -103,11 +103,6 @@ final class ChaosTrader implements KeelClientListener
         return session;
     }
 
-    String tag()
-    {
-        return tag;
-    }
-
     /**
      * Connect and log on, retrying while the gateway starts.
      */

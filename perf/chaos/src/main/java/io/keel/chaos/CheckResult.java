@@ -21,7 +21,8 @@ final class CheckResult
     /** Reports the engine produced that a client never received: per session, the larger of its seqNo gaps and
      * the reports its orders' end states imply (a lower bound either way). */
     long reportsLost;
-    long quoteChecked;
+    /** Accounts whose base and quote balances were compared with the fills their client received. */
+    long accountsChecked;
     final Map<Anomaly, Long> kinds = new EnumMap<>(Anomaly.class);
     final List<String> violations = new ArrayList<>();
 

@@ -126,7 +126,7 @@ final class HistoryChecker
             result.violation(Anomaly.BALANCE, engine.name + " has no account " + session.account);
             return;
         }
-        result.quoteChecked++;
+        result.accountsChecked++;
         if (balances.base() != expectedBase || balances.quote() != expectedQuote)
         {
             result.violation(Anomaly.BALANCE, engine.name + " account " + session.account + " holds base " +

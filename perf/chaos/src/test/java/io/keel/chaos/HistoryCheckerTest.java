@@ -82,7 +82,7 @@ class HistoryCheckerTest
 
         assertKinds(result);
         assertEquals(0, result.lost + result.duplicated + result.reportsLost);
-        assertEquals(2, result.quoteChecked);
+        assertEquals(2, result.accountsChecked);
     }
 
     @Test
