@@ -3,7 +3,6 @@ package io.keel.chaos;
 import io.keel.codecs.Side;
 import org.agrona.collections.LongHashSet;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
