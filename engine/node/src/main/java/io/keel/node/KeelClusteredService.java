@@ -25,6 +25,7 @@ import io.keel.codecs.StateHashRequestDecoder;
 import io.keel.common.Principal;
 import io.keel.engine.Engine;
 import io.keel.engine.EngineContext;
+import io.keel.engine.EngineListener;
 import io.keel.engine.SnapshotLoader;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -93,7 +94,9 @@ public final class KeelClusteredService implements ClusteredService
         journalReplay = new JournalReplay(journal, output);
         eventEncoder = new EventEncoder(config.marketDataTap() == null ? output : tee(output, config.marketDataTap()));
         metrics = config.metricsPort() != 0 ? new EngineMetrics(eventEncoder, applyLatency) : null;
-        engine = new Engine(engineContext, metrics != null ? metrics : eventEncoder);
+        final EngineListener listener = metrics != null ? metrics : eventEncoder;
+        engine = new Engine(
+            engineContext, config.testEngineListener() != null ? config.testEngineListener().apply(listener) : listener);
         applier = new LogApplier(engine, config.testSkipCommand());
     }
 

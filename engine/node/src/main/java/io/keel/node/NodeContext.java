@@ -3,12 +3,14 @@ package io.keel.node;
 import io.keel.common.ClusterLayout;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
+import io.keel.engine.EngineListener;
 
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import static io.keel.common.ClusterLayout.ARCHIVE_CONTROL_PORT_OFFSET;
 import static io.keel.common.ClusterLayout.BASE_PORT_DEFAULT;
@@ -64,6 +66,7 @@ public final class NodeContext
     private String metricsBind = METRICS_BIND_DEFAULT;
     private boolean lifecycleLog = true;
     private long testSkipCommand = -1;
+    private UnaryOperator<EngineListener> testEngineListener;
     private OutputSink marketDataTap;
     private boolean concluded;
 
@@ -513,6 +516,21 @@ public final class NodeContext
     public NodeContext testSkipCommand(final long testSkipCommand)
     {
         this.testSkipCommand = testSkipCommand;
+        return this;
+    }
+
+    public UnaryOperator<EngineListener> testEngineListener()
+    {
+        return testEngineListener;
+    }
+
+    /**
+     * Test only: wraps the engine's listener to plant a faulty output (drop reports). Decide by event (execId), never
+     * by a count since start, so every node and replay agree (output hash chains). Null (the default) = none.
+     */
+    public NodeContext testEngineListener(final UnaryOperator<EngineListener> testEngineListener)
+    {
+        this.testEngineListener = testEngineListener;
         return this;
     }
 

@@ -6,6 +6,7 @@ import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
 import io.keel.engine.Engine;
 import io.keel.engine.EngineContext;
+import io.keel.engine.EngineListener;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +15,7 @@ import picocli.CommandLine.Option;
 import java.io.File;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code keel node}: one cluster member as an OS process. SIGTERM (or SIGINT) shuts it down
@@ -101,6 +103,10 @@ public final class NodeMain implements Callable<Integer>
     @Option(names = "--test-skip-command", hidden = true, description = "Test only: skip the N-th client command.")
     long testSkipCommand = -1;
 
+    @Option(names = "--test-engine-listener", hidden = true,
+        description = "Test only: a UnaryOperator<EngineListener> class that wraps the engine's listener.")
+    String testEngineListener;
+
     public Integer call()
     {
         final NodeContext config = new NodeContext()
@@ -124,6 +130,7 @@ public final class NodeMain implements Callable<Integer>
             .logTermLength(logTermLength)
             .cleanStart(cleanStart)
             .testSkipCommand(testSkipCommand)
+            .testEngineListener(testEngineListener != null ? testEngineListenerOf(testEngineListener) : null)
             .metricsPort(metricsPort != null ? metricsPort : NodeContext.METRICS_BASE_PORT_DEFAULT + memberId)
             .metricsBind(metricsBind)
             .conclude();
@@ -144,6 +151,24 @@ public final class NodeMain implements Callable<Integer>
             final boolean diverged = node.service().hasDiverged();
             log(diverged ? "node-halted-diverged" : "node-stopping", node, "\"byCluster\":" + terminatedByCluster.get());
             return diverged ? EXIT_DIVERGED : 0;
+        }
+    }
+
+    /**
+     * The hidden {@code --test-engine-listener}: a class on the class path (a test's) with a public no-argument
+     * constructor that is a {@code UnaryOperator<EngineListener>}; see {@link NodeContext#testEngineListener()}.
+     */
+    @SuppressWarnings("unchecked")
+    public static UnaryOperator<EngineListener> testEngineListenerOf(final String className)
+    {
+        try
+        {
+            return (UnaryOperator<EngineListener>)Class.forName(className).getConstructor().newInstance();
+        }
+        catch (final ReflectiveOperationException | ClassCastException ex)
+        {
+            throw new IllegalArgumentException("--test-engine-listener must name a UnaryOperator<EngineListener> " +
+                "class with a public no-argument constructor: " + className, ex);
         }
     }
 

@@ -38,6 +38,7 @@ public final class ChaosContext
     private long snapshotIntervalS = 0;
     private long drainTimeoutS = 90;
     private boolean verbose;
+    private String testEngineListener;
 
     public ChaosContext conclude()
     {
@@ -222,6 +223,21 @@ public final class ChaosContext
     public ChaosContext verbose(final boolean verbose)
     {
         this.verbose = verbose;
+        return this;
+    }
+
+    public String testEngineListener()
+    {
+        return testEngineListener;
+    }
+
+    /**
+     * Test only: every node (the processes and the rebuild) wraps its engine's listener with this class
+     * ({@code NodeContext.testEngineListener}), to run chaos against a deliberately faulty engine. Null = none.
+     */
+    public ChaosContext testEngineListener(final String className)
+    {
+        this.testEngineListener = className;
         return this;
     }
 }

@@ -19,10 +19,12 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = "Faults under load against real node and gateway processes, then a history check: " +
-        "no acknowledged order lost, none duplicated, equal state hashes, invariants hold.",
+        "no acknowledged order lost, none duplicated, every report received in order without gaps, every fill " +
+        "delivered, equal state hashes, invariants hold.",
     footer = "%nFaults: kill -9 of the leader or a follower, SIGSTOP of the leader or a follower past the election " +
-        "timeout then SIGCONT, restart of a killed node, kill -9 + restart and SIGTERM + restart of the gateway.%n" +
-        "Last line: chaos: acked=N lost=0 duplicates=0 hashes-equal=true faults=N")
+        "timeout then SIGCONT, restart of a killed node, kill -9 + restart and SIGTERM + restart of a gateway, a " +
+        "client moved to the other gateway.%n" +
+        "Last line: chaos: acked=N lost=0 duplicates=0 reports=N reports-lost=0 hashes-equal=true faults=N")
 public final class ChaosMain implements Callable<Integer>
 {
     @Option(names = "--seconds", description = "Load duration (default ${DEFAULT-VALUE}).")

@@ -3,6 +3,9 @@ package io.keel.chaos;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One new order a chaos client meant to place, and everything its reports told the client.
  * Cold path: a chaos run allocates one per order.
@@ -22,10 +25,6 @@ final class ChaosOrder
     int unavailable;
     /** First orderId reported for this clOrdId; 0 until acknowledged. */
     long orderId;
-    /** Another orderId reported for the same clOrdId: a second order. */
-    long conflictingOrderId;
-    int newReports;
-    int statusReports;
     /** When a report first showed the order exists (NEW, TRADE, ORDER_STATUS...). */
     long ackNs;
     boolean rejected;
@@ -33,9 +32,9 @@ final class ChaosOrder
     /** From the latest report: -1 until one arrived. */
     long leavesQty = -1;
     long cumQty;
-    long seenFillQty;
-    long seenFillNotional;
     boolean statusRequested;
+    /** Every execution report about this order, as received: what the history checker replays. */
+    final List<OrderReport> reports = new ArrayList<>();
 
     ChaosOrder(
         final int account,
@@ -61,27 +60,19 @@ final class ChaosOrder
     }
 
     /**
-     * Filled, cancelled, expired or rejected, as far as the client's reports say.
+     * Filled, cancelled, expired or rejected, as far as the latest report says (the trader's own view, which an
+     * ORDER_STATUS updates too; the history checker replays {@link #reports} instead).
      */
     boolean isTerminal()
     {
         return rejected || leavesQty == 0;
     }
 
-    /**
-     * The quantity of base asset this order moved into (buy) or out of (sell) its account.
-     */
-    long signedBaseMoved()
-    {
-        return side == Side.BUY ? cumQty : -cumQty;
-    }
-
     public String toString()
     {
         return "account=" + account + " clOrdId=" + clOrdId + " orderId=" + orderId + " " + side + " " + timeInForce +
             " " + quantity + "@" + price + " instrument=" + instrumentId + " leaves=" + leavesQty + " cum=" + cumQty +
-            " seenFills=" + seenFillQty + " sends=" + sends + " unavailable=" + unavailable + " news=" + newReports +
-            " statuses=" + statusReports + (rejected ? " rejected=" + rejectReason : "") +
-            (conflictingOrderId != 0 ? " conflictingOrderId=" + conflictingOrderId : "");
+            " sends=" + sends + " unavailable=" + unavailable + " reports=" + reports.size() +
+            (rejected ? " rejected=" + rejectReason : "");
     }
 }

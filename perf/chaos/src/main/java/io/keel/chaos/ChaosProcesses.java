@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The processes of a chaos run: three {@code keel node}s ({@link NodeMain}) and one
- * {@code keel gateway} ({@link GatewayMain}), started on this JVM's class path with the JVM flags
+ * The processes of a chaos run: three {@code keel node}s ({@link NodeMain}) and two
+ * {@code keel gateway}s ({@link GatewayMain}, ids 1 and 2), started on this JVM's class path with the JVM flags
  * bin/keel uses, and the signals the faults send them. Everything started here is stopped by
  * {@link #close()}, and by a shutdown hook should this JVM be stopped first.
  */
@@ -26,26 +26,26 @@ final class ChaosProcesses implements AutoCloseable
         "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
         "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
-    static final int GATEWAY_ID = 1;
+    static final int GATEWAYS = 2;
 
     private final ChaosContext config;
     private final File dir;
     private final int basePort;
-    private final int gatewayPort;
+    private final int[] gatewayPorts;
     private final File usersFile;
     private final Process[] nodes = new Process[ChaosContext.NODES];
     private final boolean[] paused = new boolean[ChaosContext.NODES];
     private final List<Process> all = Collections.synchronizedList(new ArrayList<>());
-    private Process gateway;
+    private final Process[] gateways = new Process[GATEWAYS];
     private int starts;
     private final Thread destroyOnExit = new Thread(this::destroyAllForcibly, "chaos-destroy-processes");
 
-    ChaosProcesses(final ChaosContext config, final File dir, final int basePort, final int gatewayPort, final File usersFile)
+    ChaosProcesses(final ChaosContext config, final File dir, final int basePort, final int[] gatewayPorts, final File usersFile)
     {
         this.config = config;
         this.dir = dir;
         this.basePort = basePort;
-        this.gatewayPort = gatewayPort;
+        this.gatewayPorts = gatewayPorts;
         this.usersFile = usersFile;
         Runtime.getRuntime().addShutdownHook(destroyOnExit);
     }
@@ -58,6 +58,16 @@ final class ChaosProcesses implements AutoCloseable
     File nodeDir(final int member)
     {
         return new File(clusterDir(dir), "node-" + member);
+    }
+
+    File[] nodeDirs()
+    {
+        final File[] dirs = new File[ChaosContext.NODES];
+        for (int i = 0; i < dirs.length; i++)
+        {
+            dirs[i] = nodeDir(i);
+        }
+        return dirs;
     }
 
     File logDir()
@@ -134,24 +144,31 @@ final class ChaosProcesses implements AutoCloseable
             "--snapshot-interval-s", Long.toString(config.snapshotIntervalS()),
             "--file-sync-level", Integer.toString(config.fileSyncLevel()),
             "--metrics-port", "0"));
+        if (config.testEngineListener() != null)
+        {
+            command.addAll(List.of("--test-engine-listener", config.testEngineListener()));
+        }
         paused[member] = false;
         nodes[member] = launch(command, "node-" + member);
     }
 
-    synchronized void startGateway()
+    /**
+     * @param index 0 or 1: gateway id index + 1.
+     */
+    synchronized void startGateway(final int index)
     {
-        if (gateway != null && gateway.isAlive())
+        if (gateways[index] != null && gateways[index].isAlive())
         {
-            throw new IllegalStateException("the gateway is running");
+            throw new IllegalStateException("gateway " + gatewayId(index) + " is running");
         }
         final List<String> command = java(GatewayMain.class.getName());
         command.addAll(List.of(
-            "--gateway-id", Integer.toString(GATEWAY_ID),
-            "--port", Integer.toString(gatewayPort),
+            "--gateway-id", Integer.toString(gatewayId(index)),
+            "--port", Integer.toString(gatewayPorts[index]),
             "--users", usersFile.getAbsolutePath(),
             "--hosts", hosts(),
             "--base-port", Integer.toString(basePort),
-            "--aeron-dir", new File(dir, "gateway-aeron").getAbsolutePath(),
+            "--aeron-dir", gatewayAeronDir(dir, index).getAbsolutePath(),
             "--idle", config.idleProfile().name().toLowerCase(),
             "--min-heartbeat-ms", "50",
             "--cluster-timeout-ms", "2000",
@@ -159,7 +176,17 @@ final class ChaosProcesses implements AutoCloseable
             "--udp-port", "0",
             "--md-port", "0",
             "--metrics-port", "0"));
-        gateway = launch(command, "gateway");
+        gateways[index] = launch(command, "gateway-" + gatewayId(index));
+    }
+
+    static int gatewayId(final int index)
+    {
+        return index + 1;
+    }
+
+    static File gatewayAeronDir(final File runDir, final int index)
+    {
+        return new File(runDir, "gateway-" + gatewayId(index) + "-aeron");
     }
 
     synchronized boolean isNodeAlive(final int member)
@@ -172,9 +199,9 @@ final class ChaosProcesses implements AutoCloseable
         return paused[member];
     }
 
-    synchronized boolean isGatewayAlive()
+    synchronized boolean isGatewayAlive(final int index)
     {
-        return gateway != null && gateway.isAlive();
+        return gateways[index] != null && gateways[index].isAlive();
     }
 
     synchronized Process node(final int member)
@@ -182,9 +209,9 @@ final class ChaosProcesses implements AutoCloseable
         return nodes[member];
     }
 
-    synchronized Process gateway()
+    synchronized Process gateway(final int index)
     {
-        return gateway;
+        return gateways[index];
     }
 
     /**
@@ -195,9 +222,9 @@ final class ChaosProcesses implements AutoCloseable
         kill9(node(member), "member " + member);
     }
 
-    void kill9Gateway() throws InterruptedException
+    void kill9Gateway(final int index) throws InterruptedException
     {
-        kill9(gateway(), "gateway");
+        kill9(gateway(index), "gateway " + gatewayId(index));
     }
 
     private static void kill9(final Process process, final String what) throws InterruptedException

@@ -2,36 +2,32 @@ package io.keel.chaos;
 
 import io.keel.client.KeelClient;
 import io.keel.common.FreePorts;
-import io.keel.common.IdleProfile;
-import io.keel.engine.Engine;
-import io.keel.engine.EngineContext;
 import io.keel.gateway.CredentialsStore;
-import io.keel.node.KeelNode;
-import io.keel.node.NodeContext;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 
 import java.io.File;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One chaos run: three node processes and a gateway process on loopback, clients trading at a
- * fixed rate through the gateway while faults are injected, then the history check.
+ * One chaos run: three node processes and two gateway processes on loopback, clients trading at a
+ * fixed rate through the gateways (each behind its own port of a {@link GatewayRelay}, the load balancer) while
+ * faults are injected, then the history check.
  * <ol>
  *   <li>Load: open-loop at {@code --rate} orders/s spread over the clients, for {@code --seconds}.</li>
- *   <li>Heal: every node and the gateway running again.</li>
+ *   <li>Heal: every node and both gateways running again.</li>
  *   <li>Drain: every request answered (the clients resend what failovers swallowed).</li>
  *   <li>Reconcile: each client sends again, with the same clOrdId, every order it saw accepted but
  *   not finished; the engine answers with its state (ORDER_STATUS) and places nothing.</li>
+ *   <li>Fence: each client asks for one order's status, its session's last report: a report lost
+ *   before it shows as a seqNo gap.</li>
  *   <li>Hashes: every live node records its state hash at one log position; all must be equal.</li>
  *   <li>Stop everything with SIGTERM (clean), then rebuild each node's engine from its own disk —
  *   the three nodes started again in this JVM on the same directories recover from their latest
@@ -72,7 +68,15 @@ final class ChaosRun
         IoUtil.ensureDirectoryExists(dir, "chaos dir");
         report.dir = dir;
         final int basePort = FreePorts.clusterBasePort(ChaosContext.NODES);
-        final int gatewayPort = FreePorts.tcpPort();
+        final int[] gatewayPorts = new int[ChaosProcesses.GATEWAYS];
+        for (int i = 0; i < gatewayPorts.length; i++)
+        {
+            do
+            {
+                gatewayPorts[i] = FreePorts.tcpPort();
+            }
+            while (i > 0 && gatewayPorts[i] == gatewayPorts[i - 1]);
+        }
         final File users = new File(dir, "users.txt");
         for (int account = 1; account <= config.clients(); account++)
         {
@@ -86,8 +90,9 @@ final class ChaosRun
         final long startNs = System.nanoTime();
         final List<ChaosTrader> traders = new ArrayList<>();
         boolean passed = false;
-        try (ChaosProcesses processes = new ChaosProcesses(config, dir, basePort, gatewayPort, users);
-            History history = new History(new File(dir, "history.log"), startNs))
+        try (ChaosProcesses processes = new ChaosProcesses(config, dir, basePort, gatewayPorts, users);
+            History history = new History(new File(dir, "history.log"), startNs);
+            GatewayRelay relay = new GatewayRelay(config.clients(), gatewayPorts, history))
         {
             for (int i = 0; i < ChaosContext.NODES; i++)
             {
@@ -98,13 +103,16 @@ final class ChaosRun
             {
                 admin.connect(60_000);
                 setUpMarket(admin);
-                processes.startGateway();
+                for (int i = 0; i < ChaosProcesses.GATEWAYS; i++)
+                {
+                    processes.startGateway(i);
+                }
                 final Random seeds = new Random(config.seed());
                 for (int account = 1; account <= config.clients(); account++)
                 {
                     final ChaosTrader trader = new ChaosTrader(account, new KeelClient.Context()
                         .host("127.0.0.1")
-                        .port(gatewayPort)
+                        .port(relay.port(account - 1))
                         .username("trader" + account)
                         .password("pw" + account)
                         .heartbeatIntervalMs(500)
@@ -113,13 +121,14 @@ final class ChaosRun
                     trader.connect(60_000);
                     admin.poll();
                 }
-                out.printf("chaos: cluster, gateway and %d clients up in %.1f s; load starts%n",
+                out.printf("chaos: cluster, 2 gateways and %d clients up in %.1f s; load starts%n",
                     traders.size(), (System.nanoTime() - startNs) / 1e9);
 
                 final long loadStartNs = System.nanoTime();
                 report.loadStartNs = loadStartNs;
                 final long loadEndNs = loadStartNs + TimeUnit.SECONDS.toNanos(config.seconds());
-                final FaultInjector injector = new FaultInjector(config, processes, admin, history, loadStartNs, loadEndNs);
+                final FaultInjector injector = new FaultInjector(
+                    config, processes, admin, relay, history, loadStartNs, loadEndNs);
                 final Thread faultThread = new Thread(injector, "chaos-faults");
                 faultThread.start();
                 try
@@ -147,6 +156,7 @@ final class ChaosRun
                 }
                 report.statusQueries = queries;
                 drain(traders, admin, "reconcile");
+                drain(traders, admin, "fence");
 
                 final AdminSession.Answer hash = admin.stateHash(30_000);
                 if (hash == null)
@@ -155,7 +165,7 @@ final class ChaosRun
                 }
                 else
                 {
-                    final Long[] hashes = AdminSession.awaitHashes(nodeDirs(processes), hash.logPosition(), 30_000, admin::poll);
+                    final Long[] hashes = AdminSession.awaitHashes(processes.nodeDirs(), hash.logPosition(), 30_000, admin::poll);
                     report.liveHashes = hashes;
                     report.liveHashPosition = hash.logPosition();
                 }
@@ -170,7 +180,7 @@ final class ChaosRun
             }
             stopAll(processes);
             report.history = history.lines();
-            rebuildAndCheck(dir, basePort, processes, traders);
+            ChaosRebuild.rebuildAndCheck(config, report, dir, basePort, processes, traders);
             report.collect(traders);
             passed = report.passed();
         }
@@ -185,7 +195,10 @@ final class ChaosRun
             {
                 IoUtil.delete(new File(dir, "admin-aeron"), true);
                 IoUtil.delete(new File(dir, "rebuild-admin-aeron"), true);
-                IoUtil.delete(new File(dir, "gateway-aeron"), true);
+                for (int i = 0; i < ChaosProcesses.GATEWAYS; i++)
+                {
+                    IoUtil.delete(ChaosProcesses.gatewayAeronDir(dir, i), true);
+                }
             }
         }
         return report;
@@ -276,9 +289,12 @@ final class ChaosRun
                 processes.startNode(i);
             }
         }
-        if (!processes.isGatewayAlive())
+        for (int i = 0; i < ChaosProcesses.GATEWAYS; i++)
         {
-            processes.startGateway();
+            if (!processes.isGatewayAlive(i))
+            {
+                processes.startGateway(i);
+            }
         }
     }
 
@@ -290,6 +306,7 @@ final class ChaosRun
     {
         final long startNs = System.nanoTime();
         final long deadline = startNs + TimeUnit.SECONDS.toNanos(config.drainTimeoutS());
+        final boolean fence = "fence".equals(phase);
         while (true)
         {
             final long nowNs = System.nanoTime();
@@ -300,6 +317,11 @@ final class ChaosRun
             {
                 work += trader.poll(nowNs);
                 work += trader.sendStatusQueries(nowNs);
+                if (fence)
+                {
+                    work += trader.sendFence(nowNs);
+                    quiet &= trader.fenceAnswered();
+                }
                 quiet &= trader.isQuiet();
             }
             if (quiet)
@@ -325,22 +347,14 @@ final class ChaosRun
         out.printf("chaos: %s done in %.1f s%n", phase, (System.nanoTime() - startNs) / 1e9);
     }
 
-    private static File[] nodeDirs(final ChaosProcesses processes)
-    {
-        final File[] dirs = new File[ChaosContext.NODES];
-        for (int i = 0; i < dirs.length; i++)
-        {
-            dirs[i] = processes.nodeDir(i);
-        }
-        return dirs;
-    }
-
     private void stopAll(final ChaosProcesses processes) throws InterruptedException
     {
-        final Integer gatewayExit = ChaosProcesses.terminate(processes.gateway(), 15_000);
-        if (gatewayExit == null)
+        for (int i = 0; i < ChaosProcesses.GATEWAYS; i++)
         {
-            report.problems.add("the gateway did not stop within 15 s of SIGTERM");
+            if (ChaosProcesses.terminate(processes.gateway(i), 15_000) == null)
+            {
+                report.problems.add("gateway " + ChaosProcesses.gatewayId(i) + " did not stop within 15 s of SIGTERM");
+            }
         }
         for (int i = 0; i < ChaosContext.NODES; i++)
         {
@@ -356,96 +370,6 @@ final class ChaosRun
             else if (node.exitValue() != 0 && node.exitValue() != 143)
             {
                 report.problems.add("member " + i + " exited with " + node.exitValue() + ": " + processes.tail("node-" + i));
-            }
-        }
-    }
-
-    /**
-     * Start the three members again in this JVM on the run's directories: each recovers from its
-     * latest snapshot and its own log; once all recorded a state hash at one position, stop them
-     * and check each engine against the history.
-     */
-    private void rebuildAndCheck(
-        final File dir, final int basePort, final ChaosProcesses processes, final List<ChaosTrader> traders)
-    {
-        final long startNs = System.nanoTime();
-        final KeelNode[] nodes = new KeelNode[ChaosContext.NODES];
-        final MarketDataReplay[] marketData = new MarketDataReplay[ChaosContext.NODES];
-        try
-        {
-            for (int i = 0; i < nodes.length; i++)
-            {
-                final NodeContext nodeConfig = new NodeContext()
-                    .memberId(i)
-                    .hosts(Collections.nCopies(ChaosContext.NODES, "localhost"))
-                    .basePort(basePort)
-                    .nodeDir(processes.nodeDir(i))
-                    .idleProfile(IdleProfile.BACKOFF)
-                    .heartbeatTimeoutMs(config.heartbeatTimeoutMs())
-                    .fileSyncLevel(config.fileSyncLevel())
-                    .marketDataTap(marketData[i] = new MarketDataReplay())
-                    .conclude();
-                nodes[i] = launchWhenDirFree(nodeConfig);
-            }
-            try (AdminSession admin = new AdminSession(processes.ingressEndpoints(), new File(dir, "rebuild-admin-aeron")))
-            {
-                admin.connect(60_000);
-                final AdminSession.Answer hash = admin.stateHash(30_000);
-                if (hash == null)
-                {
-                    report.problems.add("the rebuilt cluster gave no state hash");
-                    return;
-                }
-                report.rebuiltHashes = AdminSession.awaitHashes(nodeDirs(processes), hash.logPosition(), 30_000, admin::poll);
-            }
-        }
-        finally
-        {
-            for (int i = nodes.length - 1; i >= 0; i--)
-            {
-                CloseHelper.quietClose(nodes[i]);
-            }
-        }
-        report.rebuildSeconds = (System.nanoTime() - startNs) / 1e9;
-        report.engineHashes = new long[nodes.length];
-        for (int i = 0; i < nodes.length; i++)
-        {
-            final Engine engine = nodes[i].service().engine();
-            report.engineHashes[i] = engine.stateHash();
-            final HistoryChecker.Result result = HistoryChecker.check(
-                "member " + i, engine, traders, INSTRUMENTS, BASE, QUOTE, INITIAL_BASE, INITIAL_QUOTE);
-            if (marketData[i].fromStart())
-            {
-                for (final String difference : marketData[i].compare(engine, INSTRUMENTS))
-                {
-                    report.marketDataMismatches++;
-                    result.violation("market-data", "member " + i + " " + difference);
-                }
-                report.marketDataChecked++;
-                report.marketDataMessages = marketData[i].messages();
-            }
-            report.checks.add(result);
-            report.openOrders = engine.openOrderCount();
-        }
-    }
-
-    private static KeelNode launchWhenDirFree(final NodeContext config)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true)
-        {
-            try
-            {
-                return KeelNode.launch(config, new EngineContext(), () -> {});
-            }
-            catch (final IllegalStateException ex)
-            {
-                if (!String.valueOf(ex.getMessage()).contains("active mark file detected") ||
-                    System.nanoTime() - deadline > 0)
-                {
-                    throw ex;
-                }
-                ChaosTrader.sleep(500);
             }
         }
     }

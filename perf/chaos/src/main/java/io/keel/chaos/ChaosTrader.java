@@ -8,12 +8,12 @@ import io.keel.codecs.CancelRejectDecoder;
 import io.keel.codecs.ExecType;
 import io.keel.codecs.ExecutionReportDecoder;
 import io.keel.codecs.LogoutReason;
+import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.NewOrderDecoder;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
-import org.agrona.collections.LongHashSet;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 final class ChaosTrader implements KeelClientListener
 {
     static final long RETRY_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long RESEND_FENCE_NS = TimeUnit.SECONDS.toNanos(3);
     private static final int MAX_STATUS_IN_FLIGHT = 200;
 
     private final int account;
@@ -40,7 +41,8 @@ final class ChaosTrader implements KeelClientListener
     private final Random random;
     private final History history;
     private final String tag;
-    private final List<ChaosOrder> orders = new ArrayList<>();
+    private final SessionHistory session;
+    private final List<ChaosOrder> orders;
     private final Map<Long, ChaosOrder> byClOrdId = new HashMap<>();
     private final Map<Long, ChaosOrder> byOrderId = new HashMap<>();
     private final Map<Long, Long> cancels = new HashMap<>();
@@ -48,11 +50,11 @@ final class ChaosTrader implements KeelClientListener
     private final ArrayDeque<ChaosOrder> retries = new ArrayDeque<>();
     private final ArrayDeque<Long> retryAtNs = new ArrayDeque<>();
     private final ArrayDeque<ChaosOrder> statusQueue = new ArrayDeque<>();
-    private final LongHashSet tradeExecIds = new LongHashSet();
     private long nextClOrdId = 1;
+    private Fence fence = Fence.NONE;
+    private long fenceSentNs;
 
-    long duplicateTradeExecIds;
-    long unknownReports;
+    long reports;
     long unavailableRejects;
     long throttledRejects;
     long otherRejects;
@@ -67,7 +69,18 @@ final class ChaosTrader implements KeelClientListener
         this.random = new Random(seed);
         this.history = history;
         tag = "c" + account;
+        session = new SessionHistory(tag, account);
+        orders = session.orders;
         client = new KeelClient(context.listener(this));
+    }
+
+    /**
+     * The last report of a run: after everything else is answered, one more request whose answer every session
+     * waits for, so a report lost at the very end shows as a seqNo gap before it.
+     */
+    private enum Fence
+    {
+        NONE, SENT, ANSWERED
     }
 
     int account()
@@ -83,6 +96,11 @@ final class ChaosTrader implements KeelClientListener
     List<ChaosOrder> orders()
     {
         return orders;
+    }
+
+    SessionHistory session()
+    {
+        return session;
     }
 
     /**
@@ -221,6 +239,46 @@ final class ChaosTrader implements KeelClientListener
         return client.inFlight() == 0 && retries.isEmpty() && statusQueue.isEmpty();
     }
 
+    boolean fenceAnswered()
+    {
+        return fence == Fence.ANSWERED;
+    }
+
+    /**
+     * After the status queries are answered: ask for the state of the latest acknowledged order
+     * (OrderStatusRequest), the session's last report of the run. A query is not kept in flight by the library:
+     * asked again after {@link #RESEND_FENCE_NS} without an answer.
+     *
+     * @return 1 if sent.
+     */
+    int sendFence(final long nowNs)
+    {
+        if (fence == Fence.ANSWERED || (fence == Fence.SENT && nowNs - fenceSentNs < RESEND_FENCE_NS) ||
+            !client.isLoggedOn())
+        {
+            return 0;
+        }
+        for (int i = orders.size() - 1; i >= 0; i--)
+        {
+            final ChaosOrder order = orders.get(i);
+            if (order.isAcked())
+            {
+                // By clOrdId: the engine answers with the order's recorded state even when it has ended (by orderId
+                // it knows live orders only).
+                if (!client.orderStatus(order.clOrdId, 0))
+                {
+                    return 0;
+                }
+                fence = Fence.SENT;
+                fenceSentNs = nowNs;
+                history.line(tag + " SEND_STATUS clOrdId=" + order.clOrdId + " (fence)");
+                return 1;
+            }
+        }
+        fence = Fence.ANSWERED; // nothing acknowledged: nothing to ask
+        return 0;
+    }
+
     /**
      * After the load: ask the engine for the final state of every order the client saw accepted
      * but not finished, by sending it again with the same clOrdId (answered with ORDER_STATUS).
@@ -278,9 +336,12 @@ final class ChaosTrader implements KeelClientListener
         final ExecType execType = report.execType();
         final long orderId = report.orderId();
         final long clOrdId = report.clOrdId();
-        history.line(tag + " REPORT " + execType + " clOrdId=" + clOrdId + " orderId=" + orderId + " execId=" +
-            report.execId() + " status=" + report.ordStatus() + " leaves=" + report.leavesQty() + " cum=" +
-            report.cumQty() + " last=" + report.lastQty() + "@" + report.lastPrice() + " seqNo=" + report.seqNo());
+        final long seqNo = report.seqNo();
+        final String text = execType + " clOrdId=" + clOrdId + " orderId=" + orderId;
+        history.line(tag + " REPORT " + text + " execId=" + report.execId() + " status=" + report.ordStatus() +
+            " leaves=" + report.leavesQty() + " cum=" + report.cumQty() + " last=" + report.lastQty() + "@" +
+            report.lastPrice() + " seqNo=" + seqNo);
+        received(seqNo, text);
         ChaosOrder order = orderId == 0 ? null : byOrderId.get(orderId);
         if (order == null)
         {
@@ -292,48 +353,22 @@ final class ChaosTrader implements KeelClientListener
         }
         if (order == null)
         {
-            unknownReports++;
+            session.unknownReports.add(text + " seqNo=" + seqNo);
             return;
         }
-        if (orderId != 0)
+        order.reports.add(new OrderReport(seqNo, execType, report.ordStatus(), orderId, report.execId(),
+            report.leavesQty(), report.cumQty(), report.lastQty(), report.lastPrice()));
+        if (orderId != 0 && order.orderId == 0)
         {
-            if (order.orderId == 0)
-            {
-                order.orderId = orderId;
-                byOrderId.put(orderId, order);
-            }
-            else if (order.orderId != orderId)
-            {
-                order.conflictingOrderId = orderId;
-            }
+            order.orderId = orderId;
+            byOrderId.put(orderId, order);
         }
-        switch (execType)
+        if (execType == ExecType.REJECTED)
         {
-            case NEW:
-                order.newReports++;
-                break;
-            case ORDER_STATUS:
-                order.statusReports++;
-                break;
-            case TRADE:
-                if (tradeExecIds.add(report.execId()))
-                {
-                    order.seenFillQty += report.lastQty();
-                    order.seenFillNotional += report.lastQty() * report.lastPrice();
-                }
-                else
-                {
-                    duplicateTradeExecIds++;
-                }
-                break;
-            case REJECTED:
-                order.rejected = true;
-                order.rejectReason = report.rejectReason().name();
-                break;
-            default:
-                break;
+            order.rejected = true;
+            order.rejectReason = report.rejectReason().name();
         }
-        if (execType != ExecType.REJECTED && order.ackNs == 0)
+        else if (order.ackNs == 0)
         {
             order.ackNs = nowNs;
             if (order.timeInForce == TimeInForce.GTC)
@@ -349,15 +384,39 @@ final class ChaosTrader implements KeelClientListener
     {
         cancelRejects++;
         cancels.remove(reject.clOrdId());
-        history.line(tag + " CANCEL_REJECT clOrdId=" + reject.clOrdId() + " orderId=" + reject.orderId() + " reason=" +
-            reject.reason());
+        final String text = "CANCEL_REJECT clOrdId=" + reject.clOrdId() + " orderId=" + reject.orderId();
+        history.line(tag + " " + text + " reason=" + reject.reason() + " seqNo=" + reject.seqNo());
+        received(reject.seqNo(), text);
+    }
+
+    public void onMassCancelReport(final MassCancelReportDecoder report)
+    {
+        final String text = "MASS_CANCEL_REPORT clOrdId=" + report.clOrdId();
+        history.line(tag + " " + text + " canceled=" + report.canceledCount() + " seqNo=" + report.seqNo());
+        received(report.seqNo(), text);
+    }
+
+    /**
+     * Every numbered report the listener is handed, in order; the first one after the fence was sent answers it
+     * (nothing else is asked by then).
+     */
+    private void received(final long seqNo, final String text)
+    {
+        reports++;
+        session.received(seqNo, text);
+        if (fence == Fence.SENT)
+        {
+            fence = Fence.ANSWERED;
+        }
     }
 
     public void onBusinessReject(final BusinessRejectDecoder reject)
     {
         final RejectReason reason = reject.reason();
         final long clOrdId = reject.clOrdId();
-        history.line(tag + " BUSINESS_REJECT clOrdId=" + clOrdId + " ref=" + reject.refTemplateId() + " reason=" + reason);
+        final String text = "BUSINESS_REJECT clOrdId=" + clOrdId + " reason=" + reason;
+        history.line(tag + " " + text + " ref=" + reject.refTemplateId() + " seqNo=" + reject.seqNo());
+        received(reject.seqNo(), text);
         if (reason == RejectReason.UNAVAILABLE)
         {
             unavailableRejects++;
@@ -397,12 +456,14 @@ final class ChaosTrader implements KeelClientListener
     public void onDisconnected(final String reason)
     {
         disconnects++;
-        history.line(tag + " DISCONNECTED " + reason);
+        // No report arrives while away: this is the nextExpectedSeqNo the next logon sends.
+        history.line(tag + " DISCONNECTED nextExpectedSeqNo=" + client.nextExpectedSeqNo() + " " + reason);
     }
 
     public void onLoggedOn(final long sessionId, final long accountId, final long nextSeqNo)
     {
-        history.line(tag + " LOGGED_ON session=" + sessionId + " account=" + accountId + " nextSeqNo=" + nextSeqNo);
+        history.line(tag + " LOGGED_ON session=" + sessionId + " account=" + accountId + " gatewayNextSeqNo=" +
+            nextSeqNo + " nextExpectedSeqNo=" + client.nextExpectedSeqNo());
     }
 
     static void sleep(final long ms)

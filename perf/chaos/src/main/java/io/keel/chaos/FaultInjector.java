@@ -17,27 +17,26 @@ import java.util.concurrent.TimeUnit;
 final class FaultInjector implements Runnable
 {
     /**
-     * One injected fault.
+     * One injected fault: when, what, and on whom ("member 1 (leader 0)", "gateway 2", "c3 gateway 1 -> 2").
      */
     static final class Fault
     {
         final FaultKind kind;
-        final int member;
         final long atNs;
-        final String detail;
+        final String members;
 
-        Fault(final FaultKind kind, final int member, final long atNs, final String detail)
+        Fault(final FaultKind kind, final long atNs, final String members)
         {
             this.kind = kind;
-            this.member = member;
             this.atNs = atNs;
-            this.detail = detail;
+            this.members = members;
         }
     }
 
     private final ChaosContext config;
     private final ChaosProcesses processes;
     private final AdminSession admin;
+    private final GatewayRelay relay;
     private final History history;
     private final long startNs;
     private final long endNs;
@@ -53,6 +52,7 @@ final class FaultInjector implements Runnable
         final ChaosContext config,
         final ChaosProcesses processes,
         final AdminSession admin,
+        final GatewayRelay relay,
         final History history,
         final long startNs,
         final long endNs)
@@ -60,6 +60,7 @@ final class FaultInjector implements Runnable
         this.config = config;
         this.processes = processes;
         this.admin = admin;
+        this.relay = relay;
         this.history = history;
         this.startNs = startNs;
         this.endNs = endNs;
@@ -171,12 +172,13 @@ final class FaultInjector implements Runnable
         {
             if (!processes.isNodeAlive(i))
             {
-                return random.nextInt(3) == 0 ? FaultKind.KILL_GATEWAY : FaultKind.RESTART_NODE;
+                final int choice = random.nextInt(4);
+                return choice == 0 ? FaultKind.KILL_GATEWAY : choice == 1 ? FaultKind.MOVE_CLIENT : FaultKind.RESTART_NODE;
             }
         }
         final FaultKind[] choices = {
             FaultKind.KILL_LEADER, FaultKind.KILL_FOLLOWER, FaultKind.PAUSE_LEADER, FaultKind.PAUSE_FOLLOWER,
-            FaultKind.KILL_GATEWAY, FaultKind.RESTART_GATEWAY};
+            FaultKind.KILL_GATEWAY, FaultKind.RESTART_GATEWAY, FaultKind.MOVE_CLIENT};
         return choices[random.nextInt(choices.length)];
     }
 
@@ -195,7 +197,7 @@ final class FaultInjector implements Runnable
                 {
                     if (!processes.isNodeAlive(i))
                     {
-                        record(kind, i, "");
+                        record(kind, "member " + i);
                         processes.startNode(i);
                         killed[i] = false;
                         return;
@@ -204,20 +206,36 @@ final class FaultInjector implements Runnable
                 history.line("faults SKIP " + kind + " nothing to restart");
                 break;
             case KILL_GATEWAY:
-                record(kind, -1, "");
-                processes.kill9Gateway();
-                processes.startGateway();
+            {
+                final int gateway = random.nextInt(ChaosProcesses.GATEWAYS);
+                record(kind, "gateway " + ChaosProcesses.gatewayId(gateway));
+                processes.kill9Gateway(gateway);
+                processes.startGateway(gateway);
                 break;
+            }
             case RESTART_GATEWAY:
-                record(kind, -1, "");
-                final Integer exit = ChaosProcesses.terminate(processes.gateway(), 10_000);
-                if (exit == null)
+            {
+                final int gateway = random.nextInt(ChaosProcesses.GATEWAYS);
+                final String name = "gateway " + ChaosProcesses.gatewayId(gateway);
+                record(kind, name);
+                if (ChaosProcesses.terminate(processes.gateway(gateway), 10_000) == null)
                 {
-                    problems.add("the gateway did not stop within 10 s of SIGTERM: " + processes.tail("gateway"));
-                    processes.kill9Gateway();
+                    problems.add(name + " did not stop within 10 s of SIGTERM: " +
+                        processes.tail("gateway-" + ChaosProcesses.gatewayId(gateway)));
+                    processes.kill9Gateway(gateway);
                 }
-                processes.startGateway();
+                processes.startGateway(gateway);
                 break;
+            }
+            case MOVE_CLIENT:
+            {
+                final int client = random.nextInt(config.clients());
+                final int from = relay.gatewayOf(client);
+                record(kind, "c" + (client + 1) + " gateway " + ChaosProcesses.gatewayId(from) + " -> " +
+                    ChaosProcesses.gatewayId((from + 1) % ChaosProcesses.GATEWAYS));
+                relay.move(client);
+                break;
+            }
             default:
                 throw new IllegalStateException(kind.name());
         }
@@ -233,7 +251,7 @@ final class FaultInjector implements Runnable
         }
         final boolean onLeader = kind == FaultKind.KILL_LEADER || kind == FaultKind.PAUSE_LEADER;
         final int member = onLeader ? leader : (leader + 1 + random.nextInt(2)) % ChaosContext.NODES;
-        record(kind, member, onLeader ? "" : "(leader " + leader + ")");
+        record(kind, "member " + member + (onLeader ? " (leader)" : " (leader " + leader + ")"));
         if (kind == FaultKind.KILL_LEADER || kind == FaultKind.KILL_FOLLOWER)
         {
             killed[member] = true;
@@ -259,7 +277,7 @@ final class FaultInjector implements Runnable
      */
     private int awaitHealthyLeader()
     {
-        final File[] dirs = nodeDirs();
+        final File[] dirs = processes.nodeDirs();
         while (running && System.nanoTime() - endNs < 0)
         {
             boolean allAlive = true;
@@ -293,25 +311,14 @@ final class FaultInjector implements Runnable
         return -1;
     }
 
-    private File[] nodeDirs()
-    {
-        final File[] dirs = new File[ChaosContext.NODES];
-        for (int i = 0; i < dirs.length; i++)
-        {
-            dirs[i] = processes.nodeDir(i);
-        }
-        return dirs;
-    }
-
-    private void record(final FaultKind kind, final int member, final String detail)
+    private void record(final FaultKind kind, final String members)
     {
         final long nowNs = System.nanoTime();
-        faults.add(new Fault(kind, member, nowNs, detail));
-        history.line("faults FAULT " + kind + (member >= 0 ? " member=" + member : "") + " " + detail);
+        faults.add(new Fault(kind, nowNs, members));
+        history.line("faults FAULT " + kind + " " + members);
         if (config.verbose())
         {
-            System.out.printf("chaos: %6.1f s %s%s %s%n", (nowNs - startNs) / 1e9, kind.label(),
-                member >= 0 ? " member " + member : "", detail);
+            System.out.printf("chaos: %6.1f s %s %s%n", (nowNs - startNs) / 1e9, kind.label(), members);
         }
     }
 }

@@ -18,17 +18,22 @@ public enum FaultKind
     PAUSE_FOLLOWER("SIGSTOP follower"),
     /** Start the killed member again on its directory: recovery from snapshot and log, catch-up. */
     RESTART_NODE("restart node"),
-    /** SIGKILL of the gateway and a new gateway process on the same port: clients log on again. */
+    /** SIGKILL of one gateway and a new process of it on the same port: its clients log on again. */
     KILL_GATEWAY("kill -9 gateway+restart"),
-    /** SIGTERM of the gateway (clean stop) and a new one: clients log on again. */
-    RESTART_GATEWAY("gateway restart");
+    /** SIGTERM of one gateway (clean stop) and a new one: its clients log on again. */
+    RESTART_GATEWAY("gateway restart"),
+    /**
+     * One client's connection cut and its load balancer route moved to the other gateway: it logs on there with its
+     * nextExpectedSeqNo, gets what it missed, and keeps trading there.
+     */
+    MOVE_CLIENT("client to the other gateway");
 
     /**
      * The fixed cycle of {@code --faults schedule}.
      */
     public static final List<FaultKind> SCHEDULE = List.of(
-        KILL_LEADER, RESTART_NODE, PAUSE_LEADER, KILL_GATEWAY, KILL_FOLLOWER, RESTART_NODE, PAUSE_FOLLOWER,
-        RESTART_GATEWAY);
+        KILL_LEADER, MOVE_CLIENT, RESTART_NODE, PAUSE_LEADER, KILL_GATEWAY, KILL_FOLLOWER, RESTART_NODE, PAUSE_FOLLOWER,
+        MOVE_CLIENT, RESTART_GATEWAY);
 
     private final String label;
 

@@ -1,193 +1,167 @@
 package io.keel.chaos;
 
 import io.keel.codecs.Side;
-import io.keel.engine.Engine;
+import org.agrona.collections.LongHashSet;
 
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Compares what the clients saw (their history) with an engine rebuilt from a node's own disk
- * (its latest snapshot plus its log) after the run.
+ * Compares what the clients received (their history) with what an engine holds at the end (rebuilt from a node's
+ * own disk), trusting neither the engine's answers nor the client's conclusions: only the reports themselves.
  * <ul>
- *   <li><b>lost</b>: an order a client saw acknowledged whose final state (its last report, or the
- *   ORDER_STATUS the engine gave when asked again with the same clOrdId after the run) says it is
- *   open, but which is not resting in the engine with that orderId, account, clOrdId and leaves
- *   quantity; or one the client saw finished that still rests; or one never answered at all.</li>
- *   <li><b>duplicated</b>: a clOrdId that got two orderIds or two NEW reports; a resting order no
- *   client asked for; a trade report (execId) delivered twice; fills seen beyond the order's
- *   final cumulative quantity; or an account whose base-asset balance differs from its starting
- *   balance plus the net of its orders' final cumulative quantities (a fill applied twice, or lost).</li>
- *   <li>the engine's own invariants ({@code verifyInvariants}: reservations, no negatives, per-asset
- *   conservation), and the totals of both assets over all accounts equal to the deposits.</li>
+ *   <li>Every session's numbered reports run 1..N with no gap and no repeat ({@link SequenceAudit}).</li>
+ *   <li>Every order's reports, replayed in order, explain every change of its state, and every fill the engine
+ *   implies was delivered: cumQty at each report and at the end equals the TRADE quantity received for it; an
+ *   ORDER_STATUS only confirms ({@link OrderAudit}).</li>
+ *   <li>The engine rests exactly the orders the reports leave open, as reported; none the clients never saw
+ *   acknowledged (phantom), none twice.</li>
+ *   <li>Every account's base and quote balances equal its deposits plus the effect of the fills its client
+ *   received — for every account, so a fill applied twice or never reported shows.</li>
+ *   <li>The engine's own invariants, and the totals of both assets equal to the deposits.</li>
  * </ul>
  */
 final class HistoryChecker
 {
-    static final class Result
-    {
-        long lost;
-        long duplicated;
-        long quoteChecked;
-        long quoteSkipped;
-        final List<String> violations = new ArrayList<>();
-
-        void violation(final String kind, final String text)
-        {
-            if (violations.size() < 50)
-            {
-                violations.add(kind + ": " + text);
-            }
-        }
-    }
-
-    private record Resting(long orderId, long clOrdId, long accountId, long leavesQty)
-    {
-    }
-
     private HistoryChecker()
     {
     }
 
-    static Result check(
-        final String engineName,
-        final Engine engine,
-        final List<ChaosTrader> traders,
-        final int instruments,
-        final int baseAsset,
-        final int quoteAsset,
-        final long initialBase,
-        final long initialQuote)
+    static CheckResult check(
+        final EngineEndState engine, final List<SessionHistory> sessions, final long initialBase, final long initialQuote)
     {
-        final Result result = new Result();
-        final Map<Long, Resting> resting = new HashMap<>();
-        final Map<String, Long> restingByClOrdId = new HashMap<>();
-        for (int instrument = 1; instrument <= instruments; instrument++)
+        final CheckResult result = new CheckResult();
+        final Map<Long, EngineEndState.Resting> restingById = new HashMap<>();
+        final Map<String, EngineEndState.Resting> restingByClOrdId = new HashMap<>();
+        for (final EngineEndState.Resting rest : engine.resting)
         {
-            for (final Side side : new Side[]{Side.BUY, Side.SELL})
+            restingById.put(rest.orderId(), rest);
+            final EngineEndState.Resting other = restingByClOrdId.put(key(rest.accountId(), rest.clOrdId()), rest);
+            if (other != null)
             {
-                engine.forEachOrder(instrument, side, (orderId, clOrdId, accountId, sessionId, price, quantity, leavesQty) ->
-                {
-                    resting.put(orderId, new Resting(orderId, clOrdId, accountId, leavesQty));
-                    final Long previous = restingByClOrdId.put(accountId + "/" + clOrdId, orderId);
-                    if (previous != null)
-                    {
-                        result.duplicated++;
-                        result.violation("duplicate", engineName + " rests two orders " + previous + " and " + orderId +
-                            " for account " + accountId + " clOrdId " + clOrdId);
-                    }
-                });
+                result.duplicated++;
+                result.violation(Anomaly.DUPLICATE_ORDER, engine.name + " rests two orders for one clOrdId: " + other +
+                    " and " + rest);
             }
         }
 
-        final Map<Long, ChaosOrder> clientOrders = new HashMap<>();
-        for (final ChaosTrader trader : traders)
+        final Set<Long> claimed = new HashSet<>();
+        final Map<String, OrderAudit> byClOrdId = new HashMap<>();
+        for (final SessionHistory session : sessions)
         {
+            final long gaps = SequenceAudit.audit(session, result);
+            final LongHashSet execIds = new LongHashSet();
+            long implied = 0;
             long baseMoved = 0;
             long quoteMoved = 0;
-            boolean everyFillSeen = true;
-            for (final ChaosOrder order : trader.orders())
+            for (final ChaosOrder order : session.orders)
             {
-                if (!order.isAcked())
+                final OrderAudit audit = OrderAudit.replay(session.name, order, execIds, result);
+                byClOrdId.put(key(order.account, order.clOrdId), audit);
+                if (audit.orderId != 0)
                 {
-                    if (!order.rejected)
+                    claimed.add(audit.orderId);
+                    audit.compare(engine.name, restingById.get(audit.orderId));
+                }
+                else
+                {
+                    final EngineEndState.Resting rest = restingByClOrdId.get(key(order.account, order.clOrdId));
+                    if (rest != null)
                     {
-                        result.lost++;
-                        result.violation("lost", "never answered: " + order);
+                        claimed.add(rest.orderId());
+                        implied++;
+                        result.violation(Anomaly.PHANTOM, engine.name + " rests " + rest + ", which " + session.name +
+                            " sent but never saw acknowledged");
                     }
-                    continue;
+                    audit.compare(engine.name, rest);
                 }
-                clientOrders.put(order.orderId, order);
-                if (order.conflictingOrderId != 0 || order.newReports > 1)
-                {
-                    result.duplicated++;
-                    result.violation("duplicate", "a clOrdId placed twice: " + order);
-                }
-                if (order.seenFillQty > order.cumQty || order.cumQty > order.quantity)
-                {
-                    result.duplicated++;
-                    result.violation("duplicate", "fills beyond the order's quantity: " + order);
-                }
-                final Resting rest = resting.get(order.orderId);
-                if (order.leavesQty > 0)
-                {
-                    if (rest == null || rest.accountId != order.account || rest.clOrdId != order.clOrdId ||
-                        rest.leavesQty != order.leavesQty)
-                    {
-                        result.lost++;
-                        result.violation("lost", engineName + " has " + rest + " for " + order);
-                    }
-                }
-                else if (rest != null)
-                {
-                    result.lost++;
-                    result.violation("lost", engineName + " still rests " + rest + " for an order the client saw done: " +
-                        order);
-                }
-                baseMoved += order.signedBaseMoved();
-                quoteMoved += order.side == Side.BUY ? -order.seenFillNotional : order.seenFillNotional;
-                everyFillSeen &= order.seenFillQty == order.cumQty;
+                implied += audit.impliedLost;
+                baseMoved += order.side == Side.BUY ? audit.receivedQty : -audit.receivedQty;
+                quoteMoved += order.side == Side.BUY ? -audit.receivedNotional : audit.receivedNotional;
             }
-            final long base = engine.balance(trader.account(), baseAsset);
-            if (base != initialBase + baseMoved)
+            for (final String unknown : session.unknownReports)
             {
-                result.duplicated++;
-                result.violation("fills", engineName + " account " + trader.account() + " base balance " + base +
-                    " != " + initialBase + " + " + baseMoved + " from its orders' final cumulative quantities");
+                result.violation(Anomaly.UNKNOWN_REPORT, session.name + ": " + unknown);
             }
-            if (everyFillSeen)
+            result.reportsLost += Math.max(gaps, implied);
+            checkBalances(engine, session, initialBase + baseMoved, initialQuote + quoteMoved, result);
+        }
+
+        for (final EngineEndState.Resting rest : engine.resting)
+        {
+            if (claimed.contains(rest.orderId()))
             {
-                result.quoteChecked++;
-                final long quote = engine.balance(trader.account(), quoteAsset);
-                if (quote != initialQuote + quoteMoved)
-                {
-                    result.duplicated++;
-                    result.violation("fills", engineName + " account " + trader.account() + " quote balance " + quote +
-                        " != " + initialQuote + " + " + quoteMoved + " from the fills its client saw");
-                }
+                continue;
+            }
+            final OrderAudit audit = byClOrdId.get(key(rest.accountId(), rest.clOrdId()));
+            result.duplicated++;
+            if (audit != null)
+            {
+                result.violation(Anomaly.DUPLICATE_ORDER, engine.name + " rests " + rest + ", a second order for a " +
+                    "clOrdId its client saw acknowledged as orderId " + audit.orderId);
             }
             else
             {
-                result.quoteSkipped++; // some fills were reported while its gateway was down
-            }
-            if (trader.duplicateTradeExecIds > 0)
-            {
-                result.duplicated += trader.duplicateTradeExecIds;
-                result.violation("duplicate", "account " + trader.account() + " received " + trader.duplicateTradeExecIds +
-                    " trade reports twice");
+                result.violation(Anomaly.PHANTOM, engine.name + " rests " + rest + ", which no client sent");
             }
         }
-        for (final Resting rest : resting.values())
-        {
-            if (!clientOrders.containsKey(rest.orderId))
-            {
-                result.duplicated++;
-                result.violation("duplicate", engineName + " rests an order no client knows: " + rest);
-            }
-        }
+        checkEngine(engine, sessions.size(), initialBase, initialQuote, result);
+        return result;
+    }
 
-        try
+    private static void checkBalances(
+        final EngineEndState engine,
+        final SessionHistory session,
+        final long expectedBase,
+        final long expectedQuote,
+        final CheckResult result)
+    {
+        final EngineEndState.Balances balances = engine.balances.get((long)session.account);
+        if (balances == null)
         {
-            engine.verifyInvariants();
+            result.violation(Anomaly.BALANCE, engine.name + " has no account " + session.account);
+            return;
         }
-        catch (final RuntimeException | AssertionError ex)
+        result.accountsChecked++;
+        if (balances.base() != expectedBase || balances.quote() != expectedQuote)
         {
-            result.violation("invariant", engineName + ": " + ex.getMessage());
+            result.violation(Anomaly.BALANCE, engine.name + " account " + session.account + " holds base " +
+                balances.base() + " quote " + balances.quote() + ", but its deposits plus the fills " + session.name +
+                " received make base " + expectedBase + " quote " + expectedQuote + " (differences " +
+                (balances.base() - expectedBase) + " and " + (balances.quote() - expectedQuote) + ")");
+        }
+    }
+
+    private static void checkEngine(
+        final EngineEndState engine,
+        final int accounts,
+        final long initialBase,
+        final long initialQuote,
+        final CheckResult result)
+    {
+        if (engine.invariantFailure != null)
+        {
+            result.violation(Anomaly.INVARIANT, engine.name + ": " + engine.invariantFailure);
         }
         long totalBase = 0;
         long totalQuote = 0;
-        for (final ChaosTrader trader : traders)
+        for (final EngineEndState.Balances balances : engine.balances.values())
         {
-            totalBase += engine.balance(trader.account(), baseAsset);
-            totalQuote += engine.balance(trader.account(), quoteAsset);
+            totalBase += balances.base();
+            totalQuote += balances.quote();
         }
-        if (totalBase != initialBase * traders.size() || totalQuote != initialQuote * traders.size())
+        if (totalBase != initialBase * accounts || totalQuote != initialQuote * accounts)
         {
-            result.violation("invariant", engineName + " totals base " + totalBase + " quote " + totalQuote +
-                " differ from the deposits");
+            result.violation(Anomaly.INVARIANT, engine.name + " totals base " + totalBase + " quote " + totalQuote +
+                " differ from the deposits " + initialBase * accounts + " and " + initialQuote * accounts);
         }
-        return result;
+    }
+
+    private static String key(final long account, final long clOrdId)
+    {
+        return account + "/" + clOrdId;
     }
 }

@@ -14,12 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A short {@code keel chaos} run as part of the suite: three node processes and a gateway process,
+ * A short {@code keel chaos} run as part of the suite: three node processes and two gateway processes,
  * eight clients at 150 orders/s for 45 s, and a fault every 5 s from the fixed schedule — kill -9
- * of the leader, restart, SIGSTOP of the leader past the election timeout, kill -9 and restart of
- * the gateway, kill -9 of a follower, restart, SIGSTOP of a follower, clean gateway restart. Then
- * the history check against each node's engine rebuilt from its own disk, and the market data
- * each node's engine emits while replaying its log compared with its final books.
+ * of the leader, a client moved to the other gateway, restart, SIGSTOP of the leader past the election
+ * timeout, kill -9 and restart of a gateway, kill -9 of a follower, restart, SIGSTOP of a follower. Then
+ * the history check against each node's engine rebuilt from its own disk (every session's reports gap-free,
+ * every fill delivered, every account's balances), and the market data each node's engine emits while
+ * replaying its log compared with its final books.
  */
 class ChaosTest
 {
@@ -68,6 +69,8 @@ class ChaosTest
         assertTrue(report.faults.stream().anyMatch((f) -> f.kind == FaultKind.PAUSE_LEADER), "a SIGSTOP");
         assertTrue(report.faults.stream().anyMatch((f) -> f.kind == FaultKind.RESTART_NODE), "a restart");
         assertTrue(report.faults.stream().anyMatch((f) -> f.kind == FaultKind.KILL_GATEWAY), "a gateway restart");
+        assertTrue(report.faults.stream().anyMatch((f) -> f.kind == FaultKind.MOVE_CLIENT), "a client moved");
+        assertEquals(0, report.reportsLost(), "reports lost");
         assertTrue(report.acked > 1_000, "orders acknowledged: " + report.acked);
         assertEquals(0, report.lost(), "lost");
         assertEquals(0, report.duplicates(), "duplicates");
@@ -77,7 +80,8 @@ class ChaosTest
         assertTrue(report.marketDataMatches(), "market data replayed from the log matches the final books");
         assertEquals(java.util.List.of(), report.problems, "problems");
         assertTrue(report.passed(), "passed");
-        assertTrue(output.toString(StandardCharsets.UTF_8).contains("lost=0 duplicates=0 hashes-equal=true"));
+        assertTrue(output.toString(StandardCharsets.UTF_8).contains("lost=0 duplicates=0 reports=" + report.reports +
+            " reports-lost=0 hashes-equal=true"));
         IoUtil.delete(dir, true);
     }
 }
