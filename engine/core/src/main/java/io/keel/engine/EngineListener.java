@@ -64,9 +64,11 @@ public interface EngineListener
      * a session was refused. Goes to the gateway behind {@code gatewayLink} only; not a report of the session (no
      * seqNo of its own): {@code nextSeqNo} is the seqNo its next report will get.
      *
+     * Not a default method: a listener that wraps another must pass it on, or sessions stop working.
+     *
      * @param gatewayId the gateway that serves the session now (for EVICTED: the one it moved to).
      */
-    default void onSessionStatus(
+    void onSessionStatus(
         long gatewayLink,
         long sessionId,
         long accountId,
@@ -74,9 +76,7 @@ public interface EngineListener
         SessionState state,
         RejectReason reason,
         long nextSeqNo,
-        long time)
-    {
-    }
+        long time);
 
     /**
      * Public trade print.

@@ -21,6 +21,18 @@ import java.util.List;
  */
 final class RecordingListener implements EngineListener
 {
+    public void onSessionStatus(
+        final long gatewayLink,
+        final long sessionId,
+        final long accountId,
+        final int gatewayId,
+        final io.keel.codecs.SessionState state,
+        final io.keel.codecs.RejectReason reason,
+        final long nextSeqNo,
+        final long time)
+    {
+    }
+
     private final List<Event> events = new ArrayList<>();
 
     public void onExecutionReport(

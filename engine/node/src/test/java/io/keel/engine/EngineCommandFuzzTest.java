@@ -64,6 +64,18 @@ class EngineCommandFuzzTest
      */
     private static final class SaneReports implements EngineListener
     {
+        public void onSessionStatus(
+            final long gatewayLink,
+            final long sessionId,
+            final long accountId,
+            final int gatewayId,
+            final io.keel.codecs.SessionState state,
+            final io.keel.codecs.RejectReason reason,
+            final long nextSeqNo,
+            final long time)
+        {
+        }
+
         long reports;
 
         public void onExecutionReport(

@@ -59,6 +59,7 @@ public final class DropSomeReports implements UnaryOperator<EngineListener>
 
         public void onCancelReject(
             final long sessionId,
+            final long seqNo,
             final long accountId,
             final long clOrdId,
             final long origClOrdId,
@@ -68,11 +69,12 @@ public final class DropSomeReports implements UnaryOperator<EngineListener>
             final RejectReason reason,
             final long time)
         {
-            next.onCancelReject(sessionId, accountId, clOrdId, origClOrdId, orderId, instrumentId, responseTo, reason, time);
+            next.onCancelReject(sessionId, seqNo, accountId, clOrdId, origClOrdId, orderId, instrumentId, responseTo, reason, time);
         }
 
         public void onMassCancelReport(
             final long sessionId,
+            final long seqNo,
             final long accountId,
             final long clOrdId,
             final MassCancelScope scope,
@@ -81,7 +83,20 @@ public final class DropSomeReports implements UnaryOperator<EngineListener>
             final RejectReason reason,
             final long time)
         {
-            next.onMassCancelReport(sessionId, accountId, clOrdId, scope, instrumentId, canceledCount, reason, time);
+            next.onMassCancelReport(sessionId, seqNo, accountId, clOrdId, scope, instrumentId, canceledCount, reason, time);
+        }
+
+        public void onSessionStatus(
+            final long gatewayLink,
+            final long sessionId,
+            final long accountId,
+            final int gatewayId,
+            final io.keel.codecs.SessionState state,
+            final RejectReason reason,
+            final long nextSeqNo,
+            final long time)
+        {
+            next.onSessionStatus(gatewayLink, sessionId, accountId, gatewayId, state, reason, nextSeqNo, time);
         }
 
         public void onTrade(

@@ -174,6 +174,18 @@ public final class KeelBook
      */
     static final class Sink implements EngineListener
     {
+        public void onSessionStatus(
+            final long gatewayLink,
+            final long sessionId,
+            final long accountId,
+            final int gatewayId,
+            final io.keel.codecs.SessionState state,
+            final io.keel.codecs.RejectReason reason,
+            final long nextSeqNo,
+            final long time)
+        {
+        }
+
         private final Blackhole blackhole;
         long rejects;
         long rejectsTaken;
