@@ -158,6 +158,13 @@ final class ChaosRun
                 drain(traders, admin, "reconcile");
                 drain(traders, admin, "fence");
 
+                // Sessions are in the engine's state: the clients log out and the gateways stop first (their
+                // sessions disconnected, through the log), so the state compared with the rebuild is the final one.
+                for (final ChaosTrader trader : traders)
+                {
+                    CloseHelper.quietClose(trader.client()::logout);
+                }
+                stopGateways(processes);
                 final AdminSession.Answer hash = admin.stateHash(30_000);
                 if (hash == null)
                 {
@@ -349,13 +356,7 @@ final class ChaosRun
 
     private void stopAll(final ChaosProcesses processes) throws InterruptedException
     {
-        for (int i = 0; i < ChaosProcesses.GATEWAYS; i++)
-        {
-            if (ChaosProcesses.terminate(processes.gateway(i), 15_000) == null)
-            {
-                report.problems.add("gateway " + ChaosProcesses.gatewayId(i) + " did not stop within 15 s of SIGTERM");
-            }
-        }
+        stopGateways(processes);
         for (int i = 0; i < ChaosContext.NODES; i++)
         {
             processes.node(i).destroy();
@@ -370,6 +371,18 @@ final class ChaosRun
             else if (node.exitValue() != 0 && node.exitValue() != 143)
             {
                 report.problems.add("member " + i + " exited with " + node.exitValue() + ": " + processes.tail("node-" + i));
+            }
+        }
+    }
+
+    private void stopGateways(final ChaosProcesses processes) throws InterruptedException
+    {
+        for (int i = 0; i < ChaosProcesses.GATEWAYS; i++)
+        {
+            final Process gateway = processes.gateway(i);
+            if (gateway != null && gateway.isAlive() && ChaosProcesses.terminate(gateway, 15_000) == null)
+            {
+                report.problems.add("gateway " + ChaosProcesses.gatewayId(i) + " did not stop within 15 s of SIGTERM");
             }
         }
     }
