@@ -21,6 +21,8 @@ final class ClusterOutput implements OutputSink
     private static final int QUICK_RETRIES = 3;
     private static final int PENDING_INITIAL_BYTES = 64 * 1024;
     private static final int PENDING_MAX_BYTES = 64 * 1024 * 1024;
+    /** What {@link #offerChecked} returns for a message too long for the session's egress. */
+    private static final long OVERSIZED = Long.MIN_VALUE;
 
     /**
      * One gateway's cluster session and what it has not yet taken.
@@ -45,6 +47,7 @@ final class ClusterOutput implements OutputSink
     private long chain;
     private long dropped;
     private long queued;
+    private volatile long oversized;
 
     ClusterOutput(final IdleStrategy retryIdle)
     {
@@ -74,6 +77,16 @@ final class ClusterOutput implements OutputSink
     long queued()
     {
         return queued;
+    }
+
+    /**
+     * Messages not offered because they were longer than a session's egress takes, readable from any thread:
+     * never, while the engine keeps its outputs to {@link EventEncoder#MAX_OUTPUT_LENGTH} and clients take the
+     * node's egress term or a longer one.
+     */
+    long oversized()
+    {
+        return oversized;
     }
 
     /**
@@ -161,8 +174,8 @@ final class ClusterOutput implements OutputSink
 
     private boolean drainOne(final org.agrona.MutableDirectBuffer buffer, final int offset, final int length, final int headOffset)
     {
-        final long result = draining.session.offer(buffer, offset, length);
-        if (result > 0 || result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
+        final long result = offerChecked(draining.session, buffer, offset, length);
+        if (result > 0 || result == Publication.NOT_CONNECTED || result == Publication.CLOSED || result == OVERSIZED)
         {
             queued--;
             return true;
@@ -199,7 +212,7 @@ final class ClusterOutput implements OutputSink
     {
         for (int i = 0; i <= QUICK_RETRIES; i++)
         {
-            final long result = session.offer(buffer, offset, length);
+            final long result = offerChecked(session, buffer, offset, length);
             if (result > 0)
             {
                 retryIdle.reset();
@@ -211,10 +224,39 @@ final class ClusterOutput implements OutputSink
                 dropped++;
                 return true;
             }
+            if (result == OVERSIZED)
+            {
+                return true;
+            }
             retryIdle.idle();
         }
         retryIdle.reset();
         return false;
+    }
+
+    /**
+     * {@link ClientSession#offer}, except that a message longer than the session's egress takes is counted and
+     * not offered instead of thrown: Aeron throws only on the leader (a follower's offer is mocked), and a throw
+     * here would skip the rest of a command the followers apply. The length check covers the node's own egress
+     * term; the catch, a client that chose a shorter one (Aeron checks the length only when not back-pressured).
+     *
+     * @return the offer's result, or {@link #OVERSIZED}.
+     */
+    private long offerChecked(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length <= EventEncoder.MAX_OUTPUT_LENGTH)
+        {
+            try
+            {
+                return session.offer(buffer, offset, length);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // Publication.offer throws this for a length only: beyond the session's max message length.
+            }
+        }
+        oversized++;
+        return OVERSIZED;
     }
 
     private void fold(final DirectBuffer buffer, final int offset, final int length)
