@@ -71,7 +71,7 @@ public final class EventEncoder implements EngineListener
     private AccountStatusEncoder.OrdersEncoder accountOrders;
     private int accountOrderCount;
     private boolean accountPageReplaced;
-    private long replacedOutputs;
+    private volatile long replacedOutputs; // written by the service thread only, and hardly ever
 
     public EventEncoder(final OutputSink sink)
     {
