@@ -75,6 +75,7 @@ final class TestClient implements AutoCloseable
     private final List<Reject> businessRejects = new ArrayList<>();
     private final List<Long> cancelRejectClOrdIds = new ArrayList<>();
     private long marketDataMessages;
+    private ClusterCommandSession.MessageHandler marketDataHandler;
     private long nextCorrelationId = 1;
 
     TestClient(final String name, final String ingressEndpoints, final byte[] credentials, final File aeronDir)
@@ -128,6 +129,14 @@ final class TestClient implements AutoCloseable
     long marketDataMessages()
     {
         return marketDataMessages;
+    }
+
+    /**
+     * Hand every market-data message (and any other message not decoded here) to this handler too.
+     */
+    void onMarketData(final ClusterCommandSession.MessageHandler handler)
+    {
+        marketDataHandler = handler;
     }
 
     long nextCorrelationId()
@@ -291,7 +300,14 @@ final class TestClient implements AutoCloseable
                 final CancelRejectDecoder r = cancelReject.wrapAndApplyHeader(buffer, offset, header);
                 cancelRejectClOrdIds.add(r.clOrdId());
             }
-            default -> marketDataMessages++;
+            default ->
+            {
+                marketDataMessages++;
+                if (marketDataHandler != null)
+                {
+                    marketDataHandler.onMessage(buffer, offset, length);
+                }
+            }
         }
     }
 
