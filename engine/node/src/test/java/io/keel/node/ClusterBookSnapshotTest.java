@@ -10,12 +10,14 @@ import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.SessionIds;
 import io.keel.codecs.Side;
+import io.keel.engine.Engine;
 import io.keel.engine.StateHash;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,15 +30,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A book far deeper than the egress's largest message, snapshot through the log on a real three-member cluster: every
  * node emits the same pages, the leader sends them all without a throw, no node halts or diverges, the state
- * hashes agree, and the gateway's pages reassemble to the whole book. Before snapshots were paged, the leader alone
- * threw while offering the one message of 2 MB and its followers halted at the next StateCheck.
+ * hashes agree, and the gateway's pages reassemble to the whole book. Before snapshots were paged, a book of 30,000
+ * levels (630 KB in one message; a gateway's egress takes 512 KB, this test client's 128 KB) made the leader alone
+ * throw while offering it, and one of 100,000 levels could not even be encoded (an SBE group counts to 65,535):
+ * every node threw.
  */
 class ClusterBookSnapshotTest
 {
     private static final int INSTRUMENT = 9;
     private static final long ACCOUNT = 1;
     private static final int GATEWAY = 1;
-    private static final int LEVELS_PER_SIDE = 50_000;
     private static final long LOWEST_BID = 400_000;
     private static final long HIGHEST_ASK = 600_000;
     /**
@@ -84,10 +87,13 @@ class ClusterBookSnapshotTest
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0} levels")
+    @ValueSource(ints = {30_000, 100_000})
     @Timeout(300)
-    void shouldSendAHundredThousandLevelBookInPagesWithoutHaltingAnyNode()
+    void shouldSendADeepBookInPagesWithoutHaltingAnyNode(final int levels)
     {
+        final int levelsPerSide = levels / 2;
+        final int pages = levels / Engine.BOOK_SNAPSHOT_PAGE_LEVELS;
         final NodeTap[] taps = {new NodeTap(), new NodeTap(), new NodeTap()};
         final EmbeddedCluster cluster = harness.launchCluster(3, (config) -> config.marketDataTap(taps[config.memberId()]));
         final KeelNode leader = cluster.awaitLeader(10_000);
@@ -100,9 +106,9 @@ class ClusterBookSnapshotTest
 
         final TestClient gateway = harness.gateway(cluster.ingressEndpoints(), GATEWAY);
         final long startNs = System.nanoTime();
-        placeLevels(gateway, admin, taps);
+        placeLevels(gateway, admin, taps, levelsPerSide);
         final long placedNs = System.nanoTime();
-        System.out.printf("[%s] %,d orders through the log in %,d ms%n", harness.testName(), 2 * LEVELS_PER_SIDE,
+        System.out.printf("[%s] %,d orders through the log in %,d ms%n", harness.testName(), levels,
             TimeUnit.NANOSECONDS.toMillis(placedNs - startNs));
 
         final L2Book book = new L2Book(INSTRUMENT);
@@ -123,21 +129,22 @@ class ClusterBookSnapshotTest
         System.out.printf("[%s] %d pages, the longest %,d bytes, reassembled in %,d ms%n", harness.testName(),
             outcomes.size(), longest[0], TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - placedNs));
 
-        assertEquals(100, outcomes.size(), "100,000 levels in pages of 1,000: " + outcomes);
-        assertEquals(L2Book.PageOutcome.WHOLE, outcomes.get(99));
+        assertEquals(pages, outcomes.size(), levels + " levels in pages of 1,000: " + outcomes);
+        assertEquals(L2Book.PageOutcome.WHOLE, outcomes.get(pages - 1));
         assertFalse(outcomes.contains(L2Book.PageOutcome.PAGE_MISSING));
+        assertEquals(EventEncoder.MAX_BOOK_SNAPSHOT_PAGE_LENGTH, longest[0]);
         assertTrue(longest[0] <= EventEncoder.MAX_OUTPUT_LENGTH);
-        assertEquals(LEVELS_PER_SIDE, book.depth(Side.BUY));
-        assertEquals(LEVELS_PER_SIDE, book.depth(Side.SELL));
-        assertEquals(2L * LEVELS_PER_SIDE, book.mdSeqNo(), "one BookUpdate per level before the snapshot");
-        assertEquals(LOWEST_BID + LEVELS_PER_SIDE - 1, book.price(Side.BUY, 0));
-        assertEquals(LOWEST_BID, book.price(Side.BUY, LEVELS_PER_SIDE - 1));
-        assertEquals(HIGHEST_ASK - LEVELS_PER_SIDE + 1, book.price(Side.SELL, 0));
-        assertEquals(HIGHEST_ASK, book.price(Side.SELL, LEVELS_PER_SIDE - 1));
-        for (int i = 0; i < LEVELS_PER_SIDE; i++)
+        assertEquals(levelsPerSide, book.depth(Side.BUY));
+        assertEquals(levelsPerSide, book.depth(Side.SELL));
+        assertEquals(levels, book.mdSeqNo(), "one BookUpdate per level before the snapshot");
+        assertEquals(LOWEST_BID + levelsPerSide - 1, book.price(Side.BUY, 0));
+        assertEquals(LOWEST_BID, book.price(Side.BUY, levelsPerSide - 1));
+        assertEquals(HIGHEST_ASK - levelsPerSide + 1, book.price(Side.SELL, 0));
+        assertEquals(HIGHEST_ASK, book.price(Side.SELL, levelsPerSide - 1));
+        for (int i = 0; i < levelsPerSide; i++)
         {
-            assertEquals(quantity(LEVELS_PER_SIDE - 1 - i), book.quantity(Side.BUY, i), "bid " + i);
-            assertEquals(quantity(LEVELS_PER_SIDE - 1 - i), book.quantity(Side.SELL, i), "ask " + i);
+            assertEquals(quantity(levelsPerSide - 1 - i), book.quantity(Side.BUY, i), "bid " + i);
+            assertEquals(quantity(levelsPerSide - 1 - i), book.quantity(Side.SELL, i), "ask " + i);
         }
 
         // Every node applied the request and the commands after it: same hash at one log position, same pages.
@@ -145,7 +152,7 @@ class ClusterBookSnapshotTest
         StateHashes.awaitEqualAt(hash.logPosition(), hash.value(), 30_000, ClusterReplicationTest.nodeDirs(cluster));
         for (int i = 0; i < 3; i++)
         {
-            assertEquals(100, taps[i].pages, "member " + i + " emitted every page");
+            assertEquals(pages, taps[i].pages, "member " + i + " emitted every page");
             assertEquals(taps[0].hash, taps[i].hash, "member " + i + " emitted the same pages");
         }
 
@@ -174,11 +181,11 @@ class ClusterBookSnapshotTest
      * many in flight (at most {@link #ORDERS_AHEAD} ahead of the slowest member); returns when every one has its
      * NEW report.
      */
-    private static void placeLevels(final TestClient gateway, final TestClient admin, final NodeTap[] taps)
+    private static void placeLevels(final TestClient gateway, final TestClient admin, final NodeTap[] taps, final int perSide)
     {
         final long session = SessionIds.clientSessionId(GATEWAY, 1);
         long clOrdId = 1;
-        for (int level = 0; level < LEVELS_PER_SIDE; level++)
+        for (int level = 0; level < perSide; level++)
         {
             assertTrue(gateway.limit(session, ACCOUNT, clOrdId++, INSTRUMENT, Side.BUY, LOWEST_BID + level, quantity(level)));
             assertTrue(gateway.limit(session, ACCOUNT, clOrdId++, INSTRUMENT, Side.SELL, HIGHEST_ASK - level, quantity(level)));
@@ -203,7 +210,7 @@ class ClusterBookSnapshotTest
             }
         }
         final long last = clOrdId - 1;
-        gateway.pollUntil(() -> gateway.reports().size() >= 2 * LEVELS_PER_SIDE, 240_000, "a NEW report for every order");
+        gateway.pollUntil(() -> gateway.reports().size() >= 2 * perSide, 240_000, "a NEW report for every order");
         assertEquals(ExecType.NEW, gateway.reports().get(gateway.reports().size() - 1).execType());
         assertEquals(last, gateway.reports().get(gateway.reports().size() - 1).clOrdId());
         assertTrue(gateway.reports().stream().allMatch((r) -> r.execType() == ExecType.NEW), "all rest");
