@@ -9,13 +9,36 @@ import java.util.Arrays;
  * BookSnapshot and the BookUpdates after it. Levels are kept sorted in arrays: best first, found by
  * binary search, no allocation once the arrays are large enough. Used by the gateway, by
  * KeelClient users and by the market-data subscriber.
+ * <p>
+ * A large book's snapshot comes in pages of the same mdSeqNo, numbered from 1, one after another. Page 1
+ * empties the book and each next page adds its levels, so no second copy of a deep book is kept; the book
+ * is whole again, at the snapshot's mdSeqNo, when the last page is in ({@link PageOutcome#WHOLE}) and is
+ * not to be used before. A page out of turn means one was lost: resynchronise as after a gap.
  */
 public final class L2Book
 {
+    /**
+     * What applying one page of a BookSnapshot left the book as.
+     */
+    public enum PageOutcome
+    {
+        /** The snapshot's last page: the book is whole, at the snapshot's mdSeqNo. */
+        WHOLE,
+        /** Pages of this snapshot are still to come: the book is not whole yet. */
+        MORE_PAGES,
+        /** The page does not follow the one before (a page was lost): the book is not whole; ask anew. */
+        PAGE_MISSING
+    }
+
+    private static final int NOT_ASSEMBLING = 0;
+
     private final int instrumentId;
     private final Levels bids = new Levels(true);
     private final Levels asks = new Levels(false);
     private long mdSeqNo;
+    private int nextPageNo = NOT_ASSEMBLING;
+    private int assemblingPageCount;
+    private long assemblingMdSeqNo;
 
     public L2Book(final int instrumentId)
     {
@@ -45,6 +68,7 @@ public final class L2Book
         bids.size = 0;
         asks.size = 0;
         mdSeqNo = 0;
+        nextPageNo = NOT_ASSEMBLING;
     }
 
     /**
@@ -65,17 +89,54 @@ public final class L2Book
     }
 
     /**
-     * Replace the whole book with a snapshot.
+     * Apply one page of a snapshot: page 1 replaces the whole book, each next page adds to it. A snapshot with no
+     * page numbers (before schema version 3, or 0) is one whole page.
+     *
+     * @return {@link PageOutcome#WHOLE} when the book is whole again; otherwise it is not to be used until a
+     * snapshot's last page makes it whole.
      */
-    public void apply(final BookSnapshotDecoder snapshot)
+    public PageOutcome apply(final BookSnapshotDecoder snapshot)
     {
-        bids.size = 0;
-        asks.size = 0;
+        final int pageCount = snapshot.pageCount();
+        final boolean paged = pageCount > 0 && pageCount != BookSnapshotDecoder.pageCountNullValue();
+        final int pageNo = paged ? snapshot.pageNo() : 1;
+        if (pageNo == 1)
+        {
+            bids.size = 0;
+            asks.size = 0;
+            assemblingMdSeqNo = snapshot.mdSeqNo();
+            assemblingPageCount = paged ? pageCount : 1;
+        }
+        else if (nextPageNo == NOT_ASSEMBLING || pageNo != nextPageNo || pageCount != assemblingPageCount ||
+            snapshot.mdSeqNo() != assemblingMdSeqNo)
+        {
+            nextPageNo = NOT_ASSEMBLING;
+            return PageOutcome.PAGE_MISSING;
+        }
         for (final BookSnapshotDecoder.LevelsDecoder level : snapshot.levels())
         {
             set(level.side(), level.price(), level.quantity(), level.orderCount());
         }
-        mdSeqNo = snapshot.mdSeqNo();
+        if (pageNo == assemblingPageCount)
+        {
+            nextPageNo = NOT_ASSEMBLING;
+            mdSeqNo = assemblingMdSeqNo;
+            return PageOutcome.WHOLE;
+        }
+        nextPageNo = pageNo + 1;
+        return PageOutcome.MORE_PAGES;
+    }
+
+    /**
+     * Give up a snapshot whose pages are still coming (an increment arrived where its next page should have).
+     *
+     * @return true if there was one: its last pages were lost.
+     */
+    public boolean abandonSnapshot()
+    {
+        final boolean assembling = nextPageNo != NOT_ASSEMBLING;
+        nextPageNo = NOT_ASSEMBLING;
+        return assembling;
     }
 
     public int depth(final Side side)
@@ -102,7 +163,7 @@ public final class L2Book
     }
 
     /**
-     * Encode as a BookSnapshot (header included) of at most {@code maxDepth} levels per side.
+     * Encode as a BookSnapshot (header included) of at most {@code maxDepth} levels per side, in one page.
      *
      * @return the encoded length.
      */
@@ -115,7 +176,9 @@ public final class L2Book
         encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .instrumentId(instrumentId)
             .mdSeqNo(mdSeqNo)
-            .transactTime(transactTime);
+            .transactTime(transactTime)
+            .pageNo(1)
+            .pageCount(1);
         final BookSnapshotEncoder.LevelsEncoder levels = encoder.levelsCount(bidCount + askCount);
         for (int i = 0; i < bidCount; i++)
         {

@@ -38,6 +38,11 @@ public final class Engine
     public static final int MAX_BPS = 10_000;
     /** Returned by price queries when a side is empty. */
     public static final long NULL_PRICE = Long.MIN_VALUE;
+    /**
+     * Price levels per BookSnapshot message at most: a book of any depth goes out in pages this long (about 21 KB
+     * encoded), so no output outgrows the egress's largest message on one node and not on another.
+     */
+    public static final int BOOK_SNAPSHOT_PAGE_LEVELS = 1_000;
 
     private final EngineContext ctx;
     final EventEmitter emitter;
@@ -337,7 +342,8 @@ public final class Engine
 
     /**
      * Emit the instrument's whole aggregated book as market data (a gateway resynchronising its
-     * copy after a gap, or serving its first subscriber). Changes no state.
+     * copy after a gap, or serving its first subscriber), in pages of at most
+     * {@link #BOOK_SNAPSHOT_PAGE_LEVELS} levels. Changes no state.
      */
     public void bookSnapshot(final int instrumentId, final long time)
     {

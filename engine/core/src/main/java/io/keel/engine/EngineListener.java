@@ -94,10 +94,13 @@ public interface EngineListener
     void onAdminResponse(long correlationId, int refTemplateId, RejectReason result, long time);
 
     /**
-     * A book snapshot begins: {@code levelCount} levels follow, bids best first, then asks best first.
-     * Asked for through the log (MarketDataRequest), so every node emits the same.
+     * One page of a book snapshot begins: {@code levelCount} levels follow, at most
+     * {@link Engine#BOOK_SNAPSHOT_PAGE_LEVELS}. Across pages 1 to {@code pageCount} the levels run bids best first,
+     * then asks best first; every page carries the same mdSeqNo, and the pages of one snapshot come one after
+     * another with nothing between them. An empty book is one empty page. Asked for through the log
+     * (MarketDataRequest), so every node emits the same.
      */
-    default void onBookSnapshotBegin(int instrumentId, long mdSeqNo, int levelCount, long time)
+    default void onBookSnapshotBegin(int instrumentId, long mdSeqNo, int pageNo, int pageCount, int levelCount, long time)
     {
     }
 
@@ -105,6 +108,9 @@ public interface EngineListener
     {
     }
 
+    /**
+     * The page begun last is complete.
+     */
     default void onBookSnapshotEnd(int instrumentId)
     {
     }

@@ -181,31 +181,35 @@ final class EventEmitter
     }
 
     /**
-     * The whole aggregated book of an instrument, at its current mdSeqNo (empty, mdSeqNo 0, for an
-     * unknown instrument).
+     * The whole aggregated book of an instrument, at its current mdSeqNo (one empty page, mdSeqNo 0, for an
+     * unknown instrument), in pages of at most {@link Engine#BOOK_SNAPSHOT_PAGE_LEVELS} levels: the page count
+     * depends only on the book, so every node pages alike and no page can outgrow a message.
      */
     void bookSnapshot(final int instrumentId, final Instrument instrument, final long time)
     {
         if (instrument == null)
         {
-            listener.onBookSnapshotBegin(instrumentId, 0, 0, time);
+            listener.onBookSnapshotBegin(instrumentId, 0, 1, 1, 0, time);
             listener.onBookSnapshotEnd(instrumentId);
             return;
         }
         final BookSide bids = instrument.bids;
         final BookSide asks = instrument.asks;
-        listener.onBookSnapshotBegin(instrumentId, instrument.mdSeqNo, bids.levelCount() + asks.levelCount(), time);
-        snapshotLevels(bids);
-        snapshotLevels(asks);
-        listener.onBookSnapshotEnd(instrumentId);
-    }
-
-    private void snapshotLevels(final BookSide book)
-    {
-        for (int depth = 0; depth < book.levelCount(); depth++)
+        final int bidCount = bids.levelCount();
+        final int levelCount = bidCount + asks.levelCount();
+        final int pageCount = Math.max(1, (levelCount + Engine.BOOK_SNAPSHOT_PAGE_LEVELS - 1) / Engine.BOOK_SNAPSHOT_PAGE_LEVELS);
+        int next = 0;
+        for (int pageNo = 1; pageNo <= pageCount; pageNo++)
         {
-            final PriceLevel level = book.level(depth);
-            listener.onBookSnapshotLevel(book.side, level.price, level.quantity, level.orderCount);
+            final int pageEnd = Math.min(levelCount, next + Engine.BOOK_SNAPSHOT_PAGE_LEVELS);
+            listener.onBookSnapshotBegin(instrumentId, instrument.mdSeqNo, pageNo, pageCount, pageEnd - next, time);
+            for (; next < pageEnd; next++)
+            {
+                final BookSide book = next < bidCount ? bids : asks;
+                final PriceLevel level = book.level(next < bidCount ? next : next - bidCount);
+                listener.onBookSnapshotLevel(book.side, level.price, level.quantity, level.orderCount);
+            }
+            listener.onBookSnapshotEnd(instrumentId);
         }
     }
 

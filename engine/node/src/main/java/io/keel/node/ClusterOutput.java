@@ -26,6 +26,8 @@ final class ClusterOutput implements OutputSink
     private static final int QUICK_RETRIES = 3;
     private static final int PENDING_INITIAL_BYTES = 64 * 1024;
     private static final int PENDING_MAX_BYTES = 64 * 1024 * 1024;
+    /** What {@link #offerChecked} returns for a message too long for the session's egress. */
+    private static final long OVERSIZED = Long.MIN_VALUE;
 
     /**
      * One gateway's cluster session and what it has not yet taken.
@@ -55,6 +57,7 @@ final class ClusterOutput implements OutputSink
     private long dropped;
     private long queued;
     private long journalErrors;
+    private volatile long oversized;
 
     /**
      * @param linkOfSession the gateway link serving a client session now (0 when none): the engine's answer.
@@ -104,6 +107,16 @@ final class ClusterOutput implements OutputSink
     {
         entryPosition = logPosition;
         entryTime = timestamp;
+    }
+
+    /**
+     * Messages not offered because they were longer than a session's egress takes, readable from any thread:
+     * never, while the engine keeps its outputs to {@link EventEncoder#MAX_OUTPUT_LENGTH} and clients take the
+     * node's egress term or a longer one.
+     */
+    long oversized()
+    {
+        return oversized;
     }
 
     /**
@@ -229,8 +242,8 @@ final class ClusterOutput implements OutputSink
 
     private boolean drainOne(final org.agrona.MutableDirectBuffer buffer, final int offset, final int length, final int headOffset)
     {
-        final long result = safeOffer(draining.session, buffer, offset, length);
-        if (result > 0 || result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+        final long result = offerChecked(draining.session, buffer, offset, length);
+        if (result > 0 || result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED || result == OVERSIZED)
         {
             queued--;
             return true;
@@ -264,7 +277,7 @@ final class ClusterOutput implements OutputSink
     {
         for (int i = 0; i <= QUICK_RETRIES; i++)
         {
-            final long result = safeOffer(session, buffer, offset, length);
+            final long result = offerChecked(session, buffer, offset, length);
             if (result > 0)
             {
                 retryIdle.reset();
@@ -275,6 +288,10 @@ final class ClusterOutput implements OutputSink
                 dropped++;
                 return true;
             }
+            if (result == OVERSIZED)
+            {
+                return true;
+            }
             retryIdle.idle();
         }
         retryIdle.reset();
@@ -282,19 +299,29 @@ final class ClusterOutput implements OutputSink
     }
 
     /**
-     * An offer that cannot throw: an output the publication refuses outright (too long for it) is counted and
-     * dropped, the same as a closed session, so applying the log never stops on the output path.
+     * {@link ClientSession#offer}, except that a message longer than the session's egress takes is counted and
+     * not offered instead of thrown: Aeron throws only on the leader (a follower's offer is mocked), and a throw
+     * here would skip the rest of a command the followers apply. The length check covers the node's own egress
+     * term; the catch, a client that chose a shorter one (Aeron checks the length only when not back-pressured).
+     *
+     * @return the offer's result, or {@link #OVERSIZED}.
      */
-    private long safeOffer(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)
+    private long offerChecked(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)
     {
-        try
+        if (length <= EventEncoder.MAX_OUTPUT_LENGTH)
         {
-            return session.offer(buffer, offset, length);
+            try
+            {
+                return session.offer(buffer, offset, length);
+            }
+            catch (final RuntimeException ex)
+            {
+                // Publication.offer throws an IllegalArgumentException for a length beyond the session's max
+                // message length; nothing thrown here may stop applying the log.
+            }
         }
-        catch (final RuntimeException ex)
-        {
-            return Publication.CLOSED;
-        }
+        oversized++;
+        return OVERSIZED;
     }
 
     private int countMessages(final GatewayRoute route)

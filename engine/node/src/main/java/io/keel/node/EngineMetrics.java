@@ -169,9 +169,10 @@ final class EngineMetrics implements EngineListener
         delegate.onAdminResponse(correlationId, refTemplateId, result, time);
     }
 
-    public void onBookSnapshotBegin(final int instrumentId, final long mdSeqNo, final int levelCount, final long time)
+    public void onBookSnapshotBegin(
+        final int instrumentId, final long mdSeqNo, final int pageNo, final int pageCount, final int levelCount, final long time)
     {
-        delegate.onBookSnapshotBegin(instrumentId, mdSeqNo, levelCount, time);
+        delegate.onBookSnapshotBegin(instrumentId, mdSeqNo, pageNo, pageCount, levelCount, time);
     }
 
     public void onBookSnapshotLevel(final Side side, final long price, final long quantity, final int orderCount)

@@ -1,5 +1,6 @@
 package io.keel.node;
 
+import io.aeron.cluster.client.AeronCluster;
 import io.keel.codecs.AccountStatusEncoder;
 import io.keel.codecs.AdminResponseEncoder;
 import io.keel.codecs.BookSnapshotEncoder;
@@ -19,18 +20,36 @@ import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.TradeEncoder;
 import io.keel.engine.AccountPage;
+import io.keel.engine.Engine;
 import io.keel.engine.EngineListener;
 import io.keel.engine.OrderView;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The node's {@link EngineListener}: encodes each engine event as SBE straight into one reused
  * buffer and hands it to an {@link OutputSink}. Every report carries the engine's seqNo for its
  * session; session statuses go to the gateway they answer.
+ * <p>
+ * Every output is at most {@link #MAX_OUTPUT_LENGTH} long, on every node alike: reports and market-data increments
+ * have a fixed length, account status and book snapshot pages a bounded number of entries (the engine pages them),
+ * each encoded in a fixed buffer no longer than that. A page with more entries than its buffer holds is never
+ * thrown and never reaches a node's egress: it is replaced by the same bounded answer on every node (see
+ * {@link #replacedOutputs()}).
  */
 public final class EventEncoder implements EngineListener
 {
+    /**
+     * The longest output: an eighth of the node's egress term ({@link KeelNode#PUBLICATION_TERM_LENGTH}), the
+     * largest message Aeron takes, less the cluster's egress header. Longer, Aeron would throw on the leader only
+     * (a follower's offer is mocked), and the leader would skip part of a command the followers apply.
+     */
+    public static final int MAX_OUTPUT_LENGTH = KeelNode.PUBLICATION_TERM_LENGTH / 8 - AeronCluster.SESSION_HEADER_LENGTH;
+    /** A book snapshot page of {@link Engine#BOOK_SNAPSHOT_PAGE_LEVELS} levels, encoded. */
+    public static final int MAX_BOOK_SNAPSHOT_PAGE_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH +
+        BookSnapshotEncoder.BLOCK_LENGTH + BookSnapshotEncoder.LevelsEncoder.sbeHeaderSize() +
+        Engine.BOOK_SNAPSHOT_PAGE_LEVELS * BookSnapshotEncoder.LevelsEncoder.sbeBlockLength();
+    /** Account status pages are bounded by the engine (about 4 KiB): twice that. */
+    static final int ACCOUNT_STATUS_BUFFER_LENGTH = 8 * 1024;
     private static final int BUFFER_LENGTH = 1024;
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[BUFFER_LENGTH]);
@@ -42,22 +61,34 @@ public final class EventEncoder implements EngineListener
     private final BookUpdateEncoder bookUpdate = new BookUpdateEncoder();
     private final AdminResponseEncoder adminResponse = new AdminResponseEncoder();
     private final OutputSink sink;
-    // Book snapshots are as large as the book: their own buffer, grown when needed (a cold path).
-    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
+    // Book snapshots come in pages of a bounded number of levels: a fixed buffer that holds the longest page.
+    private final UnsafeBuffer snapshotBuffer = new UnsafeBuffer(new byte[MAX_BOOK_SNAPSHOT_PAGE_LENGTH]);
     private final BookSnapshotEncoder bookSnapshot = new BookSnapshotEncoder();
     private BookSnapshotEncoder.LevelsEncoder snapshotLevels;
+    private boolean snapshotPageLeftOut;
     // Account pages are bounded (AccountQuery.PAGE_ENTRIES): a fixed buffer of their own.
-    private final UnsafeBuffer accountBuffer = new UnsafeBuffer(new byte[8 * 1024]);
+    private final UnsafeBuffer accountBuffer = new UnsafeBuffer(new byte[ACCOUNT_STATUS_BUFFER_LENGTH]);
     private final AccountStatusEncoder accountStatus = new AccountStatusEncoder();
     private AccountStatusEncoder.BalancesEncoder accountBalances;
     private AccountStatusEncoder.OrdersEncoder accountOrders;
     private int accountOrderCount;
     private long accountSeqNo;
     private final SessionStatusEncoder sessionStatus = new SessionStatusEncoder();
+    private boolean accountPageReplaced;
+    private volatile long replacedOutputs; // written by the service thread only, and hardly ever
 
     public EventEncoder(final OutputSink sink)
     {
         this.sink = sink;
+    }
+
+    /**
+     * Pages that were longer than their buffer and went out replaced (the same count on every node): never, while
+     * the engine pages as it does.
+     */
+    public long replacedOutputs()
+    {
+        return replacedOutputs;
     }
 
     public void onExecutionReport(
@@ -241,53 +272,88 @@ public final class EventEncoder implements EngineListener
         sink.onAdminOutput(correlationId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminResponse.encodedLength());
     }
 
-    public void onBookSnapshotBegin(final int instrumentId, final long mdSeqNo, final int levelCount, final long time)
+    public void onBookSnapshotBegin(
+        final int instrumentId, final long mdSeqNo, final int pageNo, final int pageCount, final int levelCount, final long time)
     {
-        final int needed = MessageHeaderEncoder.ENCODED_LENGTH + BookSnapshotEncoder.BLOCK_LENGTH +
-            BookSnapshotEncoder.LevelsEncoder.sbeHeaderSize() + levelCount * BookSnapshotEncoder.LevelsEncoder.sbeBlockLength();
-        snapshotBuffer.checkLimit(needed);
+        // Longer than any page the engine makes: left out on every node (a consumer missing a page asks again, as
+        // after a gap), where writing on would throw on every node and offering it would throw on the leader only.
+        snapshotPageLeftOut = levelCount > Engine.BOOK_SNAPSHOT_PAGE_LEVELS;
+        if (snapshotPageLeftOut)
+        {
+            replacedOutputs++;
+            return;
+        }
         bookSnapshot.wrapAndApplyHeader(snapshotBuffer, 0, header)
             .instrumentId(instrumentId)
             .mdSeqNo(mdSeqNo)
-            .transactTime(time);
+            .transactTime(time)
+            .pageNo(pageNo)
+            .pageCount(pageCount);
         snapshotLevels = bookSnapshot.levelsCount(levelCount);
     }
 
     public void onBookSnapshotLevel(final Side side, final long price, final long quantity, final int orderCount)
     {
-        snapshotLevels.next().side(side).price(price).quantity(quantity).orderCount(orderCount);
+        if (!snapshotPageLeftOut)
+        {
+            snapshotLevels.next().side(side).price(price).quantity(quantity).orderCount(orderCount);
+        }
     }
 
     public void onBookSnapshotEnd(final int instrumentId)
     {
-        sink.onMarketData(instrumentId, snapshotBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bookSnapshot.encodedLength());
+        if (!snapshotPageLeftOut)
+        {
+            sink.onMarketData(instrumentId, snapshotBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bookSnapshot.encodedLength());
+        }
     }
 
     public void onAccountStatusBegin(final AccountPage page, final long time)
     {
+        // More entries than the buffer holds (never, as the engine pages): the same page, empty, UNAVAILABLE.
+        accountPageReplaced = accountStatusLength(page.balanceCount(), page.orderCount()) > accountBuffer.capacity();
+        replacedOutputs += accountPageReplaced ? 1 : 0;
         accountStatus.wrapAndApplyHeader(accountBuffer, 0, header)
             .sessionId(page.sessionId())
             .accountId(page.accountId())
             .requestId(page.requestId())
             .pageNo(page.pageNo())
             .pageCount(page.pageCount())
-            .result(page.result())
+            .result(accountPageReplaced ? RejectReason.UNAVAILABLE : page.result())
             .openOrderCount(page.openOrderCount())
             .transactTime(time)
             .seqNo(page.seqNo());
         accountSeqNo = page.seqNo();
-        accountBalances = accountStatus.balancesCount(page.balanceCount());
+        accountBalances = accountStatus.balancesCount(accountPageReplaced ? 0 : page.balanceCount());
         accountOrders = null;
-        accountOrderCount = page.orderCount();
+        accountOrderCount = accountPageReplaced ? 0 : page.orderCount();
+    }
+
+    /**
+     * The encoded length of an AccountStatus page with these entries.
+     */
+    static int accountStatusLength(final int balanceCount, final int orderCount)
+    {
+        return MessageHeaderEncoder.ENCODED_LENGTH + AccountStatusEncoder.BLOCK_LENGTH +
+            AccountStatusEncoder.BalancesEncoder.sbeHeaderSize() +
+            balanceCount * AccountStatusEncoder.BalancesEncoder.sbeBlockLength() +
+            AccountStatusEncoder.OrdersEncoder.sbeHeaderSize() + orderCount * AccountStatusEncoder.OrdersEncoder.sbeBlockLength();
     }
 
     public void onAccountBalance(final int assetId, final long available, final long reserved)
     {
-        accountBalances.next().assetId(assetId).available(available).reserved(reserved);
+        if (!accountPageReplaced)
+        {
+            accountBalances.next().assetId(assetId).available(available).reserved(reserved);
+        }
     }
 
     public void onAccountOrder(final OrderView order)
     {
+        if (accountPageReplaced)
+        {
+            return;
+        }
         if (accountOrders == null)
         {
             accountOrders = accountStatus.ordersCount(accountOrderCount);

@@ -241,6 +241,23 @@ public final class KeelClusteredService implements ClusteredService
         return diverged;
     }
 
+    /**
+     * Outputs the engine's encoder replaced because they held more than its buffers (the same on every node),
+     * readable from any thread: 0 while the engine pages its answers.
+     */
+    public long outputsReplaced()
+    {
+        return eventEncoder.replacedOutputs();
+    }
+
+    /**
+     * Outputs this node did not offer because a session's egress could not take them, readable from any thread.
+     */
+    public long outputsOversized()
+    {
+        return output.oversized();
+    }
+
     private void registerSession(final ClientSession session)
     {
         final int gatewayId = applier.sessionOpened(session.id(), session.encodedPrincipal());

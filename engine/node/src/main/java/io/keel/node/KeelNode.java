@@ -34,6 +34,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class KeelNode implements AutoCloseable
 {
+    /**
+     * Term length of the node driver's publications, among them the egress to every client whose egress channel
+     * names no term length of its own (gateways ask for 4 MiB, admin tools for 1 MiB). An eighth of it is the
+     * longest message the node can send such a client: {@link EventEncoder#MAX_OUTPUT_LENGTH} is derived from it.
+     */
+    public static final int PUBLICATION_TERM_LENGTH = 256 * 1024;
+
     private final NodeContext config;
     private final KeelClusteredService service; // null when the node runs another service
     private final ClusteredService clusteredService;
@@ -252,7 +259,7 @@ public final class KeelNode implements AutoCloseable
             .senderIdleStrategy(profile.newIdleStrategy())
             .receiverIdleStrategy(profile.newIdleStrategy())
             .termBufferSparseFile(true)
-            .publicationTermBufferLength(256 * 1024)
+            .publicationTermBufferLength(PUBLICATION_TERM_LENGTH)
             .ipcTermBufferLength(1024 * 1024)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)

@@ -6,6 +6,7 @@ import io.aeron.cluster.service.Cluster;
 import io.keel.common.LatencyMetric;
 import io.keel.common.LatencyRecorder;
 import io.keel.common.MetricsServer;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -79,6 +80,17 @@ final class NodeMonitor implements AutoCloseable
             {
                 service.engineMetrics().register(registry);
             }
+            CounterWithCallback.builder()
+                .name("keel_node_oversized_outputs")
+                .help("Outputs too long for the egress: replaced alike on every node by the engine's encoder " +
+                    "(stage engine), or not offered by this node (stage egress). 0 while the engine pages its answers.")
+                .labelNames("stage")
+                .callback((cb) ->
+                {
+                    cb.call(service.outputsReplaced(), "engine");
+                    cb.call(service.outputsOversized(), "egress");
+                })
+                .register(registry);
             try
             {
                 server = MetricsServer.start(config.metricsBind(), config.metricsPort(), registry, this::isReady, this::describe);

@@ -1,6 +1,7 @@
 package io.keel.engine;
 
 import io.keel.codecs.BookSnapshotDecoder;
+import io.keel.codecs.L2Book;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.SelfTradePrevention;
@@ -16,10 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A book snapshot asked for through the log carries exactly the engine's aggregated levels, best
- * first, at the instrument's current mdSeqNo.
+ * first, at the instrument's current mdSeqNo, in pages no longer than the longest output.
  */
 class BookSnapshotTest
 {
@@ -70,6 +72,8 @@ class BookSnapshotTest
             .wrapAndApplyHeader(marketData.get(0), 0, new MessageHeaderDecoder());
         assertEquals(1, snapshot.instrumentId());
         assertEquals(5, snapshot.mdSeqNo(), "one BookUpdate per order so far");
+        assertEquals(1, snapshot.pageNo());
+        assertEquals(1, snapshot.pageCount());
         final StringBuilder levels = new StringBuilder();
         for (final BookSnapshotDecoder.LevelsDecoder level : snapshot.levels())
         {
@@ -84,6 +88,44 @@ class BookSnapshotTest
             .wrapAndApplyHeader(marketData.get(0), 0, new MessageHeaderDecoder());
         assertEquals(42, unknown.instrumentId());
         assertEquals(0, unknown.mdSeqNo());
+        assertEquals(1, unknown.pageCount());
         assertEquals(0, unknown.levels().count());
+    }
+
+    @Test
+    void shouldEncodeADeepBookInPagesThatReassembleToIt()
+    {
+        engine.addInstrument(1, 1, 1, 2, 1, 1, 500_000, 0, 500, 1);
+        engine.createAccount(2, 1, 1);
+        engine.deposit(3, 1, 1, 1L << 40, 1);
+        engine.deposit(4, 1, 2, 1L << 50, 1);
+        for (int i = 0; i < 50_000; i++)
+        {
+            order(Side.BUY, 400_000 + i, 1 + i % 3);
+            order(Side.SELL, 600_000 - i, 1 + i % 5);
+        }
+        marketData.clear();
+
+        engine.bookSnapshot(1, 20);
+
+        assertEquals(100, marketData.size(), "100,000 levels in pages of " + Engine.BOOK_SNAPSHOT_PAGE_LEVELS);
+        final L2Book book = new L2Book(1);
+        for (int i = 0; i < marketData.size(); i++)
+        {
+            final UnsafeBuffer page = marketData.get(i);
+            assertEquals(EventEncoder.MAX_BOOK_SNAPSHOT_PAGE_LENGTH, page.capacity(), "every page full");
+            assertTrue(page.capacity() <= EventEncoder.MAX_OUTPUT_LENGTH);
+            final BookSnapshotDecoder snapshot = new BookSnapshotDecoder().wrapAndApplyHeader(page, 0, new MessageHeaderDecoder());
+            assertEquals(100_000, snapshot.mdSeqNo());
+            assertEquals(i == 99 ? L2Book.PageOutcome.WHOLE : L2Book.PageOutcome.MORE_PAGES, book.apply(snapshot));
+        }
+        final L2Book expected = new L2Book(1);
+        for (final Side side : new Side[]{Side.BUY, Side.SELL})
+        {
+            engine.forEachLevel(1, side, (price, quantity, orderCount) -> expected.set(side, price, quantity, orderCount));
+        }
+        assertEquals(50_000, book.depth(Side.BUY));
+        assertTrue(book.sameLevels(expected), "the pages are the engine's book");
+        assertEquals(100_000, book.mdSeqNo());
     }
 }

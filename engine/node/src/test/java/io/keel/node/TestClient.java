@@ -80,6 +80,7 @@ final class TestClient implements AutoCloseable
     private final Map<Long, SessionState> sessionStates = new HashMap<>();
     private long marketDataMessages;
     private long reconnectsSeen;
+    private ClusterCommandSession.MessageHandler marketDataHandler;
     private long nextCorrelationId = 1;
 
     TestClient(final String name, final String ingressEndpoints, final byte[] credentials, final File aeronDir)
@@ -133,6 +134,14 @@ final class TestClient implements AutoCloseable
     long marketDataMessages()
     {
         return marketDataMessages;
+    }
+
+    /**
+     * Hand every market-data message (and any other message not decoded here) to this handler too.
+     */
+    void onMarketData(final ClusterCommandSession.MessageHandler handler)
+    {
+        marketDataHandler = handler;
     }
 
     long nextCorrelationId()
@@ -340,7 +349,14 @@ final class TestClient implements AutoCloseable
             case io.keel.codecs.ReplayCompleteDecoder.TEMPLATE_ID ->
             {
             }
-            default -> marketDataMessages++;
+            default ->
+            {
+                marketDataMessages++;
+                if (marketDataHandler != null)
+                {
+                    marketDataHandler.onMessage(buffer, offset, length);
+                }
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.keel.client;
 
 import io.aeron.Aeron;
+import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -24,6 +25,8 @@ import java.io.File;
  * A read-only subscriber to a gateway's public market-data stream (Aeron UDP): keeps an
  * {@link L2Book} per instrument from the periodic snapshots and the increments between them. A book
  * is usable once a snapshot has arrived; a gap (a lost packet) makes it wait for the next snapshot.
+ * A snapshot in pages is usable once its last page has arrived, each in turn (page 1 starts the book
+ * afresh: no second copy of a deep book); a page lost counts as a gap.
  * Runs its own media driver in {@code aeronDir}. Single-threaded: call {@link #poll()} from one thread.
  */
 public final class MarketDataSubscriber implements AutoCloseable
@@ -56,7 +59,8 @@ public final class MarketDataSubscriber implements AutoCloseable
     private final BookUpdateDecoder bookUpdate = new BookUpdateDecoder();
     private final BookSnapshotDecoder bookSnapshot = new BookSnapshotDecoder();
     private final TradeDecoder trade = new TradeDecoder();
-    private final FragmentHandler handler = this::onFragment;
+    // Snapshots are longer than a datagram: whole messages only, never a first fragment read as a message.
+    private final FragmentHandler handler = new FragmentAssembler(this::onFragment);
     private long gaps;
     private long messages;
 
@@ -144,13 +148,7 @@ public final class MarketDataSubscriber implements AutoCloseable
                 bookSnapshot.wrapAndApplyHeader(buffer, offset, header);
                 if (wanted(bookSnapshot.instrumentId()))
                 {
-                    final L2Book book = bookOf(bookSnapshot.instrumentId());
-                    if (!synced.contains(book.instrumentId()) || bookSnapshot.mdSeqNo() > book.mdSeqNo())
-                    {
-                        book.apply(bookSnapshot);
-                        synced.add(book.instrumentId());
-                        listener.onBook(book);
-                    }
+                    onSnapshotPage(bookOf(bookSnapshot.instrumentId()));
                 }
                 break;
 
@@ -171,6 +169,30 @@ public final class MarketDataSubscriber implements AutoCloseable
                     books.get(trade.instrumentId()).mdSeqNo(trade.mdSeqNo());
                     listener.onTrade(trade);
                 }
+                break;
+
+            default:
+                break;
+        }
+    }
+
+    private void onSnapshotPage(final L2Book book)
+    {
+        final int instrumentId = book.instrumentId();
+        if (synced.contains(instrumentId) && bookSnapshot.mdSeqNo() <= book.mdSeqNo())
+        {
+            return; // ours is as new: every page of this snapshot is skipped
+        }
+        synced.remove(instrumentId); // not usable until the last page is in
+        switch (book.apply(bookSnapshot))
+        {
+            case WHOLE:
+                synced.add(instrumentId);
+                listener.onBook(book);
+                break;
+
+            case PAGE_MISSING:
+                gaps++; // wait for the next snapshot
                 break;
 
             default:

@@ -27,9 +27,26 @@ import java.util.concurrent.TimeUnit;
  * and serves nothing for that instrument until it arrives. Subscribers get a BookSnapshot from
  * this copy, then the increments. The public stream gets the same increments plus a snapshot of
  * every book now and then, for subscribers that join late.
+ * <p>
+ * The engine's snapshot of a deep book comes in pages, one after another. Page 1 starts the copy afresh and
+ * the book stays stale until the last page is in (see {@link L2Book#apply(BookSnapshotDecoder)}): a page out
+ * of turn, or an increment where the next page should be, means pages were lost, and the gateway asks again
+ * at once, as after a gap.
  */
 final class MarketDataFeed implements AutoCloseable
 {
+    /**
+     * Offers a message to the cluster (the gateway's cluster session).
+     */
+    @FunctionalInterface
+    interface ClusterIngress
+    {
+        /**
+         * @return true when the cluster took it.
+         */
+        boolean offer(DirectBuffer buffer, int offset, int length);
+    }
+
     /** What the session layer should do with a market-data message it passed in. */
     enum Outcome
     {
@@ -46,7 +63,7 @@ final class MarketDataFeed implements AutoCloseable
         /** Not seen since start: the next message tells whether it starts from the beginning. */
         UNKNOWN,
         SYNCED,
-        /** A gap was seen; a snapshot is asked for. */
+        /** A gap was seen, or a snapshot's pages are coming in; a snapshot is asked for. */
         STALE
     }
 
@@ -65,7 +82,7 @@ final class MarketDataFeed implements AutoCloseable
 
     private static final long SNAPSHOT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
 
-    private final GatewayClusterSession cluster;
+    private final ClusterIngress cluster;
     private final GatewayContext config;
     private final ExclusivePublication publicStream;
     private final Int2ObjectHashMap<Book> books = new Int2ObjectHashMap<>();
@@ -84,7 +101,7 @@ final class MarketDataFeed implements AutoCloseable
     /**
      * @param publicStream where market data is published for read-only subscribers, or null.
      */
-    MarketDataFeed(final GatewayContext config, final GatewayClusterSession cluster, final ExclusivePublication publicStream)
+    MarketDataFeed(final GatewayContext config, final ClusterIngress cluster, final ExclusivePublication publicStream)
     {
         this.config = config;
         this.cluster = cluster;
@@ -119,11 +136,7 @@ final class MarketDataFeed implements AutoCloseable
                 book.snapshotRequested = false; // ours is current (a check after a leader change, or another gateway's)
                 return Outcome.DROP;
             }
-            book.levels.apply(bookSnapshotDecoder);
-            book.state = State.SYNCED;
-            book.snapshotRequested = false;
-            publishSnapshot(book);
-            return Outcome.RESYNCED;
+            return onSnapshotPage(book, nowNs);
         }
 
         final int instrumentId = buffer.getInt(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
@@ -142,6 +155,10 @@ final class MarketDataFeed implements AutoCloseable
 
         if (book.state == State.STALE)
         {
+            if (book.levels.abandonSnapshot())
+            {
+                requestSnapshot(book, nowNs); // the snapshot's last pages were lost: an increment came in their place
+            }
             return Outcome.DROP;
         }
         if (mdSeqNo <= book.levels.mdSeqNo())
@@ -165,6 +182,33 @@ final class MarketDataFeed implements AutoCloseable
         book.state = State.SYNCED;
         publish(buffer, offset, length);
         return Outcome.FORWARD;
+    }
+
+    private Outcome onSnapshotPage(final Book book, final long nowNs)
+    {
+        switch (book.levels.apply(bookSnapshotDecoder))
+        {
+            case WHOLE:
+                book.state = State.SYNCED;
+                book.snapshotRequested = false;
+                publishSnapshot(book);
+                return Outcome.RESYNCED;
+
+            case MORE_PAGES:
+                book.state = State.STALE;
+                if (!book.snapshotRequested)
+                {
+                    // Not asked for by this gateway: should the last pages never come, the retry asks.
+                    book.snapshotRequested = true;
+                    book.snapshotRequestedNs = nowNs;
+                }
+                return Outcome.DROP;
+
+            default:
+                book.state = State.STALE;
+                requestSnapshot(book, nowNs);
+                return Outcome.DROP;
+        }
     }
 
     /**

@@ -67,7 +67,7 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
         cluster = new GatewayClusterSession(config, this, health);
         try
         {
-            marketData = new MarketDataFeed(config, cluster, config.marketDataChannel().isEmpty() ? null :
+            marketData = new MarketDataFeed(config, cluster::offer, config.marketDataChannel().isEmpty() ? null :
                 cluster.aeron().addExclusivePublication(config.marketDataChannel(), config.marketDataStreamId()));
         }
         catch (final RuntimeException ex)

@@ -118,9 +118,11 @@ public final class DropSomeReports implements UnaryOperator<EngineListener>
             next.onAdminResponse(correlationId, refTemplateId, result, time);
         }
 
-        public void onBookSnapshotBegin(final int instrumentId, final long mdSeqNo, final int levelCount, final long time)
+        public void onBookSnapshotBegin(
+            final int instrumentId, final long mdSeqNo, final int pageNo, final int pageCount, final int levelCount,
+            final long time)
         {
-            next.onBookSnapshotBegin(instrumentId, mdSeqNo, levelCount, time);
+            next.onBookSnapshotBegin(instrumentId, mdSeqNo, pageNo, pageCount, levelCount, time);
         }
 
         public void onBookSnapshotLevel(final Side side, final long price, final long quantity, final int orderCount)
