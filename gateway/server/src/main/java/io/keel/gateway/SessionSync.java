@@ -134,7 +134,9 @@ final class SessionSync
         for (int i = 0, size = sessions.size(); i < size; i++)
         {
             final Session session = sessions.get(i);
-            if (session.isActive() && session.clusterState != Session.ClusterState.IDLE)
+            // Logons still waiting for the cluster too: their SessionOpen may have gone with the old leader.
+            if (session.connection != null && session.connection.isOpen() &&
+                session.clusterState != Session.ClusterState.IDLE)
             {
                 open(session, session.nextExpectedSeqNo);
                 work++;

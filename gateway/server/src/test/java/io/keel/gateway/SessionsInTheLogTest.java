@@ -247,6 +247,73 @@ class SessionsInTheLogTest
         }
     }
 
+    @Test
+    void shouldAnswerBadSessionRequestsClearlyAndChangeNothing()
+    {
+        env = GatewayTestEnv.start("sessions-bad-input", 1);
+        final Gateway gateway = env.startGateway((config) -> config.maxResendReports(4));
+        final Reports reports = new Reports();
+        final KeelClient client = env.client(env.clientContext(gateway, MAKER, reports));
+        for (int i = 1; i <= 3; i++)
+        {
+            final int clOrdId = i;
+            env.pollUntil(() -> client.newOrder(clOrdId, 6, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 900, 1), 10_000,
+                "order " + i, client);
+        }
+        env.pollUntil(() -> reports.count(ExecType.CANCELED) == 3, 10_000, "answered", client);
+        client.logout();
+        GatewayTestEnv.sleep(500); // the logout's SessionClose reaches the log
+        final Long hashBefore = env.stateHashes()[0];
+
+        // A nextExpectedSeqNo beyond the six reports produced: refused, saying why.
+        try (RawClient raw = new RawClient(gateway.port()))
+        {
+            raw.send(RawClient.logon("trader" + MAKER, "pw" + MAKER, 1_000, 8));
+            final List<RawClient.Message> answer = raw.readUntilClosed();
+            final io.keel.codecs.LogonResponseDecoder response = new io.keel.codecs.LogonResponseDecoder()
+                .wrapAndApplyHeader(answer.get(0).buffer(), 0, new io.keel.codecs.MessageHeaderDecoder());
+            assertEquals(io.keel.codecs.LogonResult.INVALID_SEQ_NO, response.result());
+            assertTrue(response.text().contains("beyond the last report of this session (6)"), response.text());
+        }
+        assertEquals(hashBefore, env.stateHashes()[0], "the refused logon changed no state");
+
+        // Resend ranges backwards, too wide, or beyond the last report: a SessionReject each, and the session goes on.
+        try (RawClient raw = new RawClient(gateway.port()))
+        {
+            raw.send(RawClient.logon("trader" + MAKER, "pw" + MAKER, 1_000, 0));
+            assertEquals(io.keel.codecs.LogonResponseDecoder.TEMPLATE_ID, raw.read().templateId());
+            assertEquals(io.keel.codecs.RejectReason.INVALID_MESSAGE, resendAnswer(raw, 5, 2).reason());
+            assertEquals(io.keel.codecs.RejectReason.INVALID_SEQ_NO, resendAnswer(raw, 7, 0).reason());
+            final io.keel.codecs.SessionRejectDecoder wide = resendAnswer(raw, 1, 0);
+            assertEquals(io.keel.codecs.RejectReason.INVALID_MESSAGE, wide.reason());
+            assertTrue(wide.text().contains("wider than 4 reports"), wide.text());
+            final RawClient.Message narrow = sendResend(raw, 2, 4);
+            assertEquals(io.keel.codecs.ExecutionReportDecoder.TEMPLATE_ID, narrow.templateId(), "2..4 is served");
+        }
+    }
+
+    private static io.keel.codecs.SessionRejectDecoder resendAnswer(final RawClient raw, final long from, final long to)
+    {
+        final RawClient.Message message = sendResend(raw, from, to);
+        assertEquals(io.keel.codecs.SessionRejectDecoder.TEMPLATE_ID, message.templateId());
+        return message.sessionReject();
+    }
+
+    private static RawClient.Message sendResend(final RawClient raw, final long from, final long to)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        final ResendRequestEncoder resend = new ResendRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).fromSeqNo(from).toSeqNo(to);
+        raw.sendFrame(buffer, MessageHeaderEncoder.ENCODED_LENGTH + resend.encodedLength());
+        RawClient.Message message;
+        do
+        {
+            message = raw.read();
+        }
+        while (message != null && message.templateId() == io.keel.codecs.HeartbeatDecoder.TEMPLATE_ID);
+        return message;
+    }
+
     private long openOrdersOfMakerOnAllNodes()
     {
         // The leader's answer to an admin account query: what the maker's buys still reserve.
