@@ -1,5 +1,6 @@
 package io.keel.node;
 
+import com.sun.management.ThreadMXBean;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import java.io.File;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Rounds of 1M 160-byte reports over 1,000 sessions, two per log position, into default 64 MiB segments. Printed per
  * round: wall and thread CPU time per append over the whole round (roll-overs included); the median of 1,000-append
  * batches (steady state); the slowest batch (a roll-over: a new zero-filled segment); GCs; and a replay of the newer
- * half of every session.
+ * half of every session. Bytes allocated cover the whole round: 1,000 new sessions, their checkpoint growth and
+ * four roll-overs; none of it per append.
  */
 class OutputJournalAppendCost
 {
@@ -40,7 +41,7 @@ class OutputJournalAppendCost
         message.setMemory(0, LENGTH, (byte)7);
         final long[] seqNos = new long[SESSIONS];
         final long[] batchNs = new long[COUNT / BATCH];
-        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
         try
         {
             for (int round = 0; round < 5; round++)
@@ -49,6 +50,7 @@ class OutputJournalAppendCost
                 try (OutputJournal journal = new OutputJournal(new OutputJournal.Context().dir(dir)))
                 {
                     final long gcBefore = gcCount();
+                    final long allocatedStart = threads.getCurrentThreadAllocatedBytes();
                     final long cpuStart = threads.getCurrentThreadCpuTime();
                     final long start = System.nanoTime();
                     long batchStart = start;
@@ -65,6 +67,7 @@ class OutputJournalAppendCost
                     }
                     final long elapsed = System.nanoTime() - start;
                     final long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
+                    final long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedStart;
                     final long gcs = gcCount() - gcBefore;
 
                     final long replayStart = System.nanoTime();
@@ -77,9 +80,9 @@ class OutputJournalAppendCost
 
                     Arrays.sort(batchNs);
                     System.out.printf("round %d: append %.0f ns wall, %.0f ns cpu per report; batch median %.0f ns " +
-                        "per report, slowest batch %.1f ms; %d MiB, %d GCs; replay %.0f ns per report%n",
+                        "per report, slowest batch %.1f ms; %d MiB, %d GCs, %d bytes allocated; replay %.0f ns per report%n",
                         round, (double)elapsed / COUNT, (double)cpu / COUNT, (double)batchNs[batchNs.length / 2] / BATCH,
-                        batchNs[batchNs.length - 1] / 1e6, journal.bytesHeld() >> 20, gcs,
+                        batchNs[batchNs.length - 1] / 1e6, journal.bytesHeld() >> 20, gcs, allocated,
                         (double)replayElapsed / replayed);
                 }
                 IoUtil.delete(dir, false);

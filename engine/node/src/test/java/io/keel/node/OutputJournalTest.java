@@ -394,6 +394,33 @@ class OutputJournalTest
         model.assertMatches(new Random(15), 100);
     }
 
+    /** Catches: anything on the append or replay path that allocates (a boxed key, a lambda, a view per call). */
+    @Test
+    void shouldNotAllocateWhenAppendingToAndReplayingKnownSessions()
+    {
+        open(OutputJournal.Context.SEGMENT_LENGTH_DEFAULT, Long.MAX_VALUE, 0);
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[160]);
+        final long[] seqNos = new long[100];
+        final OutputJournal.ReportHandler discard = (sessionId, seqNo, logPosition, timestamp, buffer, offset, length) ->
+        {
+        };
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocated = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++)
+            {
+                final int session = i % seqNos.length;
+                journal.append(session, ++seqNos[session], 1 + round * 10_000L + i, i, message, 0, message.capacity());
+                journal.replay(session, seqNos[session] / 2, 0, 5, discard);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, allocated, "bytes allocated by 10,000 appends and replays after warm-up");
+    }
+
     /** Catches: a journal reopened with another segment length (every address would change meaning). */
     @Test
     void shouldFailFastNamingTheOption()
