@@ -47,36 +47,36 @@ final class JournalRecovery
     }
 
     /**
-     * Fills the index with what is kept.
+     * Fills the index with what is kept. On failure the segments opened so far are unmapped, or are in the index.
      */
     void recover()
     {
-        final long firstIndex;
+        final int keepOffset;
         try
         {
-            firstIndex = openSegments();
+            final long firstIndex = openSegments();
+            if (found.isEmpty())
+            {
+                index.addSegment(JournalSegment.create(dir, firstIndex, segmentLength, 0));
+                return;
+            }
+            findEnd();
+            final boolean dropNewest = lastPosition > completePosition;
+            final int keepSegments = 1 + (dropNewest ? lastPositionSegment : endSegment);
+            keepOffset = dropNewest ? lastPositionOffset : endOffset;
+            recoveredPosition = dropNewest ? previousPosition : lastPosition;
+            for (int i = found.size() - 1; i >= keepSegments; i--)
+            {
+                found.remove(i).delete();
+            }
+            found.get(keepSegments - 1).truncate(keepOffset);
         }
         catch (final RuntimeException ex)
         {
             found.forEach(JournalSegment::close);
             throw ex;
         }
-        if (found.isEmpty())
-        {
-            index.addSegment(JournalSegment.create(dir, firstIndex, segmentLength, 0));
-            return;
-        }
-        findEnd();
-
-        final boolean dropNewest = lastPosition > completePosition;
-        final int keepSegments = 1 + (dropNewest ? lastPositionSegment : endSegment);
-        final int keepOffset = dropNewest ? lastPositionOffset : endOffset;
-        for (int i = found.size() - 1; i >= keepSegments; i--)
-        {
-            found.remove(i).delete();
-        }
-        found.get(keepSegments - 1).truncate(keepOffset);
-        recoveredPosition = dropNewest ? previousPosition : lastPosition;
+        found.forEach(index::addSegment);
         indexKept(keepOffset);
     }
 
@@ -186,7 +186,6 @@ final class JournalRecovery
         for (int s = 0; s <= last; s++)
         {
             final JournalSegment segment = found.get(s);
-            index.addSegment(segment);
             final int end = s == last ? keepOffset : segmentLength;
             int offset = HEADER_LENGTH;
             int frameLength;
