@@ -63,9 +63,7 @@ final class JournalSegment
     static final int RECORD_HEADER_LENGTH = 48;
     static final int ALIGNMENT = 8;
 
-    static final int NO_RECORD = 0;
     static final int END_OF_SEGMENT = -1;
-    static final int INVALID = -2;
 
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1024 * 1024);
 
@@ -263,32 +261,9 @@ final class JournalSegment
     }
 
     /**
-     * Cold path (open): what is at {@code offset}.
-     *
-     * @return the frame length of a sound record, {@link #NO_RECORD}, {@link #END_OF_SEGMENT} (also when full) or
-     * {@link #INVALID} (torn, garbled, or a log position below {@code minPosition}).
+     * @return the CRC32C of the record at {@code offset} as it is now; compare with {@link #storedChecksum(int)}.
      */
-    int check(final int offset, final long minPosition, final CRC32C crc)
-    {
-        if (offset >= buffer.capacity())
-        {
-            return END_OF_SEGMENT;
-        }
-        final int frameLength = buffer.getInt(offset + FRAME_LENGTH_OFFSET);
-        if (NO_RECORD == frameLength || END_OF_SEGMENT == frameLength)
-        {
-            return frameLength;
-        }
-        if (frameLength < RECORD_HEADER_LENGTH || frameLength > buffer.capacity() - offset ||
-            checksum(offset, frameLength, crc) != buffer.getInt(offset + CHECKSUM_OFFSET) ||
-            logPosition(offset) < minPosition || seqNo(offset) < 1)
-        {
-            return INVALID;
-        }
-        return frameLength;
-    }
-
-    private int checksum(final int offset, final int frameLength, final CRC32C crc)
+    int checksum(final int offset, final int frameLength, final CRC32C crc)
     {
         crc.reset();
         checksumView.limit(offset + frameLength);
@@ -355,22 +330,6 @@ final class JournalSegment
         }
     }
 
-    /**
-     * Cold path (open): forget everything from {@code offset} on, so that no stale byte (the rest of a torn record,
-     * a page written out of order) is read as a record later. Only words that are not zero are written: a clean tail
-     * costs a read, not 64 MiB of dirty pages.
-     */
-    void truncate(final int offset)
-    {
-        for (int i = offset, capacity = buffer.capacity(); i < capacity; i += ALIGNMENT)
-        {
-            if (0 != buffer.getLong(i))
-            {
-                buffer.putLong(i, 0);
-            }
-        }
-    }
-
     void close()
     {
         IoUtil.unmap(mapped);
@@ -415,6 +374,11 @@ final class JournalSegment
     long newestTimestamp()
     {
         return newestTimestamp;
+    }
+
+    int storedChecksum(final int offset)
+    {
+        return buffer.getInt(offset + CHECKSUM_OFFSET);
     }
 
     int frameLength(final int offset)
