@@ -17,10 +17,12 @@ import static io.keel.node.JournalSegment.RECORD_HEADER_LENGTH;
  * <p>
  * Append-only memory-mapped {@link JournalSegment}s; an in-memory index rebuilt at open ({@link SessionRange} per
  * session, a sparse position index per segment) makes a replay from any seqNo cost at most
- * {@link SessionRange#CHECKPOINT_INTERVAL} hops plus the records delivered. At open the records of the newest log
- * position are dropped, because the process may have died between two reports of one log entry, unless a snapshot
- * at or after that position was announced to {@link #purge}: the cluster replays from its snapshot and
- * {@link #append} writes them again, skipping what the journal already holds.
+ * {@link SessionRange#CHECKPOINT_INTERVAL} hops plus the records delivered; it costs about 100 bytes per session, 8
+ * per 256 reports and 12 per 64 KiB of segment.
+ * <p>
+ * At open the records of the newest log position are dropped, because the process may have died between two
+ * reports of one log entry, unless a snapshot at or after that position was announced to {@link #purge}: the cluster
+ * replays from its snapshot and {@link #append} writes them again, skipping what the journal already holds.
  * <p>
  * <b>Not thread safe</b>: written and read on the cluster service thread only. Buffers handed to a
  * {@link ReportHandler} are valid during the call only, and a handler must not call back into the journal.
