@@ -2,6 +2,7 @@ package io.keel.node;
 
 import org.agrona.BitUtil;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.zip.CRC32C;
 import static io.keel.node.JournalSegment.ALIGNMENT;
 import static io.keel.node.JournalSegment.END_OF_SEGMENT;
 import static io.keel.node.JournalSegment.HEADER_LENGTH;
+import static io.keel.node.JournalSegment.RECORD_HEADER_LENGTH;
 
 /**
  * Opening an {@link OutputJournal} (cold path): finds where the sound records end, drops the newest log position's
@@ -24,6 +26,9 @@ import static io.keel.node.JournalSegment.HEADER_LENGTH;
  */
 final class JournalRecovery
 {
+    private static final int NO_RECORD = 0;
+    private static final int INVALID = -2;
+
     private final JournalIndex index;
     private final File dir;
     private final int segmentLength;
@@ -47,36 +52,36 @@ final class JournalRecovery
     }
 
     /**
-     * Fills the index with what is kept.
+     * Fills the index with what is kept. On failure the segments opened so far are unmapped, or are in the index.
      */
     void recover()
     {
-        final long firstIndex;
+        final int keepOffset;
         try
         {
-            firstIndex = openSegments();
+            final long firstIndex = openSegments();
+            if (found.isEmpty())
+            {
+                index.addSegment(JournalSegment.create(dir, firstIndex, segmentLength, 0));
+                return;
+            }
+            findEnd();
+            final boolean dropNewest = lastPosition > completePosition;
+            final int keepSegments = 1 + (dropNewest ? lastPositionSegment : endSegment);
+            keepOffset = dropNewest ? lastPositionOffset : endOffset;
+            recoveredPosition = dropNewest ? previousPosition : lastPosition;
+            for (int i = found.size() - 1; i >= keepSegments; i--)
+            {
+                found.remove(i).delete();
+            }
+            truncate(found.get(keepSegments - 1), keepOffset);
         }
         catch (final RuntimeException ex)
         {
             found.forEach(JournalSegment::close);
             throw ex;
         }
-        if (found.isEmpty())
-        {
-            index.addSegment(JournalSegment.create(dir, firstIndex, segmentLength, 0));
-            return;
-        }
-        findEnd();
-
-        final boolean dropNewest = lastPosition > completePosition;
-        final int keepSegments = 1 + (dropNewest ? lastPositionSegment : endSegment);
-        final int keepOffset = dropNewest ? lastPositionOffset : endOffset;
-        for (int i = found.size() - 1; i >= keepSegments; i--)
-        {
-            found.remove(i).delete();
-        }
-        found.get(keepSegments - 1).truncate(keepOffset);
-        recoveredPosition = dropNewest ? previousPosition : lastPosition;
+        found.forEach(index::addSegment);
         indexKept(keepOffset);
     }
 
@@ -155,7 +160,7 @@ final class JournalRecovery
             final boolean newest = s == found.size() - 1;
             int offset = HEADER_LENGTH;
             int frameLength;
-            while ((frameLength = segment.check(offset, lastPosition, crc)) > 0)
+            while ((frameLength = check(segment, offset, lastPosition)) > 0)
             {
                 final long position = segment.logPosition(offset);
                 if (position != lastPosition || lastPositionSegment < 0)
@@ -177,6 +182,47 @@ final class JournalRecovery
     }
 
     /**
+     * @return the frame length of a sound record at {@code offset}, {@link #NO_RECORD}, {@code END_OF_SEGMENT} (also
+     * when full) or {@link #INVALID} (torn, garbled, or a log position below {@code minPosition}).
+     */
+    private int check(final JournalSegment segment, final int offset, final long minPosition)
+    {
+        if (offset >= segmentLength)
+        {
+            return END_OF_SEGMENT;
+        }
+        final int frameLength = segment.frameLength(offset);
+        if (NO_RECORD == frameLength || END_OF_SEGMENT == frameLength)
+        {
+            return frameLength;
+        }
+        if (frameLength < RECORD_HEADER_LENGTH || frameLength > segmentLength - offset ||
+            segment.checksum(offset, frameLength, crc) != segment.storedChecksum(offset) ||
+            segment.logPosition(offset) < minPosition || segment.seqNo(offset) < 1)
+        {
+            return INVALID;
+        }
+        return frameLength;
+    }
+
+    /**
+     * Forget everything from {@code offset} on, so that no stale byte (the rest of a torn record, a page written out
+     * of order) is read as a record later. Only words that are not zero are written: a clean tail costs a read, not
+     * 64 MiB of dirty pages.
+     */
+    private void truncate(final JournalSegment segment, final int offset)
+    {
+        final UnsafeBuffer buffer = segment.buffer();
+        for (int i = offset; i < segmentLength; i += ALIGNMENT)
+        {
+            if (0 != buffer.getLong(i))
+            {
+                buffer.putLong(i, 0);
+            }
+        }
+    }
+
+    /**
      * Second pass: index every kept record, re-linking each session's chain (a link may have been lost with a page),
      * and unlink each session's last record from anything dropped.
      */
@@ -186,7 +232,6 @@ final class JournalRecovery
         for (int s = 0; s <= last; s++)
         {
             final JournalSegment segment = found.get(s);
-            index.addSegment(segment);
             final int end = s == last ? keepOffset : segmentLength;
             int offset = HEADER_LENGTH;
             int frameLength;

@@ -63,9 +63,9 @@ final class JournalSegment
     static final int RECORD_HEADER_LENGTH = 48;
     static final int ALIGNMENT = 8;
 
-    static final int NO_RECORD = 0;
     static final int END_OF_SEGMENT = -1;
-    static final int INVALID = -2;
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1024 * 1024);
 
     /** The position index keeps the first record starting in each 64 KiB block: 16 bytes per block. */
     private static final int BLOCK_SHIFT = 16;
@@ -135,8 +135,9 @@ final class JournalSegment
         MappedByteBuffer mapped = null;
         try
         {
-            try (FileChannel channel = IoUtil.createEmptyFile(temp, length, true))
+            try (RandomAccessFile raf = new RandomAccessFile(temp, "rw"); FileChannel channel = raf.getChannel())
             {
+                zeroFill(channel, 0, length);
                 mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
             }
             final UnsafeBuffer header = new UnsafeBuffer(mapped);
@@ -187,13 +188,28 @@ final class JournalSegment
             }
             if (size < length)
             {
-                IoUtil.fill(channel, size, length - size, (byte)0);
+                zeroFill(channel, size, length);
             }
             return new JournalSegment(index, file, channel.map(FileChannel.MapMode.READ_WRITE, 0, length));
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot open journal segment " + file, ex);
+        }
+    }
+
+    /**
+     * Writes zeros rather than setting a length: the blocks are allocated now, so a full disk fails here and not as a
+     * fault on a later store into the mapping. In 1 MiB writes: 4 KiB ones made a roll-over several times slower.
+     */
+    private static void zeroFill(final FileChannel channel, final long from, final long to) throws IOException
+    {
+        final ByteBuffer zeros = ZEROS.duplicate();
+        long position = from;
+        while (position < to)
+        {
+            zeros.clear().limit((int)Math.min(zeros.capacity(), to - position));
+            position += channel.write(zeros, position);
         }
     }
 
@@ -205,11 +221,6 @@ final class JournalSegment
         return buffer.getInt(MAGIC_OFFSET) == MAGIC &&
             buffer.getInt(VERSION_OFFSET) == VERSION &&
             buffer.getLong(INDEX_OFFSET) == index;
-    }
-
-    int headerSegmentLength()
-    {
-        return buffer.getInt(SEGMENT_LENGTH_OFFSET);
     }
 
     long completePosition()
@@ -250,32 +261,9 @@ final class JournalSegment
     }
 
     /**
-     * Cold path (open): what is at {@code offset}.
-     *
-     * @return the frame length of a sound record, {@link #NO_RECORD}, {@link #END_OF_SEGMENT} (also when full) or
-     * {@link #INVALID} (torn, garbled, or a log position below {@code minPosition}).
+     * @return the CRC32C of the record at {@code offset} as it is now; compare with {@link #storedChecksum(int)}.
      */
-    int check(final int offset, final long minPosition, final CRC32C crc)
-    {
-        if (offset >= buffer.capacity())
-        {
-            return END_OF_SEGMENT;
-        }
-        final int frameLength = buffer.getInt(offset + FRAME_LENGTH_OFFSET);
-        if (NO_RECORD == frameLength || END_OF_SEGMENT == frameLength)
-        {
-            return frameLength;
-        }
-        if (frameLength < RECORD_HEADER_LENGTH || frameLength > buffer.capacity() - offset ||
-            checksum(offset, frameLength, crc) != buffer.getInt(offset + CHECKSUM_OFFSET) ||
-            logPosition(offset) < minPosition || seqNo(offset) < 1)
-        {
-            return INVALID;
-        }
-        return frameLength;
-    }
-
-    private int checksum(final int offset, final int frameLength, final CRC32C crc)
+    int checksum(final int offset, final int frameLength, final CRC32C crc)
     {
         crc.reset();
         checksumView.limit(offset + frameLength);
@@ -342,22 +330,6 @@ final class JournalSegment
         }
     }
 
-    /**
-     * Cold path (open): forget everything from {@code offset} on, so that no stale byte (the rest of a torn record,
-     * a page written out of order) is read as a record later. Only words that are not zero are written: a clean tail
-     * costs a read, not 64 MiB of dirty pages.
-     */
-    void truncate(final int offset)
-    {
-        for (int i = offset, capacity = buffer.capacity(); i < capacity; i += ALIGNMENT)
-        {
-            if (0 != buffer.getLong(i))
-            {
-                buffer.putLong(i, 0);
-            }
-        }
-    }
-
     void close()
     {
         IoUtil.unmap(mapped);
@@ -402,6 +374,11 @@ final class JournalSegment
     long newestTimestamp()
     {
         return newestTimestamp;
+    }
+
+    int storedChecksum(final int offset)
+    {
+        return buffer.getInt(offset + CHECKSUM_OFFSET);
     }
 
     int frameLength(final int offset)
