@@ -428,6 +428,7 @@ public final class KeelClusteredService implements ClusteredService
     {
         return new OutputJournal(new OutputJournal.Context()
             .dir(config.journalDir())
+            .segmentLength(NodeContext.JOURNAL_SEGMENT_BYTES)
             .retentionBytes(config.journalRetentionMb() * 1024 * 1024)
             .retentionTime(java.util.concurrent.TimeUnit.HOURS.toMillis(config.journalRetentionHours())));
     }

@@ -34,6 +34,11 @@ public final class NodeContext
     public static final int MAX_SESSIONS_DEFAULT = 64;
     /** The output journal keeps at least this much (whole segments beyond it go at snapshots). */
     public static final long JOURNAL_RETENTION_MB_DEFAULT = 8_192;
+    /**
+     * Journal segment size: a new segment is zero-filled on the service thread when the last fills (10-20 ms for
+     * 64 MiB on this VM, so a quarter of that here), and every test cluster starts one per node.
+     */
+    public static final int JOURNAL_SEGMENT_BYTES = 16 * 1024 * 1024;
     public static final String LOG_TERM_LENGTH_DEFAULT = "1m";
     /** {@code keel node} serves metrics on this port + member id; embedded nodes default to off (0). */
     public static final int METRICS_BASE_PORT_DEFAULT = 9400;
