@@ -263,8 +263,6 @@ class SessionsInTheLogTest
         }
         env.pollUntil(() -> reports.count(ExecType.CANCELED) == 3, 10_000, "answered", client);
         client.logout();
-        GatewayTestEnv.sleep(500); // the logout's SessionClose reaches the log
-        final Long hashBefore = env.stateHashes()[0];
 
         // A nextExpectedSeqNo beyond the six reports produced: refused, saying why.
         try (RawClient raw = new RawClient(gateway.port()))
@@ -277,13 +275,16 @@ class SessionsInTheLogTest
             final String text = response.text();
             assertTrue(text.contains("beyond the last report of this session (6)"), text);
         }
-        assertEquals(hashBefore, env.stateHashes()[0], "the refused logon changed no state");
 
         // Resend ranges backwards, too wide, or beyond the last report: a SessionReject each, and the session goes on.
         try (RawClient raw = new RawClient(gateway.port()))
         {
             raw.send(RawClient.logon("trader" + MAKER, "pw" + MAKER, 1_000, 0));
-            assertEquals(io.keel.codecs.LogonResponseDecoder.TEMPLATE_ID, raw.read().templateId());
+            final RawClient.Message logon = raw.read();
+            final io.keel.codecs.LogonResponseDecoder response = new io.keel.codecs.LogonResponseDecoder()
+                .wrapAndApplyHeader(logon.buffer(), 0, new io.keel.codecs.MessageHeaderDecoder());
+            assertEquals(io.keel.codecs.LogonResult.OK, response.result());
+            assertEquals(7, response.nextSeqNo(), "the refused logon changed nothing of the session");
             assertEquals(io.keel.codecs.RejectReason.INVALID_MESSAGE, resendAnswer(raw, 5, 2).reason());
             assertEquals(io.keel.codecs.RejectReason.INVALID_SEQ_NO, resendAnswer(raw, 7, 0).reason());
             final io.keel.codecs.SessionRejectDecoder wide = resendAnswer(raw, 1, 0);
