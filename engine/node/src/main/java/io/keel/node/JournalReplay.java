@@ -6,6 +6,8 @@ import io.keel.codecs.ReplayCompleteEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The leader sends a session's reports again from its output journal: the catch-up that follows a SessionOpen (what
  * the client has not seen) and a gateway's SessionReplay (a gap it saw, or a client's ResendRequest beyond what the
@@ -92,6 +94,36 @@ final class JournalReplay implements OutputJournal.ReportHandler
         final int length)
     {
         output.resend(gatewayLink, buffer, offset, length);
+    }
+
+    /**
+     * The node's journal, in {@link NodeContext#journalDir()}, recovered from what is on disk.
+     */
+    static OutputJournal openJournal(final NodeContext config)
+    {
+        return new OutputJournal(new OutputJournal.Context()
+            .dir(config.journalDir())
+            .segmentLength(NodeContext.JOURNAL_SEGMENT_BYTES)
+            .retentionBytes(config.journalRetentionMb() * 1024 * 1024)
+            .retentionTime(TimeUnit.HOURS.toMillis(config.journalRetentionHours())));
+    }
+
+    /**
+     * Retention, at a snapshot: a failure is logged, never thrown (the journal is not state).
+     */
+    void purge(final long snapshotLogPosition, final long time, final NodeContext config)
+    {
+        if (journal != null)
+        {
+            try
+            {
+                journal.purge(snapshotLogPosition, time);
+            }
+            catch (final RuntimeException ex)
+            {
+                NodeLog.event(config, "journal-purge-failed", "error", String.valueOf(ex));
+            }
+        }
     }
 
     long replays()

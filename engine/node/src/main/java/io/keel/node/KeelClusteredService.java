@@ -15,7 +15,6 @@ import io.keel.codecs.BusinessRejectEncoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.RejectReason;
-import io.keel.codecs.SnapshotEndDecoder;
 import io.keel.codecs.SnapshotRequestDecoder;
 import io.keel.codecs.SnapshotServiceDecoder;
 import io.keel.codecs.SnapshotServiceEncoder;
@@ -89,10 +88,10 @@ public final class KeelClusteredService implements ClusteredService
         this.config = config;
         this.onDivergence = onDivergence;
         retryIdle = config.idleProfile().newIdleStrategy();
-        journal = openJournal(config);
+        journal = JournalReplay.openJournal(config);
         output = new ClusterOutput(retryIdle, this::sessionLink, journal);
         journalReplay = new JournalReplay(journal, output);
-        eventEncoder = new EventEncoder(config.marketDataTap() == null ? output : tee(output, config.marketDataTap()));
+        eventEncoder = new EventEncoder(config.marketDataTap() == null ? output : new MarketDataTee(output, config.marketDataTap()));
         metrics = config.metricsPort() != 0 ? new EngineMetrics(eventEncoder, applyLatency) : null;
         final EngineListener listener = metrics != null ? metrics : eventEncoder;
         engine = new Engine(
@@ -178,10 +177,11 @@ public final class KeelClusteredService implements ClusteredService
             .expiryTimerDeadline(expiryTimerDeadline)
             .stateCheckTimerScheduled(stateCheckTimerScheduled ? BooleanType.TRUE : BooleanType.FALSE)
             .messagesApplied(applier.commandsApplied());
-        offerSnapshot(snapshotPublication, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
-        engine.writeSnapshot((b, o, l) -> offerSnapshot(snapshotPublication, b, o, l));
+        ServiceSnapshot.offer(
+            snapshotPublication, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), retryIdle);
+        engine.writeSnapshot((b, o, l) -> ServiceSnapshot.offer(snapshotPublication, b, o, l, retryIdle));
         final long hash = recordStateHash(cluster.logPosition());
-        purgeJournal(cluster.logPosition(), cluster.time());
+        journalReplay.purge(cluster.logPosition(), cluster.time(), config);
         NodeLog.event(config, "snapshot", "logPosition", cluster.logPosition(), "stateHash", Long.toHexString(hash));
     }
 
@@ -424,30 +424,6 @@ public final class KeelClusteredService implements ClusteredService
         return engine.sessionLink(sessionId);
     }
 
-    private static OutputJournal openJournal(final NodeContext config)
-    {
-        return new OutputJournal(new OutputJournal.Context()
-            .dir(config.journalDir())
-            .segmentLength(NodeContext.JOURNAL_SEGMENT_BYTES)
-            .retentionBytes(config.journalRetentionMb() * 1024 * 1024)
-            .retentionTime(java.util.concurrent.TimeUnit.HOURS.toMillis(config.journalRetentionHours())));
-    }
-
-    private void purgeJournal(final long logPosition, final long time)
-    {
-        if (journal != null)
-        {
-            try
-            {
-                journal.purge(logPosition, time);
-            }
-            catch (final RuntimeException ex)
-            {
-                NodeLog.event(config, "journal-purge-failed", "error", String.valueOf(ex));
-            }
-        }
-    }
-
     private void businessReject(
         final ClientSession session,
         final long sessionId,
@@ -480,24 +456,6 @@ public final class KeelClusteredService implements ClusteredService
         return hash;
     }
 
-    private void offerSnapshot(final ExclusivePublication publication, final DirectBuffer buffer, final int offset, final int length)
-    {
-        while (true)
-        {
-            final long result = publication.offer(buffer, offset, length);
-            if (result > 0)
-            {
-                break;
-            }
-            if (result == io.aeron.Publication.CLOSED || result == io.aeron.Publication.NOT_CONNECTED)
-            {
-                throw new IllegalStateException("snapshot publication lost: " + result);
-            }
-            retryIdle.idle();
-        }
-        retryIdle.reset();
-    }
-
     private void loadSnapshot(final Image image)
     {
         final SnapshotLoader loader = new SnapshotLoader(engine);
@@ -520,23 +478,7 @@ public final class KeelClusteredService implements ClusteredService
                 done[0] = loader.onMessage(buffer, offset, length);
             }
         };
-        final io.aeron.FragmentAssembler assembler = new io.aeron.FragmentAssembler(handler);
-        while (!done[0])
-        {
-            final int fragments = image.poll(assembler, 16);
-            if (fragments == 0)
-            {
-                if (image.isClosed() || image.isEndOfStream())
-                {
-                    if (!done[0])
-                    {
-                        throw new IllegalStateException("snapshot ended before " + SnapshotEndDecoder.class.getSimpleName());
-                    }
-                }
-                retryIdle.idle();
-            }
-        }
-        retryIdle.reset();
+        ServiceSnapshot.read(image, handler, () -> done[0], retryIdle);
         engine.verifyInvariants();
     }
 
@@ -547,36 +489,5 @@ public final class KeelClusteredService implements ClusteredService
     public Engine engine()
     {
         return engine;
-    }
-
-    /**
-     * The outputs go to the cluster as always; market data also to the tap (NodeContext#marketDataTap).
-     */
-    private static OutputSink tee(final ClusterOutput output, final OutputSink tap)
-    {
-        return new OutputSink()
-        {
-            public void onSessionOutput(
-                final long sessionId, final long seqNo, final DirectBuffer buffer, final int offset, final int length)
-            {
-                output.onSessionOutput(sessionId, seqNo, buffer, offset, length);
-            }
-
-            public void onGatewayOutput(final long gatewayLink, final DirectBuffer buffer, final int offset, final int length)
-            {
-                output.onGatewayOutput(gatewayLink, buffer, offset, length);
-            }
-
-            public void onMarketData(final int instrumentId, final DirectBuffer buffer, final int offset, final int length)
-            {
-                output.onMarketData(instrumentId, buffer, offset, length);
-                tap.onMarketData(instrumentId, buffer, offset, length);
-            }
-
-            public void onAdminOutput(final long correlationId, final DirectBuffer buffer, final int offset, final int length)
-            {
-                output.onAdminOutput(correlationId, buffer, offset, length);
-            }
-        };
     }
 }

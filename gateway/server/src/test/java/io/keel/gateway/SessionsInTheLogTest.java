@@ -289,7 +289,8 @@ class SessionsInTheLogTest
             assertEquals(io.keel.codecs.RejectReason.INVALID_SEQ_NO, resendAnswer(raw, 7, 0).reason());
             final io.keel.codecs.SessionRejectDecoder wide = resendAnswer(raw, 1, 0);
             assertEquals(io.keel.codecs.RejectReason.INVALID_MESSAGE, wide.reason());
-            assertTrue(wide.text().contains("wider than 4 reports"), wide.text());
+            final String wideText = wide.text();
+            assertTrue(wideText.contains("wider than 4 reports"), wideText);
             final RawClient.Message narrow = sendResend(raw, 2, 4);
             assertEquals(io.keel.codecs.ExecutionReportDecoder.TEMPLATE_ID, narrow.templateId(), "2..4 is served");
         }
