@@ -139,8 +139,10 @@ class IdempotencyHorizonTest
     void shouldAnswerARepeatWithAFewProbesNotAScan()
     {
         final TestBed bed = withOthers(TestBed.create().account(ALICE, 1_000_000, 0));
-        flood(bed, 200_000, 10);
+        // Alice's record in the middle: a scan from either end would pass 100,000 others.
+        flood(bed, 100_000, 10);
         bed.order(ALICE, 40).buy(1, 1).ioc().send();
+        flood(bed, 100_000, 10);
         bed.buy(ALICE, 50, 90, 1);
         final int kept = bed.engine.window.size();
 
