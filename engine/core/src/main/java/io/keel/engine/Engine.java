@@ -58,7 +58,8 @@ public final class Engine
         emitter = new EventEmitter(listener);
         pool = new OrderPool(ctx.initialOrders(), ctx.maxOrders());
         // 64K slots (256 KiB) stay in cache; the few orders outliving 64K newer ones overflow to a map.
-        orders = new OrderIndex(BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 16)), ctx.initialOrders());
+        orders = new OrderIndex(
+            BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 16)), ctx.initialOrders());
         accounts = new Accounts(ctx);
         instruments = new Instruments(ctx, accounts);
         window = new ClOrdIdWindow(ctx.idempotencyHorizonMs(), ctx.maxClOrdIds());

@@ -15,7 +15,7 @@ public final class EngineContext
     public static final int MAX_ASSETS_DEFAULT = 4096;
     /** One minute of cluster time (milliseconds, Aeron Cluster's default unit, which Keel keeps). */
     public static final long IDEMPOTENCY_HORIZON_MS_DEFAULT = 60_000;
-    /** Sixty seconds at 69,905 requests per second; about 320 MiB when full. */
+    /** Sixty seconds at 69,905 requests per second; about 350 MiB when full (88 bytes a request). */
     public static final int MAX_CLORDIDS_DEFAULT = 4 * 1024 * 1024;
     public static final int MAX_CLORDIDS_MAX = 64 * 1024 * 1024;
 
@@ -165,8 +165,9 @@ public final class EngineContext
 
     /**
      * Most order requests remembered at once, all accounts together: the hard bound on the memory of
-     * idempotency (about 80 bytes each; it grows by doubling, so an engine pays for what it uses). A
-     * request younger than the horizon is never forgotten to make room: when all of them are, a new
+     * idempotency (88 bytes each, a 72-byte row and two index slots, grown by doubling so an engine pays
+     * for what it uses). A request younger than the horizon is never forgotten to make room: when all
+     * of them are, a new
      * order is rejected and a replace refused with THROTTLED (nothing done: the client may send the
      * same clOrdId again later), the same on every node. Size it to at least the peak sustained
      * request rate times the horizon: the default holds one minute at about 70,000 requests a second.

@@ -151,7 +151,9 @@ final class SnapshotWriter
     }
 
     /**
-     * Always at least one message, so the limits travel even with no entry.
+     * Always at least one message, so the limits travel even with no entry. Records past the horizon
+     * that no request has evicted yet are written too: eviction happens at the same commands on every
+     * node, so they are state like any other, and a loaded engine evicts them at the same commands.
      */
     private void writeClOrdIds(final ClOrdIdWindow w)
     {
