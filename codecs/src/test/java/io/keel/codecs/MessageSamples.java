@@ -835,7 +835,7 @@ final class MessageSamples
             new SnapshotClOrdIdsDecoder(),
             (e, v) ->
             {
-                e.windowSize(v.int32());
+                e.windowSize(v.int32()).horizon(v.int64()).maxEntries(v.int32());
                 final int count = v.count();
                 final SnapshotClOrdIdsEncoder.EntriesEncoder entries = e.entriesCount(count);
                 for (int i = 0; i < count; i++)
@@ -852,12 +852,15 @@ final class MessageSamples
                         .rejectReason(v.pick(RejectReason.values()))
                         .price(v.int64())
                         .quantity(v.int64())
-                        .cumQty(v.int64());
+                        .cumQty(v.int64())
+                        .time(v.int64());
                 }
             },
             (d, v) ->
             {
                 assertEquals(v.int32(), d.windowSize());
+                assertEquals(v.int64(), d.horizon());
+                assertEquals(v.int32(), d.maxEntries());
                 final int count = v.count();
                 final SnapshotClOrdIdsDecoder.EntriesDecoder entries = d.entries();
                 assertEquals(count, entries.count());
@@ -876,6 +879,7 @@ final class MessageSamples
                     assertEquals(v.int64(), entries.price());
                     assertEquals(v.int64(), entries.quantity());
                     assertEquals(v.int64(), entries.cumQty());
+                    assertEquals(v.int64(), entries.time());
                 }
             }),
         sample(

@@ -73,11 +73,16 @@ class MessageValidatorTest
 
         // Version 3 added fields to two messages only the cluster sends (AccountStatus.seqNo, BookSnapshot's pages):
         // gateways and clients of version 3 read them from version 3 nodes only, so the validator asks for the
-        // whole version 3 block. Any other later field needs the older layouts taught first.
+        // whole version 3 block. It also added the idempotency horizon, bound and entry times to SnapshotClOrdIds,
+        // which only a node's SnapshotLoader reads (older snapshots through the decoder's acting version, never
+        // through the validator). Any other later field needs the older layouts taught first.
         assertEquals(List.of(
             "AccountStatusDecoder.seqNoSinceVersion",
             "BookSnapshotDecoder.pageNoSinceVersion",
-            "BookSnapshotDecoder.pageCountSinceVersion"), laterFields);
+            "BookSnapshotDecoder.pageCountSinceVersion",
+            "SnapshotClOrdIdsDecoder.horizonSinceVersion",
+            "SnapshotClOrdIdsDecoder.maxEntriesSinceVersion",
+            "EntriesDecoder.timeSinceVersion"), laterFields);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -8,10 +8,8 @@ package io.keel.engine;
 final class Account
 {
     final long accountId;
-    /** Highest clOrdId used: a higher one cannot be a retry, so it needs no window look-up. */
+    /** Highest clOrdId used: a higher one cannot be a repeat, so it needs no look-up. */
     long maxClOrdId = Long.MIN_VALUE;
-    /** Whether the clOrdId window indexes this account's requests (derived, not snapshotted). */
-    boolean indexed;
     long[] balances;
 
     Account(final long accountId, final int assetCapacity)

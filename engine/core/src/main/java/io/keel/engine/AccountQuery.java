@@ -50,7 +50,8 @@ final class AccountQuery
 
     /**
      * Answer with an ExecutionReport ORDER_STATUS (REJECTED for a request that was refused), by the order's id when
-     * given (live orders only) or by any clOrdId it had; an order the engine does not know gets ordStatus REJECTED
+     * given (live orders only) or by clOrdId (a live order's current one, however old, or any request within the
+     * idempotency horizon); an order the engine does not know gets ordStatus REJECTED
      * with UNKNOWN_ORDER (UNKNOWN_ACCOUNT for an unknown account), as FIX answers an OrderStatusRequest.
      */
     void orderStatus(final long sessionId, final long accountId, final long clOrdId, final long orderId, final long time)
@@ -70,10 +71,8 @@ final class AccountQuery
             }
             else
             {
-                final int row = idempotency.find(account, clOrdId);
-                if (row != ClOrdIdWindow.NOT_FOUND)
+                if (idempotency.answerRepeat(account, clOrdId, sessionId, time))
                 {
-                    idempotency.reportRecordedOutcome(sessionId, row, time);
                     return;
                 }
             }

@@ -5,29 +5,37 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
-import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.BitUtil;
 
 /**
- * The most recent order requests of every account and their outcomes, so a client that retries
- * after a failover gets the original outcome again instead of a second order. One ring of
- * fixed-size rows in a single long[] (a request touches one row, not one array per field)
- * plus an index from (account, clOrdId) to row. The oldest row is forgotten when full.
+ * The order requests (new orders and replaces) of every account over the last idempotency horizon
+ * of cluster time, with their outcomes, so a client that resends gets the original outcome again
+ * instead of a second order.
  *
- * <p>The index is an open-addressing table of request sequence numbers, four times the rows,
- * probed linearly. Entries of forgotten rows are never deleted — a slot holding a sequence that
- * fell out of the window is simply free for reuse.
+ * <p>Records are numbered in arrival order (their sequence) and kept in a ring of fixed-size rows in
+ * one long[] (a request touches one row, not one array per field); record {@code seq} lives in row
+ * {@code seq & mask}. Cluster time never goes back, so the ring is in time order too and only its
+ * oldest end expires: a record is forgotten no sooner than {@link #horizon()} after it was made,
+ * whatever the other accounts send. Nothing else removes a record: at {@link #capacity()} records,
+ * all younger than the horizon, {@link #hasRoom} is false and the caller must refuse the request
+ * rather than forget one. Rows grow by doubling (cold, at a new high-water mark only) up to the
+ * capacity, so a quiet engine stays small.
  *
- * <p>The index is built per account, lazily: most clients use increasing clOrdIds, and a
- * clOrdId above the account's highest cannot be a repeat, so such accounts never need a
- * look-up and never pay for the index (a random cache miss per request). The first look-up for
- * an account scans the ring once for its rows; from then on its requests are indexed as they
- * come. The index is derived state: it changes speed, never outcomes.
+ * <p>An open-addressing index (linear probing, half full at most) maps (account, clOrdId) to row
+ * for every account: a look-up is a hash and a probe or two, never a scan. An expiring record's
+ * entry is deleted by shifting its successors back, so the table never fills with tombstones.
+ *
+ * <p>Each record also links to the previous record of the same order (a replace follows the order's
+ * new order or previous replace): when the order ends, its final state is written into every record
+ * of it still kept, so a resend of any of its clOrdIds is told how it ended. Each request is finished
+ * at most once, so this costs O(1) per request.
  */
 final class ClOrdIdWindow
 {
     static final int NOT_FOUND = -1;
+    static final long NO_SEQ = -1;
 
-    private static final int ROW = 8;
+    private static final int ROW = 9;
     private static final int ACCOUNT = 0;
     private static final int CLORDID = 1;
     private static final int ORDER_ID = 2;
@@ -36,95 +44,145 @@ final class ClOrdIdWindow
     private static final int CUM_QTY = 5;
     /** instrumentId in the low 32 bits, reject reason code above. */
     private static final int INSTRUMENT_REASON = 6;
-    /** side, ordType, timeInForce, ordStatus codes, a byte each. */
-    private static final int CODES = 7;
+    /**
+     * side, ordType, timeInForce, ordStatus codes, a byte each; above them, the distance back to the
+     * previous record of the same order (0: none kept).
+     */
+    private static final int CODES_PREVIOUS = 7;
+    private static final int TIME = 8;
+    private static final long CODES_MASK = 0xFFFF_FFFFL;
 
     private static final int INITIAL_ROWS = 1024;
-    private static final int INDEX_SLOTS_PER_ROW = 4;
-    /** Probes before giving up; at most a quarter of the slots are live, so never reached in practice. */
-    private static final int MAX_PROBES = 32;
+    private static final int INDEX_SLOTS_PER_ROW = 2;
 
-    private final int capacity;
-    private final Long2ObjectHashMap<Account> accounts;
+    private long horizon;
+    private int capacity;
     private long[] rows;
-    /** Request sequence + 1 per slot; 0 = never used. */
+    private int rowMask;
+    /**
+     * Per slot, the key's hash in the upper half and row + 1 in the lower (0 = empty): probing and
+     * shifting compare and place entries without reading rows, which are cache misses.
+     */
     private long[] index;
     private int indexMask;
-    private int rowCount;
+    /** Oldest record kept. */
+    private long headSeq;
     private long nextSeq;
+    private long probes;
 
     /**
-     * Rows grow (by doubling, while filling up) to capacity, so a small engine stays small.
+     * @param horizon  cluster time a record is kept at least.
+     * @param capacity most records kept at once.
      */
-    ClOrdIdWindow(final int capacity, final Long2ObjectHashMap<Account> accounts)
+    ClOrdIdWindow(final long horizon, final int capacity)
     {
-        this.capacity = capacity;
-        this.accounts = accounts;
-        rowCount = Math.min(INITIAL_ROWS, capacity);
-        rows = new long[rowCount * ROW];
-        index = new long[org.agrona.BitUtil.findNextPositivePowerOfTwo(rowCount * INDEX_SLOTS_PER_ROW)];
-        indexMask = index.length - 1;
+        limits(horizon, capacity);
     }
 
     /**
-     * Mixes account and clOrdId into one hash.
+     * Set the limits, e.g. the ones a snapshot carries; only while empty.
      */
-    private static long key(final long accountId, final long clOrdId)
+    void limits(final long horizon, final int capacity)
+    {
+        if (size() != 0)
+        {
+            throw new IllegalStateException("limits of a window in use");
+        }
+        if (horizon <= 0 || capacity <= 0)
+        {
+            throw new IllegalArgumentException("horizon and capacity must be > 0: " + horizon + ", " + capacity);
+        }
+        this.horizon = horizon;
+        this.capacity = capacity;
+        allocate(Math.min(INITIAL_ROWS, BitUtil.findNextPositivePowerOfTwo(capacity)));
+    }
+
+    long horizon()
+    {
+        return horizon;
+    }
+
+    int capacity()
+    {
+        return capacity;
+    }
+
+    int size()
+    {
+        return (int)(nextSeq - headSeq);
+    }
+
+    /**
+     * Index slots visited by look-ups, inserts and deletes so far: work, for tests that prove a
+     * repeat costs no scan. Not state.
+     */
+    long probes()
+    {
+        return probes;
+    }
+
+    /**
+     * Mixes account and clOrdId into one hash (also of {@link OrderIndex}'s live clOrdIds).
+     */
+    static int hash(final long accountId, final long clOrdId)
     {
         long z = (accountId * 0x9E3779B97F4A7C15L) ^ clOrdId;
         z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
-        return z ^ (z >>> 29);
+        return (int)(z ^ (z >>> 29));
     }
 
-    private int rowOf(final long seq)
+    private boolean isExpired(final int row, final long time)
     {
-        return (int)(seq % capacity);
-    }
-
-    private boolean isLive(final long seq)
-    {
-        return seq < nextSeq && seq >= nextSeq - size();
+        return time - rows[row * ROW + TIME] >= horizon;
     }
 
     /**
-     * @return the row holding this request, or {@link #NOT_FOUND}.
+     * @return the row of the account's request with this clOrdId, or {@link #NOT_FOUND} when there is
+     * none younger than the horizon at {@code time}.
      */
-    int find(final Account account, final long clOrdId)
+    int find(final long accountId, final long clOrdId, final long time)
     {
-        if (!account.indexed)
+        final int hash = hash(accountId, clOrdId);
+        for (int slot = hash & indexMask; ; slot = (slot + 1) & indexMask)
         {
-            indexAccount(account);
-        }
-        final long accountId = account.accountId;
-        int slot = (int)key(accountId, clOrdId) & indexMask;
-        for (int probe = 0; probe < MAX_PROBES; probe++)
-        {
+            probes++;
             final long entry = index[slot];
             if (entry == 0)
             {
                 return NOT_FOUND;
             }
-            final long seq = entry - 1;
-            if (isLive(seq))
+            final int row = (int)entry - 1;
+            final int base = row * ROW;
+            // An expired record still waiting to be evicted is passed over, not taken for the answer.
+            if ((int)(entry >>> 32) == hash && rows[base + ACCOUNT] == accountId && rows[base + CLORDID] == clOrdId &&
+                !isExpired(row, time))
             {
-                final int row = rowOf(seq);
-                if (rows[row * ROW + ACCOUNT] == accountId && rows[row * ROW + CLORDID] == clOrdId)
-                {
-                    return row;
-                }
+                return row;
             }
-            slot = (slot + 1) & indexMask;
         }
-        return NOT_FOUND;
     }
 
     /**
-     * Remember a request, forgetting the oldest when full.
-     *
-     * @return its row.
+     * Forget what is at least a horizon old at {@code time}, then say whether one more record fits.
      */
-    int add(
-        final Account account,
+    boolean hasRoom(final long time)
+    {
+        while (nextSeq > headSeq && isExpired(rowOf(headSeq), time))
+        {
+            unindex(rowOf(headSeq));
+            headSeq++;
+        }
+        return size() < capacity;
+    }
+
+    /**
+     * Remember a request; the caller has checked {@link #hasRoom}.
+     *
+     * @param previousSeq the order's previous record (a replace), or {@link #NO_SEQ}.
+     * @return its sequence.
+     */
+    long add(
+        final long accountId,
         final long clOrdId,
         final long orderId,
         final int instrumentId,
@@ -135,13 +193,18 @@ final class ClOrdIdWindow
         final RejectReason rejectReason,
         final long price,
         final long quantity,
-        final long cumQty)
+        final long cumQty,
+        final long time,
+        final long previousSeq)
     {
-        if (nextSeq == rowCount && rowCount < capacity)
+        if (size() == capacity)
         {
-            grow(accounts);
+            throw new IllegalStateException("clOrdId window full: hasRoom was not asked");
         }
-        final long accountId = account.accountId;
+        if (size() == rows.length / ROW)
+        {
+            grow();
+        }
         final long seq = nextSeq++;
         final int row = rowOf(seq);
         final int base = row * ROW;
@@ -152,123 +215,135 @@ final class ClOrdIdWindow
         rows[base + QUANTITY] = quantity;
         rows[base + CUM_QTY] = cumQty;
         rows[base + INSTRUMENT_REASON] = (instrumentId & 0xFFFF_FFFFL) | ((long)rejectReason.value() << 32);
-        rows[base + CODES] = (side.value() & 0xFF) | (ordType.value() & 0xFF) << 8 |
+        rows[base + CODES_PREVIOUS] = (side.value() & 0xFF) | (ordType.value() & 0xFF) << 8 |
             (timeInForce.value() & 0xFF) << 16 | (long)(ordStatus.value() & 0xFF) << 24;
-        if (account.indexed)
-        {
-            insert(key(accountId, clOrdId), seq);
-        }
-        return row;
+        // Cluster time never goes back in the log; held monotonic here too so expiry stays first in, first out.
+        rows[base + TIME] = seq == headSeq ? time : Math.max(time, rows[rowOf(seq - 1) * ROW + TIME]);
+        link(seq, previousSeq);
+        index(row);
+        return seq;
     }
 
     /**
-     * Cold, once per account: index the rows it already has in the window.
+     * Link a record to the previous record of its order (a snapshot does not carry the links).
      */
-    private void indexAccount(final Account account)
+    void link(final long seq, final long previousSeq)
     {
-        account.indexed = true;
-        for (long seq = nextSeq - size(); seq < nextSeq; seq++)
-        {
-            final int base = rowOf(seq) * ROW;
-            if (rows[base + ACCOUNT] == account.accountId)
-            {
-                insert(key(account.accountId, rows[base + CLORDID]), seq);
-            }
-        }
-    }
-
-    private void insert(final long key, final long seq)
-    {
-        int slot = (int)key & indexMask;
-        int oldestSlot = slot;
-        long oldestSeq = Long.MAX_VALUE;
-        for (int probe = 0; probe < MAX_PROBES; probe++)
-        {
-            final long entry = index[slot];
-            if (entry == 0 || !isLive(entry - 1))
-            {
-                index[slot] = seq + 1;
-                return;
-            }
-            if (entry - 1 < oldestSeq)
-            {
-                oldestSeq = entry - 1;
-                oldestSlot = slot;
-            }
-            slot = (slot + 1) & indexMask;
-        }
-        // Unreachable at a quarter load in practice; deterministic all the same.
-        index[oldestSlot] = seq + 1;
+        final int base = rowOf(seq) * ROW;
+        final long distance = previousSeq == NO_SEQ || previousSeq < headSeq ? 0 : seq - previousSeq;
+        rows[base + CODES_PREVIOUS] = (rows[base + CODES_PREVIOUS] & CODES_MASK) | distance << 32;
     }
 
     /**
-     * While the ring is filling up (its rows still in sequence order), double rows and index.
+     * The order ended: every record of it still kept, from {@code seq} back, takes its final state.
      */
-    private void grow(final Long2ObjectHashMap<Account> accounts)
+    void finish(final long seq, final OrdStatus status, final long price, final long quantity, final long cumQty)
     {
-        rowCount = Math.min(capacity, rowCount * 2);
-        rows = java.util.Arrays.copyOf(rows, rowCount * ROW);
-        index = new long[org.agrona.BitUtil.findNextPositivePowerOfTwo(rowCount * INDEX_SLOTS_PER_ROW)];
-        indexMask = index.length - 1;
-        for (long seq = 0; seq < nextSeq; seq++)
+        long s = seq;
+        while (s >= headSeq && s < nextSeq)
         {
-            final int base = rowOf(seq) * ROW;
-            final Account owner = accounts.get(rows[base + ACCOUNT]);
-            if (owner != null && owner.indexed)
+            final int base = rowOf(s) * ROW;
+            rows[base + PRICE] = price;
+            rows[base + QUANTITY] = quantity;
+            rows[base + CUM_QTY] = cumQty;
+            final long codes = rows[base + CODES_PREVIOUS];
+            rows[base + CODES_PREVIOUS] = (codes & ~(0xFFL << 24)) | (long)(status.value() & 0xFF) << 24;
+            final long distance = codes >>> 32;
+            if (distance == 0)
             {
-                insert(key(rows[base + ACCOUNT], rows[base + CLORDID]), seq);
+                break;
             }
+            s -= distance;
         }
     }
 
     /**
-     * True when the row still describes this order's request (it may have been reused since).
+     * Sequence of the i-th oldest record.
      */
-    boolean holds(final int row, final long clOrdId, final long orderId)
+    long seqAt(final int i)
     {
-        return row >= 0 && rows[row * ROW + CLORDID] == clOrdId && rows[row * ROW + ORDER_ID] == orderId;
+        return headSeq + i;
     }
 
     /**
-     * Record how an order ended.
-     */
-    void finish(final int row, final OrdStatus status, final long price, final long quantity, final long cumQty)
-    {
-        final int base = row * ROW;
-        rows[base + PRICE] = price;
-        rows[base + QUANTITY] = quantity;
-        rows[base + CUM_QTY] = cumQty;
-        rows[base + CODES] = (rows[base + CODES] & ~(0xFFL << 24)) | (long)(status.value() & 0xFF) << 24;
-    }
-
-    /**
-     * The newest row recording this order (each replace adds one). Cold: only for repeated
-     * clOrdIds of finished orders.
-     */
-    int latestRowOf(final long orderId, final int fallback)
-    {
-        for (int i = size() - 1; i >= 0; i--)
-        {
-            final int row = rowAt(i);
-            if (rows[row * ROW + ORDER_ID] == orderId)
-            {
-                return row;
-            }
-        }
-        return fallback;
-    }
-
-    int size()
-    {
-        return (int)Math.min(nextSeq, capacity);
-    }
-
-    /**
-     * Row of the i-th oldest entry.
+     * Row of the i-th oldest record.
      */
     int rowAt(final int i)
     {
-        return rowOf(nextSeq - size() + i);
+        return rowOf(headSeq + i);
+    }
+
+    int rowOf(final long seq)
+    {
+        return (int)seq & rowMask;
+    }
+
+    private void allocate(final int rowCount)
+    {
+        rows = new long[rowCount * ROW];
+        rowMask = rowCount - 1;
+        index = new long[rowCount * INDEX_SLOTS_PER_ROW];
+        indexMask = index.length - 1;
+    }
+
+    /**
+     * Cold, at a new high-water mark only: double the rows (each record moves to its row under the
+     * new mask) and rebuild the index.
+     */
+    private void grow()
+    {
+        final long[] oldRows = rows;
+        final int oldMask = rowMask;
+        allocate(Math.min(2 * (oldMask + 1), BitUtil.findNextPositivePowerOfTwo(capacity)));
+        for (long seq = headSeq; seq < nextSeq; seq++)
+        {
+            System.arraycopy(oldRows, ((int)seq & oldMask) * ROW, rows, rowOf(seq) * ROW, ROW);
+            index(rowOf(seq));
+        }
+    }
+
+    private int hashOf(final int row)
+    {
+        final int base = row * ROW;
+        return hash(rows[base + ACCOUNT], rows[base + CLORDID]);
+    }
+
+    private void index(final int row)
+    {
+        final int hash = hashOf(row);
+        int slot = hash & indexMask;
+        while (index[slot] != 0)
+        {
+            probes++;
+            slot = (slot + 1) & indexMask;
+        }
+        probes++;
+        index[slot] = (long)hash << 32 | (row + 1);
+    }
+
+    /**
+     * Delete the row's entry and shift back the entries after it that may move closer to home
+     * (Knuth's algorithm R), so every look-up still finds its entry before an empty slot.
+     */
+    private void unindex(final int row)
+    {
+        int hole = hashOf(row) & indexMask;
+        while ((int)index[hole] != row + 1)
+        {
+            probes++;
+            hole = (hole + 1) & indexMask;
+        }
+        for (int slot = (hole + 1) & indexMask; index[slot] != 0; slot = (slot + 1) & indexMask)
+        {
+            probes++;
+            final int home = (int)(index[slot] >>> 32) & indexMask;
+            if (((slot - home) & indexMask) >= ((slot - hole) & indexMask))
+            {
+                index[hole] = index[slot];
+                hole = slot;
+            }
+        }
+        index[hole] = 0;
     }
 
     long accountId(final int row)
@@ -301,6 +376,11 @@ final class ClOrdIdWindow
         return rows[row * ROW + CUM_QTY];
     }
 
+    long time(final int row)
+    {
+        return rows[row * ROW + TIME];
+    }
+
     int instrumentId(final int row)
     {
         return (int)rows[row * ROW + INSTRUMENT_REASON];
@@ -313,21 +393,21 @@ final class ClOrdIdWindow
 
     Side side(final int row)
     {
-        return Side.get((short)(rows[row * ROW + CODES] & 0xFF));
+        return Side.get((short)(rows[row * ROW + CODES_PREVIOUS] & 0xFF));
     }
 
     OrdType ordType(final int row)
     {
-        return OrdType.get((short)(rows[row * ROW + CODES] >>> 8 & 0xFF));
+        return OrdType.get((short)(rows[row * ROW + CODES_PREVIOUS] >>> 8 & 0xFF));
     }
 
     TimeInForce timeInForce(final int row)
     {
-        return TimeInForce.get((short)(rows[row * ROW + CODES] >>> 16 & 0xFF));
+        return TimeInForce.get((short)(rows[row * ROW + CODES_PREVIOUS] >>> 16 & 0xFF));
     }
 
     OrdStatus ordStatus(final int row)
     {
-        return OrdStatus.get((short)(rows[row * ROW + CODES] >>> 24 & 0xFF));
+        return OrdStatus.get((short)(rows[row * ROW + CODES_PREVIOUS] >>> 24 & 0xFF));
     }
 }

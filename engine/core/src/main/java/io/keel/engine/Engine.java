@@ -70,10 +70,11 @@ public final class Engine
         emitter.sessions(sessions);
         pool = new OrderPool(ctx.initialOrders(), ctx.maxOrders());
         // 64K slots (256 KiB) stay in cache; the few orders outliving 64K newer ones overflow to a map.
-        orders = new OrderIndex(BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 16)));
+        orders = new OrderIndex(
+            BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 16)), ctx.initialOrders());
         accounts = new Accounts(ctx);
         instruments = new Instruments(ctx, accounts);
-        window = new ClOrdIdWindow(ctx.clOrdIdWindow(), accounts.byId);
+        window = new ClOrdIdWindow(ctx.idempotencyHorizonMs(), ctx.maxClOrdIds());
         idempotency = new Idempotency(window, orders, emitter);
         lifecycle = new OrderLifecycle(accounts, instruments, pool, orders, expiries, idempotency, emitter);
         matcher = new Matcher(lifecycle, emitter);

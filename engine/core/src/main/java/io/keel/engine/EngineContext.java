@@ -13,15 +13,19 @@ public final class EngineContext
     public static final int MAX_ACCOUNTS_DEFAULT = 100_000;
     public static final int MAX_INSTRUMENTS_DEFAULT = 10_000;
     public static final int MAX_ASSETS_DEFAULT = 4096;
-    public static final int CLORDID_WINDOW_DEFAULT = 256 * 1024;
-    public static final int CLORDID_WINDOW_MAX = 64 * 1024 * 1024;
+    /** One minute of cluster time (milliseconds, Aeron Cluster's default unit, which Keel keeps). */
+    public static final long IDEMPOTENCY_HORIZON_MS_DEFAULT = 60_000;
+    /** Sixty seconds at 69,905 requests per second; about 350 MiB when full (88 bytes a request). */
+    public static final int MAX_CLORDIDS_DEFAULT = 4 * 1024 * 1024;
+    public static final int MAX_CLORDIDS_MAX = 64 * 1024 * 1024;
 
     private int maxOrders = MAX_ORDERS_DEFAULT;
     private int initialOrders = INITIAL_ORDERS_DEFAULT;
     private int maxAccounts = MAX_ACCOUNTS_DEFAULT;
     private int maxInstruments = MAX_INSTRUMENTS_DEFAULT;
     private int maxAssets = MAX_ASSETS_DEFAULT;
-    private int clOrdIdWindow = CLORDID_WINDOW_DEFAULT;
+    private long idempotencyHorizonMs = IDEMPOTENCY_HORIZON_MS_DEFAULT;
+    private int maxClOrdIds = MAX_CLORDIDS_DEFAULT;
     private boolean concluded;
 
     public EngineContext conclude()
@@ -32,10 +36,14 @@ public final class EngineContext
             requirePositive("maxAccounts", maxAccounts);
             requirePositive("maxInstruments", maxInstruments);
             requirePositive("maxAssets", maxAssets);
-            requirePositive("clOrdIdWindow", clOrdIdWindow);
-            if (clOrdIdWindow > CLORDID_WINDOW_MAX)
+            requirePositive("maxClOrdIds", maxClOrdIds);
+            if (maxClOrdIds > MAX_CLORDIDS_MAX)
             {
-                throw new IllegalArgumentException("clOrdIdWindow must be <= " + CLORDID_WINDOW_MAX + ": " + clOrdIdWindow);
+                throw new IllegalArgumentException("maxClOrdIds must be <= " + MAX_CLORDIDS_MAX + ": " + maxClOrdIds);
+            }
+            if (idempotencyHorizonMs <= 0)
+            {
+                throw new IllegalArgumentException("idempotencyHorizonMs must be > 0: " + idempotencyHorizonMs);
             }
             if (initialOrders < 0)
             {
@@ -119,18 +127,60 @@ public final class EngineContext
         return this;
     }
 
-    public int clOrdIdWindow()
+    public long idempotencyHorizonMs()
     {
-        return clOrdIdWindow;
+        return idempotencyHorizonMs;
     }
 
     /**
-     * How many recent order requests (all accounts together) are remembered so a retried
-     * clOrdId gets its original outcome; 64 bytes each.
+     * How long, in cluster time, the engine remembers an order request (new order or replace) so that
+     * a resend with the same clOrdId gets the original outcome and never a second order. A record is
+     * kept at least this long whatever other accounts send; a live order's current clOrdId is known
+     * for as long as the order lives, beyond the horizon.
+     * <p>
+     * Sized from the client's resend timeout. {@code KeelClient} sends a request again when it has
+     * gone unanswered for its resend timeout (3 s by default) and, after a reconnect, sends every
+     * request still unanswered. So the last copy of a request reaches the log at most one resend
+     * timeout plus one reconnect after the first: the reconnect to another gateway (through HAProxy)
+     * and a leader election take seconds, the resend three. Sixty seconds covers that with a wide
+     * margin (twenty resend timeouts). The bound the client must keep: a request resent more than the
+     * horizon after it first reached the log may execute again — a client that has been away longer
+     * should reconcile first (an AccountRequest lists its open orders) rather than resend blindly.
+     * <p>
+     * Changes outcomes, so every node must use the same value; a snapshot carries it and its value
+     * wins over this one when the engine is loaded from it.
+     *
+     * @param idempotencyHorizonMs cluster time (milliseconds, Aeron Cluster's default unit).
      */
-    public EngineContext clOrdIdWindow(final int clOrdIdWindow)
+    public EngineContext idempotencyHorizonMs(final long idempotencyHorizonMs)
     {
-        this.clOrdIdWindow = clOrdIdWindow;
+        this.idempotencyHorizonMs = idempotencyHorizonMs;
+        return this;
+    }
+
+    public int maxClOrdIds()
+    {
+        return maxClOrdIds;
+    }
+
+    /**
+     * Most order requests remembered at once, all accounts together: the hard bound on the memory of
+     * idempotency (88 bytes each, a 72-byte row and two index slots, grown by doubling so an engine pays
+     * for what it uses). A request younger than the horizon is never forgotten to make room: when all
+     * of them are, a new
+     * order is rejected and a replace refused with THROTTLED (nothing done: the client may send the
+     * same clOrdId again later), the same on every node. Size it to at least the peak sustained
+     * request rate times the horizon: the default holds one minute at about 70,000 requests a second.
+     * <p>
+     * Not yet fair between accounts: one account sending at its throttle's limit can use the whole
+     * bound and refuse the others; a per-account share is future work.
+     * <p>
+     * Changes outcomes, so every node must use the same value; a snapshot carries it and its value
+     * wins over this one when the engine is loaded from it.
+     */
+    public EngineContext maxClOrdIds(final int maxClOrdIds)
+    {
+        this.maxClOrdIds = maxClOrdIds;
         return this;
     }
 }

@@ -8,8 +8,13 @@ import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 
 /**
- * Per-account idempotency of order requests over the clOrdId window: a clOrdId the account used
- * recently gets its original outcome again and never a second order. Cancels are not remembered.
+ * Per-account idempotency of order requests: a clOrdId the account used gets its original outcome
+ * again and never a second order — for as long as the order it made lives (its current clOrdId, in
+ * {@link OrderIndex}), and otherwise for the idempotency horizon of cluster time (the
+ * {@link ClOrdIdWindow}). Cancels are not remembered.
+ *
+ * <p>Every answer costs O(1): a clOrdId above the account's highest cannot be a repeat and needs no
+ * look-up at all; any other is one probe of each hash table.
  */
 final class Idempotency
 {
@@ -25,20 +30,50 @@ final class Idempotency
     }
 
     /**
-     * The window row of an earlier request with this clOrdId, or NOT_FOUND. A clOrdId above
-     * the account's highest cannot be a repeat: the usual, increasing case costs no look-up.
+     * If the account used this clOrdId before (for a live order, or a request within the horizon),
+     * say again, to the asking session, what became of it.
+     *
+     * @return true when answered: the request must not be acted on.
      */
-    int find(final Account account, final long clOrdId)
+    boolean answerRepeat(final Account account, final long clOrdId, final long sessionId, final long time)
     {
-        return clOrdId > account.maxClOrdId ? ClOrdIdWindow.NOT_FOUND : window.find(account, clOrdId);
+        if (clOrdId > account.maxClOrdId)
+        {
+            return false;
+        }
+        final Order live = orders.get(account.accountId, clOrdId);
+        if (live != null)
+        {
+            // Only limit orders rest: market orders end within their own request.
+            emitter.statusReport(live, OrdType.LIMIT, clOrdId, sessionId, time);
+            return true;
+        }
+        final int row = window.find(account.accountId, clOrdId, time);
+        if (row == ClOrdIdWindow.NOT_FOUND)
+        {
+            return false;
+        }
+        reportRecordedOutcome(sessionId, row, time);
+        return true;
     }
 
     /**
-     * Record a request's outcome.
-     *
-     * @return its window row.
+     * Whether one more request can be remembered at {@code time} (forgetting those a horizon old
+     * first). When not, the request must be refused, not executed: executing a request the engine
+     * cannot remember would let its resend execute again.
      */
-    int remember(
+    boolean hasRoom(final long time)
+    {
+        return window.hasRoom(time);
+    }
+
+    /**
+     * Record a request's outcome; the caller has checked {@link #hasRoom}.
+     *
+     * @param previousSeq the order's record before this replace, or {@link ClOrdIdWindow#NO_SEQ}.
+     * @return its sequence in the window.
+     */
+    long remember(
         final Account account,
         final long clOrdId,
         final long orderId,
@@ -50,34 +85,37 @@ final class Idempotency
         final RejectReason reason,
         final long price,
         final long quantity,
-        final long cumQty)
+        final long cumQty,
+        final long time,
+        final long previousSeq)
     {
         if (clOrdId > account.maxClOrdId)
         {
             account.maxClOrdId = clOrdId;
         }
         return window.add(
-            account, clOrdId, orderId, instrumentId, side, ordType, timeInForce, ordStatus, reason, price,
-            quantity, cumQty);
+            account.accountId, clOrdId, orderId, instrumentId, side, ordType, timeInForce, ordStatus, reason, price,
+            quantity, cumQty, time, previousSeq);
     }
 
     /**
-     * The order is done: its row keeps the final state a retry will be told. A row the window has
-     * since reused for a newer request is left alone.
+     * The order is done: each of its records still kept takes the final state a resend will be told.
      */
     void finish(final Order order, final OrdStatus status)
     {
-        if (window.holds(order.windowRow, order.clOrdId, order.orderId))
+        if (order.recordSeq != ClOrdIdWindow.NO_SEQ)
         {
-            window.finish(order.windowRow, status, order.price, order.quantity, order.cumQty);
+            window.finish(order.recordSeq, status, order.price, order.quantity, order.cumQty);
         }
     }
 
     /**
-     * The live order an order id, or when that is 0 an earlier clOrdId, names, if it is the
-     * account's (and on the instrument, when one is given); else null.
+     * The live order an order id, or when that is 0 a clOrdId, names, if it is the account's (and
+     * on the instrument, when one is given); else null. A clOrdId names the order that has it now
+     * (however old) or had it within the horizon (before a replace).
      */
-    Order locate(final Account account, final long orderId, final long origClOrdId, final int instrumentId)
+    Order locate(
+        final Account account, final long orderId, final long origClOrdId, final int instrumentId, final long time)
     {
         Order order = null;
         if (orderId != 0)
@@ -86,10 +124,14 @@ final class Idempotency
         }
         else
         {
-            final int row = window.find(account, origClOrdId);
-            if (row != ClOrdIdWindow.NOT_FOUND)
+            order = orders.get(account.accountId, origClOrdId);
+            if (order == null)
             {
-                order = orders.get(window.orderId(row));
+                final int row = window.find(account.accountId, origClOrdId, time);
+                if (row != ClOrdIdWindow.NOT_FOUND && window.orderId(row) != 0)
+                {
+                    order = orders.get(window.orderId(row));
+                }
             }
         }
         if (order == null || order.accountId != account.accountId ||
@@ -101,9 +143,9 @@ final class Idempotency
     }
 
     /**
-     * A repeated clOrdId: say again what happened to the first request, without acting.
+     * A repeated clOrdId of a recorded request: say again what happened to it, without acting.
      */
-    void reportRecordedOutcome(final long sessionId, final int row, final long time)
+    private void reportRecordedOutcome(final long sessionId, final int row, final long time)
     {
         final ClOrdIdWindow w = window;
         final long orderId = w.orderId(row);
@@ -113,13 +155,12 @@ final class Idempotency
             emitter.statusReport(live, w.ordType(row), w.clOrdId(row), sessionId, time);
             return;
         }
-        // A replaced order's final state is recorded under its latest clOrdId: report that one's.
-        final int latest = orderId == 0 ? row : w.latestRowOf(orderId, row);
-        final OrdStatus status = w.ordStatus(latest);
+        // Every record of a finished order holds its final state (see ClOrdIdWindow#finish).
+        final OrdStatus status = w.ordStatus(row);
         emitter.detachedReport(
             sessionId, w.accountId(row), orderId, w.clOrdId(row), w.instrumentId(row),
             status == OrdStatus.REJECTED ? ExecType.REJECTED : ExecType.ORDER_STATUS, status, w.side(row),
-            w.ordType(row), w.timeInForce(row), w.rejectReason(latest), w.price(latest), w.quantity(latest),
-            w.cumQty(latest), time);
+            w.ordType(row), w.timeInForce(row), w.rejectReason(row), w.price(row), w.quantity(row), w.cumQty(row),
+            time);
     }
 }

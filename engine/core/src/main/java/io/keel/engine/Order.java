@@ -29,8 +29,8 @@ final class Order
 
     Account account;
     Instrument instrument;
-    /** Row of this order's current clOrdId in the engine's window, or -1. */
-    int windowRow;
+    /** Sequence of the record of this order's latest request in the clOrdId window, or -1. */
+    long recordSeq;
     PriceLevel level;
     Order prev;
     Order next;

@@ -72,10 +72,16 @@ final class OrderEntry
             return;
         }
 
-        final int duplicateRow = idempotency.find(account, clOrdId);
-        if (duplicateRow != ClOrdIdWindow.NOT_FOUND)
+        if (idempotency.answerRepeat(account, clOrdId, sessionId, time))
         {
-            idempotency.reportRecordedOutcome(sessionId, duplicateRow, time);
+            return;
+        }
+        // Every outcome from here on is remembered; one that cannot be is refused before anything happens.
+        if (!idempotency.hasRoom(time))
+        {
+            emitter.detachedReport(
+                sessionId, accountId, 0, clOrdId, instrumentId, ExecType.REJECTED, OrdStatus.REJECTED, side, ordType,
+                timeInForce, RejectReason.THROTTLED, price, quantity, 0, time);
             return;
         }
 
@@ -101,7 +107,8 @@ final class OrderEntry
         if (reason != RejectReason.NONE)
         {
             idempotency.remember(
-                account, clOrdId, 0, instrumentId, side, ordType, timeInForce, OrdStatus.REJECTED, reason, price, quantity, 0);
+                account, clOrdId, 0, instrumentId, side, ordType, timeInForce, OrdStatus.REJECTED, reason, price, quantity, 0,
+                time, ClOrdIdWindow.NO_SEQ);
             emitter.detachedReport(
                 sessionId, accountId, 0, clOrdId, instrumentId, ExecType.REJECTED, OrdStatus.REJECTED, side, ordType,
                 timeInForce, reason, price, quantity, 0, time);
@@ -129,7 +136,7 @@ final class OrderEntry
         {
             idempotency.remember(
                 account, clOrdId, order.orderId, instrumentId, side, ordType, timeInForce, OrdStatus.EXPIRED,
-                RejectReason.FOK_NOT_FILLABLE, limitPrice, quantity, 0);
+                RejectReason.FOK_NOT_FILLABLE, limitPrice, quantity, 0, time, ClOrdIdWindow.NO_SEQ);
             emitter.orderReport(
                 order, ordType, ExecType.EXPIRED, OrdStatus.EXPIRED, RejectReason.FOK_NOT_FILLABLE, clOrdId, 0, time);
             pool.release(order);
@@ -137,9 +144,9 @@ final class OrderEntry
         }
 
         Accounts.reserve(order, instrument);
-        order.windowRow = idempotency.remember(
+        order.recordSeq = idempotency.remember(
             account, clOrdId, order.orderId, instrumentId, side, ordType, timeInForce, OrdStatus.NEW, RejectReason.NONE,
-            limitPrice, quantity, 0);
+            limitPrice, quantity, 0, time, ClOrdIdWindow.NO_SEQ);
         orders.put(order);
         emitter.orderReport(order, ordType, ExecType.NEW, RejectReason.NONE, time);
 
@@ -169,13 +176,11 @@ final class OrderEntry
                 RejectReason.UNKNOWN_ACCOUNT, time);
             return;
         }
-        final int duplicateRow = idempotency.find(account, clOrdId);
-        if (duplicateRow != ClOrdIdWindow.NOT_FOUND)
+        if (idempotency.answerRepeat(account, clOrdId, sessionId, time))
         {
-            idempotency.reportRecordedOutcome(sessionId, duplicateRow, time);
             return;
         }
-        final Order order = idempotency.locate(account, orderId, origClOrdId, instrumentId);
+        final Order order = idempotency.locate(account, orderId, origClOrdId, instrumentId, time);
         if (order == null)
         {
             emitter.cancelReject(
@@ -193,6 +198,11 @@ final class OrderEntry
         if (reason == RejectReason.NONE && order.postOnly && OrderValidation.crosses(instrument, order.side, price))
         {
             reason = RejectReason.POST_ONLY_WOULD_TAKE;
+        }
+        // Only a replace that happens is remembered: one that could not be is refused before it happens.
+        if (reason == RejectReason.NONE && !idempotency.hasRoom(time))
+        {
+            reason = RejectReason.THROTTLED;
         }
         if (reason != RejectReason.NONE)
         {
@@ -220,11 +230,11 @@ final class OrderEntry
         order.quantity = quantity;
         order.leavesQty = quantity - order.cumQty;
         order.sessionId = sessionId;
-        order.clOrdId = clOrdId;
+        orders.changeClOrdId(order, clOrdId);
         Accounts.reserve(order, instrument);
-        order.windowRow = idempotency.remember(
+        order.recordSeq = idempotency.remember(
             account, clOrdId, order.orderId, order.instrumentId, order.side, OrdType.LIMIT, order.timeInForce,
-            EventEmitter.statusOf(order), RejectReason.NONE, price, quantity, order.cumQty);
+            EventEmitter.statusOf(order), RejectReason.NONE, price, quantity, order.cumQty, time, order.recordSeq);
 
         emitter.orderReport(
             order, OrdType.LIMIT, ExecType.REPLACED, EventEmitter.statusOf(order), RejectReason.NONE, clOrdId,

@@ -10,7 +10,7 @@ import io.keel.codecs.TimeInForce;
 
 /**
  * An accepted order's life after entry: resting, GTD expiry, cancel (one, mass, or on a lost
- * session) and the end of it (reservation released, window row finished, order back in the pool).
+ * session) and the end of it (reservation released, clOrdId records finished, order back in the pool).
  */
 final class OrderLifecycle
 {
@@ -55,7 +55,7 @@ final class OrderLifecycle
         final long time)
     {
         final Account account = accounts.get(accountId);
-        final Order order = account == null ? null : idempotency.locate(account, orderId, origClOrdId, instrumentId);
+        final Order order = account == null ? null : idempotency.locate(account, orderId, origClOrdId, instrumentId, time);
         if (order == null)
         {
             emitter.cancelReject(

@@ -62,7 +62,7 @@ final class OrderPool
         for (int i = 0; i < count; i++)
         {
             final Order order = new Order();
-            order.windowRow = -1;
+            order.recordSeq = ClOrdIdWindow.NO_SEQ;
             free[freeCount++] = order;
         }
         created += count;

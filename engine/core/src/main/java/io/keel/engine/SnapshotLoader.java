@@ -11,6 +11,7 @@ import io.keel.codecs.SnapshotOrderDecoder;
 import io.keel.codecs.SnapshotSessionDecoder;
 import io.keel.codecs.TimeInForce;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
 
 /**
  * Rebuilds an empty engine from the messages {@link SnapshotWriter} produced, in the same
@@ -29,6 +30,8 @@ public final class SnapshotLoader implements SnapshotSink
     private final SnapshotSessionDecoder sessionDecoder = new SnapshotSessionDecoder();
     private final SnapshotEndDecoder end = new SnapshotEndDecoder();
     private int messageCount;
+    private int clOrdIdMessages;
+    private int windowSize;
     private boolean begun;
     private boolean complete;
 
@@ -167,6 +170,18 @@ public final class SnapshotLoader implements SnapshotSink
     private void onClOrdIds(final DirectBuffer buffer, final int offset)
     {
         final SnapshotClOrdIdsDecoder d = clOrdIdsDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final ClOrdIdWindow window = engine.window;
+        if (clOrdIdMessages++ == 0)
+        {
+            // The limits change outcomes, so the snapshot's win over this node's options; a snapshot
+            // older than them keeps the options.
+            final long horizon = d.horizon();
+            final int maxEntries = d.maxEntries();
+            window.limits(
+                horizon == SnapshotClOrdIdsDecoder.horizonNullValue() ? window.horizon() : horizon,
+                maxEntries == SnapshotClOrdIdsDecoder.maxEntriesNullValue() ? window.capacity() : maxEntries);
+            windowSize = d.windowSize();
+        }
         for (final SnapshotClOrdIdsDecoder.EntriesDecoder e : d.entries())
         {
             final Account account = engine.accounts.byId.get(e.accountId());
@@ -174,9 +189,17 @@ public final class SnapshotLoader implements SnapshotSink
             {
                 throw new IllegalStateException("clOrdId " + e.clOrdId() + " of unknown account " + e.accountId());
             }
-            engine.window.add(
-                account, e.clOrdId(), e.orderId(), e.instrumentId(), e.side(), e.ordType(), e.timeInForce(),
-                e.ordStatus(), e.rejectReason(), e.price(), e.quantity(), e.cumQty());
+            if (window.size() == window.capacity())
+            {
+                throw new IllegalStateException("snapshot holds more clOrdIds than its bound " + window.capacity());
+            }
+            // An entry from before the horizon was recorded is kept a whole horizon from the snapshot's time.
+            final long time = e.time();
+            window.add(
+                account.accountId, e.clOrdId(), e.orderId(), e.instrumentId(), e.side(), e.ordType(), e.timeInForce(),
+                e.ordStatus(), e.rejectReason(), e.price(), e.quantity(), e.cumQty(),
+                time == SnapshotClOrdIdsDecoder.EntriesDecoder.timeNullValue() ? engine.lastTime : time,
+                ClOrdIdWindow.NO_SEQ);
         }
     }
 
@@ -211,7 +234,7 @@ public final class SnapshotLoader implements SnapshotSink
         order.expireTime = d.expireTime();
         order.account = account;
         order.instrument = instrument;
-        order.windowRow = -1; // linked to its clOrdId's row at the end, in one pass
+        order.recordSeq = ClOrdIdWindow.NO_SEQ; // linked to its records at the end, in one pass
 
         instrument.side(order.side).levelFor(order.price).append(order);
         engine.orders.put(order);
@@ -240,17 +263,33 @@ public final class SnapshotLoader implements SnapshotSink
         complete = true;
     }
 
+    /**
+     * The links a snapshot does not carry: each live order to its latest record, and each of its
+     * records to the one before (see {@link ClOrdIdWindow#finish}). Cold: one pass, one map.
+     */
     private void linkOrdersToWindow()
     {
         final ClOrdIdWindow window = engine.window;
+        if (window.size() != windowSize)
+        {
+            throw new IllegalStateException(
+                "snapshot incomplete: " + window.size() + " clOrdIds received of " + windowSize);
+        }
+        final Long2LongHashMap latestSeq = new Long2LongHashMap(ClOrdIdWindow.NO_SEQ);
         for (int i = 0, size = window.size(); i < size; i++)
         {
             final int row = window.rowAt(i);
             final long orderId = window.orderId(row);
             final Order order = orderId == 0 ? null : engine.orders.get(orderId);
-            if (order != null && order.clOrdId == window.clOrdId(row))
+            if (order != null)
             {
-                order.windowRow = row;
+                final long seq = window.seqAt(i);
+                window.link(seq, latestSeq.get(orderId));
+                latestSeq.put(orderId, seq);
+                if (order.clOrdId == window.clOrdId(row))
+                {
+                    order.recordSeq = seq;
+                }
             }
         }
     }

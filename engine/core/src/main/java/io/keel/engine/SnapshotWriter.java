@@ -156,14 +156,21 @@ final class SnapshotWriter
         while (held > 0);
     }
 
+    /**
+     * Always at least one message, so the limits travel even with no entry. Records past the horizon
+     * that no request has evicted yet are written too: eviction happens at the same commands on every
+     * node, so they are state like any other, and a loaded engine evicts them at the same commands.
+     */
     private void writeClOrdIds(final ClOrdIdWindow w)
     {
         int i = 0;
-        while (i < w.size())
+        do
         {
             final int count = Math.min(w.size() - i, ENTRIES_PER_MESSAGE);
             final SnapshotClOrdIdsEncoder.EntriesEncoder group = clOrdIdsEncoder.wrapAndApplyHeader(buffer, 0, header)
                 .windowSize(w.size())
+                .horizon(w.horizon())
+                .maxEntries(w.capacity())
                 .entriesCount(count);
             for (int n = 0; n < count; n++, i++)
             {
@@ -180,10 +187,12 @@ final class SnapshotWriter
                     .rejectReason(w.rejectReason(row))
                     .price(w.price(row))
                     .quantity(w.quantity(row))
-                    .cumQty(w.cumQty(row));
+                    .cumQty(w.cumQty(row))
+                    .time(w.time(row));
             }
             emit(clOrdIdsEncoder.encodedLength());
         }
+        while (i < w.size());
     }
 
     private void writeOrders(final BookSide book)

@@ -114,19 +114,54 @@ class IdempotencyTest
     }
 
     @Test
-    void shouldAcceptClOrdIdAgainOnceItLeftTheWindow()
+    void shouldAcceptClOrdIdOfFinishedOrderAgainOnceItIsAHorizonOld()
     {
-        final TestBed small = TestBed.create(new EngineContext().clOrdIdWindow(2)).account(ALICE, 100_000, 0);
-        small.buy(ALICE, 11, 90, 1);
-        small.buy(ALICE, 12, 90, 1);
+        final TestBed small = TestBed.create(new EngineContext().idempotencyHorizonMs(100)).account(ALICE, 100_000, 0);
+        small.order(ALICE, 11).buy(90, 1).ioc().send();
+        final long sentAt = small.time;
+
+        small.at(sentAt + 98).order(ALICE, 11).buy(90, 1).send();
+        assertEquals(ExecType.ORDER_STATUS, small.events.onlyReport().execType(), "99 ms later: a repeat");
+        assertEquals(OrdStatus.CANCELED, small.events.onlyReport().ordStatus());
+
+        small.order(ALICE, 11).buy(90, 1).send();
+        assertEquals(ExecType.NEW, small.events.onlyReport().execType(), "100 ms later: forgotten, a new order");
+        assertEquals(1, small.engine.openOrderCount());
+    }
+
+    @Test
+    void shouldKnowLiveOrdersClOrdIdBeyondTheHorizon()
+    {
+        final TestBed small = TestBed.create(new EngineContext().idempotencyHorizonMs(100)).account(ALICE, 100_000, 0);
+        final long orderId = small.buy(ALICE, 11, 90, 1);
+        small.onTime(small.time + 10_000);
+
         small.buy(ALICE, 11, 90, 1);
         assertEquals(ExecType.ORDER_STATUS, small.events.onlyReport().execType());
+        assertEquals(orderId, small.events.onlyReport().orderId());
+        assertEquals(1, small.engine.openOrderCount());
 
-        small.buy(ALICE, 13, 90, 1);
-        small.buy(ALICE, 11, 90, 1);
+        small.cancelByClOrdId(ALICE, 12, 11);
+        assertEquals(ExecType.CANCELED, small.events.onlyReport().execType());
+    }
 
-        assertEquals(ExecType.NEW, small.events.onlyReport().execType());
-        assertEquals(4, small.engine.openOrderCount());
+    @Test
+    void shouldLocateReplacedOrderByEarlierClOrdIdOnlyWithinTheHorizon()
+    {
+        final TestBed within = TestBed.create(new EngineContext().idempotencyHorizonMs(100)).account(ALICE, 100_000, 0);
+        final long orderId = within.buy(ALICE, 11, 90, 1);
+        within.replace(ALICE, 12, orderId, 91, 1);
+        within.cancelByClOrdId(ALICE, 13, 11);
+        assertEquals(ExecType.CANCELED, within.events.onlyReport().execType(), "the earlier clOrdId, within the horizon");
+
+        final TestBed beyond = TestBed.create(new EngineContext().idempotencyHorizonMs(100)).account(ALICE, 100_000, 0);
+        final long sameOrder = beyond.buy(ALICE, 11, 90, 1);
+        beyond.replace(ALICE, 12, sameOrder, 91, 1);
+        beyond.onTime(beyond.time + 100);
+        beyond.cancelByClOrdId(ALICE, 13, 11);
+        assertEquals(RejectReason.UNKNOWN_ORDER, beyond.events.only(Events.CancelReject.class).reason());
+        beyond.cancelByClOrdId(ALICE, 14, 12);
+        assertEquals(ExecType.CANCELED, beyond.events.onlyReport().execType(), "the current clOrdId, however old");
     }
 
     @Test

@@ -35,7 +35,7 @@ class ReferenceBookDifferentialTest
 
         assertNull(
             ModelCheck.firstDifference(commands, tight(), tight(), 50),
-            "seed " + seed + " (maxOrders 25, clOrdIdWindow 6, maxAccounts 7, maxInstruments 3)");
+            "seed " + seed + " (maxOrders 25, maxClOrdIds 6, idempotencyHorizonMs 30, maxAccounts 7, maxInstruments 3)");
     }
 
     @Test
@@ -56,7 +56,7 @@ class ReferenceBookDifferentialTest
             "SELF_TRADE_PREVENTED", "REPLACED", "ORDER_STATUS", "POST_ONLY_WOULD_TAKE", "PRICE_OUTSIDE_BAND",
             "INSTRUMENT_HALTED", "INSUFFICIENT_FUNDS", "INSUFFICIENT_POSITION", "NOTIONAL_OVERFLOW", "ORDER_LIMIT_REACHED",
             "UNKNOWN_ORDER", "UNKNOWN_ACCOUNT", "INVALID_EXPIRE_TIME", "MassCancelReport", "INSTRUMENT_EXISTS",
-            "INVALID_MASS_CANCEL_SCOPE", "ACCOUNT_EXISTS", "INVALID_ASSET", "INVALID_AMOUNT"})
+            "INVALID_MASS_CANCEL_SCOPE", "ACCOUNT_EXISTS", "INVALID_ASSET", "INVALID_AMOUNT", "THROTTLED"})
         {
             assertTrue(all.contains(expected), "the stream never produced " + expected);
         }
@@ -64,6 +64,6 @@ class ReferenceBookDifferentialTest
 
     private static EngineContext tight()
     {
-        return new EngineContext().maxOrders(25).clOrdIdWindow(6).maxAccounts(7).maxInstruments(3);
+        return new EngineContext().maxOrders(25).maxClOrdIds(6).idempotencyHorizonMs(30).maxAccounts(7).maxInstruments(3);
     }
 }

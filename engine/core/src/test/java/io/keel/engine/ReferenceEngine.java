@@ -56,10 +56,15 @@ final class ReferenceEngine extends ReferenceState implements Command.Venue
                 ordType, tif, RejectReason.UNKNOWN_ACCOUNT, price, quantity, 0, 0, 0, 0, 0, time));
             return;
         }
-        final WindowEntry seen = find(acct, clOrdId);
-        if (seen != null)
+        if (answerRepeat(sessionId, acct, clOrdId, time))
         {
-            reportAgain(sessionId, acct, seen, time);
+            return;
+        }
+        if (!hasRoom(time))
+        {
+            out.add(new Exec(
+                sessionId, accountId, 0, clOrdId, 0, nextExecId++, instrumentId, ExecType.REJECTED, OrdStatus.REJECTED, side,
+                ordType, tif, RejectReason.THROTTLED, price, quantity, 0, 0, 0, 0, 0, time));
             return;
         }
 
@@ -83,7 +88,7 @@ final class ReferenceEngine extends ReferenceState implements Command.Venue
         }
         if (reason != RejectReason.NONE)
         {
-            remember(acct, clOrdId, 0, instrumentId, side, ordType, tif, OrdStatus.REJECTED, reason, price, quantity, 0);
+            remember(acct, clOrdId, 0, instrumentId, side, ordType, tif, OrdStatus.REJECTED, reason, price, quantity, 0, time);
             out.add(new Exec(
                 sessionId, accountId, 0, clOrdId, 0, nextExecId++, instrumentId, ExecType.REJECTED, OrdStatus.REJECTED, side,
                 ordType, tif, reason, price, quantity, 0, 0, 0, 0, 0, time));
@@ -109,12 +114,14 @@ final class ReferenceEngine extends ReferenceState implements Command.Venue
         if (tif == TimeInForce.FOK && !fillableNow(inst, o))
         {
             remember(acct, clOrdId, o.orderId, instrumentId, side, ordType, tif, OrdStatus.EXPIRED,
-                RejectReason.FOK_NOT_FILLABLE, limit, quantity, 0);
+                RejectReason.FOK_NOT_FILLABLE, limit, quantity, 0, time);
             exec(o, ordType, ExecType.EXPIRED, OrdStatus.EXPIRED, RejectReason.FOK_NOT_FILLABLE, clOrdId, 0, 0, 0, 0, time);
             return;
         }
 
-        remember(acct, clOrdId, o.orderId, instrumentId, side, ordType, tif, OrdStatus.NEW, RejectReason.NONE, limit, quantity, 0);
+        remember(
+            acct, clOrdId, o.orderId, instrumentId, side, ordType, tif, OrdStatus.NEW, RejectReason.NONE, limit, quantity, 0,
+            time);
         exec(o, ordType, ExecType.NEW, OrdStatus.NEW, RejectReason.NONE, clOrdId, 0, 0, 0, 0, time);
         final boolean stopped = match(inst, o, ordType, time);
         restOrFinish(inst, o, ordType, stopped, time);
@@ -126,7 +133,7 @@ final class ReferenceEngine extends ReferenceState implements Command.Venue
     {
         advanceTime(time);
         final Acct acct = accounts.get(accountId);
-        final Ord o = acct == null ? null : locate(acct, orderId, origClOrdId, instrumentId);
+        final Ord o = acct == null ? null : locate(acct, orderId, origClOrdId, instrumentId, time);
         if (o == null)
         {
             out.add(new CancelReject(
@@ -153,13 +160,11 @@ final class ReferenceEngine extends ReferenceState implements Command.Venue
                 RejectReason.UNKNOWN_ACCOUNT, time));
             return;
         }
-        final WindowEntry seen = find(acct, clOrdId);
-        if (seen != null)
+        if (answerRepeat(sessionId, acct, clOrdId, time))
         {
-            reportAgain(sessionId, acct, seen, time);
             return;
         }
-        final Ord o = locate(acct, orderId, origClOrdId, instrumentId);
+        final Ord o = locate(acct, orderId, origClOrdId, instrumentId, time);
         if (o == null)
         {
             out.add(new CancelReject(
@@ -194,6 +199,10 @@ final class ReferenceEngine extends ReferenceState implements Command.Venue
         {
             reason = RejectReason.POST_ONLY_WOULD_TAKE;
         }
+        if (reason == RejectReason.NONE && !hasRoom(time))
+        {
+            reason = RejectReason.THROTTLED;
+        }
         if (reason != RejectReason.NONE)
         {
             out.add(new CancelReject(
@@ -214,7 +223,7 @@ final class ReferenceEngine extends ReferenceState implements Command.Venue
         o.sessionId = sessionId;
         o.clOrdId = clOrdId;
         remember(acct, clOrdId, o.orderId, o.instrumentId, o.side, OrdType.LIMIT, o.timeInForce, o.status(),
-            RejectReason.NONE, price, quantity, o.cumQty);
+            RejectReason.NONE, price, quantity, o.cumQty, time);
         exec(o, OrdType.LIMIT, ExecType.REPLACED, o.status(), RejectReason.NONE, clOrdId, previousClOrdId, 0, 0, 0, time);
         if (keepsPriority)
         {
@@ -508,7 +517,7 @@ final class ReferenceEngine extends ReferenceState implements Command.Venue
         return false;
     }
 
-    private Ord locate(final Acct acct, final long orderId, final long origClOrdId, final int instrumentId)
+    private Ord locate(final Acct acct, final long orderId, final long origClOrdId, final int instrumentId, final long time)
     {
         Ord o = null;
         if (orderId != 0)
@@ -517,7 +526,8 @@ final class ReferenceEngine extends ReferenceState implements Command.Venue
         }
         else
         {
-            final WindowEntry e = find(acct, origClOrdId);
+            o = liveByClOrdId(acct, origClOrdId);
+            final WindowEntry e = o == null ? find(acct, origClOrdId, time) : null;
             if (e != null && e.orderId != 0)
             {
                 o = live(e.orderId);

@@ -37,7 +37,8 @@ abstract class ReferenceState
     final int maxAccounts;
     final int maxInstruments;
     final int maxAssets;
-    final int windowSize;
+    final long horizon;
+    final int maxRecords;
     /** The engine's recent requests of every account, oldest first. */
     final java.util.ArrayDeque<WindowEntry> window = new java.util.ArrayDeque<>();
 
@@ -83,6 +84,7 @@ abstract class ReferenceState
         long price;
         long quantity;
         long cumQty;
+        long time;
     }
 
     static final class Inst
@@ -141,7 +143,8 @@ abstract class ReferenceState
         maxAccounts = context.maxAccounts();
         maxInstruments = context.maxInstruments();
         maxAssets = context.maxAssets();
-        windowSize = context.clOrdIdWindow();
+        horizon = context.idempotencyHorizonMs();
+        maxRecords = context.maxClOrdIds();
     }
 
     List<Event> drain()
@@ -415,11 +418,14 @@ abstract class ReferenceState
         }
     }
 
-    WindowEntry find(final Acct acct, final long clOrdId)
+    /**
+     * The account's request with this clOrdId, if younger than the horizon.
+     */
+    WindowEntry find(final Acct acct, final long clOrdId, final long time)
     {
         for (final WindowEntry e : window)
         {
-            if (e.accountId == acct.id && e.clOrdId == clOrdId)
+            if (e.accountId == acct.id && e.clOrdId == clOrdId && time - e.time < horizon)
             {
                 return e;
             }
@@ -427,10 +433,56 @@ abstract class ReferenceState
         return null;
     }
 
+    Ord liveByClOrdId(final Acct acct, final long clOrdId)
+    {
+        for (final Ord o : resting)
+        {
+            if (o.accountId == acct.id && o.clOrdId == clOrdId)
+            {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A live order's current clOrdId, or a request's within the horizon: report it again.
+     */
+    boolean answerRepeat(final long sessionId, final Acct acct, final long clOrdId, final long time)
+    {
+        final Ord o = liveByClOrdId(acct, clOrdId);
+        if (o != null)
+        {
+            out.add(new Exec(
+                sessionId, o.accountId, o.orderId, clOrdId, 0, nextExecId++, o.instrumentId, ExecType.ORDER_STATUS, o.status(),
+                o.side, OrdType.LIMIT, o.timeInForce, RejectReason.NONE, o.price, o.quantity, o.leavesQty, o.cumQty, 0, 0, 0,
+                time));
+            return true;
+        }
+        final WindowEntry e = find(acct, clOrdId, time);
+        if (e != null)
+        {
+            reportAgain(sessionId, acct, e, time);
+        }
+        return e != null;
+    }
+
+    /**
+     * Forget what is a horizon old; then whether one more request can be remembered.
+     */
+    boolean hasRoom(final long time)
+    {
+        while (!window.isEmpty() && time - window.peekFirst().time >= horizon)
+        {
+            window.removeFirst();
+        }
+        return window.size() < maxRecords;
+    }
+
     void remember(
         final Acct acct, final long clOrdId, final long orderId, final int instrumentId, final Side side, final OrdType ordType,
         final TimeInForce tif, final OrdStatus status, final RejectReason reason, final long price, final long quantity,
-        final long cumQty)
+        final long cumQty, final long time)
     {
         final WindowEntry e = new WindowEntry();
         e.accountId = acct.id;
@@ -445,11 +497,8 @@ abstract class ReferenceState
         e.price = price;
         e.quantity = quantity;
         e.cumQty = cumQty;
+        e.time = time;
         window.add(e);
-        if (window.size() > windowSize)
-        {
-            window.removeFirst();
-        }
     }
 
     void reportAgain(final long sessionId, final Acct acct, final WindowEntry e, final long time)

@@ -131,7 +131,9 @@ class EngineCommandFuzzTest
     void everyCommandSequenceKeepsTheInvariants(final FuzzedDataProvider data)
     {
         final SaneReports listener = new SaneReports();
-        final Engine engine = new Engine(new EngineContext().maxOrders(4_096).initialOrders(64).clOrdIdWindow(64), listener);
+        // ~160 commands' time of horizon against a bound of 64 requests: both expiry and THROTTLED happen.
+        final Engine engine = new Engine(
+            new EngineContext().maxOrders(4_096).initialOrders(64).maxClOrdIds(64).idempotencyHorizonMs(8_000), listener);
         final CommandDecoder dispatcher = new CommandDecoder(engine);
         long time = 1_000;
         long correlationId = 1;
@@ -201,9 +203,8 @@ class EngineCommandFuzzTest
             apply(dispatcher, engine, length, time);
         }
 
-        // A snapshot loaded into a fresh engine is the same state.
-        final Engine copy = new Engine(new EngineContext().maxOrders(4_096).initialOrders(64).clOrdIdWindow(64),
-            new SaneReports());
+        // A snapshot loaded into a fresh engine is the same state; the idempotency limits come with it.
+        final Engine copy = new Engine(new EngineContext().maxOrders(4_096).initialOrders(64), new SaneReports());
         final SnapshotLoader loader = new SnapshotLoader(copy);
         engine.writeSnapshot(loader);
         assertTrue(loader.isComplete(), "snapshot complete");

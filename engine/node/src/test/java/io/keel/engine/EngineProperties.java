@@ -199,6 +199,6 @@ class EngineProperties
 
     private static EngineContext context(final boolean tight)
     {
-        return tight ? new EngineContext().maxOrders(25).clOrdIdWindow(6).maxAccounts(7).maxInstruments(3) : new EngineContext();
+        return tight ? new EngineContext().maxOrders(25).maxClOrdIds(6).idempotencyHorizonMs(30).maxAccounts(7).maxInstruments(3) : new EngineContext();
     }
 }

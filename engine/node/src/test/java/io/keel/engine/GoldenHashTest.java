@@ -26,9 +26,9 @@ class GoldenHashTest
     private static final long[] SEEDS = {1, 2, 3};
     private static final int LENGTH = 6_000;
     private static final String[] GOLDEN = {
-        "outputs=11747 chain=18a37ba13e23c01d state=81b100e2eb36bb9",
-        "outputs=11376 chain=487bd800f71c8599 state=9c631a6c6531fbf5",
-        "outputs=11629 chain=5e0b799d858239b6 state=9aa219c006d28624",
+        "outputs=11747 chain=18a37ba13e23c01d state=6aa01e864e6494b0",
+        "outputs=11376 chain=487bd800f71c8599 state=7922447948d90b8b",
+        "outputs=11629 chain=5e0b799d858239b6 state=78686fe57d5e9de8",
     };
 
     @Test
