@@ -104,6 +104,8 @@ final class ScriptedCluster implements AutoCloseable
         adminCommand("AddInstrument", (c, id) -> admin.addInstrument(id, INSTRUMENT, BASE, QUOTE, 1, 1, 100, 5_000, 5_000));
         adminCommand("Deposit", (c, id) -> admin.deposit(id, 1, QUOTE, 1_000_003));
         adminCommand("Deposit", (c, id) -> admin.deposit(id, 2, BASE, 50_000));
+        openSession(1);
+        openSession(2);
         order(1, Side.BUY, TimeInForce.GTC, 99, 10, 0);
         order(2, Side.SELL, TimeInForce.GTC, 101, 20, 0);
         order(1, Side.BUY, TimeInForce.GTC, 101, 5, 0);
@@ -191,6 +193,20 @@ final class ScriptedCluster implements AutoCloseable
         }
         sent.add(new Sent("NewOrder", "clOrdId", clOrdId));
         await("order answered", () -> gatewayMessages > before, 10_000);
+    }
+
+    /**
+     * The gateway opens the account's client session (its user's password checked), as before any order.
+     */
+    void openSession(final long account)
+    {
+        final long before = gatewayMessages;
+        if (!gateway.openSession(session(account), account, false, 0, 0))
+        {
+            throw new IllegalStateException("session open not sent");
+        }
+        sent.add(new Sent("SessionOpen", "sessionId", session(account)));
+        await("session status", () -> gatewayMessages > before, 10_000);
     }
 
     void cancel(final long account, final long origClOrdId)

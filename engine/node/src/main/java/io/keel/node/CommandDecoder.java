@@ -221,14 +221,14 @@ public final class CommandDecoder
                 final long expected = so.nextExpectedSeqNo();
                 engine.openSession(gatewayLink, gatewayId, openedId, so.accountId(),
                     so.cancelOnDisconnectRaw() == BooleanType.TRUE.value(), so.graceTime(), expected, time);
-                if (gatewayLink == 0 || engine.sessionLink(openedId) != gatewayLink)
+                if (gatewayLink == 0 || engine.sessionLink(openedId) != gatewayLink || expected == 0 ||
+                    expected >= engine.sessionNextSeqNo(openedId))
                 {
                     return CommandResult.APPLIED;
                 }
-                // Opened here: what the client has not seen follows the status, from the journal (0: it asks for
-                // nothing before the next report).
+                // Opened here, with reports the client has not seen: they follow the status, from the journal.
                 replaySessionId = openedId;
-                replayFromSeqNo = expected == 0 ? engine.sessionNextSeqNo(openedId) : expected;
+                replayFromSeqNo = expected;
                 replayToSeqNo = 0;
                 return CommandResult.SESSION_OPENED;
 

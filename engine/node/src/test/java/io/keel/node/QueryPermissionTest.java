@@ -46,8 +46,10 @@ class QueryPermissionTest
     {
         final long own = 5;
         final long other = 6;
-        assertEquals(CommandResult.SESSION_OPENED, apply(GATEWAY_SESSION, sessionOpen(own, ACCOUNT)));
-        assertEquals(CommandResult.SESSION_OPENED, apply(OTHER_GATEWAY_SESSION, sessionOpen(other, ACCOUNT + 1)));
+        assertEquals(CommandResult.APPLIED, apply(GATEWAY_SESSION, sessionOpen(own, ACCOUNT)));
+        assertEquals(CommandResult.APPLIED, apply(OTHER_GATEWAY_SESSION, sessionOpen(other, ACCOUNT + 1)));
+        assertEquals(GATEWAY_SESSION, engine.sessionLink(own));
+        assertEquals(OTHER_GATEWAY_SESSION, engine.sessionLink(other));
 
         assertEquals(CommandResult.APPLIED, apply(GATEWAY_SESSION, accountRequest(own, ACCOUNT)));
         assertEquals(CommandResult.APPLIED, apply(GATEWAY_SESSION, orderStatus(own, ACCOUNT)));
@@ -62,8 +64,8 @@ class QueryPermissionTest
     void shouldMoveASessionToTheGatewayItLastLoggedOnAt()
     {
         final long session = 5;
-        assertEquals(CommandResult.SESSION_OPENED, apply(GATEWAY_SESSION, sessionOpen(session, ACCOUNT)));
-        assertEquals(CommandResult.SESSION_OPENED, apply(OTHER_GATEWAY_SESSION, sessionOpen(session, ACCOUNT)));
+        assertEquals(CommandResult.APPLIED, apply(GATEWAY_SESSION, sessionOpen(session, ACCOUNT)));
+        assertEquals(CommandResult.APPLIED, apply(OTHER_GATEWAY_SESSION, sessionOpen(session, ACCOUNT)));
 
         assertEquals(OTHER_GATEWAY_SESSION, engine.sessionLink(session));
         assertEquals(CommandResult.NOT_SERVED_HERE, apply(GATEWAY_SESSION, orderStatus(session, ACCOUNT)));
@@ -83,7 +85,7 @@ class QueryPermissionTest
     {
         assertEquals(CommandResult.APPLIED, apply(GATEWAY_SESSION, sessionOpen(5, 99)));
         assertEquals(0, engine.sessionLink(5));
-        assertEquals(CommandResult.SESSION_OPENED, apply(GATEWAY_SESSION, sessionOpen(5, ACCOUNT)));
+        assertEquals(CommandResult.APPLIED, apply(GATEWAY_SESSION, sessionOpen(5, ACCOUNT)));
         assertEquals(CommandResult.APPLIED, apply(OTHER_GATEWAY_SESSION, sessionOpen(5, ACCOUNT + 1)));
         assertEquals(GATEWAY_SESSION, engine.sessionLink(5));
     }
