@@ -293,6 +293,11 @@ public final class Engine
      */
     public void gatewayLost(final long gatewayLink, final long time)
     {
+        if (!sessions.servesAny(gatewayLink))
+        {
+            // An admin's or an idle gateway's close: no command for the engine, not even a tick of its time.
+            return;
+        }
         advanceTime(time);
         dueSessions.clear();
         sessions.linkLost(gatewayLink, time, dueSessions);

@@ -195,6 +195,21 @@ final class Sessions
     }
 
     /**
+     * @return whether any session is open through this gateway link (cold path: a scan).
+     */
+    boolean servesAny(final long gatewayLink)
+    {
+        for (final Session session : byId.values())
+        {
+            if (session.state == SessionState.OPEN && session.gatewayLink == gatewayLink)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Pop the pending cancel-on-disconnects due by this time, in deadline then session id order.
      */
     void takeDue(final long time, final LongArrayList due)
