@@ -6,6 +6,7 @@ import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Requests sent but not yet answered, kept as their encoded bytes so they can be sent again
@@ -25,6 +26,11 @@ final class InFlightRequests
     private static final int MESSAGE_OFFSET = 24;
     private static final int TEMPLATE_ID_OFFSET = MESSAGE_OFFSET + 2;
     private static final long NO_RETRY = 0;
+    /**
+     * Sending may read (a back-pressured write polls), and a report read may remove a request while the retries are
+     * walked, which can make the walk miss one: waiting retries are looked at again this often whatever the earliest.
+     */
+    private static final long RETRY_RESCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     interface Visitor
     {
@@ -161,7 +167,7 @@ final class InFlightRequests
             return 0;
         }
         int count = 0;
-        long earliest = nowNs + Long.MAX_VALUE / 2;
+        long earliest = nowNs + RETRY_RESCAN_INTERVAL_NS;
         final Long2LongHashMap.ValueIterator values = slotByClOrdId.values().iterator();
         while (values.hasNext())
         {
