@@ -102,8 +102,8 @@ final class InFlightRequests
     boolean contains(final long clOrdId, final int templateId)
     {
         final long slot = slotByClOrdId.get(clOrdId);
-        return slot != -1 &&
-            (slots.getShort((int)slot * SLOT_LENGTH + TEMPLATE_ID_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) == templateId;
+        final int at = (int)slot * SLOT_LENGTH;
+        return slot != -1 && (slots.getShort(at + TEMPLATE_ID_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) == templateId;
     }
 
     /**
@@ -218,7 +218,8 @@ final class InFlightRequests
         while (values.hasNext())
         {
             final int at = (int)values.nextValue() * SLOT_LENGTH;
-            if (slots.getLong(at + RETRY_AT_OFFSET) == NO_RETRY && slots.getLong(at + SENT_AT_OFFSET) - sentBeforeNs < 0)
+            final boolean waitingForRetry = slots.getLong(at + RETRY_AT_OFFSET) != NO_RETRY;
+            if (!waitingForRetry && slots.getLong(at + SENT_AT_OFFSET) - sentBeforeNs < 0)
             {
                 send(at, nowNs, visitor);
                 count++;
