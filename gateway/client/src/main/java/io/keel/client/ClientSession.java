@@ -401,7 +401,8 @@ final class ClientSession implements ClientTransport.Listener
 
     private int reconnectIfDue(final long nowNs)
     {
-        if (!autoReconnect || state == SessionState.CLOSED || state == SessionState.MOVED || nowNs - nextReconnectNs < 0)
+        if (!autoReconnect || state == SessionState.CLOSED || state == SessionState.MOVED ||
+            nowNs - nextReconnectNs < 0)
         {
             return 0;
         }

@@ -6,6 +6,7 @@ import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Requests sent but not yet answered, kept as their encoded bytes so they can be sent again
@@ -25,6 +26,11 @@ final class InFlightRequests
     private static final int MESSAGE_OFFSET = 24;
     private static final int TEMPLATE_ID_OFFSET = MESSAGE_OFFSET + 2;
     private static final long NO_RETRY = 0;
+    /**
+     * Sending may read (a back-pressured write polls), and a report read may remove a request while the retries are
+     * walked, which can make the walk miss one: waiting retries are looked at again this often whatever the earliest.
+     */
+    private static final long RETRY_RESCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     interface Visitor
     {
@@ -96,8 +102,8 @@ final class InFlightRequests
     boolean contains(final long clOrdId, final int templateId)
     {
         final long slot = slotByClOrdId.get(clOrdId);
-        return slot != -1 &&
-            (slots.getShort((int)slot * SLOT_LENGTH + TEMPLATE_ID_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) == templateId;
+        final int at = (int)slot * SLOT_LENGTH;
+        return slot != -1 && (slots.getShort(at + TEMPLATE_ID_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) == templateId;
     }
 
     /**
@@ -161,7 +167,7 @@ final class InFlightRequests
             return 0;
         }
         int count = 0;
-        long earliest = nowNs + Long.MAX_VALUE / 2;
+        long earliest = nowNs + RETRY_RESCAN_INTERVAL_NS;
         final Long2LongHashMap.ValueIterator values = slotByClOrdId.values().iterator();
         while (values.hasNext())
         {
@@ -212,7 +218,8 @@ final class InFlightRequests
         while (values.hasNext())
         {
             final int at = (int)values.nextValue() * SLOT_LENGTH;
-            if (slots.getLong(at + RETRY_AT_OFFSET) == NO_RETRY && slots.getLong(at + SENT_AT_OFFSET) - sentBeforeNs < 0)
+            final boolean waitingForRetry = slots.getLong(at + RETRY_AT_OFFSET) != NO_RETRY;
+            if (!waitingForRetry && slots.getLong(at + SENT_AT_OFFSET) - sentBeforeNs < 0)
             {
                 send(at, nowNs, visitor);
                 count++;

@@ -225,7 +225,8 @@ class ClientSessionTest
             switch (headerDecoder.templateId())
             {
                 case LogonDecoder.TEMPLATE_ID:
-                    logonSeqNos.add(new LogonDecoder().wrapAndApplyHeader(buffer, offset, headerDecoder).nextExpectedSeqNo());
+                    final LogonDecoder logon = new LogonDecoder().wrapAndApplyHeader(buffer, offset, headerDecoder);
+                    logonSeqNos.add(logon.nextExpectedSeqNo());
                     queue(new LogonResponseEncoder().wrapAndApplyHeader(scratch, 0, headerEncoder)
                         .result(logonAnswer).sessionId(11).accountId(1).heartbeatIntervalMs(1_000)
                         .nextSeqNo(engineNextSeqNo).text(logonAnswer == LogonResult.OK ? "" : "beyond the last report")

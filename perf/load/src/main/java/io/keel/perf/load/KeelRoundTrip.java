@@ -144,6 +144,8 @@ final class KeelRoundTrip implements Scenario
             .username("perf")
             .password("perf")
             .resendTimeoutMs(0)
+            // Open loop: a refusal is an answer to count, not a request to send again (which would add load).
+            .maxUnavailableRetries(0)
             .heartbeatIntervalMs(10_000)
             .listener(new KeelClientListener()
             {
