@@ -312,7 +312,10 @@ public final class EventEncoder implements EngineListener
     {
         // More entries than the buffer holds (never, as the engine pages): the same page, empty, UNAVAILABLE.
         accountPageReplaced = accountStatusLength(page.balanceCount(), page.orderCount()) > accountBuffer.capacity();
-        replacedOutputs += accountPageReplaced ? 1 : 0;
+        if (accountPageReplaced)
+        {
+            replacedOutputs++;
+        }
         accountStatus.wrapAndApplyHeader(accountBuffer, 0, header)
             .sessionId(page.sessionId())
             .accountId(page.accountId())
