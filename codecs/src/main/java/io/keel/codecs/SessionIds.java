@@ -1,10 +1,11 @@
 package io.keel.codecs;
 
 /**
- * The layout of a client session id, as every message's {@code sessionId} carries it: the serving
- * gateway's id in the upper 32 bits, the gateway's own number for the session in the lower 32. The
- * cluster routes each report to the gateway named there; 0 is reserved ("any session" to mass cancel,
- * "an admin" to an account query).
+ * Gateway ids, and a layout for client session ids that name a gateway in their upper 32 bits. Since schema
+ * version 3 a session id is the user's alone (the gateway derives it from the user name) and the cluster routes each
+ * report by the session's serving gateway in its own state, not by these bits: the layout remains for tools and
+ * tests that want distinct ids per simulated gateway. 0 is reserved ("any session" to mass cancel, "an admin" to an
+ * account query).
  */
 public final class SessionIds
 {
