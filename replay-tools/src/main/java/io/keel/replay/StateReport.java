@@ -1,6 +1,7 @@
 package io.keel.replay;
 
 import io.keel.codecs.Side;
+import io.keel.engine.BookWalk;
 import io.keel.engine.Engine;
 
 import java.io.PrintStream;
@@ -55,7 +56,7 @@ final class StateReport
             for (final Side side : new Side[]{Side.BUY, Side.SELL})
             {
                 final int[] level = {0};
-                engine.forEachLevel(instrumentId, side, (price, quantity, orderCount) ->
+                BookWalk.forEachLevel(engine, instrumentId, side, (price, quantity, orderCount) ->
                 {
                     if (level[0]++ < depth)
                     {
@@ -98,7 +99,7 @@ final class StateReport
     private List<List<Field>> levels(final int instrumentId, final Side side, final int depth)
     {
         final List<List<Field>> levels = new ArrayList<>();
-        engine.forEachLevel(instrumentId, side, (price, quantity, orderCount) ->
+        BookWalk.forEachLevel(engine, instrumentId, side, (price, quantity, orderCount) ->
         {
             if (levels.size() < depth)
             {

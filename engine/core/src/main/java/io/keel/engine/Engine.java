@@ -458,52 +458,6 @@ public final class Engine
         return lastTime;
     }
 
-    public interface LevelVisitor
-    {
-        void onLevel(long price, long quantity, int orderCount);
-    }
-
-    public interface OrderVisitor
-    {
-        void onOrder(long orderId, long clOrdId, long accountId, long sessionId, long price, long quantity, long leavesQty);
-    }
-
-    /**
-     * Levels of one side, best first.
-     */
-    public void forEachLevel(final int instrumentId, final Side side, final LevelVisitor visitor)
-    {
-        final Instrument instrument = instruments.get(instrumentId);
-        if (instrument != null)
-        {
-            final BookSide book = instrument.side(side);
-            for (int depth = 0; depth < book.levelCount(); depth++)
-            {
-                final PriceLevel level = book.level(depth);
-                visitor.onLevel(level.price, level.quantity, level.orderCount);
-            }
-        }
-    }
-
-    /**
-     * Resting orders of one side in priority order.
-     */
-    public void forEachOrder(final int instrumentId, final Side side, final OrderVisitor visitor)
-    {
-        final Instrument instrument = instruments.get(instrumentId);
-        if (instrument != null)
-        {
-            final BookSide book = instrument.side(side);
-            for (int depth = 0; depth < book.levelCount(); depth++)
-            {
-                for (Order o = book.level(depth).head; o != null; o = o.next)
-                {
-                    visitor.onOrder(o.orderId, o.clOrdId, o.accountId, o.sessionId, o.price, o.quantity, o.leavesQty);
-                }
-            }
-        }
-    }
-
     /**
      * 64-bit hash of the canonical snapshot: equal on every node that applied the same log.
      */

@@ -238,7 +238,7 @@ class BookSnapshotPagingTest
     private List<Pages.Level> levels(final Side side)
     {
         final List<Pages.Level> levels = new ArrayList<>();
-        engine.forEachLevel(INSTRUMENT, side, (price, quantity, orderCount) ->
+        BookWalk.forEachLevel(engine, INSTRUMENT, side, (price, quantity, orderCount) ->
             levels.add(new Pages.Level(side, price, quantity, orderCount)));
         return levels;
     }

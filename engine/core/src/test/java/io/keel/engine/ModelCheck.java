@@ -94,7 +94,7 @@ final class ModelCheck
             for (final Side side : new Side[] {Side.BUY, Side.SELL})
             {
                 final List<String> engineOrders = new ArrayList<>();
-                engine.forEachOrder(instrumentId, side, (orderId, clOrdId, accountId, sessionId, price, quantity, leavesQty) ->
+                BookWalk.forEachOrder(engine, instrumentId, side, (orderId, clOrdId, accountId, sessionId, price, quantity, leavesQty) ->
                     engineOrders.add(order(orderId, clOrdId, accountId, sessionId, price, quantity, leavesQty)));
                 final List<String> modelOrders = new ArrayList<>();
                 final List<String> modelLevels = new ArrayList<>();
@@ -119,7 +119,7 @@ final class ModelCheck
                     modelLevels.add(level(levelPrice, levelQuantity, levelCount));
                 }
                 final List<String> engineLevels = new ArrayList<>();
-                engine.forEachLevel(instrumentId, side, (price, quantity, orderCount) ->
+                BookWalk.forEachLevel(engine, instrumentId, side, (price, quantity, orderCount) ->
                     engineLevels.add(level(price, quantity, orderCount)));
                 if (!engineOrders.equals(modelOrders))
                 {

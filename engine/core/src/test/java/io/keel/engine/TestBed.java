@@ -265,7 +265,7 @@ final class TestBed
     List<Resting> book(final int instrumentId, final Side side)
     {
         final List<Resting> orders = new ArrayList<>();
-        engine.forEachOrder(instrumentId, side, (orderId, clOrdId, accountId, sessionId, price, quantity, leavesQty) ->
+        BookWalk.forEachOrder(engine, instrumentId, side, (orderId, clOrdId, accountId, sessionId, price, quantity, leavesQty) ->
             orders.add(new Resting(orderId, clOrdId, accountId, sessionId, price, quantity, leavesQty)));
         return orders;
     }
@@ -283,7 +283,7 @@ final class TestBed
     List<Level> levels(final int instrumentId, final Side side)
     {
         final List<Level> levels = new ArrayList<>();
-        engine.forEachLevel(instrumentId, side, (price, quantity, orderCount) -> levels.add(new Level(price, quantity, orderCount)));
+        BookWalk.forEachLevel(engine, instrumentId, side, (price, quantity, orderCount) -> levels.add(new Level(price, quantity, orderCount)));
         return levels;
     }
 

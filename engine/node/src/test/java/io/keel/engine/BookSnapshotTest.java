@@ -122,7 +122,7 @@ class BookSnapshotTest
         final L2Book expected = new L2Book(1);
         for (final Side side : new Side[]{Side.BUY, Side.SELL})
         {
-            engine.forEachLevel(1, side, (price, quantity, orderCount) -> expected.set(side, price, quantity, orderCount));
+            BookWalk.forEachLevel(engine, 1, side, (price, quantity, orderCount) -> expected.set(side, price, quantity, orderCount));
         }
         assertEquals(50_000, book.depth(Side.BUY));
         assertTrue(book.sameLevels(expected), "the pages are the engine's book");

@@ -11,6 +11,7 @@ import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.common.FreePorts;
 import io.keel.common.IdleProfile;
+import io.keel.engine.BookWalk;
 import io.keel.engine.Engine;
 import io.keel.node.KeelNode;
 import org.agrona.CloseHelper;
@@ -156,7 +157,7 @@ class GatewayMarketDataTest
         final Engine survivor = engines[(leader.memberId() + 1) % 3];
         for (final Side side : new Side[]{Side.BUY, Side.SELL})
         {
-            survivor.forEachLevel(INSTRUMENT, side, (price, quantity, orderCount) ->
+            BookWalk.forEachLevel(survivor, INSTRUMENT, side, (price, quantity, orderCount) ->
                 engineBook.set(side, price, quantity, orderCount));
         }
         assertTrue(engineBook.depth(Side.BUY) + engineBook.depth(Side.SELL) > 5, "a book worth comparing: " + engineBook);

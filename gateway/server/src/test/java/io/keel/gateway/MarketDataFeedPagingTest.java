@@ -8,6 +8,7 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
+import io.keel.engine.BookWalk;
 import io.keel.engine.Engine;
 import io.keel.node.EventEncoder;
 import io.keel.node.OutputSink;
@@ -228,7 +229,7 @@ class MarketDataFeedPagingTest
     private int depth(final Side side)
     {
         final int[] depth = {0};
-        engine.forEachLevel(INSTRUMENT, side, (price, quantity, orderCount) -> depth[0]++);
+        BookWalk.forEachLevel(engine, INSTRUMENT, side, (price, quantity, orderCount) -> depth[0]++);
         return depth[0];
     }
 
@@ -259,7 +260,7 @@ class MarketDataFeedPagingTest
         final L2Book expected = new L2Book(INSTRUMENT);
         for (final Side side : new Side[]{Side.BUY, Side.SELL})
         {
-            engine.forEachLevel(INSTRUMENT, side, (price, quantity, orderCount) -> expected.set(side, price, quantity, orderCount));
+            BookWalk.forEachLevel(engine, INSTRUMENT, side, (price, quantity, orderCount) -> expected.set(side, price, quantity, orderCount));
         }
         final L2Book actual = feed.book(INSTRUMENT).levels;
         assertTrue(actual.sameLevels(expected), "the gateway's copy is the engine's book");

@@ -1,6 +1,7 @@
 package io.keel.chaos;
 
 import io.keel.codecs.Side;
+import io.keel.engine.BookWalk;
 import io.keel.engine.Engine;
 
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ final class EngineEndState
             final int instrumentId = instrument;
             for (final Side side : new Side[]{Side.BUY, Side.SELL})
             {
-                engine.forEachOrder(instrument, side, (orderId, clOrdId, accountId, sessionId, price, quantity, leaves) ->
+                BookWalk.forEachOrder(engine, instrument, side, (orderId, clOrdId, accountId, sessionId, price, quantity, leaves) ->
                     state.rest(orderId, clOrdId, accountId, instrumentId, side, price, quantity, leaves));
             }
         }

@@ -4,6 +4,7 @@ import io.keel.codecs.BookUpdateDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.Side;
 import io.keel.codecs.TradeDecoder;
+import io.keel.engine.BookWalk;
 import io.keel.engine.Engine;
 import io.keel.node.OutputSink;
 import org.agrona.DirectBuffer;
@@ -103,7 +104,7 @@ final class MarketDataReplay implements OutputSink
             for (final Side side : new Side[]{Side.BUY, Side.SELL})
             {
                 final TreeMap<Long, long[]> fromEngine = new TreeMap<>();
-                engine.forEachLevel(instrument, side, (price, quantity, orderCount) ->
+                BookWalk.forEachLevel(engine, instrument, side, (price, quantity, orderCount) ->
                     fromEngine.put(price, new long[]{quantity, orderCount}));
                 final TreeMap<Long, long[]> fromMarketData = books
                     .getOrDefault(instrument, Map.of())
