@@ -9,6 +9,7 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.ResumeInstrumentDecoder;
 import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.SessionCloseReason;
+import io.keel.codecs.SessionState;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.WithdrawDecoder;
@@ -312,13 +313,18 @@ public final class Engine
         return sessions.linkOf(sessionId);
     }
 
+    /** Returned by {@link #sessionAccountVia} for a session not open through that link. */
+    public static final long NOT_SERVED = Long.MIN_VALUE;
+
     /**
-     * The account a session trades for, or 0 when the engine keeps no such session.
+     * The account a session trades for, if it is open through this gateway link (one look-up per command), else
+     * {@link #NOT_SERVED}.
      */
-    public long sessionAccount(final long sessionId)
+    public long sessionAccountVia(final long sessionId, final long gatewayLink)
     {
         final Sessions.Session session = sessions.get(sessionId);
-        return session == null ? 0 : session.accountId;
+        return session == null || session.state != SessionState.OPEN || session.gatewayLink != gatewayLink ?
+            NOT_SERVED : session.accountId;
     }
 
     /**

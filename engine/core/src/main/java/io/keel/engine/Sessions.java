@@ -296,10 +296,4 @@ final class Sessions
         Arrays.sort(ids);
         return ids;
     }
-
-    void clear()
-    {
-        byId.clear();
-        deadlines.clear();
-    }
 }

@@ -36,6 +36,8 @@ final class ClusterOutput implements OutputSink
     {
         final ClientSession session;
         final ExpandableRingBuffer pending = new ExpandableRingBuffer(PENDING_INITIAL_BYTES, PENDING_MAX_BYTES, false);
+        /** Messages in {@link #pending}. */
+        int queued;
 
         GatewayRoute(final ClientSession session)
         {
@@ -95,11 +97,6 @@ final class ClusterOutput implements OutputSink
         return queued;
     }
 
-    long journalErrors()
-    {
-        return journalErrors;
-    }
-
     /**
      * The log entry being applied: its reports are journaled under this position and time.
      */
@@ -144,7 +141,7 @@ final class ClusterOutput implements OutputSink
         final GatewayRoute route = routes.remove(session.id());
         if (route != null)
         {
-            queued -= route.pending.size() > 0 ? countMessages(route) : 0;
+            queued -= route.queued;
         }
         if (requester == session)
         {
@@ -246,6 +243,7 @@ final class ClusterOutput implements OutputSink
         if (result > 0 || result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED || result == OVERSIZED)
         {
             queued--;
+            draining.queued--;
             return true;
         }
         return false;
@@ -258,6 +256,7 @@ final class ClusterOutput implements OutputSink
             if (route.pending.append(buffer, offset, length))
             {
                 queued++;
+                route.queued++;
             }
             else
             {
@@ -322,13 +321,6 @@ final class ClusterOutput implements OutputSink
         }
         oversized++;
         return OVERSIZED;
-    }
-
-    private int countMessages(final GatewayRoute route)
-    {
-        final int[] count = {0};
-        route.pending.forEach((buffer, offset, length, headOffset) -> ++count[0] > 0, Integer.MAX_VALUE);
-        return count[0];
     }
 
     private void fold(final DirectBuffer buffer, final int offset, final int length)

@@ -30,8 +30,6 @@ final class JournalReplay implements OutputJournal.ReportHandler
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final ReplayCompleteEncoder complete = new ReplayCompleteEncoder();
     private long gatewayLink;
-    private long replays;
-    private long reportsResent;
 
     JournalReplay(final OutputJournal journal, final ClusterOutput output)
     {
@@ -46,7 +44,6 @@ final class JournalReplay implements OutputJournal.ReportHandler
      */
     void replay(final long gatewayLink, final long sessionId, final long fromSeqNo, final long toSeqNo, final long nextSeqNo)
     {
-        replays++;
         this.gatewayLink = gatewayLink;
         final long last = nextSeqNo - 1;
         long from = Math.max(1, fromSeqNo);
@@ -67,7 +64,6 @@ final class JournalReplay implements OutputJournal.ReportHandler
         {
             final int limit = (int)Math.min(MAX_REPORTS_PER_REPLAY, to - from + 1);
             sent = journal.replay(sessionId, from, to, limit, this);
-            reportsResent += sent;
             if (sent == 0 && result == RejectReason.NONE)
             {
                 // Held according to the index but not readable (a hole): say so rather than pretend.
@@ -124,15 +120,5 @@ final class JournalReplay implements OutputJournal.ReportHandler
                 NodeLog.event(config, "journal-purge-failed", "error", String.valueOf(ex));
             }
         }
-    }
-
-    long replays()
-    {
-        return replays;
-    }
-
-    long reportsResent()
-    {
-        return reportsResent;
     }
 }

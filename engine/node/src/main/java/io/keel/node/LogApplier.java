@@ -200,13 +200,9 @@ public final class LogApplier
     private boolean isServedBy(final long clusterSessionId, final DirectBuffer buffer, final int offset)
     {
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final long sessionId = buffer.getLong(body, ByteOrder.LITTLE_ENDIAN);
-        if (engine.sessionLink(sessionId) != clusterSessionId)
-        {
-            return false;
-        }
-        return templateId == SessionReplayDecoder.TEMPLATE_ID ||
-            engine.sessionAccount(sessionId) == buffer.getLong(body + Long.BYTES, ByteOrder.LITTLE_ENDIAN);
+        final long account = engine.sessionAccountVia(buffer.getLong(body, ByteOrder.LITTLE_ENDIAN), clusterSessionId);
+        return account != Engine.NOT_SERVED && (templateId == SessionReplayDecoder.TEMPLATE_ID ||
+            account == buffer.getLong(body + Long.BYTES, ByteOrder.LITTLE_ENDIAN));
     }
 
     /**

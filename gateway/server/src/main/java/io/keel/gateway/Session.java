@@ -10,8 +10,6 @@ import org.agrona.collections.IntHashSet;
  */
 final class Session
 {
-    static final long NO_DEADLINE = Long.MAX_VALUE;
-
     /**
      * Where the session stands with the cluster, as this gateway last told it and heard back.
      */
