@@ -2,12 +2,17 @@ package io.keel.common;
 
 import io.keel.codecs.SessionIds;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
 
 /**
- * Who a cluster session belongs to. Credentials are {@code role:id:secret}; the authenticated
- * principal is {@code role:id}. Gateways own client sessions whose ids carry the gateway id in
- * their upper 32 bits, which is how the service routes reports back (see {@link SessionIds}).
+ * Who a cluster session belongs to. A tool holds credentials {@code role:id:secret}; the principal is
+ * {@code role:id}. The secret never travels: a connect request carries the principal only, the cluster answers
+ * with a random challenge, and the tool proves it knows the secret with
+ * {@link #challengeResponse HMAC-SHA256(secret, challenge ‖ principal)} (see {@link ClusterCredentialsSupplier}).
  */
 public final class Principal
 {
@@ -15,8 +20,11 @@ public final class Principal
     public static final String ADMIN = "admin";
     /** Returned by {@link #gatewayIdOf} when the principal is not a gateway. */
     public static final int NOT_A_GATEWAY = -1;
-    /** The development secret gateways, admin tools and nodes share when none is given. */
+    /** The development secret gateways and admin tools present when none is given; nodes accept it only with --dev. */
     public static final String DEV_SECRET = "keel-dev-secret";
+    /** Length of the random challenge a node sends, and of the HMAC-SHA256 answer. */
+    public static final int CHALLENGE_LENGTH = 32;
+    private static final String HMAC = "HmacSHA256";
 
     private Principal()
     {
@@ -64,5 +72,55 @@ public final class Principal
             new String(encodedPrincipal, StandardCharsets.UTF_8).startsWith(ADMIN + ":");
     }
 
+    /**
+     * @return {@code role:id} of credentials {@code role:id:secret} (all of them when there is no secret part).
+     */
+    public static byte[] principalOf(final byte[] credentials)
+    {
+        final int secretAt = secretOffset(credentials);
+        return secretAt < 0 ? credentials.clone() : Arrays.copyOf(credentials, secretAt - 1);
+    }
 
+    /**
+     * @return the secret of credentials {@code role:id:secret}, empty when there is none.
+     */
+    public static byte[] secretOf(final byte[] credentials)
+    {
+        final int secretAt = secretOffset(credentials);
+        return secretAt < 0 ? new byte[0] : Arrays.copyOfRange(credentials, secretAt, credentials.length);
+    }
+
+    /**
+     * The proof a tool sends for a challenge: HMAC-SHA256 keyed by its secret over the challenge and its principal,
+     * so an answer can be replayed neither for another challenge nor for another principal.
+     */
+    public static byte[] challengeResponse(final byte[] secret, final byte[] challenge, final byte[] principal)
+    {
+        try
+        {
+            final Mac mac = Mac.getInstance(HMAC);
+            // An empty key is not a valid HMAC key for the JDK; such a secret is refused by nodes anyway.
+            mac.init(new SecretKeySpec(secret.length == 0 ? new byte[1] : secret, HMAC));
+            mac.update(challenge);
+            mac.update(principal);
+            return mac.doFinal();
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("HMAC-SHA256 unavailable", ex);
+        }
+    }
+
+    private static int secretOffset(final byte[] credentials)
+    {
+        int colons = 0;
+        for (int i = 0; i < credentials.length; i++)
+        {
+            if (credentials[i] == ':' && ++colons == 2)
+            {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
 }

@@ -5,8 +5,8 @@ import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.RejectReason;
+import io.keel.common.AdminCredentialsOptions;
 import io.keel.common.IdleProfile;
-import io.keel.common.Principal;
 import io.keel.node.ClusterCommandSession;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
@@ -38,12 +38,8 @@ final class SnapshotCommand implements Callable<Integer>
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--secret", paramLabel = "SECRET",
-        description = "Cluster secret (default: $KEEL_CLUSTER_SECRET, else the dev secret).")
-    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", Principal.DEV_SECRET);
-
-    @Option(names = "--name", paramLabel = "NAME", description = "Admin name recorded as the principal (default ${DEFAULT-VALUE}).")
-    String name = "ops";
+    @Mixin
+    AdminCredentialsOptions admin = new AdminCredentialsOptions();
 
     @Option(names = "--dir", paramLabel = "DIR",
         description = "A local node directory: wait until its recording log holds the new snapshot.")
@@ -70,7 +66,7 @@ final class SnapshotCommand implements Callable<Integer>
         final File aeronDir = Files.createTempDirectory("keel-replay-snapshot-").toFile();
         try (ClusterCommandSession client = new ClusterCommandSession(
             cluster.endpoints.ingressEndpoints(),
-            Principal.adminCredentials(name, secret),
+            admin.credentials(),
             aeronDir,
             IdleProfile.BACKOFF,
             (buffer, offset, length) -> onMessage(correlationId, buffer, offset)))

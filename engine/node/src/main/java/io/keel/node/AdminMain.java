@@ -5,10 +5,10 @@ import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.RejectReason;
+import io.keel.common.AdminCredentialsOptions;
 import io.keel.common.AccountStatusPrinter;
 import io.keel.common.Cli;
 import io.keel.common.IdleProfile;
-import io.keel.common.Principal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,11 +44,8 @@ public final class AdminMain implements Callable<Integer>
     @Mixin
     ClusterEndpoints cluster = new ClusterEndpoints();
 
-    @Option(names = "--secret", description = "Cluster secret (default: $KEEL_CLUSTER_SECRET, else the dev secret).")
-    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", Principal.DEV_SECRET);
-
-    @Option(names = "--name", description = "Admin name recorded as the principal (default ${DEFAULT-VALUE}).")
-    String name = "ops";
+    @Mixin
+    AdminCredentialsOptions admin = new AdminCredentialsOptions();
 
     @Option(names = "--timeout-s", description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
     long timeoutS = 15;
@@ -69,7 +66,7 @@ public final class AdminMain implements Callable<Integer>
         final File aeronDir = Files.createTempDirectory("keel-admin-").toFile();
         try (ClusterCommandSession client = new ClusterCommandSession(
             cluster.ingressEndpoints(),
-            Principal.adminCredentials(name, secret),
+            admin.credentials(),
             aeronDir,
             IdleProfile.BACKOFF,
             (buffer, offset, length) -> onMessage(correlationId, buffer, offset)))

@@ -5,7 +5,6 @@ import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.aeron.security.CredentialsSupplier;
 import io.keel.codecs.AccountRequestEncoder;
 import io.keel.codecs.AddInstrumentEncoder;
 import io.keel.codecs.CancelOrderEncoder;
@@ -30,6 +29,7 @@ import io.keel.codecs.SnapshotRequestEncoder;
 import io.keel.codecs.StateHashRequestEncoder;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.WithdrawEncoder;
+import io.keel.common.ClusterCredentialsSupplier;
 import io.keel.common.IdleProfile;
 import io.keel.common.InvokedAeron;
 import org.agrona.CloseHelper;
@@ -192,18 +192,7 @@ public final class ClusterCommandSession implements AutoCloseable
             .egressListener(listener)
             .idleStrategy(idleProfile.newIdleStrategy())
             .messageTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .credentialsSupplier(new CredentialsSupplier()
-            {
-                public byte[] encodedCredentials()
-                {
-                    return credentials;
-                }
-
-                public byte[] onChallenge(final byte[] encodedChallenge)
-                {
-                    return credentials;
-                }
-            }));
+            .credentialsSupplier(new ClusterCredentialsSupplier(credentials)));
         lastKeepAliveNs = System.nanoTime(); // determinism-ok: client side
         lastServiceNs = lastKeepAliveNs;
         return this;

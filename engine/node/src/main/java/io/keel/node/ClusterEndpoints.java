@@ -86,7 +86,7 @@ public final class ClusterEndpoints
         }
         catch (final io.aeron.security.AuthenticationException ex)
         {
-            throw new ClusterUnreachableException("the cluster refused the credentials (check --secret): " +
+            throw new ClusterUnreachableException("the cluster refused the credentials (check this tool's secret and the principal listed in the nodes' --credentials): " +
                 ex.getMessage());
         }
         catch (final RuntimeException ex)

@@ -110,7 +110,8 @@ public final class EmbeddedCluster implements AutoCloseable
             .basePort(basePort)
             .nodeDir(new File(baseDir, "node-" + memberId))
             .idleProfile(idleProfile)
-            .cleanStart(cleanStart);
+            .cleanStart(cleanStart)
+            .development(true); // an embedded cluster is a test, the demo or a laptop: the customiser may give credentials
         customiser.accept(config);
         return config.conclude();
     }

@@ -7,84 +7,122 @@ import org.agrona.collections.Long2ObjectHashMap;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Admits only gateways and admin tools that present the cluster secret; everyone else is
- * rejected and counted. Runs on the consensus module's thread, off the order path.
+ * Admits gateways and admin tools that prove they know their own secret ({@link ClusterCredentials}), by challenge
+ * and response, so no secret crosses the network: the connect request names the principal, this node answers with
+ * {@value Principal#CHALLENGE_LENGTH} random bytes, the tool returns HMAC-SHA256(secret, challenge ‖ principal).
+ * Unknown principals and wrong answers are rejected and counted. Runs on the consensus module's thread, off the
+ * order path; admission is not in the log (only the session it opens is), so the randomness is harmless.
  */
 public final class KeelAuthenticator implements Authenticator
 {
-    private final byte[] secret;
-    private final AtomicLong rejected;
-    private final Long2ObjectHashMap<byte[]> pendingPrincipals = new Long2ObjectHashMap<>();
+    /** Connect requests still waiting for their answer beyond this many: the oldest stale ones are dropped. */
+    static final int MAX_PENDING = 4_096;
+    /** A pending request older than this is stale: Aeron has timed the session out already. */
+    private static final long PENDING_TTL_MS = 60_000;
 
-    public KeelAuthenticator(final String secret, final AtomicLong rejected)
+    private final ClusterCredentials credentials;
+    private final AtomicLong rejected;
+    private final SecureRandom random = new SecureRandom();
+    private final Long2ObjectHashMap<Pending> pendingBySession = new Long2ObjectHashMap<>();
+
+    private static final class Pending
     {
-        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        final byte[] principal;
+        final byte[] secret;
+        final long createdMs;
+        byte[] challenge;
+        /** 0 = no answer yet, 1 = the right answer, -1 = a wrong one. */
+        int verdict;
+
+        Pending(final byte[] principal, final byte[] secret, final long createdMs)
+        {
+            this.principal = principal;
+            this.secret = secret;
+            this.createdMs = createdMs;
+        }
+    }
+
+    public KeelAuthenticator(final ClusterCredentials credentials, final AtomicLong rejected)
+    {
+        this.credentials = credentials;
         this.rejected = rejected;
     }
 
     public void onConnectRequest(final long sessionId, final byte[] encodedCredentials, final long nowMs)
     {
-        final byte[] principal = verify(encodedCredentials);
-        if (principal != null)
+        if (encodedCredentials == null || encodedCredentials.length == 0 || encodedCredentials.length > 256)
         {
-            pendingPrincipals.put(sessionId, principal);
+            return;
+        }
+        final String principal = new String(encodedCredentials, StandardCharsets.UTF_8);
+        final byte[] secret = credentials.secretOf(principal);
+        if (secret != null)
+        {
+            if (pendingBySession.size() >= MAX_PENDING)
+            {
+                dropStale(nowMs);
+            }
+            if (pendingBySession.size() < MAX_PENDING)
+            {
+                pendingBySession.put(sessionId, new Pending(encodedCredentials.clone(), secret, nowMs));
+            }
         }
     }
 
     public void onChallengeResponse(final long sessionId, final byte[] encodedCredentials, final long nowMs)
     {
+        final Pending pending = pendingBySession.get(sessionId);
+        if (pending != null && pending.challenge != null && pending.verdict == 0)
+        {
+            final byte[] expected = Principal.challengeResponse(pending.secret, pending.challenge, pending.principal);
+            pending.verdict = encodedCredentials != null && MessageDigest.isEqual(expected, encodedCredentials) ? 1 : -1;
+        }
     }
 
     public void onConnectedSession(final SessionProxy sessionProxy, final long nowMs)
     {
-        final byte[] principal = pendingPrincipals.remove(sessionProxy.sessionId());
-        if (principal != null)
+        final Pending pending = pendingBySession.get(sessionProxy.sessionId());
+        if (pending == null)
         {
-            sessionProxy.authenticate(principal);
+            reject(sessionProxy);
+            return;
         }
-        else
+        if (pending.challenge == null)
         {
-            rejected.incrementAndGet();
-            sessionProxy.reject();
+            pending.challenge = new byte[Principal.CHALLENGE_LENGTH];
+            random.nextBytes(pending.challenge);
         }
+        // False when the egress is back-pressured: Aeron calls again while the session stays CONNECTED.
+        sessionProxy.challenge(pending.challenge);
     }
 
     public void onChallengedSession(final SessionProxy sessionProxy, final long nowMs)
     {
-        pendingPrincipals.remove(sessionProxy.sessionId());
+        final Pending pending = pendingBySession.get(sessionProxy.sessionId());
+        if (pending == null || pending.verdict < 0)
+        {
+            reject(sessionProxy);
+        }
+        else if (pending.verdict > 0 && sessionProxy.authenticate(pending.principal))
+        {
+            pendingBySession.remove(sessionProxy.sessionId());
+        }
+        // No answer yet: Aeron asks again on its next duty cycle, and times the session out if none comes.
+    }
+
+    private void reject(final SessionProxy sessionProxy)
+    {
+        pendingBySession.remove(sessionProxy.sessionId());
         rejected.incrementAndGet();
         sessionProxy.reject();
     }
 
-    /**
-     * @return the principal {@code role:id} for valid credentials, else null.
-     */
-    private byte[] verify(final byte[] credentials)
+    private void dropStale(final long nowMs)
     {
-        if (credentials == null)
-        {
-            return null;
-        }
-        final String text = new String(credentials, StandardCharsets.UTF_8);
-        final int first = text.indexOf(':');
-        final int second = first < 0 ? -1 : text.indexOf(':', first + 1);
-        if (second < 0)
-        {
-            return null;
-        }
-        final String role = text.substring(0, first);
-        final String id = text.substring(first + 1, second);
-        final byte[] presented = text.substring(second + 1).getBytes(StandardCharsets.UTF_8);
-        final boolean knownRole = Principal.ADMIN.equals(role) ||
-            (Principal.GATEWAY.equals(role) &&
-            Principal.gatewayIdOf((role + ":" + id).getBytes(StandardCharsets.UTF_8)) != Principal.NOT_A_GATEWAY);
-        if (!knownRole || id.isEmpty() || !MessageDigest.isEqual(secret, presented))
-        {
-            return null;
-        }
-        return (role + ":" + id).getBytes(StandardCharsets.UTF_8);
+        pendingBySession.values().removeIf(pending -> nowMs - pending.createdMs > PENDING_TTL_MS);
     }
 }

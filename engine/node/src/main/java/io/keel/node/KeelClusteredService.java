@@ -21,7 +21,6 @@ import io.keel.codecs.SnapshotServiceEncoder;
 import io.keel.codecs.StateCheckDecoder;
 import io.keel.codecs.StateCheckEncoder;
 import io.keel.codecs.StateHashRequestDecoder;
-import io.keel.common.Principal;
 import io.keel.engine.Engine;
 import io.keel.engine.EngineContext;
 import io.keel.engine.EngineListener;
@@ -31,7 +30,6 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
-
 
 /**
  * The cluster adapter: log entries in, engine calls, encoded outputs back to the owning
@@ -51,6 +49,7 @@ public final class KeelClusteredService implements ClusteredService
     private final JournalReplay journalReplay;
     private final EventEncoder eventEncoder;
     private final StateChecker stateChecker = new StateChecker();
+    private final GatewaySessions gatewaySessions;
     private final Runnable onDivergence;
     private final EngineMetrics metrics;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
@@ -97,6 +96,7 @@ public final class KeelClusteredService implements ClusteredService
         engine = new Engine(
             engineContext, config.testEngineListener() != null ? config.testEngineListener().apply(listener) : listener);
         applier = new LogApplier(engine, config.testSkipCommand());
+        gatewaySessions = new GatewaySessions(config, applier, output);
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -109,13 +109,12 @@ public final class KeelClusteredService implements ClusteredService
         {
             loadSnapshot(snapshotImage);
         }
-        // Sessions restored from a snapshot get no onSessionOpen: rebuild routes from them.
-        cluster.forEachClientSession(this::registerSession);
+        gatewaySessions.restore(cluster);
     }
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
-        registerSession(session);
+        gatewaySessions.opened(cluster, session);
     }
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
@@ -137,6 +136,10 @@ public final class KeelClusteredService implements ClusteredService
         final int length,
         final Header header)
     {
+        if (gatewaySessions.hasRefused())
+        {
+            gatewaySessions.closeRefused(cluster);
+        }
         output.drainPending();
         output.entry(cluster.logPosition(), timestamp);
         if (session == null)
@@ -152,6 +155,10 @@ public final class KeelClusteredService implements ClusteredService
 
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
+        if (gatewaySessions.hasRefused())
+        {
+            gatewaySessions.closeRefused(cluster);
+        }
         output.drainPending();
         output.entry(cluster.logPosition(), timestamp);
         if (correlationId == LogApplier.EXPIRY_TIMER_ID)
@@ -256,15 +263,6 @@ public final class KeelClusteredService implements ClusteredService
     public long outputsOversized()
     {
         return output.oversized();
-    }
-
-    private void registerSession(final ClientSession session)
-    {
-        final int gatewayId = applier.sessionOpened(session.id(), session.encodedPrincipal());
-        if (gatewayId != Principal.NOT_A_GATEWAY)
-        {
-            output.gatewayConnected(session);
-        }
     }
 
     private void onClientMessage(

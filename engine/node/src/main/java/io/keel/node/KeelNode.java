@@ -60,6 +60,7 @@ public final class KeelNode implements AutoCloseable
     {
         this.config = config.conclude();
         this.onTerminate = onTerminate;
+        config.clusterCredentials(); // fails before anything starts when there are none (and no --dev)
         if (config.cleanStart())
         {
             IoUtil.delete(config.nodeDir(), true);
@@ -308,7 +309,7 @@ public final class KeelNode implements AutoCloseable
             .logChannel("aeron:udp?term-length=" + config.logTermLength())
             .replicationChannel("aeron:udp?endpoint=" + config.host() + ":0")
             .archiveContext(localArchiveClient())
-            .authenticatorSupplier(() -> new KeelAuthenticator(config.secret(), rejectedSessions))
+            .authenticatorSupplier(() -> new KeelAuthenticator(config.clusterCredentials(), rejectedSessions))
             .maxConcurrentSessions(config.maxSessions())
             .sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.sessionTimeoutMs()))
             .leaderHeartbeatTimeoutNs(heartbeatTimeoutNs)

@@ -27,7 +27,12 @@ public final class LogApplier
     /** Timer correlation id of the periodic state check. */
     public static final long STATE_CHECK_TIMER_ID = 2;
 
+    /** Returned by {@link #sessionOpened} for a gateway whose id is live on another cluster session. */
+    public static final int GATEWAY_ID_IN_USE = -2;
+
     private static final long ROLE_ADMIN = -1;
+    /** A second gateway with a live gateway's id: it may send nothing until it is closed. */
+    private static final long ROLE_REFUSED = -2;
     private static final long NO_ROLE = Long.MIN_VALUE;
 
     private final Engine engine;
@@ -35,6 +40,8 @@ public final class LogApplier
     private final long testSkipCommand;
     /** Cluster session id → gateway id, or {@link #ROLE_ADMIN}. */
     private final Long2LongHashMap roleBySession = new Long2LongHashMap(NO_ROLE);
+    /** Gateway id → the cluster session that holds it: one live session per gateway id. */
+    private final Long2LongHashMap sessionByGatewayId = new Long2LongHashMap(NO_ROLE);
     private long commandsApplied;
     private int templateId;
 
@@ -49,15 +56,24 @@ public final class LogApplier
     }
 
     /**
-     * A session opened (from the log, or restored from a snapshot).
+     * A session opened (from the log, or restored from a snapshot — in cluster session id order, so the same
+     * session holds a gateway id as when they opened).
      *
-     * @return its gateway id, or {@link Principal#NOT_A_GATEWAY}.
+     * @return its gateway id; {@link #GATEWAY_ID_IN_USE} when another live session holds that id (the first keeps
+     * it and its route; the caller closes this one); or {@link Principal#NOT_A_GATEWAY}.
      */
     public int sessionOpened(final long clusterSessionId, final byte[] encodedPrincipal)
     {
         final int gatewayId = Principal.gatewayIdOf(encodedPrincipal);
         if (gatewayId != Principal.NOT_A_GATEWAY)
         {
+            final long holder = sessionByGatewayId.get(gatewayId);
+            if (holder != NO_ROLE && holder != clusterSessionId)
+            {
+                roleBySession.put(clusterSessionId, ROLE_REFUSED);
+                return GATEWAY_ID_IN_USE;
+            }
+            sessionByGatewayId.put(gatewayId, clusterSessionId);
             roleBySession.put(clusterSessionId, gatewayId);
         }
         else if (Principal.isAdmin(encodedPrincipal))
@@ -76,8 +92,18 @@ public final class LogApplier
         final long role = roleBySession.remove(clusterSessionId);
         if (role >= 0)
         {
+            sessionByGatewayId.remove(role);
             engine.gatewayLost(clusterSessionId, timestamp);
         }
+    }
+
+    /**
+     * @return the cluster session holding a gateway id, or {@link io.aeron.Aeron#NULL_VALUE}.
+     */
+    public long sessionOfGateway(final int gatewayId)
+    {
+        final long holder = sessionByGatewayId.get(gatewayId);
+        return holder != NO_ROLE ? holder : io.aeron.Aeron.NULL_VALUE;
     }
 
     /**

@@ -2,7 +2,6 @@ package io.keel.node;
 
 import io.keel.common.ClusterLayout;
 import io.keel.common.IdleProfile;
-import io.keel.common.Principal;
 import io.keel.engine.EngineListener;
 
 import java.io.File;
@@ -58,7 +57,8 @@ public final class NodeContext
     private long snapshotIntervalS = 0;
     private long journalRetentionMb = JOURNAL_RETENTION_MB_DEFAULT;
     private long journalRetentionHours = 0;
-    private String secret = Principal.DEV_SECRET;
+    private ClusterCredentials credentials;
+    private boolean development;
     private int fileSyncLevel = 0;
     private long heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS_DEFAULT;
     private long heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS_DEFAULT;
@@ -116,10 +116,6 @@ public final class NodeContext
         if (snapshotIntervalS < 0)
         {
             throw new IllegalArgumentException("--snapshot-interval-s must be >= 0: " + snapshotIntervalS);
-        }
-        if (secret == null || secret.isEmpty())
-        {
-            throw new IllegalArgumentException("--secret must not be empty");
         }
         if (!logTermLength.matches("\\d+[kKmM]?"))
         {
@@ -353,17 +349,44 @@ public final class NodeContext
         return this;
     }
 
-    public String secret()
+    /**
+     * Who may open a cluster session: the {@code --credentials} file, or in development mode ({@link #development})
+     * anyone with the development secret.
+     *
+     * @throws IllegalStateException when neither was given: a node never falls back to the development secret.
+     */
+    public ClusterCredentials clusterCredentials()
     {
-        return secret;
+        if (credentials != null)
+        {
+            return credentials;
+        }
+        if (development)
+        {
+            return ClusterCredentials.development();
+        }
+        throw new IllegalStateException(
+            "no cluster credentials: give --credentials FILE (keel credentials new writes one), or --dev to accept " +
+            "the development secret on a test machine");
+    }
+
+    public NodeContext credentials(final ClusterCredentials credentials)
+    {
+        this.credentials = credentials;
+        return this;
+    }
+
+    public boolean development()
+    {
+        return development;
     }
 
     /**
-     * Shared secret gateways and admin tools present to get a cluster session.
+     * @param development accept the development secret (tests, the demo, chaos, a laptop): {@code --dev}.
      */
-    public NodeContext secret(final String secret)
+    public NodeContext development(final boolean development)
     {
-        this.secret = secret;
+        this.development = development;
         return this;
     }
 

@@ -3,7 +3,6 @@ package io.keel.node;
 import io.keel.common.Cli;
 import io.keel.common.ClusterLayout;
 import io.keel.common.IdleProfile;
-import io.keel.common.Principal;
 import io.keel.engine.Engine;
 import io.keel.engine.EngineContext;
 import io.keel.engine.EngineListener;
@@ -64,8 +63,13 @@ public final class NodeMain implements Callable<Integer>
     @Option(names = "--snapshot-interval-s", description = "Leader snapshots this often; 0 = on request only (default ${DEFAULT-VALUE}).")
     long snapshotIntervalS = 0;
 
-    @Option(names = "--secret", description = "Cluster secret for gateways and admin tools (default: $KEEL_CLUSTER_SECRET, else a dev secret).")
-    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", Principal.DEV_SECRET);
+    @Option(names = "--credentials", description = "Who may connect: one 'gateway:<id> <secret>' or 'admin:<name> <secret>' "
+        + "per line; keel credentials new writes it (default: $KEEL_CREDENTIALS_FILE). Required unless --dev.")
+    File credentials = envFile("KEEL_CREDENTIALS_FILE");
+
+    @Option(names = "--dev", description = "Development mode: without --credentials, any gateway and admin tool with "
+        + "the built-in development secret may connect. Never on a network others reach.")
+    boolean dev;
 
     @Option(names = "--file-sync-level", description = "0 no fsync, 1 fsync data, 2 data and metadata (default ${DEFAULT-VALUE}).")
     int fileSyncLevel = 0;
@@ -109,6 +113,11 @@ public final class NodeMain implements Callable<Integer>
 
     public Integer call()
     {
+        if (credentials == null && !dev)
+        {
+            throw new IllegalArgumentException("refusing to start with the development secret: give --credentials FILE " +
+                "(keel credentials new writes one) or $KEEL_CREDENTIALS_FILE, or --dev on a test machine");
+        }
         final NodeContext config = new NodeContext()
             .memberId(memberId)
             .hosts(hosts)
@@ -120,7 +129,8 @@ public final class NodeMain implements Callable<Integer>
             .snapshotIntervalS(snapshotIntervalS)
             .journalRetentionMb(journalRetentionMb)
             .journalRetentionHours(journalRetentionHours)
-            .secret(secret)
+            .credentials(credentials != null ? ClusterCredentials.load(credentials.toPath(), dev) : null)
+            .development(dev)
             .fileSyncLevel(fileSyncLevel)
             .heartbeatTimeoutMs(heartbeatTimeoutMs)
             .heartbeatIntervalMs(heartbeatIntervalMs)
@@ -206,6 +216,12 @@ public final class NodeMain implements Callable<Integer>
                 }
             }
         }
+    }
+
+    private static File envFile(final String name)
+    {
+        final String path = System.getenv(name);
+        return path == null || path.isBlank() ? null : new File(path);
     }
 
     private static void log(final String event, final KeelNode node, final String extra)

@@ -116,6 +116,7 @@ final class NodeProcesses implements AutoCloseable
         command.add(NodeMain.class.getName());
         command.addAll(List.of(
             "--member-id", Integer.toString(member),
+            "--dev",
             "--hosts", String.join(",", Collections.nCopies(members, "localhost")),
             "--base-port", Integer.toString(basePort),
             "--dir", nodeDir(member).getAbsolutePath(),

@@ -113,6 +113,14 @@ public final class Gateway implements AutoCloseable
         return health.isReady(System.nanoTime());
     }
 
+    /**
+     * @return what {@code /health} says: the state, for how long, and the last cluster error when not ready.
+     */
+    public String healthText()
+    {
+        return health.describe(System.nanoTime());
+    }
+
     public long ordersForwarded()
     {
         return counters.get(GatewayCounters.ORDERS_FORWARDED);

@@ -3,11 +3,13 @@ package io.keel.gateway;
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.codecs.EventCode;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.Header;
-import io.aeron.security.CredentialsSupplier;
+import io.keel.common.ClusterCredentialsSupplier;
 import io.keel.common.IdleProfile;
 import io.keel.common.InvokedAeron;
 import io.keel.common.Principal;
@@ -35,6 +37,8 @@ final class GatewayClusterSession implements AutoCloseable
     }
 
     private static final long RETRY_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** A gateway the cluster closed (its id taken by a live twin) asks again this much later, not in a tight loop. */
+    private static final long CLOSED_BY_CLUSTER_RETRY_NS = TimeUnit.SECONDS.toNanos(2);
     private static final long KEEP_ALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long PROBE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long NONE = Long.MIN_VALUE;
@@ -71,6 +75,20 @@ final class GatewayClusterSession implements AutoCloseable
             onLeaderHeard();
             GatewayLog.event("cluster-new-leader", "leader", Integer.toString(leaderMemberId));
         }
+
+        public void onSessionEvent(
+            final long correlationId,
+            final long clusterSessionId,
+            final long leadershipTermId,
+            final int leaderMemberId,
+            final EventCode code,
+            final String detail)
+        {
+            if (code == EventCode.CLOSED)
+            {
+                closedDetail = detail;
+            }
+        }
     };
 
     /** Immediate retries of an offer that met a term rotation (ADMIN_ACTION). */
@@ -86,6 +104,8 @@ final class GatewayClusterSession implements AutoCloseable
     private long leaderChanges;
     private long connects;
     private String lastError = "";
+    /** What the cluster said when it closed this gateway's session (a CloseReason name), or null. */
+    private String closedDetail;
     private final long breakerTimeoutNs;
     private long unansweredSinceNs = NONE;
     private long lastProbeNs;
@@ -146,9 +166,20 @@ final class GatewayClusterSession implements AutoCloseable
         {
             if (cluster.isClosed())
             {
-                GatewayLog.event("cluster-session-closed");
+                if (CloseReason.SERVICE_ACTION.name().equals(closedDetail))
+                {
+                    // The service closes a gateway's session for one reason at its start: another live gateway holds
+                    // this id (the node logs gateway-refused). Later, when this gateway fell too far behind its reports.
+                    lastError = "closed by the cluster: gateway id " + config.gatewayId() + " may be live on another " +
+                        "gateway (see the nodes' gateway-refused event), or this gateway fell behind its reports";
+                    health.lastError(lastError);
+                }
+                GatewayLog.event("cluster-session-closed", "reason", closedDetail != null ? closedDetail : "",
+                    "detail", lastError);
+                nextAttemptNs = CloseReason.SERVICE_ACTION.name().equals(closedDetail) ?
+                    nowNs + CLOSED_BY_CLUSTER_RETRY_NS : nowNs;
+                closedDetail = null;
                 cluster = null;
-                nextAttemptNs = nowNs;
             }
             else
             {
@@ -187,18 +218,7 @@ final class GatewayClusterSession implements AutoCloseable
                 .egressChannel("aeron:udp?endpoint=localhost:0|term-length=4m")
                 .egressListener(egressListener)
                 .messageTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.clusterConnectTimeoutMs()))
-                .credentialsSupplier(new CredentialsSupplier()
-                {
-                    public byte[] encodedCredentials()
-                    {
-                        return credentials;
-                    }
-
-                    public byte[] onChallenge(final byte[] encodedChallenge)
-                    {
-                        return credentials;
-                    }
-                }));
+                .credentialsSupplier(new ClusterCredentialsSupplier(credentials)));
         }
         try
         {

@@ -1,9 +1,9 @@
 package io.keel.gateway;
 
+import io.keel.common.Secrets;
 import io.keel.common.Cli;
 import io.keel.common.ClusterLayout;
 import io.keel.common.IdleProfile;
-import io.keel.common.Principal;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,8 +54,10 @@ public final class GatewayMain implements Callable<Integer>
     @Option(names = "--cluster", description = "Ingress endpoints instead of --hosts/--base-port: 0=host:port,1=host:port,...")
     String cluster;
 
-    @Option(names = "--secret", description = "Cluster secret (default: $KEEL_CLUSTER_SECRET, else the dev secret).")
-    String secret = System.getenv().getOrDefault("KEEL_CLUSTER_SECRET", Principal.DEV_SECRET);
+    @Option(names = "--secret-file", description = "File holding this gateway's cluster secret, listed as gateway:<id> in "
+        + "the nodes' --credentials (default: $KEEL_GATEWAY_SECRET, else the development secret, accepted only by nodes "
+        + "started with --dev).")
+    Path secretFile;
 
     @Option(names = "--aeron-dir", description = "Aeron directory of the gateway's media driver (default: a temp dir per gateway id).")
     File aeronDir;
@@ -133,7 +135,7 @@ public final class GatewayMain implements Callable<Integer>
             .credentialsFile(users)
             .clusterEndpoints(cluster != null ? cluster :
                 ClusterLayout.ingressEndpoints(Arrays.asList(hosts.split(",")), basePort))
-            .clusterSecret(secret)
+            .clusterSecret(Secrets.resolve(secretFile, "KEEL_GATEWAY_SECRET"))
             .aeronDir(aeronDir)
             .idleProfile(IdleProfile.parse(idle))
             .logonTimeoutMs(logonTimeoutMs)

@@ -80,7 +80,7 @@ class WalkThroughProcessTest
         {
             start(new File(dir, "node-" + member + ".out"), NO_ENV, NodeMain.class, "--member-id",
                 Integer.toString(member), "--hosts", HOSTS, cluster, "--dir", new File(dir, "n" + member).getPath(),
-                "--idle", "backoff", "--metrics-port", "0", "--heartbeat-timeout-ms", "5000");
+                "--idle", "backoff", "--metrics-port", "0", "--heartbeat-timeout-ms", "5000", "--dev");
         }
         awaitLeader();
 

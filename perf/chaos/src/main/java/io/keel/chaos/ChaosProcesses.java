@@ -135,6 +135,7 @@ final class ChaosProcesses implements AutoCloseable
         final List<String> command = java(NodeMain.class.getName());
         command.addAll(List.of(
             "--member-id", Integer.toString(member),
+            "--dev",
             "--hosts", hosts(),
             "--base-port", Integer.toString(basePort),
             "--dir", nodeDir(member).getAbsolutePath(),

@@ -49,6 +49,7 @@ final class ChaosRebuild
                     .hosts(Collections.nCopies(ChaosContext.NODES, "localhost"))
                     .basePort(basePort)
                     .nodeDir(processes.nodeDir(i))
+                    .development(true) // chaos runs its nodes with --dev
                     .idleProfile(IdleProfile.BACKOFF)
                     .heartbeatTimeoutMs(config.heartbeatTimeoutMs())
                     .fileSyncLevel(config.fileSyncLevel())
