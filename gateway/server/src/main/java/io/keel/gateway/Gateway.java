@@ -154,6 +154,15 @@ public final class Gateway implements AutoCloseable
     }
 
     /**
+     * @return connections refused before a logon: over the connection limit, or a PROXY protocol header missing, bad
+     * or from an address not allowed to send one.
+     */
+    public long refusedConnections()
+    {
+        return counters.get(GatewayCounters.REJECTED_CONNECTIONS);
+    }
+
+    /**
      * @return the port serving {@code /metrics} and {@code /health}, or 0 when metrics are off.
      */
     public int metricsPort()
