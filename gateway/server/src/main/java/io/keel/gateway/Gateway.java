@@ -25,7 +25,7 @@ public final class Gateway implements AutoCloseable
 
     private Gateway(final GatewayContext config)
     {
-        this.config = config;
+        this.config = config.conclude();
         final CredentialsStore users;
         try
         {
