@@ -111,6 +111,71 @@ class HaproxyProcessTest
         assertEquals(0, gateways[1].connections, "nothing for the gateway whose /health is 503");
     }
 
+    @Test
+    void shouldRunFromTheLauncherInTheForegroundUntilSigterm() throws Exception
+    {
+        dir = TlsCertificatesTest.testDir("haproxy-launcher");
+        final Path pem = TlsCertificates.generate(dir, "localhost", 1).pem();
+        final Path keel = HaproxyProcess.findConfig().getParent().getParent().resolve("bin/keel");
+
+        assertEquals(0, launcher(keel, "haproxy", "--help").waitFor());
+        final Process check = launcher(keel, "haproxy", "--pem", pem.toString(), "--check",
+            "--gateway", "127.0.0.1:9100:9500", "--gateway", "10.0.0.2:9100:9500");
+        assertTrue(new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+            .contains("Configuration file is valid"));
+        assertEquals(0, check.waitFor());
+        assertUsageError(launcher(keel, "haproxy", "--gateway", "127.0.0.1:9100:9500", "--pem", pem.toString()),
+            "keel haproxy: give --gateway twice (deploy/haproxy.cfg has two server lines), not 1 time(s) " +
+            "(try keel haproxy --help)");
+        assertUsageError(launcher(keel, "haproxy", "--port", "70000"),
+            "keel haproxy: --port must be in 1..65535: 70000 (try keel haproxy --help)");
+
+        final int port = FreePorts.tcpPort();
+        final Process foreground = launcher(keel, "haproxy", "--pem", pem.toString(), "--port", Integer.toString(port));
+        try
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!accepts(port))
+            {
+                assertTrue(foreground.isAlive() && System.nanoTime() - deadline < 0, "HAProxy listening on " + port);
+                Thread.sleep(20);
+            }
+            foreground.destroy();
+            assertTrue(foreground.waitFor(5, TimeUnit.SECONDS), "SIGTERM stops it");
+        }
+        finally
+        {
+            foreground.destroyForcibly();
+        }
+    }
+
+    private static Process launcher(final Path keel, final String... args) throws IOException
+    {
+        final String[] command = new String[args.length + 1];
+        command[0] = keel.toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static void assertUsageError(final Process process, final String line) throws Exception
+    {
+        assertEquals(line + "\n", new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(2, process.waitFor());
+    }
+
+    private static boolean accepts(final int port)
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
     private HaproxyProcess.Context context(
         final Path pem, final int port1, final int health1, final int port2, final int health2)
     {
