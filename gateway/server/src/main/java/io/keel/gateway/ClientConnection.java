@@ -22,7 +22,13 @@ abstract class ClientConnection
     }
 
     final long connectionId;
-    final String remoteAddress;
+    /**
+     * Where the client is, as logs and limits see it: the socket's peer, or the client a proxy's PROXY protocol header
+     * names (set by the transport before the session layer hears of the connection).
+     */
+    String remoteAddress;
+    /** The proxy the client came through (the socket's peer), or null for a direct connection. */
+    String proxyAddress;
     State state = State.AWAITING_LOGON;
     long connectedNs;
     long lastReceivedNs;

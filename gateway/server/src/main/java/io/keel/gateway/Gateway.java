@@ -25,7 +25,7 @@ public final class Gateway implements AutoCloseable
 
     private Gateway(final GatewayContext config)
     {
-        this.config = config;
+        this.config = config.conclude();
         final CredentialsStore users;
         try
         {
@@ -159,6 +159,15 @@ public final class Gateway implements AutoCloseable
     public long logons()
     {
         return counters.get(GatewayCounters.LOGONS);
+    }
+
+    /**
+     * @return connections refused before a logon: over the connection limit, or a PROXY protocol header missing, bad
+     * or from an address not allowed to send one.
+     */
+    public long refusedConnections()
+    {
+        return counters.get(GatewayCounters.REJECTED_CONNECTIONS);
     }
 
     /**

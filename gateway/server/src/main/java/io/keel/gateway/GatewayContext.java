@@ -67,6 +67,8 @@ public final class GatewayContext
     private String marketDataChannel;
     private long marketDataSnapshotIntervalMs = MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT;
     private int marketDataDepth = MARKET_DATA_DEPTH_DEFAULT;
+    private String proxyProtocolFrom;
+    private AddressBlocks proxyProtocolSources;
     private boolean concluded;
 
     public GatewayContext conclude()
@@ -119,6 +121,18 @@ public final class GatewayContext
         }
         require(marketDataChannel.isEmpty() || marketDataChannel.startsWith("aeron:"),
             "--md-channel must be an Aeron channel URI: " + marketDataChannel);
+        if (proxyProtocolFrom != null)
+        {
+            require(!proxyProtocolFrom.isBlank(), "--proxy-protocol needs the proxies' addresses, e.g. 127.0.0.1,10.0.0.0/24");
+            try
+            {
+                proxyProtocolSources = AddressBlocks.parse(proxyProtocolFrom);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("--proxy-protocol: " + ex.getMessage(), ex);
+            }
+        }
         if (aeronDir == null)
         {
             aeronDir = new File(System.getProperty("java.io.tmpdir"), "keel-gateway-" + gatewayId + "-aeron");
@@ -496,5 +510,30 @@ public final class GatewayContext
     {
         this.metricsBind = metricsBind;
         return this;
+    }
+
+    public String proxyProtocolFrom()
+    {
+        return proxyProtocolFrom;
+    }
+
+    /**
+     * @param proxyProtocolFrom comma-separated IPv4/IPv6 addresses or CIDR blocks of the proxies (HAProxy with
+     *                          {@code send-proxy-v2}) whose connections begin with a PROXY protocol v2 header naming
+     *                          the client; null (the default) = no proxy: a connection that begins with such a header
+     *                          is refused.
+     */
+    public GatewayContext proxyProtocolFrom(final String proxyProtocolFrom)
+    {
+        this.proxyProtocolFrom = proxyProtocolFrom;
+        return this;
+    }
+
+    /**
+     * @return the proxies allowed to send the PROXY protocol, or null when it is off; set by {@link #conclude()}.
+     */
+    AddressBlocks proxyProtocolSources()
+    {
+        return proxyProtocolSources;
     }
 }

@@ -123,6 +123,13 @@ public final class GatewayMain implements Callable<Integer>
     @Option(names = "--metrics-bind", description = "Address of /metrics and /health; another than loopback for a Prometheus or load balancer elsewhere, e.g. 0.0.0.0 (default ${DEFAULT-VALUE}).")
     String metricsBind = GatewayContext.METRICS_BIND_DEFAULT;
 
+    @Option(names = "--proxy-protocol", paramLabel = "ADDR[,ADDR...]", description = "Proxies in front of the "
+        + "gateway (HAProxy with send-proxy-v2; IPv4/IPv6 addresses or CIDR blocks, e.g. 127.0.0.1,10.0.0.0/24): a "
+        + "connection from one of them must begin with a PROXY protocol v2 header, whose source address is then the "
+        + "client's in logs and limits; others connect directly. Off by default: a connection that begins with a "
+        + "PROXY header is refused.")
+    String proxyProtocol;
+
     public Integer call()
     {
         final GatewayContext config = new GatewayContext()
@@ -155,6 +162,7 @@ public final class GatewayMain implements Callable<Integer>
             .marketDataSnapshotIntervalMs(mdSnapshotIntervalMs)
             .marketDataDepth(mdDepth)
             .clusterConnectTimeoutMs(clusterTimeoutMs)
+            .proxyProtocolFrom(proxyProtocol)
             .conclude();
         // The barrier closes last: a SIGTERM's shutdown hook waits for that, after the gateway is down.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();

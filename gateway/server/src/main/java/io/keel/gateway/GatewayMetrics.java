@@ -29,7 +29,8 @@ final class GatewayMetrics implements AutoCloseable
         hops = new HopTimer(latency.recorder(HopTimer.RECEIVE_TO_INGRESS), latency.recorder(HopTimer.INGRESS_TO_EGRESS),
             latency.recorder(HopTimer.EGRESS_TO_CLIENT));
         counter("keel_gateway_connections", "Client connections accepted.", GatewayCounters.CONNECTIONS);
-        counter("keel_gateway_connections_refused", "Client connections refused (connection limit).",
+        counter("keel_gateway_connections_refused",
+            "Client connections refused (connection limit; PROXY protocol header missing, bad or not allowed).",
             GatewayCounters.REJECTED_CONNECTIONS);
         counter("keel_gateway_logons", "Successful logons.", GatewayCounters.LOGONS);
         counter("keel_gateway_failed_logons", "Logons refused (bad credentials, already logged on, too many pending).",

@@ -158,8 +158,8 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
         }
         counters.increment(GatewayCounters.LOGONS);
         GatewayLog.event("logon", "connection", Long.toString(connection.connectionId), "user", session.username,
-            "session", Long.toString(session.sessionId), "account", Long.toString(session.accountId),
-            "next-seq-no", Long.toString(nextSeqNo));
+            "remote", connection.remoteAddress, "session", Long.toString(session.sessionId),
+            "account", Long.toString(session.accountId), "next-seq-no", Long.toString(nextSeqNo));
         replies.logonResponse(connection, LogonResult.OK, session, heartbeatMs, nextSeqNo, "");
     }
 

@@ -143,16 +143,25 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
         connection.lastSentNs = nowNs;
         connections.add(connection);
         counters.increment(GatewayCounters.CONNECTIONS);
-        GatewayLog.event("connected", "connection", Long.toString(connection.connectionId),
-            "remote", connection.remoteAddress);
+        if (connection.proxyAddress == null)
+        {
+            GatewayLog.event("connected", "connection", Long.toString(connection.connectionId),
+                "remote", connection.remoteAddress);
+        }
+        else
+        {
+            GatewayLog.event("connected", "connection", Long.toString(connection.connectionId),
+                "remote", connection.remoteAddress, "proxy", connection.proxyAddress);
+        }
     }
 
     /**
-     * A connection over the connection limit: a Logout that says so, then closed. It never logs on.
+     * A connection refused before it could log on (over the connection limit, a PROXY protocol header where none
+     * belongs or a bad one): a Logout that says why, then closed. It never logs on.
      */
-    void refuse(final ClientConnection connection, final String text)
+    void refuse(final ClientConnection connection, final LogoutReason reason, final String text)
     {
-        replies.logout(connection, LogoutReason.SHUTDOWN, text);
+        replies.logout(connection, reason, text);
     }
 
     void onDisconnected(final ClientConnection connection)

@@ -1,5 +1,6 @@
 package io.keel.gateway;
 
+import io.keel.codecs.LogoutReason;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
@@ -36,6 +37,7 @@ final class TcpTransport implements AutoCloseable
     private final ServerSocketChannel serverChannel;
     private final ArrayList<TcpConnection> connections = new ArrayList<>();
     private final Consumer<SelectionKey> onReady = this::onReady;
+    private final long logonTimeoutNs;
     private long nowNs;
     private long nextConnectionId = 1;
     private int refusedLingering;
@@ -46,6 +48,7 @@ final class TcpTransport implements AutoCloseable
         this.config = config;
         this.sessionLayer = sessionLayer;
         this.counters = counters;
+        logonTimeoutNs = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(config.logonTimeoutMs());
         try
         {
             selector = Selector.open();
@@ -92,6 +95,12 @@ final class TcpTransport implements AutoCloseable
             if (connection.hasPendingWrites())
             {
                 connection.flush();
+                work++;
+            }
+            if (connection.awaitsProxyHeader() && nowNs - connection.acceptedNs > logonTimeoutNs)
+            {
+                // Not the session layer's logon timeout: it hears of a proxy's connection only once the header is in.
+                connection.refuse("no complete PROXY protocol v2 header within " + config.logonTimeoutMs() + " ms");
                 work++;
             }
             if (connection.isCloseRequested())
@@ -159,8 +168,12 @@ final class TcpTransport implements AutoCloseable
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             final SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+            final AddressBlocks proxies = config.proxyProtocolSources();
+            final TcpConnection.Preamble preamble = !overLimit && proxies != null &&
+                proxies.contains(((InetSocketAddress)channel.getRemoteAddress()).getAddress()) ?
+                TcpConnection.Preamble.PROXY_HEADER : TcpConnection.Preamble.WATCH;
             final TcpConnection connection = new TcpConnection(
-                nextConnectionId++, channel, key, remote, sessionLayer, config, counters);
+                nextConnectionId++, channel, key, remote, sessionLayer, config, counters, preamble, nowNs);
             key.attach(connection);
             connections.add(connection);
             if (overLimit)
@@ -169,10 +182,10 @@ final class TcpTransport implements AutoCloseable
                 // the reason instead of a bare close.
                 connection.refused = true;
                 refusedLingering++;
-                sessionLayer.refuse(connection, "connection limit of " + config.maxConnections() +
-                    " reached: retry later or use another gateway");
+                sessionLayer.refuse(connection, LogoutReason.SHUTDOWN,
+                    "connection limit of " + config.maxConnections() + " reached: retry later or use another gateway");
             }
-            else
+            else if (preamble != TcpConnection.Preamble.PROXY_HEADER)
             {
                 sessionLayer.onConnected(connection, nowNs);
             }

@@ -2,6 +2,8 @@ package io.keel.gateway;
 
 import io.keel.codecs.BooleanType;
 import io.keel.codecs.LogonEncoder;
+import io.keel.codecs.LogonResponseDecoder;
+import io.keel.codecs.LogonResult;
 import io.keel.codecs.LogoutDecoder;
 import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MessageHeaderDecoder;
@@ -38,6 +40,16 @@ final class RawClient implements AutoCloseable
             return new LogoutDecoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderDecoder()).reason();
         }
 
+        String logoutText()
+        {
+            return new LogoutDecoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderDecoder()).text();
+        }
+
+        LogonResult logonResult()
+        {
+            return new LogonResponseDecoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderDecoder()).result();
+        }
+
         SessionRejectDecoder sessionReject()
         {
             return new SessionRejectDecoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderDecoder());
@@ -50,14 +62,30 @@ final class RawClient implements AutoCloseable
 
     RawClient(final int port, final int receiveBufferBytes)
     {
+        this(port, receiveBufferBytes, null);
+    }
+
+    /**
+     * @param localAddress the address to connect from (any of 127.0.0.0/8 on Linux), or null for the default.
+     */
+    RawClient(final int port, final int receiveBufferBytes, final String localAddress)
+    {
+        this(connect(port, receiveBufferBytes, localAddress));
+    }
+
+    RawClient(final int port)
+    {
+        this(port, 0);
+    }
+
+    /**
+     * Over a socket already connected, e.g. a TLS one.
+     */
+    RawClient(final Socket socket)
+    {
         try
         {
-            socket = new Socket();
-            if (receiveBufferBytes > 0)
-            {
-                socket.setReceiveBufferSize(receiveBufferBytes);
-            }
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            this.socket = socket;
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(10_000);
             out = socket.getOutputStream();
@@ -69,9 +97,41 @@ final class RawClient implements AutoCloseable
         }
     }
 
-    RawClient(final int port)
+    private static Socket connect(final int port, final int receiveBufferBytes, final String localAddress)
     {
-        this(port, 0);
+        final Socket socket = new Socket();
+        try
+        {
+            if (receiveBufferBytes > 0)
+            {
+                socket.setReceiveBufferSize(receiveBufferBytes);
+            }
+            if (localAddress != null)
+            {
+                socket.bind(new InetSocketAddress(localAddress, 0));
+            }
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            return socket;
+        }
+        catch (final IOException ex)
+        {
+            try
+            {
+                socket.close();
+            }
+            catch (final IOException ignore)
+            {
+            }
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * @return the local port: the client's address as the gateway sees it, or as a proxy names it.
+     */
+    int localPort()
+    {
+        return socket.getLocalPort();
     }
 
     void send(final byte[] bytes)
