@@ -38,6 +38,8 @@ public final class ChaosContext
     private long snapshotIntervalS = 0;
     private long drainTimeoutS = 90;
     private boolean verbose;
+    private int gateways = 2;
+    private boolean haproxy;
     private String testEngineListener;
 
     public ChaosContext conclude()
@@ -50,6 +52,8 @@ public final class ChaosContext
         require(heartbeatTimeoutMs >= 500, "--heartbeat-timeout-ms must be >= 500: " + heartbeatTimeoutMs);
         require(snapshotIntervalS >= 0, "--snapshot-interval-s must be >= 0: " + snapshotIntervalS);
         require(drainTimeoutS > 0, "--drain-timeout-s must be > 0: " + drainTimeoutS);
+        require(gateways == ChaosProcesses.GATEWAYS, "--gateways must be " + ChaosProcesses.GATEWAYS +
+            " (the relay and deploy/haproxy.cfg have two servers): " + gateways);
         return this;
     }
 
@@ -223,6 +227,32 @@ public final class ChaosContext
     public ChaosContext verbose(final boolean verbose)
     {
         this.verbose = verbose;
+        return this;
+    }
+
+    public int gateways()
+    {
+        return gateways;
+    }
+
+    public ChaosContext gateways(final int gateways)
+    {
+        this.gateways = gateways;
+        return this;
+    }
+
+    public boolean haproxy()
+    {
+        return haproxy;
+    }
+
+    /**
+     * @param haproxy clients connect with TLS to a real HAProxy ({@code deploy/haproxy.cfg}) in front of the
+     *                gateways, which take the PROXY protocol from it; else to a relay with a port per client.
+     */
+    public ChaosContext haproxy(final boolean haproxy)
+    {
+        this.haproxy = haproxy;
         return this;
     }
 

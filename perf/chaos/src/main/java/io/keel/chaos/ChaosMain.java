@@ -66,6 +66,13 @@ public final class ChaosMain implements Callable<Integer>
     @Option(names = "--verbose", description = "Print each fault as it is injected.")
     boolean verbose;
 
+    @Option(names = "--gateways", description = "Gateway processes (default ${DEFAULT-VALUE}; two is what the relay and deploy/haproxy.cfg serve).")
+    int gateways = 2;
+
+    @Option(names = "--haproxy", description = "Clients connect with TLS through a real HAProxy (deploy/haproxy.cfg: leastconn, "
+        + "health checks, PROXY protocol v2 to the gateways) instead of the relay; a client move cuts its connection.")
+    boolean haproxy;
+
     public Integer call() throws Exception
     {
         final ChaosContext.FaultMode mode;
@@ -104,6 +111,8 @@ public final class ChaosMain implements Callable<Integer>
             .dir(dir)
             .keepHistory(keepHistory)
             .idleProfile(idleProfile)
+            .gateways(gateways)
+            .haproxy(haproxy)
             .verbose(verbose);
         if (seed != null)
         {

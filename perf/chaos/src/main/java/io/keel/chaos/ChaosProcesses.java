@@ -32,6 +32,7 @@ final class ChaosProcesses implements AutoCloseable
     private final File dir;
     private final int basePort;
     private final int[] gatewayPorts;
+    private final int[] healthPorts;
     private final File usersFile;
     private final Process[] nodes = new Process[ChaosContext.NODES];
     private final boolean[] paused = new boolean[ChaosContext.NODES];
@@ -40,12 +41,22 @@ final class ChaosProcesses implements AutoCloseable
     private int starts;
     private final Thread destroyOnExit = new Thread(this::destroyAllForcibly, "chaos-destroy-processes");
 
-    ChaosProcesses(final ChaosContext config, final File dir, final int basePort, final int[] gatewayPorts, final File usersFile)
+    /**
+     * @param healthPorts each gateway's /health port when HAProxy checks them (kept across restarts), else null.
+     */
+    ChaosProcesses(
+        final ChaosContext config,
+        final File dir,
+        final int basePort,
+        final int[] gatewayPorts,
+        final int[] healthPorts,
+        final File usersFile)
     {
         this.config = config;
         this.dir = dir;
         this.basePort = basePort;
         this.gatewayPorts = gatewayPorts;
+        this.healthPorts = healthPorts;
         this.usersFile = usersFile;
         Runtime.getRuntime().addShutdownHook(destroyOnExit);
     }
@@ -176,7 +187,12 @@ final class ChaosProcesses implements AutoCloseable
             // Only what chaos uses: no fixed ports that another run on this machine could hold.
             "--udp-port", "0",
             "--md-port", "0",
-            "--metrics-port", "0"));
+            "--metrics-port", healthPorts != null ? Integer.toString(healthPorts[index]) : "0"));
+        if (healthPorts != null)
+        {
+            // Behind HAProxy: the client's address comes in a PROXY v2 header, accepted from HAProxy only.
+            command.addAll(List.of("--proxy-protocol", "127.0.0.1"));
+        }
         gateways[index] = launch(command, "gateway-" + gatewayId(index));
     }
 

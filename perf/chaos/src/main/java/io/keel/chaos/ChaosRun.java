@@ -68,15 +68,8 @@ final class ChaosRun
         IoUtil.ensureDirectoryExists(dir, "chaos dir");
         report.dir = dir;
         final int basePort = FreePorts.clusterBasePort(ChaosContext.NODES);
-        final int[] gatewayPorts = new int[ChaosProcesses.GATEWAYS];
-        for (int i = 0; i < gatewayPorts.length; i++)
-        {
-            do
-            {
-                gatewayPorts[i] = FreePorts.tcpPort();
-            }
-            while (i > 0 && gatewayPorts[i] == gatewayPorts[i - 1]);
-        }
+        final int[] gatewayPorts = distinctTcpPorts(ChaosProcesses.GATEWAYS, new int[0]);
+        final int[] healthPorts = config.haproxy() ? distinctTcpPorts(ChaosProcesses.GATEWAYS, gatewayPorts) : null;
         final File users = new File(dir, "users.txt");
         for (int account = 1; account <= config.clients(); account++)
         {
@@ -90,9 +83,10 @@ final class ChaosRun
         final long startNs = System.nanoTime();
         final List<ChaosTrader> traders = new ArrayList<>();
         boolean passed = false;
-        try (ChaosProcesses processes = new ChaosProcesses(config, dir, basePort, gatewayPorts, users);
+        try (ChaosProcesses processes = new ChaosProcesses(config, dir, basePort, gatewayPorts, healthPorts, users);
             History history = new History(new File(dir, "history.log"), startNs);
-            GatewayRelay relay = new GatewayRelay(config.clients(), gatewayPorts, history))
+            GatewayRelay relay = config.haproxy() ? null : new GatewayRelay(config.clients(), gatewayPorts, history);
+            HaproxyFront front = config.haproxy() ? new HaproxyFront(dir, gatewayPorts, healthPorts) : null)
         {
             for (int i = 0; i < ChaosContext.NODES; i++)
             {
@@ -110,9 +104,11 @@ final class ChaosRun
                 final Random seeds = new Random(config.seed());
                 for (int account = 1; account <= config.clients(); account++)
                 {
-                    final ChaosTrader trader = new ChaosTrader(account, new KeelClient.Context()
-                        .host("127.0.0.1")
-                        .port(relay.port(account - 1))
+                    final KeelClient.Context context = front != null ?
+                        new KeelClient.Context().host("localhost").port(front.port()).tls(true)
+                            .trustCertificate(front.certificate()) :
+                        new KeelClient.Context().host("127.0.0.1").port(relay.port(account - 1));
+                    final ChaosTrader trader = new ChaosTrader(account, context
                         .username("trader" + account)
                         .password("pw" + account)
                         .heartbeatIntervalMs(500)
@@ -121,14 +117,19 @@ final class ChaosRun
                     trader.connect(60_000);
                     admin.poll();
                 }
-                out.printf("chaos: cluster, 2 gateways and %d clients up in %.1f s; load starts%n",
-                    traders.size(), (System.nanoTime() - startNs) / 1e9);
+                if (front != null)
+                {
+                    front.traders(traders);
+                }
+                out.printf("chaos: cluster, 2 gateways%s and %d clients up in %.1f s; load starts%n",
+                    front != null ? " behind HAProxy (TLS, port " + front.port() + ")" : "", traders.size(),
+                    (System.nanoTime() - startNs) / 1e9);
 
                 final long loadStartNs = System.nanoTime();
                 report.loadStartNs = loadStartNs;
                 final long loadEndNs = loadStartNs + TimeUnit.SECONDS.toNanos(config.seconds());
                 final FaultInjector injector = new FaultInjector(
-                    config, processes, admin, relay, history, loadStartNs, loadEndNs);
+                    config, processes, admin, front != null ? front : relay, history, loadStartNs, loadEndNs);
                 final Thread faultThread = new Thread(injector, "chaos-faults");
                 faultThread.start();
                 try
@@ -391,5 +392,33 @@ final class ChaosRun
     {
         return hashes == null ? "none" : Arrays.toString(Arrays.stream(hashes)
             .map((h) -> h == null ? "missing" : Long.toHexString(h)).toArray());
+    }
+
+    private static int[] distinctTcpPorts(final int count, final int[] taken)
+    {
+        final int[] ports = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            int port;
+            do
+            {
+                port = FreePorts.tcpPort();
+            }
+            while (contains(ports, i, port) || contains(taken, taken.length, port));
+            ports[i] = port;
+        }
+        return ports;
+    }
+
+    private static boolean contains(final int[] ports, final int length, final int port)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            if (ports[i] == port)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

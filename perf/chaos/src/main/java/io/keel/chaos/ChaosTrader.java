@@ -62,6 +62,8 @@ final class ChaosTrader implements KeelClientListener
     long cancelRejects;
     long notSent;
     long disconnects;
+    /** Set by the fault thread (a client move behind HAProxy), acted on by the load thread that owns the client. */
+    private volatile boolean cutRequested;
 
     ChaosTrader(final int account, final KeelClient.Context context, final long seed, final History history)
     {
@@ -127,8 +129,21 @@ final class ChaosTrader implements KeelClientListener
         }
     }
 
+    /**
+     * Cut this client's connection at its next poll, as a network would: it reconnects and resumes.
+     */
+    void requestCut()
+    {
+        cutRequested = true;
+    }
+
     int poll(final long nowNs)
     {
+        if (cutRequested)
+        {
+            cutRequested = false;
+            client.dropConnection();
+        }
         int work = client.poll();
         while (!retries.isEmpty() && nowNs - retryAtNs.peekFirst() >= 0)
         {

@@ -36,7 +36,7 @@ final class FaultInjector implements Runnable
     private final ChaosContext config;
     private final ChaosProcesses processes;
     private final AdminSession admin;
-    private final GatewayRelay relay;
+    private final ClientMover mover;
     private final History history;
     private final long startNs;
     private final long endNs;
@@ -52,7 +52,7 @@ final class FaultInjector implements Runnable
         final ChaosContext config,
         final ChaosProcesses processes,
         final AdminSession admin,
-        final GatewayRelay relay,
+        final ClientMover mover,
         final History history,
         final long startNs,
         final long endNs)
@@ -60,7 +60,7 @@ final class FaultInjector implements Runnable
         this.config = config;
         this.processes = processes;
         this.admin = admin;
-        this.relay = relay;
+        this.mover = mover;
         this.history = history;
         this.startNs = startNs;
         this.endNs = endNs;
@@ -229,11 +229,7 @@ final class FaultInjector implements Runnable
             }
             case MOVE_CLIENT:
             {
-                final int client = random.nextInt(config.clients());
-                final int from = relay.gatewayOf(client);
-                record(kind, "c" + (client + 1) + " gateway " + ChaosProcesses.gatewayId(from) + " -> " +
-                    ChaosProcesses.gatewayId((from + 1) % ChaosProcesses.GATEWAYS));
-                relay.move(client);
+                record(kind, mover.move(random.nextInt(config.clients())));
                 break;
             }
             default:

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * address, logs on with its nextExpectedSeqNo, and lands on the other gateway. One thread, non-blocking, plain
  * TCP: the gateways see loopback connections as they would without it. Cold path for the run (one hop added).
  */
-final class GatewayRelay implements Runnable, AutoCloseable
+final class GatewayRelay implements Runnable, ClientMover, AutoCloseable
 {
     private static final int BUFFER_LENGTH = 64 * 1024;
     private static final int CONNECT_TIMEOUT_MS = 1_000;
@@ -126,6 +126,13 @@ final class GatewayRelay implements Runnable, AutoCloseable
         return listeners[client].socket().getLocalPort();
     }
 
+    public String move(final int client)
+    {
+        final int from = gatewayOf(client);
+        final int to = reassign(client);
+        return "c" + (client + 1) + " gateway " + ChaosProcesses.gatewayId(from) + " -> " + ChaosProcesses.gatewayId(to);
+    }
+
     int gatewayOf(final int client)
     {
         return assigned.get(client);
@@ -136,7 +143,7 @@ final class GatewayRelay implements Runnable, AutoCloseable
      *
      * @return the gateway index it is assigned now.
      */
-    int move(final int client)
+    int reassign(final int client)
     {
         final int to = (assigned.get(client) + 1) % gatewayPorts.length;
         assigned.set(client, to);

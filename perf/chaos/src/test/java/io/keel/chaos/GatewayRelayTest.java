@@ -95,7 +95,7 @@ class GatewayRelayTest
                 assertEquals('A', roundTrip(first));
                 assertEquals('B', roundTrip(second), "clients alternate between the gateways");
 
-                assertEquals(1, relay.move(0));
+                assertEquals(1, relay.reassign(0));
                 assertEquals(-1, first.getInputStream().read(), "the moved client's connection is cut");
                 assertEquals('B', roundTrip(second), "the other client keeps its connection");
             }
