@@ -26,7 +26,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A {@link KeelClient}'s session with its gateway: connect and log on, keep the session alive with heartbeats, notice
@@ -49,7 +51,7 @@ final class ClientSession implements ClientTransport.Listener
     private final boolean cancelOnDisconnect;
     private final boolean autoReconnect;
     private final long connectTimeoutMs;
-    private final long reconnectIntervalNs;
+    private final EndpointRotation rotation;
     // Session messages only: requests and market-data requests encode into buffers of their own (see OrderEntry).
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[1024]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -62,6 +64,9 @@ final class ClientSession implements ClientTransport.Listener
     private final LogoutDecoder logoutDecoder = new LogoutDecoder();
     private final SessionRejectDecoder sessionRejectDecoder = new SessionRejectDecoder();
     private final InFlightRequests.Visitor resender = this::write;
+    private final EndpointRotation.LogOn logOn = this::logOnAt;
+    private final Predicate<KeelClientException> tryNextEndpoint = this::isWorthAnotherEndpoint;
+    private final BooleanSupplier retrying = this::isRetrying;
 
     private SessionState state = SessionState.DISCONNECTED;
     /** The LogonResponse's answer; null while it is awaited. */
@@ -72,14 +77,16 @@ final class ClientSession implements ClientTransport.Listener
     private long lastSentNs;
     private long lastReceivedNs;
     private long heartbeatIntervalNs;
-    private long nextReconnectNs;
     private long reconnects;
+    /** Set while a connection is being made: its failure is the attempt's, not a lost connection. */
+    private boolean connecting;
     /** The gateway's Logout, when one came: it says why better than the transport's "closed by gateway". */
     private String disconnectReason = "";
     /** Why the last connection ended, for the exception of a {@link #connect()} that it ended. */
     private String lastDisconnectReason = "";
 
     /**
+     * @param rotation         which endpoint to connect to, and when to try again.
      * @param transportFactory makes the transport that hands its messages and losses to this session.
      */
     ClientSession(
@@ -92,7 +99,7 @@ final class ClientSession implements ClientTransport.Listener
         final boolean cancelOnDisconnect,
         final boolean autoReconnect,
         final long connectTimeoutMs,
-        final long reconnectIntervalMs,
+        final EndpointRotation rotation,
         final Function<ClientTransport.Listener, ClientTransport> transportFactory)
     {
         this.listener = listener;
@@ -104,7 +111,7 @@ final class ClientSession implements ClientTransport.Listener
         this.cancelOnDisconnect = cancelOnDisconnect;
         this.autoReconnect = autoReconnect;
         this.connectTimeoutMs = connectTimeoutMs;
-        this.reconnectIntervalNs = TimeUnit.MILLISECONDS.toNanos(reconnectIntervalMs);
+        this.rotation = rotation;
         transport = transportFactory.apply(this);
     }
 
@@ -134,18 +141,41 @@ final class ClientSession implements ClientTransport.Listener
     }
 
     /**
-     * Connect and log on, waiting up to the connect timeout; then recover what the last connection left unfinished.
-     * Cold path: it blocks and allocates.
+     * Connect and log on, trying each endpoint once, from the one after the last that failed or was lost, each for up
+     * to the connect timeout; then recover what the last connection left unfinished. An endpoint that cannot be
+     * reached, fails the handshake or says UNAVAILABLE is passed for the next; a refused logon ends the tries, as every
+     * gateway would refuse it. Cold path: it blocks and allocates.
      *
-     * @throws KeelClientException when the gateway cannot be reached or refuses the logon.
+     * @throws KeelClientException when no endpoint can be reached, or the logon is refused.
      */
     void connect()
+    {
+        rotation.connect(logOn, tryNextEndpoint);
+    }
+
+    /**
+     * One attempt at an endpoint: a failure while connecting is the attempt's, not a lost connection.
+     */
+    private void logOnAt(final Endpoint endpoint)
+    {
+        connecting = true;
+        try
+        {
+            logOn(endpoint);
+        }
+        finally
+        {
+            connecting = false;
+        }
+    }
+
+    private void logOn(final Endpoint endpoint)
     {
         disconnectQuietly();
         disconnectReason = "";
         lastDisconnectReason = "";
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs);
-        transport.open(deadlineNs);
+        transport.open(endpoint, deadlineNs);
         transition(SessionState.LOGGING_ON);
         logonResult = null;
         lastReceivedNs = System.nanoTime();
@@ -164,13 +194,15 @@ final class ClientSession implements ClientTransport.Listener
             if (System.nanoTime() - deadlineNs > 0)
             {
                 disconnectQuietly();
-                throw new KeelClientException("no logon response within " + connectTimeoutMs + " ms", null);
+                throw new KeelClientException(
+                    "no logon response from " + endpoint + " within " + connectTimeoutMs + " ms", null);
             }
             // A refusal may come with the connection's close in one read: the answer counts, not the close.
             if (!readOnce() && logonResult == null)
             {
                 disconnectQuietly();
-                throw new KeelClientException("connection closed during logon: " + lastDisconnectReason(), null);
+                throw new KeelClientException(
+                    "connection to " + endpoint + " closed during logon: " + lastDisconnectReason(), null);
             }
             Thread.onSpinWait();
         }
@@ -188,7 +220,7 @@ final class ClientSession implements ClientTransport.Listener
         {
             final LogonResult result = logonResult;
             disconnectQuietly();
-            throw new KeelClientException("logon refused: " + result + " " + logonText, result);
+            throw new KeelClientException("logon refused by " + endpoint + ": " + result + " " + logonText, result);
         }
         // First the reports missed while away (the gateway sends them right after the response), so
         // a request they answer is not sent again; then whatever is still unanswered goes again.
@@ -206,7 +238,8 @@ final class ClientSession implements ClientTransport.Listener
         }
         if (!transport.isOpen())
         {
-            throw new KeelClientException("connection closed after logon: " + lastDisconnectReason(), null);
+            throw new KeelClientException(
+                "connection to " + endpoint + " closed after logon: " + lastDisconnectReason(), null);
         }
         reports.resendAll(System.nanoTime(), resender);
         marketData.resubscribeAll();
@@ -399,24 +432,36 @@ final class ClientSession implements ClientTransport.Listener
         state = next;
     }
 
+    /**
+     * One attempt per call, so that the application's loop runs between the endpoints of a cycle.
+     */
     private int reconnectIfDue(final long nowNs)
     {
-        if (!autoReconnect || state == SessionState.CLOSED || state == SessionState.MOVED ||
-            nowNs - nextReconnectNs < 0)
+        if (!autoReconnect || state == SessionState.CLOSED || state == SessionState.MOVED || !rotation.isDue(nowNs))
         {
             return 0;
         }
-        nextReconnectNs = nowNs + reconnectIntervalNs;
-        try
+        if (rotation.attemptNext(logOn, retrying))
         {
-            connect();
             reconnects++;
-            return 1;
         }
-        catch (final KeelClientException ex)
-        {
-            return 0;
-        }
+        return 1;
+    }
+
+    /**
+     * Another gateway may do better than this one's failure; a refused logon, or a moved session, it would not.
+     */
+    private boolean isWorthAnotherEndpoint(final KeelClientException ex)
+    {
+        return state != SessionState.MOVED && (ex.result() == null || ex.result() == LogonResult.UNAVAILABLE);
+    }
+
+    /**
+     * @return whether {@link #poll(long)} will connect again by itself.
+     */
+    private boolean isRetrying()
+    {
+        return autoReconnect && state != SessionState.CLOSED && state != SessionState.MOVED;
     }
 
     /**
@@ -479,7 +524,10 @@ final class ClientSession implements ClientTransport.Listener
             listener.onDisconnected(why);
         }
         disconnectReason = "";
-        nextReconnectNs = System.nanoTime() + reconnectIntervalNs;
+        if (wasConnected && !connecting)
+        {
+            rotation.onLost(System.nanoTime(), why, isRetrying());
+        }
     }
 
     private String lastDisconnectReason()
