@@ -3,32 +3,22 @@ package io.keel.client;
 import io.keel.codecs.AccountStatusDecoder;
 import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
-import io.keel.codecs.BooleanType;
 import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.CancelRejectDecoder;
 import io.keel.codecs.ExecutionReportDecoder;
-import io.keel.codecs.HeartbeatEncoder;
-import io.keel.codecs.LogonEncoder;
 import io.keel.codecs.LogonResponseDecoder;
 import io.keel.codecs.LogonResult;
 import io.keel.codecs.LogoutDecoder;
-import io.keel.codecs.LogoutEncoder;
 import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
-import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.RejectReason;
-import io.keel.codecs.ResendRequestEncoder;
 import io.keel.codecs.SessionRejectDecoder;
 import io.keel.codecs.TradeDecoder;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * A {@link KeelClient}'s session with its gateway: connect and log on, keep the session alive with heartbeats, notice
@@ -52,21 +42,12 @@ final class ClientSession implements ClientTransport.Listener
     private final boolean autoReconnect;
     private final long connectTimeoutMs;
     private final EndpointRotation rotation;
-    // Session messages only: requests and market-data requests encode into buffers of their own (see OrderEntry).
-    private final UnsafeBuffer message = new UnsafeBuffer(new byte[1024]);
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final SessionMessages messages = new SessionMessages();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final LogonEncoder logonEncoder = new LogonEncoder();
-    private final LogoutEncoder logoutEncoder = new LogoutEncoder();
-    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
-    private final ResendRequestEncoder resendRequestEncoder = new ResendRequestEncoder();
     private final LogonResponseDecoder logonResponseDecoder = new LogonResponseDecoder();
     private final LogoutDecoder logoutDecoder = new LogoutDecoder();
     private final SessionRejectDecoder sessionRejectDecoder = new SessionRejectDecoder();
     private final InFlightRequests.Visitor resender = this::write;
-    private final EndpointRotation.LogOn logOn = this::logOnAt;
-    private final Predicate<KeelClientException> tryNextEndpoint = this::isWorthAnotherEndpoint;
-    private final BooleanSupplier retrying = this::isRetrying;
 
     private SessionState state = SessionState.DISCONNECTED;
     /** The LogonResponse's answer; null while it is awaited. */
@@ -141,16 +122,14 @@ final class ClientSession implements ClientTransport.Listener
     }
 
     /**
-     * Connect and log on, trying each endpoint once, from the one after the last that failed or was lost, each for up
-     * to the connect timeout; then recover what the last connection left unfinished. An endpoint that cannot be
-     * reached, fails the handshake or says UNAVAILABLE is passed for the next; a refused logon ends the tries, as every
-     * gateway would refuse it. Cold path: it blocks and allocates.
+     * Connect and log on, each endpoint tried once in {@link EndpointRotation}'s order, each for up to the connect
+     * timeout; then recover what the last connection left unfinished. Cold path: it blocks and allocates.
      *
      * @throws KeelClientException when no endpoint can be reached, or the logon is refused.
      */
     void connect()
     {
-        rotation.connect(logOn, tryNextEndpoint);
+        rotation.connect(this::logOnAt, this::isWorthAnotherEndpoint);
     }
 
     /**
@@ -179,15 +158,8 @@ final class ClientSession implements ClientTransport.Listener
         transition(SessionState.LOGGING_ON);
         logonResult = null;
         lastReceivedNs = System.nanoTime();
-        final byte[] passwordBytes = password.getBytes(StandardCharsets.UTF_8);
-        logonEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
-            .heartbeatIntervalMs(heartbeatIntervalMs)
-            .cancelOnDisconnect(cancelOnDisconnect ? BooleanType.TRUE : BooleanType.FALSE)
-            .nextExpectedSeqNo(reports.nextExpectedSeqNo())
-            .username(username)
-            .putPassword(passwordBytes, 0, passwordBytes.length)
-            .responseChannel(transport.responseEndpoint());
-        write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logonEncoder.encodedLength());
+        write(messages.buffer(), 0, messages.logon(heartbeatIntervalMs, cancelOnDisconnect,
+            reports.nextExpectedSeqNo(), username, password, transport.responseEndpoint()));
 
         while (logonResult == null)
         {
@@ -272,8 +244,7 @@ final class ClientSession implements ClientTransport.Listener
         {
             if (nowNs - lastSentNs >= heartbeatIntervalNs)
             {
-                heartbeatEncoder.wrapAndApplyHeader(message, 0, headerEncoder).timestampNs(nowNs);
-                write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
+                write(messages.buffer(), 0, messages.heartbeat(nowNs));
                 work++;
             }
             // The gateway heartbeats too: two missed beats plus a second of slack means it is gone.
@@ -295,8 +266,7 @@ final class ClientSession implements ClientTransport.Listener
         {
             return false;
         }
-        resendRequestEncoder.wrapAndApplyHeader(message, 0, headerEncoder).fromSeqNo(fromSeqNo).toSeqNo(toSeqNo);
-        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + resendRequestEncoder.encodedLength());
+        return write(messages.buffer(), 0, messages.resendRequest(fromSeqNo, toSeqNo));
     }
 
     /**
@@ -311,8 +281,7 @@ final class ClientSession implements ClientTransport.Listener
     {
         if (state == SessionState.LOGGED_ON)
         {
-            logoutEncoder.wrapAndApplyHeader(message, 0, headerEncoder).reason(LogoutReason.CLIENT_REQUEST).text("");
-            write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength());
+            write(messages.buffer(), 0, messages.logout());
             transport.flush();
         }
         close();
@@ -441,7 +410,7 @@ final class ClientSession implements ClientTransport.Listener
         {
             return 0;
         }
-        if (rotation.attemptNext(logOn, retrying))
+        if (rotation.attemptNext(this::logOnAt, this::isRetrying))
         {
             reconnects++;
         }
