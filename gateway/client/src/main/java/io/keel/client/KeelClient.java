@@ -300,8 +300,8 @@ public final class KeelClient implements AutoCloseable
         }
 
         /**
-         * @param connectTimeoutMs longest wait for one endpoint to connect (TLS handshake included) and answer the logon
-         *                         (default 5,000).
+         * @param connectTimeoutMs longest wait for one endpoint to connect (TLS handshake included) and answer the
+         *                         logon (default 5,000).
          */
         public Context connectTimeoutMs(final long connectTimeoutMs)
         {
@@ -411,7 +411,8 @@ public final class KeelClient implements AutoCloseable
         {
             return new UdpClientTransport(ctx.aeronDir, ctx.responseHost, listener);
         }
-        return ctx.clientTls != null ? new TlsClientTransport(ctx.clientTls, listener) : new TcpClientTransport(listener);
+        return ctx.clientTls != null ?
+            new TlsClientTransport(ctx.clientTls, listener) : new TcpClientTransport(listener);
     }
 
     /**

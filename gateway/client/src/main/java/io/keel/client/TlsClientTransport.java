@@ -18,23 +18,22 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * SOFH-framed SBE over TLS over a non-blocking TCP connection, with the JDK's {@link SSLEngine}: for gateways behind
- * a proxy that terminates TLS (HAProxy). The handshake completes inside {@link #open}, by its deadline; a certificate
- * that is not trusted or does not name the server fails it with the reason, in one line.
+ * a proxy that terminates TLS (HAProxy). The handshake ({@link TlsHandshake}) completes inside {@link #open}, by its
+ * deadline; a certificate that is not trusted or does not name the server fails it with the reason, in one line.
  * <p>
  * Four direct buffers, allocated once: SOFH frames queue in plain text ({@code appOut}) and are wrapped into records
  * ({@code netOut}) as the socket takes them; records read ({@code netIn}) unwrap into plain text ({@code appIn}) that
- * the frame decoder cuts into messages. This class allocates nothing after the handshake; the JDK's engine still makes
- * a small result object per wrap and unwrap. Post-handshake messages (TLS 1.3 session tickets and key updates) are
- * answered as they come; this end never renegotiates.
+ * the frame decoder cuts into messages. This class allocates nothing after the handshake; the JDK's engine does, on
+ * every wrap and unwrap (JDK 17: a result, and an AES-GCM cipher set up per record, about 1.6 KB each way).
+ * Post-handshake messages (TLS 1.3 session tickets and key updates) are answered as they come; this end never
+ * renegotiates.
  */
 final class TlsClientTransport implements ClientTransport
 {
     private static final int APP_OUT_LENGTH = 64 * 1024;
-    private static final long HANDSHAKE_IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final ClientTls tls;
     private final Listener listener;
@@ -43,7 +42,7 @@ final class TlsClientTransport implements ClientTransport
     private final UnsafeBuffer appOutBuffer = new UnsafeBuffer(appOut);
     // The engine's array forms, so that the JDK's one-buffer conveniences do not make an array per call.
     private final ByteBuffer[] appOutArray = {appOut};
-    // What handshake messages and the close_notify are wrapped from: they carry no plain text.
+    // What a key update and the close_notify are wrapped from: they carry no plain text.
     private final ByteBuffer[] emptyArray = {ByteBuffer.allocateDirect(0)};
     private final ByteBuffer[] appInArray = new ByteBuffer[1];
     private ByteBuffer appIn;
@@ -52,7 +51,6 @@ final class TlsClientTransport implements ClientTransport
     private ByteBuffer netOut;
     private SSLEngine engine;
     private SocketChannel channel;
-    private Endpoint endpoint;
     /** Set while {@link #poll()} hands messages up, so that a write that polls while back-pressured does not nest. */
     private boolean polling;
 
@@ -73,7 +71,6 @@ final class TlsClientTransport implements ClientTransport
     public void open(final Endpoint endpoint, final long deadlineNs)
     {
         disconnect();
-        this.endpoint = endpoint;
         try
         {
             final long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
@@ -91,7 +88,7 @@ final class TlsClientTransport implements ClientTransport
         try
         {
             engine = tls.newEngine(endpoint);
-            handshake(deadlineNs);
+            TlsHandshake.complete(engine, channel, endpoint, netIn, netOut, appInArray, deadlineNs);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -365,7 +362,7 @@ final class TlsClientTransport implements ClientTransport
         {
             if (next == HandshakeStatus.NEED_TASK)
             {
-                runTasks();
+                TlsHandshake.runTasks(engine);
                 next = engine.getHandshakeStatus();
             }
             else
@@ -378,99 +375,6 @@ final class TlsClientTransport implements ClientTransport
                 }
                 next = result.getHandshakeStatus();
             }
-        }
-    }
-
-    private void handshake(final long deadlineNs) throws IOException
-    {
-        engine.beginHandshake();
-        HandshakeStatus status = engine.getHandshakeStatus();
-        while (status != HandshakeStatus.FINISHED && status != HandshakeStatus.NOT_HANDSHAKING)
-        {
-            checkDeadline(deadlineNs);
-            switch (status)
-            {
-                case NEED_WRAP:
-                {
-                    final SSLEngineResult result = engine.wrap(emptyArray, 0, 1, netOut);
-                    if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW)
-                    {
-                        if (writeNet() == 0)
-                        {
-                            LockSupport.parkNanos(HANDSHAKE_IDLE_NS);
-                        }
-                    }
-                    else if (result.getStatus() == SSLEngineResult.Status.CLOSED)
-                    {
-                        writeNet();
-                        throw new IOException("closed by the engine during the handshake");
-                    }
-                    status = result.getHandshakeStatus();
-                    break;
-                }
-
-                case NEED_UNWRAP:
-                case NEED_UNWRAP_AGAIN:
-                {
-                    writeNet();
-                    netIn.flip();
-                    final SSLEngineResult result = engine.unwrap(netIn, appInArray, 0, 1);
-                    netIn.compact();
-                    if (result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW)
-                    {
-                        final int read = channel.read(netIn);
-                        if (read < 0)
-                        {
-                            throw new IOException("closed by " + endpoint + " during the handshake");
-                        }
-                        if (read == 0)
-                        {
-                            LockSupport.parkNanos(HANDSHAKE_IDLE_NS);
-                        }
-                    }
-                    else if (result.getStatus() == SSLEngineResult.Status.CLOSED)
-                    {
-                        throw new IOException("closed by " + endpoint + " during the handshake");
-                    }
-                    status = result.getHandshakeStatus();
-                    break;
-                }
-
-                case NEED_TASK:
-                    runTasks();
-                    status = engine.getHandshakeStatus();
-                    break;
-
-                default:
-                    status = engine.getHandshakeStatus();
-                    break;
-            }
-        }
-        // The last flight (the client's Finished) must leave before the Logon can follow it.
-        while (netOut.position() > 0)
-        {
-            checkDeadline(deadlineNs);
-            if (writeNet() == 0)
-            {
-                LockSupport.parkNanos(HANDSHAKE_IDLE_NS);
-            }
-        }
-    }
-
-    private void checkDeadline(final long deadlineNs) throws IOException
-    {
-        if (System.nanoTime() - deadlineNs > 0)
-        {
-            throw new IOException("not done within the connect timeout");
-        }
-    }
-
-    private void runTasks()
-    {
-        Runnable task;
-        while ((task = engine.getDelegatedTask()) != null)
-        {
-            task.run();
         }
     }
 

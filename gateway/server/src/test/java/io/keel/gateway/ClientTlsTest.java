@@ -144,7 +144,8 @@ class ClientTlsTest
 
         final IllegalArgumentException wrongPassword = assertThrows(IllegalArgumentException.class,
             () -> tlsContext(5, new Reports()).trustStore(store, "wrong".toCharArray()).conclude());
-        assertTrue(wrongPassword.getMessage().startsWith("cannot read trust store " + store), wrongPassword.getMessage());
+        assertTrue(wrongPassword.getMessage().startsWith("cannot read trust store " + store),
+            wrongPassword.getMessage());
     }
 
     private KeelClient.Context tlsContext(final int account, final Reports reports)

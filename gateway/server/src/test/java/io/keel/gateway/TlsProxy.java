@@ -129,7 +129,8 @@ final class TlsProxy implements AutoCloseable
         {
             if (!process.isAlive())
             {
-                throw new IllegalStateException("haproxy exited " + process.exitValue() + ": " + Files.readString(log.toPath()));
+                throw new IllegalStateException(
+                    "haproxy exited " + process.exitValue() + ": " + Files.readString(log.toPath()));
             }
             try (Socket socket = new Socket())
             {
