@@ -3,28 +3,20 @@ package io.keel.client;
 import io.keel.codecs.AccountStatusDecoder;
 import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
-import io.keel.codecs.BooleanType;
 import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.CancelRejectDecoder;
 import io.keel.codecs.ExecutionReportDecoder;
-import io.keel.codecs.HeartbeatEncoder;
-import io.keel.codecs.LogonEncoder;
 import io.keel.codecs.LogonResponseDecoder;
 import io.keel.codecs.LogonResult;
 import io.keel.codecs.LogoutDecoder;
-import io.keel.codecs.LogoutEncoder;
 import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
-import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.RejectReason;
-import io.keel.codecs.ResendRequestEncoder;
 import io.keel.codecs.SessionRejectDecoder;
 import io.keel.codecs.TradeDecoder;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -49,15 +41,9 @@ final class ClientSession implements ClientTransport.Listener
     private final boolean cancelOnDisconnect;
     private final boolean autoReconnect;
     private final long connectTimeoutMs;
-    private final long reconnectIntervalNs;
-    // Session messages only: requests and market-data requests encode into buffers of their own (see OrderEntry).
-    private final UnsafeBuffer message = new UnsafeBuffer(new byte[1024]);
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final EndpointRotation rotation;
+    private final SessionMessages messages = new SessionMessages();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final LogonEncoder logonEncoder = new LogonEncoder();
-    private final LogoutEncoder logoutEncoder = new LogoutEncoder();
-    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
-    private final ResendRequestEncoder resendRequestEncoder = new ResendRequestEncoder();
     private final LogonResponseDecoder logonResponseDecoder = new LogonResponseDecoder();
     private final LogoutDecoder logoutDecoder = new LogoutDecoder();
     private final SessionRejectDecoder sessionRejectDecoder = new SessionRejectDecoder();
@@ -72,14 +58,16 @@ final class ClientSession implements ClientTransport.Listener
     private long lastSentNs;
     private long lastReceivedNs;
     private long heartbeatIntervalNs;
-    private long nextReconnectNs;
     private long reconnects;
+    /** Set while a connection is being made: its failure is the attempt's, not a lost connection. */
+    private boolean connecting;
     /** The gateway's Logout, when one came: it says why better than the transport's "closed by gateway". */
     private String disconnectReason = "";
     /** Why the last connection ended, for the exception of a {@link #connect()} that it ended. */
     private String lastDisconnectReason = "";
 
     /**
+     * @param rotation         which endpoint to connect to, and when to try again.
      * @param transportFactory makes the transport that hands its messages and losses to this session.
      */
     ClientSession(
@@ -92,7 +80,7 @@ final class ClientSession implements ClientTransport.Listener
         final boolean cancelOnDisconnect,
         final boolean autoReconnect,
         final long connectTimeoutMs,
-        final long reconnectIntervalMs,
+        final EndpointRotation rotation,
         final Function<ClientTransport.Listener, ClientTransport> transportFactory)
     {
         this.listener = listener;
@@ -104,7 +92,7 @@ final class ClientSession implements ClientTransport.Listener
         this.cancelOnDisconnect = cancelOnDisconnect;
         this.autoReconnect = autoReconnect;
         this.connectTimeoutMs = connectTimeoutMs;
-        this.reconnectIntervalNs = TimeUnit.MILLISECONDS.toNanos(reconnectIntervalMs);
+        this.rotation = rotation;
         transport = transportFactory.apply(this);
     }
 
@@ -134,43 +122,59 @@ final class ClientSession implements ClientTransport.Listener
     }
 
     /**
-     * Connect and log on, waiting up to the connect timeout; then recover what the last connection left unfinished.
-     * Cold path: it blocks and allocates.
+     * Connect and log on, each endpoint tried once in {@link EndpointRotation}'s order, each for up to the connect
+     * timeout; then recover what the last connection left unfinished. Cold path: it blocks and allocates.
      *
-     * @throws KeelClientException when the gateway cannot be reached or refuses the logon.
+     * @throws KeelClientException when no endpoint can be reached, or the logon is refused.
      */
     void connect()
+    {
+        rotation.connect(this::logOnAt, this::isWorthAnotherEndpoint);
+    }
+
+    /**
+     * One attempt at an endpoint: a failure while connecting is the attempt's, not a lost connection.
+     */
+    private void logOnAt(final Endpoint endpoint)
+    {
+        connecting = true;
+        try
+        {
+            logOn(endpoint);
+        }
+        finally
+        {
+            connecting = false;
+        }
+    }
+
+    private void logOn(final Endpoint endpoint)
     {
         disconnectQuietly();
         disconnectReason = "";
         lastDisconnectReason = "";
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs);
-        transport.open(deadlineNs);
+        transport.open(endpoint, deadlineNs);
         transition(SessionState.LOGGING_ON);
         logonResult = null;
         lastReceivedNs = System.nanoTime();
-        final byte[] passwordBytes = password.getBytes(StandardCharsets.UTF_8);
-        logonEncoder.wrapAndApplyHeader(message, 0, headerEncoder)
-            .heartbeatIntervalMs(heartbeatIntervalMs)
-            .cancelOnDisconnect(cancelOnDisconnect ? BooleanType.TRUE : BooleanType.FALSE)
-            .nextExpectedSeqNo(reports.nextExpectedSeqNo())
-            .username(username)
-            .putPassword(passwordBytes, 0, passwordBytes.length)
-            .responseChannel(transport.responseEndpoint());
-        write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logonEncoder.encodedLength());
+        write(messages.buffer(), 0, messages.logon(heartbeatIntervalMs, cancelOnDisconnect,
+            reports.nextExpectedSeqNo(), username, password, transport.responseEndpoint()));
 
         while (logonResult == null)
         {
             if (System.nanoTime() - deadlineNs > 0)
             {
                 disconnectQuietly();
-                throw new KeelClientException("no logon response within " + connectTimeoutMs + " ms", null);
+                throw new KeelClientException(
+                    "no logon response from " + endpoint + " within " + connectTimeoutMs + " ms", null);
             }
             // A refusal may come with the connection's close in one read: the answer counts, not the close.
             if (!readOnce() && logonResult == null)
             {
                 disconnectQuietly();
-                throw new KeelClientException("connection closed during logon: " + lastDisconnectReason(), null);
+                throw new KeelClientException(
+                    "connection to " + endpoint + " closed during logon: " + lastDisconnectReason(), null);
             }
             Thread.onSpinWait();
         }
@@ -188,7 +192,7 @@ final class ClientSession implements ClientTransport.Listener
         {
             final LogonResult result = logonResult;
             disconnectQuietly();
-            throw new KeelClientException("logon refused: " + result + " " + logonText, result);
+            throw new KeelClientException("logon refused by " + endpoint + ": " + result + " " + logonText, result);
         }
         // First the reports missed while away (the gateway sends them right after the response), so
         // a request they answer is not sent again; then whatever is still unanswered goes again.
@@ -206,7 +210,8 @@ final class ClientSession implements ClientTransport.Listener
         }
         if (!transport.isOpen())
         {
-            throw new KeelClientException("connection closed after logon: " + lastDisconnectReason(), null);
+            throw new KeelClientException(
+                "connection to " + endpoint + " closed after logon: " + lastDisconnectReason(), null);
         }
         reports.resendAll(System.nanoTime(), resender);
         marketData.resubscribeAll();
@@ -239,8 +244,7 @@ final class ClientSession implements ClientTransport.Listener
         {
             if (nowNs - lastSentNs >= heartbeatIntervalNs)
             {
-                heartbeatEncoder.wrapAndApplyHeader(message, 0, headerEncoder).timestampNs(nowNs);
-                write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
+                write(messages.buffer(), 0, messages.heartbeat(nowNs));
                 work++;
             }
             // The gateway heartbeats too: two missed beats plus a second of slack means it is gone.
@@ -262,8 +266,7 @@ final class ClientSession implements ClientTransport.Listener
         {
             return false;
         }
-        resendRequestEncoder.wrapAndApplyHeader(message, 0, headerEncoder).fromSeqNo(fromSeqNo).toSeqNo(toSeqNo);
-        return write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + resendRequestEncoder.encodedLength());
+        return write(messages.buffer(), 0, messages.resendRequest(fromSeqNo, toSeqNo));
     }
 
     /**
@@ -278,8 +281,7 @@ final class ClientSession implements ClientTransport.Listener
     {
         if (state == SessionState.LOGGED_ON)
         {
-            logoutEncoder.wrapAndApplyHeader(message, 0, headerEncoder).reason(LogoutReason.CLIENT_REQUEST).text("");
-            write(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength());
+            write(messages.buffer(), 0, messages.logout());
             transport.flush();
         }
         close();
@@ -399,24 +401,36 @@ final class ClientSession implements ClientTransport.Listener
         state = next;
     }
 
+    /**
+     * One attempt per call, so that the application's loop runs between the endpoints of a cycle.
+     */
     private int reconnectIfDue(final long nowNs)
     {
-        if (!autoReconnect || state == SessionState.CLOSED || state == SessionState.MOVED ||
-            nowNs - nextReconnectNs < 0)
+        if (!autoReconnect || state == SessionState.CLOSED || state == SessionState.MOVED || !rotation.isDue(nowNs))
         {
             return 0;
         }
-        nextReconnectNs = nowNs + reconnectIntervalNs;
-        try
+        if (rotation.attemptNext(this::logOnAt, this::isRetrying))
         {
-            connect();
             reconnects++;
-            return 1;
         }
-        catch (final KeelClientException ex)
-        {
-            return 0;
-        }
+        return 1;
+    }
+
+    /**
+     * Another gateway may do better than this one's failure; a refused logon, or a moved session, it would not.
+     */
+    private boolean isWorthAnotherEndpoint(final KeelClientException ex)
+    {
+        return state != SessionState.MOVED && (ex.result() == null || ex.result() == LogonResult.UNAVAILABLE);
+    }
+
+    /**
+     * @return whether {@link #poll(long)} will connect again by itself.
+     */
+    private boolean isRetrying()
+    {
+        return autoReconnect && state != SessionState.CLOSED && state != SessionState.MOVED;
     }
 
     /**
@@ -479,7 +493,10 @@ final class ClientSession implements ClientTransport.Listener
             listener.onDisconnected(why);
         }
         disconnectReason = "";
-        nextReconnectNs = System.nanoTime() + reconnectIntervalNs;
+        if (wasConnected && !connecting)
+        {
+            rotation.onLost(System.nanoTime(), why, isRetrying());
+        }
     }
 
     private String lastDisconnectReason()

@@ -29,10 +29,11 @@ interface ClientTransport extends AutoCloseable
     /**
      * Open a connection, waiting until it can carry a Logon.
      *
+     * @param endpoint   to connect to.
      * @param deadlineNs {@link System#nanoTime()} to give up at.
-     * @throws KeelClientException when the gateway cannot be reached.
+     * @throws KeelClientException when the gateway cannot be reached, with a one-line reason naming the endpoint.
      */
-    void open(long deadlineNs);
+    void open(Endpoint endpoint, long deadlineNs);
 
     /**
      * @return what the Logon's responseChannel says: {@code host:port} the gateway answers to, or "" when the

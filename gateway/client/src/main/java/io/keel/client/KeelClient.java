@@ -9,9 +9,14 @@ import io.keel.codecs.TimeInForce;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
 /**
- * Keel's client library, over TCP or Aeron UDP ({@link Context#transport(Transport)}): connect and log on, send
- * orders, poll reports and market data. The session behaves the same over either transport.
+ * Keel's client library, over TCP (optionally TLS, {@link Context#tls(boolean)}) or Aeron UDP
+ * ({@link Context#transport(Transport)}): connect and log on, send orders, poll reports and market data. The session
+ * behaves the same over either transport, and at any of the gateways of {@link Context#endpoints(String)}: a lost
+ * connection is made again, with backoff, at the next one.
  * <p>
  * Nothing is lost across a dropped connection or a cluster failover: every request stays in flight
  * until a report answers its clOrdId, and is sent again unchanged after a reconnect, when it has
@@ -54,6 +59,16 @@ public final class KeelClient implements AutoCloseable
         private long connectTimeoutMs = 5_000;
         private long resendTimeoutMs = 3_000;
         private long reconnectIntervalMs = 200;
+        private long maxReconnectIntervalMs = 5_000;
+        private String endpoints;
+        private boolean tls;
+        private Path trustCertificate;
+        private Path trustStore;
+        private char[] trustStorePassword;
+        private String tlsServerName;
+        /** What {@link #conclude()} made of the options above. */
+        private Endpoint[] endpointList;
+        private ClientTls clientTls;
         private int maxInFlight = 64 * 1024;
         private int maxUnavailableRetries = 20;
         private long nextExpectedSeqNo;
@@ -92,7 +107,39 @@ public final class KeelClient implements AutoCloseable
             {
                 throw new IllegalArgumentException("nextExpectedSeqNo must be >= 0: " + nextExpectedSeqNo);
             }
+            if (reconnectIntervalMs <= 0 || maxReconnectIntervalMs < reconnectIntervalMs)
+            {
+                throw new IllegalArgumentException("need 0 < reconnectIntervalMs <= maxReconnectIntervalMs: " +
+                    reconnectIntervalMs + ", " + maxReconnectIntervalMs);
+            }
+            endpointList = endpoints != null ? Endpoint.parseList(endpoints) :
+                new Endpoint[]{new Endpoint(host, transport == Transport.UDP ? udpPort : port)};
+            concludeTls();
             return this;
+        }
+
+        private void concludeTls()
+        {
+            if (tls && transport != Transport.TCP)
+            {
+                throw new IllegalArgumentException("tls is for Transport.TCP only (Aeron UDP stays on a private " +
+                    "network; TLS terminates in the proxy in front of the gateways' TCP ports)");
+            }
+            if (!tls && (trustCertificate != null || trustStore != null || tlsServerName != null))
+            {
+                throw new IllegalArgumentException("trustCertificate, trustStore and tlsServerName need tls(true)");
+            }
+            if (trustCertificate != null && trustStore != null)
+            {
+                throw new IllegalArgumentException("trust either trustCertificate or trustStore, not both");
+            }
+            if (tlsServerName != null && tlsServerName.isBlank())
+            {
+                throw new IllegalArgumentException("tlsServerName is blank");
+            }
+            clientTls = tls ?
+                new ClientTls(ClientTls.sslContext(trustCertificate, trustStore, trustStorePassword), tlsServerName) :
+                null;
         }
 
         /**
@@ -133,15 +180,80 @@ public final class KeelClient implements AutoCloseable
             return this;
         }
 
+        /**
+         * @param host of the one gateway (default 127.0.0.1), when no {@link #endpoints(String)} are given.
+         */
         public Context host(final String host)
         {
             this.host = host;
             return this;
         }
 
+        /**
+         * @param port the gateway's TCP port (default 9100), when no {@link #endpoints(String)} are given.
+         */
         public Context port(final int port)
         {
             this.port = port;
+            return this;
+        }
+
+        /**
+         * @param endpoints {@code host:port,host:port,...} (IPv6 in brackets: {@code [::1]:9100}) of the gateways, or
+         *                  of one load balancer in front of them; the ports are TCP ports, or UDP ports for
+         *                  {@link Transport#UDP}. Replaces {@link #host(String)} and the port. Every connect and
+         *                  reconnect goes to the endpoint after the one that last failed or was lost, so a dead one is
+         *                  passed over; any gateway serves the session, and it resumes without a gap.
+         */
+        public Context endpoints(final String endpoints)
+        {
+            this.endpoints = endpoints;
+            return this;
+        }
+
+        /**
+         * @param tls speak TLS (1.3 or 1.2) over TCP, to a proxy that terminates it in front of the gateways
+         *            (HAProxy). The server's certificate must be trusted ({@link #trustCertificate(Path)},
+         *            {@link #trustStore(Path, char[])}, or the JVM's default trust) and name the endpoint's host or
+         *            {@link #tlsServerName(String)}. A handshake that fails ends the attempt at that endpoint with
+         *            the reason. Not with {@link Transport#UDP}.
+         */
+        public Context tls(final boolean tls)
+        {
+            this.tls = tls;
+            return this;
+        }
+
+        /**
+         * @param pemFile a PEM certificate to trust alone (a self-signed one, or a private CA's), instead of the
+         *                JVM's default trust; read by {@link #conclude()}.
+         */
+        public Context trustCertificate(final Path pemFile)
+        {
+            this.trustCertificate = pemFile;
+            return this;
+        }
+
+        /**
+         * @param trustStore a JKS or PKCS12 trust store to trust instead of the JVM's default; read by
+         *                   {@link #conclude()}.
+         * @param password   of the trust store, or null for none.
+         */
+        public Context trustStore(final Path trustStore, final char[] password)
+        {
+            this.trustStore = trustStore;
+            this.trustStorePassword = password;
+            return this;
+        }
+
+        /**
+         * @param tlsServerName the name sent in the handshake (SNI) and that the certificate must carry; null (default)
+         *                      = each endpoint's host. For endpoints given as addresses while the certificate names a
+         *                      host.
+         */
+        public Context tlsServerName(final String tlsServerName)
+        {
+            this.tlsServerName = tlsServerName;
             return this;
         }
 
@@ -187,9 +299,33 @@ public final class KeelClient implements AutoCloseable
             return this;
         }
 
+        /**
+         * @param connectTimeoutMs longest wait for one endpoint to connect (TLS handshake included) and answer the
+         *                         logon (default 5,000).
+         */
         public Context connectTimeoutMs(final long connectTimeoutMs)
         {
             this.connectTimeoutMs = connectTimeoutMs;
+            return this;
+        }
+
+        /**
+         * @param reconnectIntervalMs the first wait after a lost connection (default 200), doubled after each cycle
+         *                            of endpoints that all failed, up to {@link #maxReconnectIntervalMs(long)}, each
+         *                            wait spread ±20 %; back to this after a logon.
+         */
+        public Context reconnectIntervalMs(final long reconnectIntervalMs)
+        {
+            this.reconnectIntervalMs = reconnectIntervalMs;
+            return this;
+        }
+
+        /**
+         * @param maxReconnectIntervalMs where the doubling of {@link #reconnectIntervalMs(long)} stops (default 5,000).
+         */
+        public Context maxReconnectIntervalMs(final long maxReconnectIntervalMs)
+        {
+            this.maxReconnectIntervalMs = maxReconnectIntervalMs;
             return this;
         }
 
@@ -261,19 +397,42 @@ public final class KeelClient implements AutoCloseable
             ctx.cancelOnDisconnect,
             ctx.autoReconnect,
             ctx.connectTimeoutMs,
-            ctx.reconnectIntervalMs,
-            (transportListener) -> ctx.transport == Transport.UDP ?
-                new UdpClientTransport(ctx.host, ctx.udpPort, ctx.aeronDir, ctx.responseHost, transportListener) :
-                new TcpClientTransport(ctx.host, ctx.port, transportListener));
+            new EndpointRotation(ctx.endpointList, new ReconnectBackoff(
+                TimeUnit.MILLISECONDS.toNanos(ctx.reconnectIntervalMs),
+                TimeUnit.MILLISECONDS.toNanos(ctx.maxReconnectIntervalMs),
+                jitterSeed(ctx.username)), ctx.listener),
+            (transportListener) -> newTransport(ctx, transportListener));
         orderEntry = new OrderEntry(session, reports);
+    }
+
+    private static ClientTransport newTransport(final Context ctx, final ClientTransport.Listener listener)
+    {
+        if (ctx.transport == Transport.UDP)
+        {
+            return new UdpClientTransport(ctx.aeronDir, ctx.responseHost, listener);
+        }
+        return ctx.clientTls != null ?
+            new TlsClientTransport(ctx.clientTls, listener) : new TcpClientTransport(listener);
+    }
+
+    /**
+     * Clients of different users, and of one user in different processes, spread their reconnects differently; no
+     * clock is read.
+     */
+    private static long jitterSeed(final String username)
+    {
+        return ((long)username.hashCode() << 32) ^ ProcessHandle.current().pid();
     }
 
     /**
      * Connect and log on, waiting up to the connect timeout; receive the reports missed since
      * {@link #nextExpectedSeqNo()}; then send again whatever was in flight. After SESSION_MOVED this takes the session
-     * back from wherever it went.
+     * back from wherever it went. With several {@link Context#endpoints(String)}, each is tried once, from the one
+     * after the last that failed or was lost: one that cannot be reached, fails the TLS handshake or answers
+     * UNAVAILABLE is passed over (the listener hears of it, {@link KeelClientListener#onReconnecting}); a refused
+     * logon is thrown at once.
      *
-     * @throws KeelClientException when the gateway cannot be reached or refuses the logon; for INVALID_SEQ_NO
+     * @throws KeelClientException when no endpoint can be reached, or the logon is refused; for INVALID_SEQ_NO
      *                             {@link #nextExpectedSeqNo()} is reset to 0, so connecting again succeeds (without
      *                             the reports before it).
      */

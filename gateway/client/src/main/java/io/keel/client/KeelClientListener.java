@@ -110,4 +110,20 @@ public interface KeelClientListener
     default void onDisconnected(String reason)
     {
     }
+
+    /**
+     * A connection attempt failed, or a connection was lost, and the client will try again: at the next endpoint of
+     * {@link KeelClient.Context#endpoints(String)}, after {@code delayMs}. Told for each endpoint that
+     * {@link KeelClient#connect()} passes over, and with auto-reconnect for every lost connection and failed attempt
+     * (the delay then grows from {@link KeelClient.Context#reconnectIntervalMs(long)} to
+     * {@link KeelClient.Context#maxReconnectIntervalMs(long)} with each cycle of endpoints that all failed). Not told
+     * when the client stops: SESSION_MOVED, logout, close, or auto-reconnect off.
+     *
+     * @param endpoint {@code host:port} that failed or was lost.
+     * @param delayMs  until the next attempt; 0 when the next endpoint is tried at once.
+     * @param reason   one line: why the attempt failed or the connection ended.
+     */
+    default void onReconnecting(String endpoint, long delayMs, String reason)
+    {
+    }
 }

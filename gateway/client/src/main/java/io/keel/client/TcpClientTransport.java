@@ -21,8 +21,6 @@ final class TcpClientTransport implements ClientTransport
 {
     private static final int BUFFER_LENGTH = 64 * 1024;
 
-    private final String host;
-    private final int port;
     private final Listener listener;
     private final FrameDecoder frameDecoder;
     private final ByteBuffer readByteBuffer = ByteBuffer.allocateDirect(BUFFER_LENGTH);
@@ -31,29 +29,28 @@ final class TcpClientTransport implements ClientTransport
     private final UnsafeBuffer writeBuffer = new UnsafeBuffer(writeByteBuffer);
     private SocketChannel channel;
 
-    TcpClientTransport(final String host, final int port, final Listener listener)
+    TcpClientTransport(final Listener listener)
     {
-        this.host = host;
-        this.port = port;
         this.listener = listener;
         frameDecoder = new FrameDecoder(256 * 1024, listener::onMessage, this::onFrameError);
     }
 
-    public void open(final long deadlineNs)
+    public void open(final Endpoint endpoint, final long deadlineNs)
     {
         disconnect();
         try
         {
             final long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
             channel = SocketChannel.open();
-            channel.socket().connect(new InetSocketAddress(host, port), (int)Math.min(Integer.MAX_VALUE, timeoutMs));
+            channel.socket().connect(
+                new InetSocketAddress(endpoint.host(), endpoint.port()), (int)Math.min(Integer.MAX_VALUE, timeoutMs));
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.configureBlocking(false);
         }
         catch (final IOException ex)
         {
             disconnect();
-            throw new KeelClientException("cannot connect to " + host + ":" + port + ": " + ex.getMessage(), null);
+            throw new KeelClientException("cannot connect to " + endpoint + ": " + ex.getMessage(), null);
         }
         frameDecoder.reset();
         writeByteBuffer.clear();

@@ -36,8 +36,6 @@ final class UdpClientTransport implements ClientTransport
     private static final int FRAGMENT_LIMIT = 32;
     private static final long CLOSE_LINGER_MS = 500;
 
-    private final String host;
-    private final int udpPort;
     private final String aeronDir;
     private final String responseHost;
     private final Listener listener;
@@ -53,6 +51,7 @@ final class UdpClientTransport implements ClientTransport
      */
     private AgentInvoker driverInvoker;
     private AgentInvoker conductorInvoker;
+    private Endpoint endpoint;
     private ExclusivePublication publication;
     private Subscription subscription;
     private String responseEndpoint = "";
@@ -63,19 +62,17 @@ final class UdpClientTransport implements ClientTransport
      * @param aeronDir of an external media driver, or null to launch an embedded one.
      * @param responseHost the address the gateway should answer to, or null for the one that routes to the gateway.
      */
-    UdpClientTransport(
-        final String host, final int udpPort, final String aeronDir, final String responseHost, final Listener listener)
+    UdpClientTransport(final String aeronDir, final String responseHost, final Listener listener)
     {
-        this.host = host;
-        this.udpPort = udpPort;
         this.aeronDir = aeronDir;
         this.responseHost = responseHost;
         this.listener = listener;
     }
 
-    public void open(final long deadlineNs)
+    public void open(final Endpoint endpoint, final long deadlineNs)
     {
         disconnect();
+        this.endpoint = endpoint;
         try
         {
             connectAeron();
@@ -89,7 +86,7 @@ final class UdpClientTransport implements ClientTransport
             }
             responseEndpoint = resolved;
             publication = aeron.addExclusivePublication(
-                AeronUdp.channel(host + ":" + udpPort), AeronUdp.REQUEST_STREAM_ID);
+                AeronUdp.channel(endpoint.toString()), AeronUdp.REQUEST_STREAM_ID);
             while (!publication.isConnected())
             {
                 awaitOrFail(deadlineNs, "no gateway answering");
@@ -103,7 +100,7 @@ final class UdpClientTransport implements ClientTransport
         catch (final RuntimeException ex)
         {
             disconnect();
-            throw new KeelClientException("cannot connect to udp " + host + ":" + udpPort + ": " + ex.getMessage(), null);
+            throw new KeelClientException("cannot connect to udp " + endpoint + ": " + ex.getMessage(), null);
         }
         gatewayConnected = false;
         open = true;
@@ -113,7 +110,7 @@ final class UdpClientTransport implements ClientTransport
     {
         if (System.nanoTime() - deadlineNs > 0)
         {
-            throw new KeelClientException("cannot connect to udp " + host + ":" + udpPort + ": " + what, null);
+            throw new KeelClientException("cannot connect to udp " + endpoint + ": " + what, null);
         }
         if (invokeAeron() == 0)
         {
@@ -128,7 +125,7 @@ final class UdpClientTransport implements ClientTransport
     {
         try (DatagramSocket probe = new DatagramSocket())
         {
-            probe.connect(new InetSocketAddress(host, udpPort));
+            probe.connect(new InetSocketAddress(endpoint.host(), endpoint.port()));
             final InetAddress local = probe.getLocalAddress();
             if (local == null || local.isAnyLocalAddress())
             {
@@ -139,7 +136,8 @@ final class UdpClientTransport implements ClientTransport
         }
         catch (final IOException ex)
         {
-            throw new KeelClientException("cannot find a local address towards " + host + ": " + ex.getMessage(), null);
+            throw new KeelClientException(
+                "cannot find a local address towards " + endpoint.host() + ": " + ex.getMessage(), null);
         }
     }
 

@@ -50,11 +50,19 @@ class ClientSessionTest
 
     private void start(final long nextExpectedSeqNo)
     {
+        start(nextExpectedSeqNo, "gw:9100");
+    }
+
+    private void start(final long nextExpectedSeqNo, final String endpoints)
+    {
         reports = new SessionReports(listener, 64, 3_000, 20, nextExpectedSeqNo,
             (from, to) -> session.requestResend(from, to), SystemNanoClock.INSTANCE);
         final ClientMarketData marketData = new ClientMarketData(listener, (b, o, l) -> session.sendIfLoggedOn(b, o, l));
+        final long intervalNs = TimeUnit.MILLISECONDS.toNanos(RECONNECT_INTERVAL_MS);
+        final EndpointRotation rotation = new EndpointRotation(
+            Endpoint.parseList(endpoints), new ReconnectBackoff(intervalNs, 8 * intervalNs, 42), listener);
         session = new ClientSession(listener, reports, marketData, "alice", "pw", 1_000, false, true, 2_000,
-            RECONNECT_INTERVAL_MS, (transportListener) -> gateway = new ScriptedGateway(transportListener));
+            rotation, (transportListener) -> gateway = new ScriptedGateway(transportListener));
         orderEntry = new OrderEntry(session, reports);
     }
 
@@ -98,6 +106,7 @@ class ClientSessionTest
         assertEquals(SessionState.MOVED, session.state(), "the state says why it stopped");
         assertEquals(1, gateway.opens, "no reconnect fighting the other connection for the session");
         assertEquals(List.of(LogoutReason.SESSION_MOVED), listener.logouts);
+        assertEquals(List.of(), listener.reconnectingEndpoints, "not told of a reconnect that will not come");
         assertEquals(1, listener.disconnects.size());
         assertTrue(listener.disconnects.get(0).startsWith("SESSION_MOVED"), listener.disconnects.get(0));
 
@@ -164,6 +173,92 @@ class ClientSessionTest
         assertEquals(List.of("4..0"), gateway.resendRequests);
     }
 
+    @Test
+    void shouldPassOverADeadEndpointAndReconnectAtTheOneAfterTheLostOne()
+    {
+        start(0, "a:1,b:2,c:3");
+        gateway.dead.add("a:1");
+        session.connect();
+        assertEquals(List.of("a:1", "b:2"), gateway.attempts);
+        assertEquals(List.of("a:1"), listener.reconnectingEndpoints, "told of the endpoint passed over");
+        assertEquals(0L, listener.reconnectingDelaysMs.get(0), "the next endpoint at once");
+        assertTrue(listener.reconnectingReasons.get(0).startsWith("cannot connect to a:1"));
+
+        session.dropConnection();
+        assertEquals(List.of("a:1", "b:2"), listener.reconnectingEndpoints);
+        final long delayMs = listener.reconnectingDelaysMs.get(1);
+        assertTrue(delayMs >= RECONNECT_INTERVAL_MS * 8 / 10 && delayMs <= RECONNECT_INTERVAL_MS * 12 / 10,
+            "one step of backoff after a lost connection: " + delayMs);
+        pollUntil(() -> session.isLoggedOn(), 1_000);
+        assertEquals(List.of("a:1", "b:2", "c:3"), gateway.attempts, "after the lost one, not from the top");
+        assertEquals(1, session.reconnects());
+
+        session.dropConnection();
+        pollUntil(() -> session.isLoggedOn(), 1_000);
+        assertEquals(List.of("a:1", "b:2", "c:3", "a:1", "b:2"), gateway.attempts, "round and round");
+    }
+
+    @Test
+    void shouldWaitLongerAfterEachCycleOfFailedEndpointsAndStartOverAfterALogon()
+    {
+        start(0, "a:1,b:2");
+        session.connect();
+        gateway.dead.add("a:1");
+        gateway.dead.add("b:2");
+        session.dropConnection();
+        pollUntil(() -> listener.reconnectingEndpoints.size() >= 9, 2_000);
+        gateway.dead.clear();
+        pollUntil(() -> session.isLoggedOn(), 2_000);
+
+        // The loss, then cycles of b (at once) and a (one step more), doubling from 10 ms up to the cap of 80 ms.
+        assertEquals(List.of("a:1", "b:2", "a:1", "b:2", "a:1", "b:2", "a:1", "b:2", "a:1"),
+            listener.reconnectingEndpoints.subList(0, 9));
+        final long[] steps = {10, 0, 20, 0, 40, 0, 80, 0, 80};
+        for (int i = 0; i < steps.length; i++)
+        {
+            final long delayMs = listener.reconnectingDelaysMs.get(i);
+            assertTrue(delayMs >= steps[i] * 8 / 10 && delayMs <= steps[i] * 12 / 10,
+                "wait " + i + " of " + listener.reconnectingDelaysMs);
+        }
+
+        session.dropConnection();
+        final long afterLogonMs = listener.reconnectingDelaysMs.get(listener.reconnectingDelaysMs.size() - 1);
+        assertTrue(afterLogonMs >= 8 && afterLogonMs <= 12, "back to the first step: " + afterLogonMs);
+    }
+
+    @Test
+    void shouldNameEveryEndpointWhenNoneCanBeReached()
+    {
+        start(0, "a:1,b:2");
+        gateway.dead.add("a:1");
+        gateway.dead.add("b:2");
+        final KeelClientException failed = assertThrows(KeelClientException.class, session::connect);
+        assertEquals("no endpoint logged on: cannot connect to a:1: Connection refused; cannot connect to b:2: " +
+            "Connection refused", failed.getMessage());
+        assertEquals(List.of("a:1"), listener.reconnectingEndpoints, "the last failure is the exception");
+    }
+
+    @Test
+    void shouldNotTryAnotherEndpointForALogonEveryGatewayWouldRefuse()
+    {
+        start(0, "a:1,b:2");
+        gateway.logonAnswer = LogonResult.BAD_CREDENTIALS;
+        final KeelClientException refused = assertThrows(KeelClientException.class, session::connect);
+        assertEquals(LogonResult.BAD_CREDENTIALS, refused.result());
+        assertEquals(List.of("a:1"), gateway.attempts);
+    }
+
+    private void pollUntil(final java.util.function.BooleanSupplier condition, final long timeoutMs)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "timed out; reconnecting " + listener.reconnectingEndpoints);
+            session.poll(System.nanoTime());
+            Thread.onSpinWait();
+        }
+    }
+
     private void pollFor(final long ms)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
@@ -184,6 +279,8 @@ class ClientSessionTest
         final List<Long> logonSeqNos = new ArrayList<>();
         final List<Long> orders = new ArrayList<>();
         final List<String> resendRequests = new ArrayList<>();
+        final List<String> attempts = new ArrayList<>();
+        final java.util.Set<String> dead = new java.util.HashSet<>();
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[512]);
         final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
         final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -199,8 +296,13 @@ class ClientSessionTest
             this.listener = listener;
         }
 
-        public void open(final long deadlineNs)
+        public void open(final Endpoint endpoint, final long deadlineNs)
         {
+            attempts.add(endpoint.toString());
+            if (dead.contains(endpoint.toString()))
+            {
+                throw new KeelClientException("cannot connect to " + endpoint + ": Connection refused", null);
+            }
             open = true;
             opens++;
         }
@@ -333,6 +435,16 @@ class ClientSessionTest
         final List<Long> businessRejects = new ArrayList<>();
         final List<LogoutReason> logouts = new ArrayList<>();
         final List<String> disconnects = new ArrayList<>();
+        final List<String> reconnectingEndpoints = new ArrayList<>();
+        final List<Long> reconnectingDelaysMs = new ArrayList<>();
+        final List<String> reconnectingReasons = new ArrayList<>();
+
+        public void onReconnecting(final String endpoint, final long delayMs, final String reason)
+        {
+            reconnectingEndpoints.add(endpoint);
+            reconnectingDelaysMs.add(delayMs);
+            reconnectingReasons.add(reason);
+        }
 
         public void onExecutionReport(final ExecutionReportDecoder report)
         {

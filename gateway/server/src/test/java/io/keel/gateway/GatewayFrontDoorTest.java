@@ -57,8 +57,8 @@ class GatewayFrontDoorTest
 
         final KeelClient two = new KeelClient(env.clientContext(2, new Reports()).connectTimeoutMs(5_000));
         final KeelClientException refused = assertThrows(KeelClientException.class, two::connect);
-        assertEquals("connection closed during logon: SHUTDOWN: connection limit of 1 reached: retry later or use " +
-            "another gateway", refused.getMessage());
+        assertEquals("connection to 127.0.0.1:" + gateway.port() + " closed during logon: SHUTDOWN: connection limit " +
+            "of 1 reached: retry later or use another gateway", refused.getMessage());
         two.close();
 
         // A refused connection does not hold a place: once the first one leaves, the next gets in.

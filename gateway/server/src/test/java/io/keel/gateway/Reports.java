@@ -32,6 +32,10 @@ final class Reports implements KeelClientListener
     {
     }
 
+    record Reconnecting(String endpoint, long delayMs, String reason)
+    {
+    }
+
     final List<Exec> execs = new ArrayList<>();
     final List<Reject> businessRejects = new ArrayList<>();
     final List<Reject> cancelRejects = new ArrayList<>();
@@ -39,6 +43,7 @@ final class Reports implements KeelClientListener
     final List<SessionReject> sessionRejects = new ArrayList<>();
     final List<LogoutReason> logouts = new ArrayList<>();
     final List<String> disconnects = new ArrayList<>();
+    final List<Reconnecting> reconnecting = new ArrayList<>();
     final List<Long> seqNos = new ArrayList<>();
     int trades;
     int massCancelCount;
@@ -86,6 +91,11 @@ final class Reports implements KeelClientListener
     public void onDisconnected(final String reason)
     {
         disconnects.add(reason);
+    }
+
+    public void onReconnecting(final String endpoint, final long delayMs, final String reason)
+    {
+        reconnecting.add(new Reconnecting(endpoint, delayMs, reason));
     }
 
     long count(final long clOrdId, final ExecType execType)
