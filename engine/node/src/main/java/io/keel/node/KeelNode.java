@@ -1,6 +1,7 @@
 package io.keel.node;
 
 import io.aeron.archive.Archive;
+import io.aeron.archive.checksum.Checksums;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
@@ -283,6 +284,10 @@ public final class KeelNode implements AutoCloseable
             .idleStrategySupplier(config.idleProfile()::newIdleStrategy)
             .fileSyncLevel(config.fileSyncLevel())
             .catalogFileSyncLevel(config.fileSyncLevel())
+            // A CRC32 per recorded fragment: after a kill -9, a last fragment straddling a page boundary whose later
+            // page happens to hold only zero bytes is checked by its checksum; without one Aeron's archive refuses to
+            // start ("potentially incomplete last fragment straddling page boundary"), seen in a chaos run.
+            .recordChecksum(Checksums.crc32())
             .deleteArchiveOnStart(config.cleanStart())
             .errorHandler(errorHandler("archive"));
     }
