@@ -10,8 +10,10 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.common.FreePorts;
+import io.keel.common.HaproxyProcess;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
+import io.keel.common.TlsCertificates;
 import io.keel.gateway.CredentialsStore;
 import io.keel.gateway.Gateway;
 import io.keel.gateway.GatewayContext;
@@ -25,8 +27,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Orders through Keel: a client sends IOC orders that find no liquidity, through a gateway (TCP or
- * Aeron UDP), into
+ * Orders through Keel: a client sends IOC orders that find no liquidity, through a gateway (TCP,
+ * Aeron UDP, or TLS through a real HAProxy running {@code deploy/haproxy.cfg} with the PROXY protocol to the
+ * gateway: {@code keel-tls}), into
  * an embedded cluster of 1 or 3 members, and the round trip ends at the execution report (CANCELED).
  * Every hop a real order takes — gateway decode and session layer, ingress, Raft commit, engine,
  * egress, gateway encode — is on the path.
@@ -38,6 +41,8 @@ final class KeelRoundTrip implements Scenario
 
     private final int nodes;
     private final boolean udp;
+    private final boolean tls;
+    private HaproxyProcess haproxy;
     private final boolean metrics;
     private final long scrapeIntervalMs;
     private MetricsScraper scraper;
@@ -63,8 +68,28 @@ final class KeelRoundTrip implements Scenario
         final IdleProfile idleProfile,
         final File workDir)
     {
+        this(nodes, udp, false, metrics, scrapeIntervalMs, idleProfile, workDir);
+    }
+
+    /**
+     * @param tls the client speaks TLS to HAProxy, which speaks the PROXY protocol and SOFH/SBE to the gateway.
+     */
+    KeelRoundTrip(
+        final int nodes,
+        final boolean udp,
+        final boolean tls,
+        final boolean metrics,
+        final long scrapeIntervalMs,
+        final IdleProfile idleProfile,
+        final File workDir)
+    {
+        if (udp && tls)
+        {
+            throw new IllegalArgumentException("TLS is over TCP");
+        }
         this.nodes = nodes;
         this.udp = udp;
+        this.tls = tls;
         this.metrics = metrics;
         this.scrapeIntervalMs = scrapeIntervalMs;
         this.idleProfile = idleProfile;
@@ -73,7 +98,7 @@ final class KeelRoundTrip implements Scenario
 
     public String name()
     {
-        return udp ? "keel-udp" : "keel-tcp";
+        return udp ? "keel-udp" : tls ? "keel-tls" : "keel-tcp";
     }
 
     public int nodes()
@@ -109,8 +134,12 @@ final class KeelRoundTrip implements Scenario
         final java.nio.file.Path users = workDir.toPath().resolve("users.txt");
         CredentialsStore.addUser(users, "perf", ACCOUNT, "perf".getBytes(StandardCharsets.UTF_8),
             CredentialsStore.MIN_ITERATIONS);
+        // Behind HAProxy the gateway serves /health for its checks (metrics off costs nothing measurable either way:
+        // README "What metrics cost") and takes the PROXY protocol from it.
+        final int healthPort = tls ? FreePorts.tcpPort() : 0;
         gateway = Gateway.launch(new GatewayContext()
             .port(0)
+            .proxyProtocolFrom(tls ? "127.0.0.1" : null)
             .clusterEndpoints(cluster.ingressEndpoints())
             .credentialsFile(users)
             .aeronDir(new File(workDir, "gateway-aeron"))
@@ -120,7 +149,7 @@ final class KeelRoundTrip implements Scenario
             .throttleAbuse(100_000_000)
             .marketDataPort(0)
             .udpPort(udp ? FreePorts.udpPort() : 0)
-            .metricsPort(metrics ? -1 : 0)
+            .metricsPort(tls ? healthPort : metrics ? -1 : 0)
             .metricsBind("127.0.0.1")
             .conclude());
         while (!gateway.isClusterAvailable())
@@ -137,9 +166,27 @@ final class KeelRoundTrip implements Scenario
             ports[nodes] = gateway.metricsPort();
             scraper = new MetricsScraper(scrapeIntervalMs, ports);
         }
-        client = new KeelClient(new KeelClient.Context()
+        final KeelClient.Context context = new KeelClient.Context();
+        if (tls)
+        {
+            final TlsCertificates.CertificateFiles certificates =
+                TlsCertificates.generate(workDir.toPath().resolve("tls"), "localhost", 1);
+            // deploy/haproxy.cfg has two server lines: both are this one gateway.
+            haproxy = HaproxyProcess.start(new HaproxyProcess.Context()
+                .port(FreePorts.tcpPort())
+                .pem(certificates.pem())
+                .server("127.0.0.1", gateway.port(), healthPort)
+                .server("127.0.0.1", gateway.port(), healthPort)
+                .logFile(workDir.toPath().resolve("haproxy.log")));
+            context.host("localhost").port(haproxy.context().port()).tls(true)
+                .trustCertificate(certificates.certificate());
+        }
+        else
+        {
+            context.port(gateway.port());
+        }
+        client = new KeelClient(context
             .transport(udp ? Transport.UDP : Transport.TCP)
-            .port(gateway.port())
             .udpPort(udp ? gateway.udpPort() : 9101)
             .username("perf")
             .password("perf")
@@ -198,7 +245,7 @@ final class KeelRoundTrip implements Scenario
                     io.keel.codecs.RejectReason.get(reason));
             }
         }
-        CloseHelper.quietCloseAll(scraper, client, gateway, admin, cluster);
+        CloseHelper.quietCloseAll(scraper, client, haproxy, gateway, admin, cluster);
         if (cluster != null)
         {
             cluster.deleteDirectories();

@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
     description = "Latency of one path at a fixed rate, next to its baselines measured in the same run; " +
         "or (capacity) the highest rate whose p99 stays under a bound.",
     footer = {"%nScenarios: floor-ipc, floor-udp (raw Aeron echo), cluster-echo (bare Aeron Cluster echo service, " +
-        "Keel's node setup), keel-tcp, keel-udp (orders through the gateway over TCP or Aeron UDP), kafka (in-process KRaft broker, acks=all " +
+        "Keel's node setup), keel-tcp, keel-udp (orders through the gateway over TCP or Aeron UDP), keel-tls (TLS through " +
+        "HAProxy with deploy/haproxy.cfg and the PROXY protocol to the gateway; runs with keel-tcp), kafka (in-process KRaft broker, acks=all " +
         "producer -> consumer), all (every one; cluster-echo and keel with 1 and 3 nodes).",
         "A single scenario runs with its baselines: floor-udp, and cluster-echo for keel-tcp and keel-udp.",
         "keel perf capacity [SCENARIO] (default all): ramps the rate of each scenario.",
@@ -43,7 +44,8 @@ import java.util.concurrent.TimeUnit;
             "with them on, alternating, each on a fresh cluster; compares the medians."})
 public final class LoadMain implements Callable<Integer>
 {
-    static final List<String> SCENARIOS = List.of("floor-ipc", "floor-udp", "cluster-echo", "keel-tcp", "keel-udp", "kafka");
+    static final List<String> SCENARIOS = List.of("floor-ipc", "floor-udp", "cluster-echo", "keel-tcp", "keel-udp", "keel-tls",
+        "kafka");
 
     /** One scenario of a run: its name and cluster size (0 where there is no cluster). */
     record Step(String name, int nodes)
@@ -55,7 +57,8 @@ public final class LoadMain implements Callable<Integer>
     }
 
     @Parameters(index = "0", paramLabel = "SCENARIO",
-        description = "floor-ipc | floor-udp | cluster-echo | keel-tcp | keel-udp | kafka | all | capacity | metrics-cost")
+        description = "floor-ipc | floor-udp | cluster-echo | keel-tcp | keel-udp | keel-tls | kafka | all | capacity | " +
+            "metrics-cost")
     String scenario;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SUB-SCENARIO",
@@ -215,6 +218,9 @@ public final class LoadMain implements Callable<Integer>
             case "cluster-echo" -> List.of(new Step("floor-udp", 0), new Step(scenario, nodes));
             case "keel-tcp", "keel-udp" ->
                 List.of(new Step("floor-udp", 0), new Step("cluster-echo", nodes), new Step(scenario, nodes));
+            // What HAProxy and TLS add: the direct path in the same run.
+            case "keel-tls" -> List.of(new Step("floor-udp", 0), new Step("cluster-echo", nodes),
+                new Step("keel-tcp", nodes), new Step(scenario, nodes));
             case "kafka" -> List.of(new Step("floor-udp", 0), new Step(scenario, 1));
             default -> throw unknown(scenario);
         };
@@ -243,7 +249,7 @@ public final class LoadMain implements Callable<Integer>
         {
             case "all" -> steps("all", nodes);
             case "floor-ipc", "floor-udp" -> List.of(new Step(scenario, 0));
-            case "cluster-echo", "keel-tcp", "keel-udp" -> List.of(new Step(scenario, nodes));
+            case "cluster-echo", "keel-tcp", "keel-udp", "keel-tls" -> List.of(new Step(scenario, nodes));
             case "kafka" -> List.of(new Step(scenario, 1));
             default -> throw unknown(scenario);
         };
@@ -264,6 +270,7 @@ public final class LoadMain implements Callable<Integer>
             case "cluster-echo" -> new ClusterEcho(step.nodes(), size, idleProfile, workDir);
             case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, metrics, scrapeIntervalMs, idleProfile, workDir);
             case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, metrics, scrapeIntervalMs, idleProfile, workDir);
+            case "keel-tls" -> new KeelRoundTrip(step.nodes(), false, true, metrics, scrapeIntervalMs, idleProfile, workDir);
             case "kafka" -> new KafkaEcho(size, workDir);
             default -> throw unknown(step.name());
         };
@@ -299,6 +306,14 @@ public final class LoadMain implements Callable<Integer>
         if (echo != null)
         {
             text.append(" vs-cluster-echo=").append(ratio(r, echo));
+        }
+        final LoadGenerator.Result direct = "keel-tls".equals(step.name()) ?
+            results.get(new Step("keel-tcp", step.nodes()).key()) : null;
+        if (direct != null)
+        {
+            // What HAProxy and TLS add to the direct TCP path, in this run.
+            text.append(" vs-keel-tcp=").append(ratio(r, direct)).append(String.format(Locale.ROOT,
+                " p50-added-us=%.1f", micros(r.histogram(), 50) - micros(direct.histogram(), 50)));
         }
         if (!r.allAnswered())
         {
