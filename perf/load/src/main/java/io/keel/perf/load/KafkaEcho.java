@@ -85,7 +85,7 @@ final class KafkaEcho implements Scenario
         return 1;
     }
 
-    public void start() throws Exception
+    public void start(final ThreadCensus census) throws Exception
     {
         // A broker in the measuring JVM must not exit or halt it: a fatal broker error becomes an exception.
         final Exit.Procedure refuse = (code, message) ->

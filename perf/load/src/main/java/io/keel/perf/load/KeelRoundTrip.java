@@ -81,10 +81,15 @@ final class KeelRoundTrip implements Scenario
         return nodes;
     }
 
-    public void start() throws Exception
+    public void start(final ThreadCensus census) throws Exception
     {
         cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), FreePorts.clusterBasePort(nodes),
-            idleProfile, (config) -> config.metricsPort(metrics ? -1 : 0).metricsBind("127.0.0.1"));
+            idleProfile, (config) ->
+            {
+                ClusterEcho.claimPreviousMember(census, config.memberId());
+                config.metricsPort(metrics ? -1 : 0).metricsBind("127.0.0.1");
+            });
+        census.claim(ClusterEcho.member(nodes - 1));
         cluster.awaitLeader(30_000);
         admin = new ClusterCommandSession(cluster.ingressEndpoints(),
             Principal.adminCredentials("perf", Principal.DEV_SECRET), new File(workDir, "admin-aeron"),
@@ -105,6 +110,7 @@ final class KeelRoundTrip implements Scenario
         // Nothing polls it during the run: close it rather than leave it to the cluster's session timeout.
         admin.close();
         admin = null;
+        census.claim("admin");
 
         final java.nio.file.Path users = workDir.toPath().resolve("users.txt");
         CredentialsStore.addUser(users, "perf", ACCOUNT, "perf".getBytes(StandardCharsets.UTF_8),
@@ -123,6 +129,7 @@ final class KeelRoundTrip implements Scenario
             .metricsPort(metrics ? -1 : 0)
             .metricsBind("127.0.0.1")
             .conclude());
+        census.claim(ThreadCensus.GATEWAY);
         while (!gateway.isClusterAvailable())
         {
             Thread.sleep(1);
@@ -136,6 +143,7 @@ final class KeelRoundTrip implements Scenario
             }
             ports[nodes] = gateway.metricsPort();
             scraper = new MetricsScraper(scrapeIntervalMs, ports);
+            census.claim("scraper");
         }
         client = new KeelClient(new KeelClient.Context()
             .transport(udp ? Transport.UDP : Transport.TCP)
@@ -166,6 +174,7 @@ final class KeelRoundTrip implements Scenario
                 }
             }))
             .connect();
+        census.claim(ThreadCensus.CLIENT);
     }
 
     private void onAdmin(final DirectBuffer buffer, final int offset, final int length)

@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
         "A single scenario runs with its baselines: floor-udp, and cluster-echo for keel-tcp and keel-udp.",
         "keel perf capacity [SCENARIO] (default all): ramps the rate of each scenario.",
         "keel perf metrics-cost [keel-tcp|keel-udp] (default keel-tcp): --pairs runs with metrics off and as many " +
-            "with them on, alternating, each on a fresh cluster; compares the medians."})
+            "with them on, alternating, each on a fresh cluster; compares the medians.",
+        "keel perf cost: cluster-echo, keel-tcp and keel-udp (--nodes) at --rate, CPU time and bytes allocated per " +
+            "message by component and thread, GC in the window; writes cost.md."})
 public final class LoadMain implements Callable<Integer>
 {
     static final List<String> SCENARIOS = List.of("floor-ipc", "floor-udp", "cluster-echo", "keel-tcp", "keel-udp", "kafka");
@@ -55,7 +57,7 @@ public final class LoadMain implements Callable<Integer>
     }
 
     @Parameters(index = "0", paramLabel = "SCENARIO",
-        description = "floor-ipc | floor-udp | cluster-echo | keel-tcp | keel-udp | kafka | all | capacity | metrics-cost")
+        description = "floor-ipc | floor-udp | cluster-echo | keel-tcp | keel-udp | kafka | all | capacity | metrics-cost | cost")
     String scenario;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SUB-SCENARIO",
@@ -95,8 +97,8 @@ public final class LoadMain implements Callable<Integer>
     int nodes = 1;
 
     @Option(names = "--idle", description = "Idle profile for every scenario of the run: backoff, yield or dedicated " +
-        "(default ${DEFAULT-VALUE}).")
-    String idle = "yield";
+        "(default yield; cost: backoff, where idle agents park and CPU time is the work's).")
+    String idle;
 
     @Option(names = "--closed-loop", description = "Send the next request when the last is answered (ping-pong) " +
         "instead of at a fixed rate.")
@@ -125,6 +127,8 @@ public final class LoadMain implements Callable<Integer>
             throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us, --step-s and --pairs must be > 0, " +
                 "--warmup-s and --scrape-interval-ms >= 0, --warmup-max-s >= --warmup-s, --nodes 1 or 3, --max-rate >= --rate");
         }
+        final boolean costRun = "cost".equals(scenario);
+        final String idle = this.idle != null ? this.idle : costRun ? "backoff" : "yield";
         final IdleProfile idleProfile = IdleProfile.parse(idle);
         final boolean capacity = "capacity".equals(scenario);
         final boolean metricsCost = "metrics-cost".equals(scenario);
@@ -138,7 +142,7 @@ public final class LoadMain implements Callable<Integer>
         {
             throw new IllegalArgumentException("metrics-cost measures keel-tcp or keel-udp, not '" + capacityScenario + "'");
         }
-        final List<Step> steps = capacity ? capacitySteps(capacityScenario == null ? "all" : capacityScenario, nodes) :
+        final List<Step> steps = costRun ? List.of() : capacity ? capacitySteps(capacityScenario == null ? "all" : capacityScenario, nodes) :
             metricsCost ? capacitySteps(capacityScenario == null ? "keel-tcp" : capacityScenario, nodes) :
             steps(scenario, nodes);
         final File outDir = out != null ? out : new File("target/perf/" +
@@ -147,7 +151,12 @@ public final class LoadMain implements Callable<Integer>
         final File workDir = new File(outDir, "work");
         try
         {
-            if (capacity)
+            if (costRun)
+            {
+                final CostRun run = new CostRun(nodes, rate, warmupS, warmupMaxS, seconds, idleProfile);
+                run.write(outDir, run.measure((step) -> scenario(step, idleProfile, workDir)), idle);
+            }
+            else if (capacity)
             {
                 final Capacity ramp = new Capacity(rate, maxRate, warmupS, warmupMaxS, stepS,
                     TimeUnit.MICROSECONDS.toNanos(p99BoundUs));
@@ -252,7 +261,7 @@ public final class LoadMain implements Callable<Integer>
     private static IllegalArgumentException unknown(final String scenario)
     {
         return new IllegalArgumentException("unknown scenario '" + scenario + "' (" + String.join(", ", SCENARIOS) +
-            ", all, capacity; keel perf book for the engine)");
+            ", all, capacity, metrics-cost, cost; keel perf book for the engine)");
     }
 
     private Scenario scenario(final Step step, final IdleProfile idleProfile, final File workDir)

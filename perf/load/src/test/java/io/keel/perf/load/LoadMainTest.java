@@ -113,6 +113,26 @@ class LoadMainTest
     }
 
     @Test
+    @Timeout(90)
+    void shouldPrintOneCostLinePerScenarioAndWriteTheBreakdown(@TempDir final File out) throws Exception
+    {
+        final String text = run("cost", "--rate", "200", "--seconds", "1", "--warmup-s", "0", "--warmup-max-s", "0",
+            "--out", out.getPath());
+        for (final String scenario : List.of("cluster-echo", "keel-tcp", "keel-udp"))
+        {
+            assertTrue(text.lines().anyMatch((line) -> line.matches("cost " + scenario + " nodes=1 cpu-us-per-msg=[0-9.]+ " +
+                "alloc-bytes-per-msg=[0-9.]+ gc=[0-9]+ vs-cluster-echo=[0-9.]+")), text);
+        }
+        final String cost = Files.readString(new File(out, "cost.md").toPath());
+        for (final String part : List.of("idle profile `backoff`", "## keel-tcp-1 by component", "| node-0 | ",
+            "| gateway | ", "| client | ", "### keel-udp-1 by thread", "`keel-gateway-1`", "`clustered-service-0-0`"))
+        {
+            assertTrue(cost.contains(part), part + " in " + cost);
+        }
+        assertFalse(new File(out, "work").exists(), "work dir removed");
+    }
+
+    @Test
     void shouldRejectAnUnknownScenarioWithUsageExit()
     {
         assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "nonsense"));
