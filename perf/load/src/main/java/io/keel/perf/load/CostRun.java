@@ -26,13 +26,6 @@ final class CostRun
     {
     }
 
-    /** Makes a fresh, unstarted scenario for a step. */
-    @FunctionalInterface
-    interface ScenarioFactory
-    {
-        Scenario create(LoadMain.Step step);
-    }
-
     private final int nodes;
     private final int rate;
     private final long warmupS;
@@ -52,10 +45,10 @@ final class CostRun
         this.idleProfile = idleProfile;
     }
 
-    List<Outcome> measure(final ScenarioFactory factory) throws Exception
+    List<Outcome> measure(final List<String> scenarios, final Scenario.Factory factory) throws Exception
     {
         final List<Outcome> outcomes = new ArrayList<>();
-        for (final String name : SCENARIOS)
+        for (final String name : scenarios)
         {
             final LoadMain.Step step = new LoadMain.Step(name, nodes);
             final ThreadCensus census = new ThreadCensus();

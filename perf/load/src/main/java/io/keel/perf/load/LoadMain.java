@@ -5,8 +5,10 @@ import io.keel.common.IdleProfile;
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.File;
 import java.io.PrintStream;
@@ -42,7 +44,10 @@ import java.util.concurrent.TimeUnit;
         "keel perf metrics-cost [keel-tcp|keel-udp] (default keel-tcp): --pairs runs with metrics off and as many " +
             "with them on, alternating, each on a fresh cluster; compares the medians.",
         "keel perf cost: cluster-echo, keel-tcp and keel-udp (--nodes) at --rate, CPU time and bytes allocated per " +
-            "message by component and thread, GC in the window; writes cost.md."})
+            "message by component and thread, GC in the window; writes cost.md.",
+        "keel perf throughput: cluster-echo, keel-tcp and keel-udp (--nodes) pipelined with --window requests in " +
+            "flight, answers per second; writes throughput.md.",
+        "--repeat N (latency scenarios): N runs, each in a fresh JVM; summary.md has each percentile's median and spread."})
 public final class LoadMain implements Callable<Integer>
 {
     static final List<String> SCENARIOS = List.of("floor-ipc", "floor-udp", "cluster-echo", "keel-tcp", "keel-udp", "kafka");
@@ -57,12 +62,13 @@ public final class LoadMain implements Callable<Integer>
     }
 
     @Parameters(index = "0", paramLabel = "SCENARIO",
-        description = "floor-ipc | floor-udp | cluster-echo | keel-tcp | keel-udp | kafka | all | capacity | metrics-cost | cost")
+        description = "floor-ipc | floor-udp | cluster-echo | keel-tcp | keel-udp | kafka | all | capacity | metrics-cost | cost | throughput")
     String scenario;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SUB-SCENARIO",
         description = "After capacity: the scenario to ramp, or a comma-separated list (default all); after metrics-cost: " +
-            "keel-tcp (default) or keel-udp.")
+            "keel-tcp (default) or keel-udp; after cost or throughput: a comma-separated list of cluster-echo, keel-tcp, " +
+            "keel-udp (default all three).")
     String capacityScenario;
 
     @Option(names = "--rate", description = "Requests per second (default ${DEFAULT-VALUE}); capacity: the first rate tried.")
@@ -116,23 +122,34 @@ public final class LoadMain implements Callable<Integer>
     @Option(names = "--pairs", description = "metrics-cost: runs with metrics off, and as many on (default ${DEFAULT-VALUE}).")
     int pairs = 5;
 
+    @Option(names = "--window", description = "throughput: requests in flight (default ${DEFAULT-VALUE}).")
+    int window = 2_000;
+
+    @Option(names = "--repeat", description = "Latency scenarios: make the whole run this many times, each in a fresh " +
+        "JVM, and report each percentile's median and spread across the runs (default ${DEFAULT-VALUE}).")
+    int repeat = 1;
+
     @Option(names = "--out", description = "Output directory (default target/perf/<timestamp>).")
     File out;
+
+    @Spec
+    CommandSpec spec;
 
     public Integer call() throws Exception
     {
         if (rate <= 0 || seconds <= 0 || warmupS < 0 || warmupMaxS < warmupS || scrapeIntervalMs < 0 || size <= 0 || (nodes != 1 && nodes != 3) ||
-            p99BoundUs <= 0 || stepS <= 0 || pairs <= 0 || ("capacity".equals(scenario) && maxRate < rate))
+            p99BoundUs <= 0 || stepS <= 0 || pairs <= 0 || repeat <= 0 || window <= 0 || window >= 1 << 20 || ("capacity".equals(scenario) && maxRate < rate))
         {
-            throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us, --step-s and --pairs must be > 0, " +
+            throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us, --step-s, --pairs and --repeat must be > 0, --window in 1..1048575, " +
                 "--warmup-s and --scrape-interval-ms >= 0, --warmup-max-s >= --warmup-s, --nodes 1 or 3, --max-rate >= --rate");
         }
         final boolean costRun = "cost".equals(scenario);
+        final boolean throughput = "throughput".equals(scenario);
         final String idle = this.idle != null ? this.idle : costRun ? "backoff" : "yield";
         final IdleProfile idleProfile = IdleProfile.parse(idle);
         final boolean capacity = "capacity".equals(scenario);
         final boolean metricsCost = "metrics-cost".equals(scenario);
-        if (!capacity && !metricsCost && capacityScenario != null)
+        if (!capacity && !metricsCost && !costRun && !throughput && capacityScenario != null)
         {
             throw new IllegalArgumentException("unexpected argument '" + capacityScenario +
                 "' (only capacity and metrics-cost take a scenario)");
@@ -142,7 +159,12 @@ public final class LoadMain implements Callable<Integer>
         {
             throw new IllegalArgumentException("metrics-cost measures keel-tcp or keel-udp, not '" + capacityScenario + "'");
         }
-        final List<Step> steps = costRun ? List.of() : capacity ? capacitySteps(capacityScenario == null ? "all" : capacityScenario, nodes) :
+        if (repeat > 1 && (costRun || throughput || capacity || metricsCost))
+        {
+            throw new IllegalArgumentException("--repeat is for latency scenarios (metrics-cost has --pairs)");
+        }
+        final List<String> pathScenarios = costRun || throughput ? pathScenarios(capacityScenario) : List.of();
+        final List<Step> steps = costRun || throughput ? List.of() : capacity ? capacitySteps(capacityScenario == null ? "all" : capacityScenario, nodes) :
             metricsCost ? capacitySteps(capacityScenario == null ? "keel-tcp" : capacityScenario, nodes) :
             steps(scenario, nodes);
         final File outDir = out != null ? out : new File("target/perf/" +
@@ -154,7 +176,12 @@ public final class LoadMain implements Callable<Integer>
             if (costRun)
             {
                 final CostRun run = new CostRun(nodes, rate, warmupS, warmupMaxS, seconds, idleProfile);
-                run.write(outDir, run.measure((step) -> scenario(step, idleProfile, workDir)), idle);
+                run.write(outDir, run.measure(pathScenarios, (step) -> scenario(step, idleProfile, workDir)), idle);
+            }
+            else if (throughput)
+            {
+                final Throughput run = new Throughput(nodes, window, warmupS, seconds, idleProfile);
+                run.write(outDir, run.measure(pathScenarios, (step) -> scenario(step, idleProfile, workDir)), idle);
             }
             else if (capacity)
             {
@@ -181,6 +208,17 @@ public final class LoadMain implements Callable<Integer>
                 cost.write(outDir, runs, idle);
                 System.out.println(cost.line(runs));
             }
+            else if (repeat > 1)
+            {
+                final List<Map<String, LoadGenerator.Result>> runs =
+                    Repeats.runChildren(spec.commandLine().getParseResult().originalArgs(), repeat, outDir);
+                for (final Step step : steps)
+                {
+                    System.out.println(Repeats.line(step, runs));
+                }
+                Summary.write(outDir, steps, runs, rate, idle, closedLoop);
+                PercentilePlot.write(outDir, runs.get(0));
+            }
             else
             {
                 final Map<String, LoadGenerator.Result> results = new LinkedHashMap<>();
@@ -197,8 +235,9 @@ public final class LoadMain implements Callable<Integer>
                         System.out.println(line(step, result, results) + " warmup=" + warmUp.text());
                     }
                 }
-                Summary.write(outDir, steps, results, rate, idle, closedLoop);
+                Summary.write(outDir, steps, List.of(results), rate, idle, closedLoop);
                 PercentilePlot.write(outDir, results);
+                Repeats.write(new File(outDir, Repeats.RESULTS_FILE), results);
             }
         }
         finally
@@ -214,6 +253,20 @@ public final class LoadMain implements Callable<Integer>
      */
     static List<Step> steps(final String scenario, final int nodes)
     {
+        if (scenario.indexOf(',') >= 0)
+        {
+            // A list, e.g. cluster-echo,keel-tcp,keel-udp: those scenarios only, in that order (no baselines added).
+            final List<Step> steps = new ArrayList<>();
+            for (final String one : scenario.split(","))
+            {
+                if ("all".equals(one.trim()) || !SCENARIOS.contains(one.trim()))
+                {
+                    throw unknown(one.trim());
+                }
+                steps.addAll(capacitySteps(one.trim(), nodes));
+            }
+            return steps;
+        }
         return switch (scenario)
         {
             case "all" -> List.of(new Step("floor-ipc", 0), new Step("floor-udp", 0),
@@ -227,6 +280,28 @@ public final class LoadMain implements Callable<Integer>
             case "kafka" -> List.of(new Step("floor-udp", 0), new Step(scenario, 1));
             default -> throw unknown(scenario);
         };
+    }
+
+    /**
+     * The scenarios of cost and throughput: cluster-echo, keel-tcp and keel-udp, or those of a comma-separated list.
+     */
+    static List<String> pathScenarios(final String list)
+    {
+        if (list == null)
+        {
+            return CostRun.SCENARIOS;
+        }
+        final List<String> names = new ArrayList<>();
+        for (final String one : list.split(","))
+        {
+            if (!CostRun.SCENARIOS.contains(one.trim()))
+            {
+                throw new IllegalArgumentException("cost and throughput measure " + String.join(", ", CostRun.SCENARIOS) +
+                    ", not '" + one.trim() + "'");
+            }
+            names.add(one.trim());
+        }
+        return names;
     }
 
     /**
@@ -261,7 +336,7 @@ public final class LoadMain implements Callable<Integer>
     private static IllegalArgumentException unknown(final String scenario)
     {
         return new IllegalArgumentException("unknown scenario '" + scenario + "' (" + String.join(", ", SCENARIOS) +
-            ", all, capacity, metrics-cost, cost; keel perf book for the engine)");
+            ", all, capacity, metrics-cost, cost, throughput; keel perf book for the engine)");
     }
 
     private Scenario scenario(final Step step, final IdleProfile idleProfile, final File workDir)

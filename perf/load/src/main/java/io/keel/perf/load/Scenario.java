@@ -15,6 +15,13 @@ interface Scenario extends AutoCloseable
         void onResponse(long id);
     }
 
+    /** Makes a fresh, unstarted scenario for a step of a run. */
+    @FunctionalInterface
+    interface Factory
+    {
+        Scenario create(LoadMain.Step step);
+    }
+
     String name();
 
     int nodes();
