@@ -12,6 +12,7 @@ import io.keel.codecs.TimeInForce;
 import io.keel.common.FreePorts;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
+import io.keel.engine.EngineContext;
 import io.keel.gateway.CredentialsStore;
 import io.keel.gateway.Gateway;
 import io.keel.gateway.GatewayContext;
@@ -35,6 +36,8 @@ final class KeelRoundTrip implements Scenario
 {
     private static final int INSTRUMENT = 1;
     private static final long ACCOUNT = 1;
+    /** About 90 MB of idempotency window per member. */
+    static final int MAX_PREALLOCATED_CLORDIDS = 1 << 20;
 
     private final int nodes;
     private final boolean udp;
@@ -44,6 +47,7 @@ final class KeelRoundTrip implements Scenario
     private final long[] refused = new long[64];
     private final IdleProfile idleProfile;
     private final File workDir;
+    private final int initialClOrdIds;
     private EmbeddedCluster cluster;
     private ClusterCommandSession admin;
     private Gateway gateway;
@@ -54,6 +58,9 @@ final class KeelRoundTrip implements Scenario
     /**
      * @param metrics          every node and the gateway serve /metrics (with per-hop timing).
      * @param scrapeIntervalMs how often they are scraped while metrics are on; 0: never.
+     * @param expectedRate     requests a second the run will send: each engine preallocates one idempotency horizon
+     *                         of them (at most {@link #MAX_PREALLOCATED_CLORDIDS}), as a node sized for its peak would,
+     *                         so that the window's growth in its first horizon does not show as garbage.
      */
     KeelRoundTrip(
         final int nodes,
@@ -61,8 +68,11 @@ final class KeelRoundTrip implements Scenario
         final boolean metrics,
         final long scrapeIntervalMs,
         final IdleProfile idleProfile,
-        final File workDir)
+        final File workDir,
+        final int expectedRate)
     {
+        this.initialClOrdIds = (int)Math.min(MAX_PREALLOCATED_CLORDIDS,
+            (long)expectedRate * EngineContext.IDEMPOTENCY_HORIZON_MS_DEFAULT / 1000);
         this.nodes = nodes;
         this.udp = udp;
         this.metrics = metrics;
@@ -84,11 +94,11 @@ final class KeelRoundTrip implements Scenario
     public void start(final ThreadCensus census) throws Exception
     {
         cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), FreePorts.clusterBasePort(nodes),
-            idleProfile, (config) ->
+            idleProfile, new EngineContext().initialClOrdIds(initialClOrdIds), (config) ->
             {
                 ClusterEcho.claimPreviousMember(census, config.memberId());
                 config.metricsPort(metrics ? -1 : 0).metricsBind("127.0.0.1");
-            });
+            }, null);
         census.claim(ClusterEcho.member(nodes - 1));
         cluster.awaitLeader(30_000);
         admin = new ClusterCommandSession(cluster.ingressEndpoints(),
@@ -197,8 +207,40 @@ final class KeelRoundTrip implements Scenario
         return client.poll();
     }
 
+    /**
+     * With metrics on, the per-hop latency summaries of the gateway and of the leader's engine as they stand now (the
+     * last minute): where the time of a round trip goes, on the clocks that can time each hop.
+     */
+    String hopLatencies()
+    {
+        if (!metrics || gateway == null)
+        {
+            return "";
+        }
+        final StringBuilder text = new StringBuilder();
+        final int[] ports = {gateway.metricsPort(), cluster.awaitLeader(1_000).metricsPort()};
+        for (final int port : ports)
+        {
+            try (java.io.InputStream in = new java.net.URL("http://127.0.0.1:" + port + "/metrics").openStream())
+            {
+                new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter((line) -> (line.startsWith("keel_gateway_hop_latency_seconds{") ||
+                        line.startsWith("keel_node_latency_seconds{")) &&
+                        (line.contains("quantile=\"0.5\"") || line.contains("quantile=\"0.99\"")))
+                    .forEach((line) -> text.append("hop ").append(name()).append('-').append(nodes).append(' ')
+                        .append(line).append('\n'));
+            }
+            catch (final java.io.IOException ex)
+            {
+                text.append("hop ").append(name()).append(": no metrics from port ").append(port).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
     public void close()
     {
+        System.out.print(hopLatencies());
         for (int reason = 0; reason < refused.length; reason++)
         {
             if (refused[reason] > 0)

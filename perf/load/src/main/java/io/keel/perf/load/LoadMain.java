@@ -346,8 +346,8 @@ public final class LoadMain implements Callable<Integer>
             case "floor-ipc" -> new FloorEcho(false, size, idleProfile, workDir);
             case "floor-udp" -> new FloorEcho(true, size, idleProfile, workDir);
             case "cluster-echo" -> new ClusterEcho(step.nodes(), size, idleProfile, workDir);
-            case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, metrics, scrapeIntervalMs, idleProfile, workDir);
-            case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, metrics, scrapeIntervalMs, idleProfile, workDir);
+            case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, metrics, scrapeIntervalMs, idleProfile, workDir, rate);
+            case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, metrics, scrapeIntervalMs, idleProfile, workDir, rate);
             case "kafka" -> new KafkaEcho(size, workDir);
             default -> throw unknown(step.name());
         };
