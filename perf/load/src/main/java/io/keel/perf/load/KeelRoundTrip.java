@@ -209,7 +209,8 @@ final class KeelRoundTrip implements Scenario
 
     /**
      * With metrics on, the per-hop latency summaries of the gateway and of the leader's engine as they stand now (the
-     * last minute): where the time of a round trip goes, on the clocks that can time each hop.
+     * last minute): where the time of a round trip goes, on the clocks that can time each hop; and the leader's
+     * driver's loss and flow-control counters (NAKs, retransmits, back-pressure).
      */
     String hopLatencies()
     {
@@ -224,9 +225,11 @@ final class KeelRoundTrip implements Scenario
             try (java.io.InputStream in = new java.net.URL("http://127.0.0.1:" + port + "/metrics").openStream())
             {
                 new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .filter((line) -> (line.startsWith("keel_gateway_hop_latency_seconds{") ||
+                    .filter((line) -> ((line.startsWith("keel_gateway_hop_latency_seconds{") ||
                         line.startsWith("keel_node_latency_seconds{")) &&
-                        (line.contains("quantile=\"0.5\"") || line.contains("quantile=\"0.99\"")))
+                        (line.contains("quantile=\"0.5\"") || line.contains("quantile=\"0.99\""))) ||
+                        line.startsWith("keel_aeron_naks_") || line.startsWith("keel_aeron_retransmits_sent") ||
+                        line.startsWith("keel_aeron_sender_"))
                     .forEach((line) -> text.append("hop ").append(name()).append('-').append(nodes).append(' ')
                         .append(line).append('\n'));
             }
