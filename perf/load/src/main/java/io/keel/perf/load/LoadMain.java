@@ -272,12 +272,12 @@ public final class LoadMain implements Callable<Integer>
             case "all" -> List.of(new Step("floor-ipc", 0), new Step("floor-udp", 0),
                 new Step("cluster-echo", 1), new Step("cluster-echo", 3),
                 new Step("keel-tcp", 1), new Step("keel-tcp", 3), new Step("keel-udp", 1), new Step("keel-udp", 3),
-                new Step("kafka", 1));
+                new Step("kafka", 1), new Step("kafka", 3));
             case "floor-ipc", "floor-udp" -> List.of(new Step(scenario, 0));
             case "cluster-echo" -> List.of(new Step("floor-udp", 0), new Step(scenario, nodes));
             case "keel-tcp", "keel-udp" ->
                 List.of(new Step("floor-udp", 0), new Step("cluster-echo", nodes), new Step(scenario, nodes));
-            case "kafka" -> List.of(new Step("floor-udp", 0), new Step(scenario, 1));
+            case "kafka" -> List.of(new Step("floor-udp", 0), new Step(scenario, nodes));
             default -> throw unknown(scenario);
         };
     }
@@ -328,7 +328,7 @@ public final class LoadMain implements Callable<Integer>
             case "all" -> steps("all", nodes);
             case "floor-ipc", "floor-udp" -> List.of(new Step(scenario, 0));
             case "cluster-echo", "keel-tcp", "keel-udp" -> List.of(new Step(scenario, nodes));
-            case "kafka" -> List.of(new Step(scenario, 1));
+            case "kafka" -> List.of(new Step(scenario, nodes));
             default -> throw unknown(scenario);
         };
     }
@@ -348,7 +348,7 @@ public final class LoadMain implements Callable<Integer>
             case "cluster-echo" -> new ClusterEcho(step.nodes(), size, idleProfile, workDir);
             case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, metrics, scrapeIntervalMs, idleProfile, workDir, rate);
             case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, metrics, scrapeIntervalMs, idleProfile, workDir, rate);
-            case "kafka" -> new KafkaEcho(size, workDir);
+            case "kafka" -> new KafkaEcho(step.nodes(), size, workDir);
             default -> throw unknown(step.name());
         };
     }

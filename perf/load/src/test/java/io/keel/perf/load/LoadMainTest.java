@@ -41,8 +41,9 @@ class LoadMainTest
             line.contains(" vs-floor=") && line.contains(" vs-cluster-echo=")), text);
         assertTrue(text.lines().anyMatch((line) -> line.startsWith("perf kafka nodes=1 ") && line.contains(" vs-floor=")),
             text);
+        assertTrue(text.lines().anyMatch((line) -> line.startsWith("perf kafka nodes=3 ")), "three brokers too: " + text);
         for (final String file : List.of("floor-ipc.hgrm", "floor-udp.hgrm", "cluster-echo-1.hgrm", "cluster-echo-3.hgrm",
-            "keel-tcp-1.hgrm", "keel-tcp-3.hgrm", "keel-udp-1.hgrm", "keel-udp-3.hgrm", "kafka-1.hgrm", "summary.md", "percentiles.png", "percentiles.html"))
+            "keel-tcp-1.hgrm", "keel-tcp-3.hgrm", "keel-udp-1.hgrm", "keel-udp-3.hgrm", "kafka-1.hgrm", "kafka-3.hgrm", "summary.md", "percentiles.png", "percentiles.html"))
         {
             assertTrue(new File(out, file).length() > 0, file);
         }
