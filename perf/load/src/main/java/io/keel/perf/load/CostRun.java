@@ -116,7 +116,11 @@ final class CostRun
                 nodes, rate, idle, seconds, warmupS))
             .append("With `yield` or `dedicated` every idle agent burns CPU, so CPU time says how the scheduler shared the " +
                 "cores, not what the work cost: compare CPU per message with `backoff` (the default here), where idle " +
-                "agents park.\n\n")
+                "agents park. Even then each message wakes every agent on its path into the strategy's spins, yields and " +
+                "short parks before it sleeps again: at low rates that, not the work, is most of the figure (the work " +
+                "itself shows in `keel perf throughput --idle backoff`, where no agent idles). When `cores busy` reaches " +
+                String.format(Locale.ROOT, "the machine's %d cores, ", Runtime.getRuntime().availableProcessors()) +
+                "CPU per message is only cores / rate: lower the rate to compare paths.\n\n")
             .append("| scenario | answered | cpu µs/msg | alloc B/msg | gc | gc ms | jvm native µs/msg | cores busy | " +
                 "cpu vs cluster-echo | p50 µs | p99 µs |\n")
             .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
