@@ -55,6 +55,7 @@ final class ClOrdIdWindow
     private static final int INITIAL_ROWS = 1024;
     private static final int INDEX_SLOTS_PER_ROW = 2;
 
+    private final int initialRows;
     private long horizon;
     private int capacity;
     private long[] rows;
@@ -76,6 +77,15 @@ final class ClOrdIdWindow
      */
     ClOrdIdWindow(final long horizon, final int capacity)
     {
+        this(horizon, capacity, INITIAL_ROWS);
+    }
+
+    /**
+     * @param initialRows records held before the rows first grow (preallocated; rounded up to a power of two).
+     */
+    ClOrdIdWindow(final long horizon, final int capacity, final int initialRows)
+    {
+        this.initialRows = BitUtil.findNextPositivePowerOfTwo(Math.max(1, initialRows));
         limits(horizon, capacity);
     }
 
@@ -94,7 +104,7 @@ final class ClOrdIdWindow
         }
         this.horizon = horizon;
         this.capacity = capacity;
-        allocate(Math.min(INITIAL_ROWS, BitUtil.findNextPositivePowerOfTwo(capacity)));
+        allocate(Math.min(initialRows, BitUtil.findNextPositivePowerOfTwo(capacity)));
     }
 
     long horizon()

@@ -75,7 +75,7 @@ public final class Engine
             BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 16)), ctx.initialOrders());
         accounts = new Accounts(ctx);
         instruments = new Instruments(ctx, accounts);
-        window = new ClOrdIdWindow(ctx.idempotencyHorizonMs(), ctx.maxClOrdIds());
+        window = new ClOrdIdWindow(ctx.idempotencyHorizonMs(), ctx.maxClOrdIds(), ctx.initialClOrdIds());
         idempotency = new Idempotency(window, orders, emitter);
         lifecycle = new OrderLifecycle(accounts, instruments, pool, orders, expiries, idempotency, emitter);
         matcher = new Matcher(lifecycle, emitter);

@@ -42,12 +42,21 @@ class ClOrdIdWindowTest
     @Test
     void shouldFindExactlyTheRecordsYoungerThanTheHorizonThroughGrowthExpiryAndTheBound()
     {
+        // Rows that grow from one, from the default, and preallocated beyond the bound (EngineContext.initialClOrdIds).
+        for (final int initialRows : new int[] {1, 1024, 8192})
+        {
+            shouldFindExactlyTheRecordsYoungerThanTheHorizon(initialRows);
+        }
+    }
+
+    private static void shouldFindExactlyTheRecordsYoungerThanTheHorizon(final int initialRows)
+    {
         for (final long seed : new long[] {1, 2, 3})
         {
             final SplittableRandom random = new SplittableRandom(seed);
             final long horizon = 200;
             final int capacity = 5_000;
-            final ClOrdIdWindow window = new ClOrdIdWindow(horizon, capacity);
+            final ClOrdIdWindow window = new ClOrdIdWindow(horizon, capacity, initialRows);
             final ArrayDeque<Record> model = new ArrayDeque<>();
             final Map<Long, Record> byKey = new HashMap<>();
             long time = 0;

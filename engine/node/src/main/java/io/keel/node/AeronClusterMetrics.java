@@ -4,6 +4,7 @@ import io.aeron.AeronCounters;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.util.function.Supplier;
@@ -82,13 +83,26 @@ public final class AeronClusterMetrics
         }
         try
         {
-            reader.forEach((counterId, typeId, keyBuffer, label) ->
+            // By id rather than CountersReader.forEach: its callbacks take each counter's label as a new String, and
+            // the node's monitor reads every 100 ms (a few KB a second of garbage on a node that should make none).
+            final AtomicBuffer metaData = reader.metaDataBuffer();
+            for (int counterId = 0, maxId = reader.maxCounterId(); counterId <= maxId; counterId++)
             {
+                final int state = reader.getCounterState(counterId);
+                if (state == CountersReader.RECORD_UNUSED)
+                {
+                    break;
+                }
+                if (state != CountersReader.RECORD_ALLOCATED)
+                {
+                    continue;
+                }
                 final long value = reader.getCounterValue(counterId);
-                switch (typeId)
+                switch (reader.getCounterTypeId(counterId))
                 {
                     case AeronCounters.DRIVER_SYSTEM_COUNTER_TYPE_ID:
-                        system(v, keyBuffer.getInt(0), value);
+                        system(v, metaData.getInt(CountersReader.metaDataOffset(counterId) + CountersReader.KEY_OFFSET),
+                            value);
                         break;
                     case AeronCounters.DRIVER_SENDER_BPE_TYPE_ID:
                         v.senderBackPressure += value;
@@ -126,7 +140,7 @@ public final class AeronClusterMetrics
                     default:
                         break;
                 }
-            });
+            }
         }
         catch (final RuntimeException ex)
         {

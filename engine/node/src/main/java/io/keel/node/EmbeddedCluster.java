@@ -79,8 +79,23 @@ public final class EmbeddedCluster implements AutoCloseable
         final Consumer<NodeContext> customiser,
         final Supplier<ClusteredService> service)
     {
+        return launch(memberCount, baseDir, basePort, idleProfile, new EngineContext(), customiser, service);
+    }
+
+    /**
+     * Start every member from clean directories with these engine limits (the same on every member).
+     */
+    public static EmbeddedCluster launch(
+        final int memberCount,
+        final File baseDir,
+        final int basePort,
+        final IdleProfile idleProfile,
+        final EngineContext engineContext,
+        final Consumer<NodeContext> customiser,
+        final Supplier<ClusteredService> service)
+    {
         final EmbeddedCluster cluster = new EmbeddedCluster(
-            memberCount, baseDir, basePort, idleProfile, new EngineContext(), customiser, service);
+            memberCount, baseDir, basePort, idleProfile, engineContext, customiser, service);
         try
         {
             for (int i = 0; i < memberCount; i++)

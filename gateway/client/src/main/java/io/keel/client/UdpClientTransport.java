@@ -34,6 +34,11 @@ import java.util.concurrent.TimeUnit;
 final class UdpClientTransport implements ClientTransport
 {
     private static final int FRAGMENT_LIMIT = 32;
+    /**
+     * Most duty cycles of the embedded driver one {@link #poll()} runs while datagrams keep arriving: its receiver
+     * reads one datagram per cycle, and it runs only inside poll().
+     */
+    private static final int MAX_RECEIVE_CYCLES = 16;
     private static final long CLOSE_LINGER_MS = 500;
 
     private final String aeronDir;
@@ -222,11 +227,23 @@ final class UdpClientTransport implements ClientTransport
         {
             return -1;
         }
-        invokeAeron();
-        final int fragments = subscription.poll(fragmentHandler, FRAGMENT_LIMIT);
-        if (!open)
+        // Drain what has arrived rather than one datagram: a caller that sends faster than it polls (a burst after a
+        // stall, a pipelined window) would otherwise leave datagrams in the socket buffer, the gateway's queue to us
+        // would fill, and the gateway would drop us as a slow consumer. A poll that finds nothing costs one cycle.
+        int fragments = 0;
+        for (int cycle = 0; cycle < MAX_RECEIVE_CYCLES; cycle++)
         {
-            return -1;
+            final int work = invokeAeron();
+            final int polled = subscription.poll(fragmentHandler, FRAGMENT_LIMIT);
+            if (!open)
+            {
+                return -1;
+            }
+            fragments += polled;
+            if (work == 0 && polled == 0)
+            {
+                break;
+            }
         }
         if (!gatewayConnected)
         {

@@ -61,14 +61,32 @@ final class ClusterEcho implements Scenario
         return nodes;
     }
 
-    public void start() throws Exception
+    public void start(final ThreadCensus census) throws Exception
     {
-        cluster = EmbeddedCluster.launch(nodes, workDir, FreePorts.clusterBasePort(nodes), idleProfile, (config) -> {},
-            EchoService::new);
+        cluster = EmbeddedCluster.launch(nodes, workDir, FreePorts.clusterBasePort(nodes), idleProfile,
+            (config) -> claimPreviousMember(census, config.memberId()), EchoService::new);
+        census.claim(member(nodes - 1));
         cluster.awaitLeader(30_000);
         client = new ClusterCommandSession(cluster.ingressEndpoints(),
             Principal.gatewayCredentials(1, Principal.DEV_SECRET), new File(workDir, "client-aeron"),
             idleProfile, this::onEcho, idleProfile.embeddedDriverThreadingMode() == ThreadingMode.INVOKER).connect();
+        census.claim(ThreadCensus.CLIENT);
+    }
+
+    /**
+     * Called as member {@code memberId} is about to start: the threads started since belong to the member before.
+     */
+    static void claimPreviousMember(final ThreadCensus census, final int memberId)
+    {
+        if (memberId > 0)
+        {
+            census.claim(member(memberId - 1));
+        }
+    }
+
+    static String member(final int memberId)
+    {
+        return "node-" + memberId;
     }
 
     private void onEcho(final DirectBuffer buffer, final int offset, final int length)

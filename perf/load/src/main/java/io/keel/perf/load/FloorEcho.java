@@ -56,7 +56,7 @@ final class FloorEcho implements Scenario
         return 0;
     }
 
-    public void start() throws SocketException
+    public void start(final ThreadCensus census) throws SocketException
     {
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(aeronDir.getAbsolutePath())

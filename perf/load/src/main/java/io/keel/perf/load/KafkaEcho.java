@@ -35,14 +35,16 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What users would pick instead: one in-process KRaft Kafka (broker and controller in one node, on
- * free loopback ports, a temporary log directory), a topic with one partition, a producer with
+ * What users would pick instead: an in-process KRaft Kafka of one node, or of three (each broker and controller in
+ * one node, on free loopback ports, temporary log directories; with three, the topic is replicated three times with
+ * {@code min.insync.replicas=2}, as Keel's three members are), a topic with one partition, a producer with
  * {@code acks=all} and {@code linger.ms=0} sending {@code size}-byte records that carry the request
  * id, and a consumer on a thread of its own that hands each id back to the generator through a
  * ring buffer (no allocation on the generator's receive side). Same rate, size and histogram
@@ -59,7 +61,8 @@ final class KafkaEcho implements Scenario
     private final RingBuffer ids = new OneToOneRingBuffer(
         new UnsafeBuffer(ByteBuffer.allocateDirect(RING_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH)));
     private final UnsafeBuffer idBuffer = new UnsafeBuffer(new byte[Long.BYTES]);
-    private KafkaRaftServer server;
+    private final int brokers;
+    private final KafkaRaftServer[] servers;
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> consumer;
     private Thread consumerThread;
@@ -69,10 +72,15 @@ final class KafkaEcho implements Scenario
     private final org.agrona.concurrent.MessageHandler onId =
         (msgTypeId, buffer, index, length) -> handler.onResponse(buffer.getLong(index));
 
-    KafkaEcho(final int messageLength, final File workDir)
+    /**
+     * @param brokers 1, or 3 (replication factor 3, min.insync.replicas 2).
+     */
+    KafkaEcho(final int brokers, final int messageLength, final File workDir)
     {
+        this.brokers = brokers;
         this.messageLength = Math.max(Long.BYTES, messageLength);
-        this.workDir = new File(workDir, "kafka");
+        this.workDir = new File(workDir, "kafka-" + brokers);
+        servers = new KafkaRaftServer[brokers];
     }
 
     public String name()
@@ -82,10 +90,10 @@ final class KafkaEcho implements Scenario
 
     public int nodes()
     {
-        return 1;
+        return brokers;
     }
 
-    public void start() throws Exception
+    public void start(final ThreadCensus census) throws Exception
     {
         // A broker in the measuring JVM must not exit or halt it: a fatal broker error becomes an exception.
         final Exit.Procedure refuse = (code, message) ->
@@ -96,56 +104,60 @@ final class KafkaEcho implements Scenario
         Exit.setHaltProcedure(refuse);
         IoUtil.delete(workDir, false);
         IoUtil.ensureDirectoryExists(workDir, "kafka dir");
-        final int brokerPort = FreePorts.tcpPort();
-        final int controllerPort = FreePorts.tcpPort();
-        final String bootstrap = "localhost:" + brokerPort;
-        final Properties props = new Properties();
-        props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
-        props.put("controller.quorum.voters", "1@localhost:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
-        props.put("controller.listener.names", "CONTROLLER");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        props.put("log.dirs", new File(workDir, "logs").getAbsolutePath());
-        props.put("num.partitions", "1");
-        props.put("offsets.topic.replication.factor", "1");
-        props.put("offsets.topic.num.partitions", "1");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
-        props.put("group.initial.rebalance.delay.ms", "0");
-        props.put("auto.create.topics.enable", "false");
-        props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
-        // Start and stop quickly (a perf run, not a production broker): heartbeats that unfence the
-        // broker sooner, no controlled shutdown.
-        props.put("broker.heartbeat.interval.ms", "100");
-        props.put("broker.session.timeout.ms", "3000");
-        props.put("controlled.shutdown.enable", "false");
-        final File propsFile = new File(workDir, "server.properties");
-        try (OutputStream stream = java.nio.file.Files.newOutputStream(propsFile.toPath()))
+        final int[] brokerPorts = new int[brokers];
+        final int[] controllerPorts = new int[brokers];
+        final StringBuilder voters = new StringBuilder();
+        final StringBuilder bootstrapServers = new StringBuilder();
+        for (int i = 0; i < brokers; i++)
         {
-            props.store(stream, "keel perf kafka");
+            brokerPorts[i] = FreePorts.tcpPort();
+            controllerPorts[i] = FreePorts.tcpPort();
+            voters.append(i == 0 ? "" : ",").append(i + 1).append("@localhost:").append(controllerPorts[i]);
+            bootstrapServers.append(i == 0 ? "" : ",").append("localhost:").append(brokerPorts[i]);
         }
-
-        final ByteArrayOutputStream formatOutput = new ByteArrayOutputStream();
-        final int formatted = StorageTool.execute(new String[]{
-            "format", "--cluster-id", Uuid.randomUuid().toString(), "--config", propsFile.getAbsolutePath()},
-            new PrintStream(formatOutput, true, StandardCharsets.UTF_8));
-        if (formatted != 0)
+        final String bootstrap = bootstrapServers.toString();
+        final String clusterId = Uuid.randomUuid().toString();
+        final List<Thread> starting = new ArrayList<>();
+        final Throwable[] startFailure = new Throwable[1];
+        for (int i = 0; i < brokers; i++)
         {
-            throw new IllegalStateException("kafka: formatting the storage failed: " +
-                formatOutput.toString(StandardCharsets.UTF_8));
+            final KafkaConfig config = brokerConfig(i + 1, brokerPorts[i], controllerPorts[i], voters.toString(), clusterId);
+            servers[i] = new KafkaRaftServer(config, Time.SYSTEM);
+            // In parallel: a broker's startup waits for the controller quorum, which needs a majority of them.
+            final KafkaRaftServer server = servers[i];
+            final Thread thread = new Thread(() ->
+            {
+                try
+                {
+                    server.startup();
+                }
+                catch (final Throwable ex)
+                {
+                    startFailure[0] = ex;
+                }
+            }, "perf-kafka-start-" + (i + 1));
+            thread.start();
+            starting.add(thread);
         }
-        server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-        server.startup();
+        for (final Thread thread : starting)
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(120));
+        }
+        if (startFailure[0] != null)
+        {
+            throw new IllegalStateException("kafka: a broker failed to start", startFailure[0]);
+        }
 
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)))
         {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short)1))).all().get(60, TimeUnit.SECONDS);
+            final NewTopic topic = new NewTopic(TOPIC, 1, (short)brokers);
+            if (brokers > 1)
+            {
+                topic.configs(Map.of("min.insync.replicas", Integer.toString(Math.min(2, brokers))));
+            }
+            admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
         }
+
 
         final Properties producerProps = new Properties();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -174,6 +186,60 @@ final class KafkaEcho implements Scenario
         consumerThread = new Thread(this::consume, "perf-kafka-consumer");
         consumerThread.setDaemon(true);
         consumerThread.start();
+    }
+
+    /**
+     * One node's configuration (broker and controller), its storage formatted for the cluster.
+     */
+    private KafkaConfig brokerConfig(
+        final int nodeId, final int brokerPort, final int controllerPort, final String voters, final String clusterId)
+        throws Exception
+    {
+        final File dir = new File(workDir, "node-" + nodeId);
+        IoUtil.ensureDirectoryExists(dir, "kafka node dir");
+        final String internalReplicas = Integer.toString(brokers);
+        final String internalMinIsr = Integer.toString(Math.min(2, brokers));
+        final Properties props = new Properties();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", Integer.toString(nodeId));
+        props.put("controller.quorum.voters", voters);
+        props.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("log.dirs", new File(dir, "logs").getAbsolutePath());
+        props.put("num.partitions", "1");
+        props.put("offsets.topic.replication.factor", internalReplicas);
+        props.put("offsets.topic.num.partitions", "1");
+        props.put("transaction.state.log.replication.factor", internalReplicas);
+        props.put("transaction.state.log.min.isr", internalMinIsr);
+        props.put("share.coordinator.state.topic.replication.factor", internalReplicas);
+        props.put("share.coordinator.state.topic.min.isr", internalMinIsr);
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("auto.create.topics.enable", "false");
+        props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+        // Start and stop quickly (a perf run, not a production broker): heartbeats that unfence the
+        // broker sooner, no controlled shutdown.
+        props.put("broker.heartbeat.interval.ms", "100");
+        props.put("broker.session.timeout.ms", "3000");
+        props.put("controlled.shutdown.enable", "false");
+        final File propsFile = new File(dir, "server.properties");
+        try (OutputStream stream = java.nio.file.Files.newOutputStream(propsFile.toPath()))
+        {
+            props.store(stream, "keel perf kafka");
+        }
+
+        final ByteArrayOutputStream formatOutput = new ByteArrayOutputStream();
+        final int formatted = StorageTool.execute(new String[]{
+            "format", "--cluster-id", clusterId, "--config", propsFile.getAbsolutePath()},
+            new PrintStream(formatOutput, true, StandardCharsets.UTF_8));
+        if (formatted != 0)
+        {
+            throw new IllegalStateException("kafka: formatting the storage failed: " +
+                formatOutput.toString(StandardCharsets.UTF_8));
+        }
+        return KafkaConfig.fromProps(props, false);
     }
 
     private void consume()
@@ -241,11 +307,14 @@ final class KafkaEcho implements Scenario
         }
         quietly(consumer == null ? null : () -> consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))));
         quietly(producer == null ? null : () -> producer.close(Duration.ofSeconds(5)));
-        quietly(server == null ? null : () ->
+        for (final KafkaRaftServer server : servers)
         {
-            server.shutdown();
-            server.awaitShutdown();
-        });
+            quietly(server == null ? null : server::shutdown);
+        }
+        for (final KafkaRaftServer server : servers)
+        {
+            quietly(server == null ? null : server::awaitShutdown);
+        }
         Exit.resetExitProcedure();
         Exit.resetHaltProcedure();
         IoUtil.delete(workDir, true);

@@ -14,6 +14,7 @@ import io.keel.common.HaproxyProcess;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
 import io.keel.common.TlsCertificates;
+import io.keel.engine.EngineContext;
 import io.keel.gateway.CredentialsStore;
 import io.keel.gateway.Gateway;
 import io.keel.gateway.GatewayContext;
@@ -38,6 +39,8 @@ final class KeelRoundTrip implements Scenario
 {
     private static final int INSTRUMENT = 1;
     private static final long ACCOUNT = 1;
+    /** About 90 MB of idempotency window per member. */
+    static final int MAX_PREALLOCATED_CLORDIDS = 1 << 20;
 
     private final int nodes;
     private final boolean udp;
@@ -49,6 +52,7 @@ final class KeelRoundTrip implements Scenario
     private final long[] refused = new long[64];
     private final IdleProfile idleProfile;
     private final File workDir;
+    private final int initialClOrdIds;
     private EmbeddedCluster cluster;
     private ClusterCommandSession admin;
     private Gateway gateway;
@@ -59,6 +63,9 @@ final class KeelRoundTrip implements Scenario
     /**
      * @param metrics          every node and the gateway serve /metrics (with per-hop timing).
      * @param scrapeIntervalMs how often they are scraped while metrics are on; 0: never.
+     * @param expectedRate     requests a second the run will send: each engine preallocates one idempotency horizon
+     *                         of them (at most {@link #MAX_PREALLOCATED_CLORDIDS}), as a node sized for its peak would,
+     *                         so that the window's growth in its first horizon does not show as garbage.
      */
     KeelRoundTrip(
         final int nodes,
@@ -66,9 +73,10 @@ final class KeelRoundTrip implements Scenario
         final boolean metrics,
         final long scrapeIntervalMs,
         final IdleProfile idleProfile,
-        final File workDir)
+        final File workDir,
+        final int expectedRate)
     {
-        this(nodes, udp, false, metrics, scrapeIntervalMs, idleProfile, workDir);
+        this(nodes, udp, false, metrics, scrapeIntervalMs, idleProfile, workDir, expectedRate);
     }
 
     /**
@@ -81,12 +89,15 @@ final class KeelRoundTrip implements Scenario
         final boolean metrics,
         final long scrapeIntervalMs,
         final IdleProfile idleProfile,
-        final File workDir)
+        final File workDir,
+        final int expectedRate)
     {
         if (udp && tls)
         {
             throw new IllegalArgumentException("TLS is over TCP");
         }
+        this.initialClOrdIds = (int)Math.min(MAX_PREALLOCATED_CLORDIDS,
+            (long)expectedRate * EngineContext.IDEMPOTENCY_HORIZON_MS_DEFAULT / 1000);
         this.nodes = nodes;
         this.udp = udp;
         this.tls = tls;
@@ -106,10 +117,15 @@ final class KeelRoundTrip implements Scenario
         return nodes;
     }
 
-    public void start() throws Exception
+    public void start(final ThreadCensus census) throws Exception
     {
         cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), FreePorts.clusterBasePort(nodes),
-            idleProfile, (config) -> config.metricsPort(metrics ? -1 : 0).metricsBind("127.0.0.1"));
+            idleProfile, new EngineContext().initialClOrdIds(initialClOrdIds), (config) ->
+            {
+                ClusterEcho.claimPreviousMember(census, config.memberId());
+                config.metricsPort(metrics ? -1 : 0).metricsBind("127.0.0.1");
+            }, null);
+        census.claim(ClusterEcho.member(nodes - 1));
         cluster.awaitLeader(30_000);
         admin = new ClusterCommandSession(cluster.ingressEndpoints(),
             Principal.adminCredentials("perf", Principal.DEV_SECRET), new File(workDir, "admin-aeron"),
@@ -130,6 +146,7 @@ final class KeelRoundTrip implements Scenario
         // Nothing polls it during the run: close it rather than leave it to the cluster's session timeout.
         admin.close();
         admin = null;
+        census.claim("admin");
 
         final java.nio.file.Path users = workDir.toPath().resolve("users.txt");
         CredentialsStore.addUser(users, "perf", ACCOUNT, "perf".getBytes(StandardCharsets.UTF_8),
@@ -152,6 +169,7 @@ final class KeelRoundTrip implements Scenario
             .metricsPort(tls ? healthPort : metrics ? -1 : 0)
             .metricsBind("127.0.0.1")
             .conclude());
+        census.claim(ThreadCensus.GATEWAY);
         while (!gateway.isClusterAvailable())
         {
             Thread.sleep(1);
@@ -165,6 +183,7 @@ final class KeelRoundTrip implements Scenario
             }
             ports[nodes] = gateway.metricsPort();
             scraper = new MetricsScraper(scrapeIntervalMs, ports);
+            census.claim("scraper");
         }
         final KeelClient.Context context = new KeelClient.Context();
         if (tls)
@@ -213,6 +232,7 @@ final class KeelRoundTrip implements Scenario
                 }
             }))
             .connect();
+        census.claim(ThreadCensus.CLIENT);
     }
 
     private void onAdmin(final DirectBuffer buffer, final int offset, final int length)
@@ -235,8 +255,43 @@ final class KeelRoundTrip implements Scenario
         return client.poll();
     }
 
+    /**
+     * With metrics on, the per-hop latency summaries of the gateway and of the leader's engine as they stand now (the
+     * last minute): where the time of a round trip goes, on the clocks that can time each hop; and the leader's
+     * driver's loss and flow-control counters (NAKs, retransmits, back-pressure).
+     */
+    String hopLatencies()
+    {
+        if (!metrics || gateway == null)
+        {
+            return "";
+        }
+        final StringBuilder text = new StringBuilder();
+        final int[] ports = {gateway.metricsPort(), cluster.awaitLeader(1_000).metricsPort()};
+        for (final int port : ports)
+        {
+            try (java.io.InputStream in = new java.net.URL("http://127.0.0.1:" + port + "/metrics").openStream())
+            {
+                new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter((line) -> ((line.startsWith("keel_gateway_hop_latency_seconds{") ||
+                        line.startsWith("keel_node_latency_seconds{")) &&
+                        (line.contains("quantile=\"0.5\"") || line.contains("quantile=\"0.99\""))) ||
+                        line.startsWith("keel_aeron_naks_") || line.startsWith("keel_aeron_retransmits_sent") ||
+                        line.startsWith("keel_aeron_sender_"))
+                    .forEach((line) -> text.append("hop ").append(name()).append('-').append(nodes).append(' ')
+                        .append(line).append('\n'));
+            }
+            catch (final java.io.IOException ex)
+            {
+                text.append("hop ").append(name()).append(": no metrics from port ").append(port).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
     public void close()
     {
+        System.out.print(hopLatencies());
         for (int reason = 0; reason < refused.length; reason++)
         {
             if (refused[reason] > 0)

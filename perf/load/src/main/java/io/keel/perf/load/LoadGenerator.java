@@ -87,6 +87,7 @@ final class LoadGenerator
         long id = runFirstId;
         boolean overloaded = false;
         idle.reset();
+        scenario.poll(handler); // a scenario may deliver answers inside send: give it the handler first
         while (id < endId)
         {
             final long intended;
@@ -139,6 +140,55 @@ final class LoadGenerator
         final double elapsed = Math.max(1e-9, (System.nanoTime() - measuredFromNs) / 1e9);
         return new Result(histogram, Math.max(0, id - Math.min(id, recordedFromId)), histogram.getTotalCount(), elapsed,
             closedLoop, overloaded);
+    }
+
+    /**
+     * Pipelined: keep {@code window} requests in flight for {@code seconds}, sending whenever an answer frees a
+     * slot, and count the answers that arrive in that time: the most the path carries when it can batch. Each
+     * round trip is recorded from its actual send (queueing in the window included). Answers still in flight at
+     * the end are waited for (they are not counted), so that the next run starts empty.
+     */
+    Result pipelined(final Scenario scenario, final int window, final long seconds)
+    {
+        if (window <= 0 || window >= RING)
+        {
+            throw new IllegalArgumentException("window must be in 1.." + (RING - 1) + ": " + window);
+        }
+        histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        answered = 0;
+        runFirstId = nextId;
+        recordedFromId = runFirstId;
+        long id = runFirstId;
+        final long startNs = System.nanoTime();
+        final long endNs = startNs + TimeUnit.SECONDS.toNanos(seconds);
+        long nowNs;
+        idle.reset();
+        scenario.poll(handler); // a scenario may deliver answers inside send: give it the handler first
+        while ((nowNs = System.nanoTime()) - endNs < 0)
+        {
+            int work = 0;
+            while (id - runFirstId - answered < window)
+            {
+                intendedNs[(int)(id & (RING - 1))] = nowNs;
+                if (!scenario.send(id))
+                {
+                    break; // back-pressure: poll, then offer again
+                }
+                id++;
+                nextId = id;
+                work++;
+            }
+            work += scenario.poll(handler);
+            idle.idle(work);
+        }
+        final long answeredInTime = answered;
+        final double elapsed = Math.max(1e-9, (System.nanoTime() - startNs) / 1e9);
+        final long drainDeadline = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        while (answered < id - runFirstId && System.nanoTime() - drainDeadline < 0)
+        {
+            idle.idle(scenario.poll(handler));
+        }
+        return new Result(histogram, id - runFirstId, answeredInTime, elapsed, true, false);
     }
 
     /**

@@ -5,8 +5,10 @@ import io.keel.common.IdleProfile;
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.File;
 import java.io.PrintStream;
@@ -41,7 +43,12 @@ import java.util.concurrent.TimeUnit;
         "A single scenario runs with its baselines: floor-udp, and cluster-echo for keel-tcp and keel-udp.",
         "keel perf capacity [SCENARIO] (default all): ramps the rate of each scenario.",
         "keel perf metrics-cost [keel-tcp|keel-udp] (default keel-tcp): --pairs runs with metrics off and as many " +
-            "with them on, alternating, each on a fresh cluster; compares the medians."})
+            "with them on, alternating, each on a fresh cluster; compares the medians.",
+        "keel perf cost: cluster-echo, keel-tcp and keel-udp (--nodes) at --rate, CPU time and bytes allocated per " +
+            "message by component and thread, GC in the window; writes cost.md.",
+        "keel perf throughput: cluster-echo, keel-tcp and keel-udp (--nodes) pipelined with --window requests in " +
+            "flight, answers per second; writes throughput.md.",
+        "--repeat N (latency scenarios): N runs, each in a fresh JVM; summary.md has each percentile's median and spread."})
 public final class LoadMain implements Callable<Integer>
 {
     static final List<String> SCENARIOS = List.of("floor-ipc", "floor-udp", "cluster-echo", "keel-tcp", "keel-udp", "keel-tls",
@@ -58,12 +65,13 @@ public final class LoadMain implements Callable<Integer>
 
     @Parameters(index = "0", paramLabel = "SCENARIO",
         description = "floor-ipc | floor-udp | cluster-echo | keel-tcp | keel-udp | keel-tls | kafka | all | capacity | " +
-            "metrics-cost")
+            "metrics-cost | cost | throughput")
     String scenario;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SUB-SCENARIO",
         description = "After capacity: the scenario to ramp, or a comma-separated list (default all); after metrics-cost: " +
-            "keel-tcp (default) or keel-udp.")
+            "keel-tcp (default) or keel-udp; after cost or throughput: a comma-separated list of cluster-echo, keel-tcp, " +
+            "keel-udp (default all three).")
     String capacityScenario;
 
     @Option(names = "--rate", description = "Requests per second (default ${DEFAULT-VALUE}); capacity: the first rate tried.")
@@ -98,8 +106,8 @@ public final class LoadMain implements Callable<Integer>
     int nodes = 1;
 
     @Option(names = "--idle", description = "Idle profile for every scenario of the run: backoff, yield or dedicated " +
-        "(default ${DEFAULT-VALUE}).")
-    String idle = "yield";
+        "(default yield; cost: backoff, where idle agents park and CPU time is the work's).")
+    String idle;
 
     @Option(names = "--closed-loop", description = "Send the next request when the last is answered (ping-pong) " +
         "instead of at a fixed rate.")
@@ -117,21 +125,34 @@ public final class LoadMain implements Callable<Integer>
     @Option(names = "--pairs", description = "metrics-cost: runs with metrics off, and as many on (default ${DEFAULT-VALUE}).")
     int pairs = 5;
 
+    @Option(names = "--window", description = "throughput: requests in flight (default ${DEFAULT-VALUE}).")
+    int window = 2_000;
+
+    @Option(names = "--repeat", description = "Latency scenarios: make the whole run this many times, each in a fresh " +
+        "JVM, and report each percentile's median and spread across the runs (default ${DEFAULT-VALUE}).")
+    int repeat = 1;
+
     @Option(names = "--out", description = "Output directory (default target/perf/<timestamp>).")
     File out;
+
+    @Spec
+    CommandSpec spec;
 
     public Integer call() throws Exception
     {
         if (rate <= 0 || seconds <= 0 || warmupS < 0 || warmupMaxS < warmupS || scrapeIntervalMs < 0 || size <= 0 || (nodes != 1 && nodes != 3) ||
-            p99BoundUs <= 0 || stepS <= 0 || pairs <= 0 || ("capacity".equals(scenario) && maxRate < rate))
+            p99BoundUs <= 0 || stepS <= 0 || pairs <= 0 || repeat <= 0 || window <= 0 || window >= 1 << 20 || ("capacity".equals(scenario) && maxRate < rate))
         {
-            throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us, --step-s and --pairs must be > 0, " +
+            throw new IllegalArgumentException("--rate, --seconds, --size, --p99-bound-us, --step-s, --pairs and --repeat must be > 0, --window in 1..1048575, " +
                 "--warmup-s and --scrape-interval-ms >= 0, --warmup-max-s >= --warmup-s, --nodes 1 or 3, --max-rate >= --rate");
         }
+        final boolean costRun = "cost".equals(scenario);
+        final boolean throughput = "throughput".equals(scenario);
+        final String idle = this.idle != null ? this.idle : costRun ? "backoff" : "yield";
         final IdleProfile idleProfile = IdleProfile.parse(idle);
         final boolean capacity = "capacity".equals(scenario);
         final boolean metricsCost = "metrics-cost".equals(scenario);
-        if (!capacity && !metricsCost && capacityScenario != null)
+        if (!capacity && !metricsCost && !costRun && !throughput && capacityScenario != null)
         {
             throw new IllegalArgumentException("unexpected argument '" + capacityScenario +
                 "' (only capacity and metrics-cost take a scenario)");
@@ -141,7 +162,12 @@ public final class LoadMain implements Callable<Integer>
         {
             throw new IllegalArgumentException("metrics-cost measures keel-tcp or keel-udp, not '" + capacityScenario + "'");
         }
-        final List<Step> steps = capacity ? capacitySteps(capacityScenario == null ? "all" : capacityScenario, nodes) :
+        if (repeat > 1 && (costRun || throughput || capacity || metricsCost))
+        {
+            throw new IllegalArgumentException("--repeat is for latency scenarios (metrics-cost has --pairs)");
+        }
+        final List<String> pathScenarios = costRun || throughput ? pathScenarios(capacityScenario) : List.of();
+        final List<Step> steps = costRun || throughput ? List.of() : capacity ? capacitySteps(capacityScenario == null ? "all" : capacityScenario, nodes) :
             metricsCost ? capacitySteps(capacityScenario == null ? "keel-tcp" : capacityScenario, nodes) :
             steps(scenario, nodes);
         final File outDir = out != null ? out : new File("target/perf/" +
@@ -150,7 +176,17 @@ public final class LoadMain implements Callable<Integer>
         final File workDir = new File(outDir, "work");
         try
         {
-            if (capacity)
+            if (costRun)
+            {
+                final CostRun run = new CostRun(nodes, rate, warmupS, warmupMaxS, seconds, idleProfile);
+                run.write(outDir, run.measure(pathScenarios, (step) -> scenario(step, idleProfile, workDir)), idle);
+            }
+            else if (throughput)
+            {
+                final Throughput run = new Throughput(nodes, window, warmupS, seconds, idleProfile);
+                run.write(outDir, run.measure(pathScenarios, (step) -> scenario(step, idleProfile, workDir)), idle);
+            }
+            else if (capacity)
             {
                 final Capacity ramp = new Capacity(rate, maxRate, warmupS, warmupMaxS, stepS,
                     TimeUnit.MICROSECONDS.toNanos(p99BoundUs));
@@ -175,6 +211,17 @@ public final class LoadMain implements Callable<Integer>
                 cost.write(outDir, runs, idle);
                 System.out.println(cost.line(runs));
             }
+            else if (repeat > 1)
+            {
+                final List<Map<String, LoadGenerator.Result>> runs =
+                    Repeats.runChildren(spec.commandLine().getParseResult().originalArgs(), repeat, outDir);
+                for (final Step step : steps)
+                {
+                    System.out.println(Repeats.line(step, runs));
+                }
+                Summary.write(outDir, steps, runs, rate, idle, closedLoop);
+                PercentilePlot.write(outDir, runs.get(0));
+            }
             else
             {
                 final Map<String, LoadGenerator.Result> results = new LinkedHashMap<>();
@@ -191,8 +238,9 @@ public final class LoadMain implements Callable<Integer>
                         System.out.println(line(step, result, results) + " warmup=" + warmUp.text());
                     }
                 }
-                Summary.write(outDir, steps, results, rate, idle, closedLoop);
+                Summary.write(outDir, steps, List.of(results), rate, idle, closedLoop);
                 PercentilePlot.write(outDir, results);
+                Repeats.write(new File(outDir, Repeats.RESULTS_FILE), results);
             }
         }
         finally
@@ -208,12 +256,26 @@ public final class LoadMain implements Callable<Integer>
      */
     static List<Step> steps(final String scenario, final int nodes)
     {
+        if (scenario.indexOf(',') >= 0)
+        {
+            // A list, e.g. cluster-echo,keel-tcp,keel-udp: those scenarios only, in that order (no baselines added).
+            final List<Step> steps = new ArrayList<>();
+            for (final String one : scenario.split(","))
+            {
+                if ("all".equals(one.trim()) || !SCENARIOS.contains(one.trim()))
+                {
+                    throw unknown(one.trim());
+                }
+                steps.addAll(capacitySteps(one.trim(), nodes));
+            }
+            return steps;
+        }
         return switch (scenario)
         {
             case "all" -> List.of(new Step("floor-ipc", 0), new Step("floor-udp", 0),
                 new Step("cluster-echo", 1), new Step("cluster-echo", 3),
                 new Step("keel-tcp", 1), new Step("keel-tcp", 3), new Step("keel-udp", 1), new Step("keel-udp", 3),
-                new Step("kafka", 1));
+                new Step("kafka", 1), new Step("kafka", 3));
             case "floor-ipc", "floor-udp" -> List.of(new Step(scenario, 0));
             case "cluster-echo" -> List.of(new Step("floor-udp", 0), new Step(scenario, nodes));
             case "keel-tcp", "keel-udp" ->
@@ -221,9 +283,31 @@ public final class LoadMain implements Callable<Integer>
             // What HAProxy and TLS add: the direct path in the same run.
             case "keel-tls" -> List.of(new Step("floor-udp", 0), new Step("cluster-echo", nodes),
                 new Step("keel-tcp", nodes), new Step(scenario, nodes));
-            case "kafka" -> List.of(new Step("floor-udp", 0), new Step(scenario, 1));
+            case "kafka" -> List.of(new Step("floor-udp", 0), new Step(scenario, nodes));
             default -> throw unknown(scenario);
         };
+    }
+
+    /**
+     * The scenarios of cost and throughput: cluster-echo, keel-tcp and keel-udp, or those of a comma-separated list.
+     */
+    static List<String> pathScenarios(final String list)
+    {
+        if (list == null)
+        {
+            return CostRun.SCENARIOS;
+        }
+        final List<String> names = new ArrayList<>();
+        for (final String one : list.split(","))
+        {
+            if (!CostRun.SCENARIOS.contains(one.trim()))
+            {
+                throw new IllegalArgumentException("cost and throughput measure " + String.join(", ", CostRun.SCENARIOS) +
+                    ", not '" + one.trim() + "'");
+            }
+            names.add(one.trim());
+        }
+        return names;
     }
 
     /**
@@ -250,7 +334,7 @@ public final class LoadMain implements Callable<Integer>
             case "all" -> steps("all", nodes);
             case "floor-ipc", "floor-udp" -> List.of(new Step(scenario, 0));
             case "cluster-echo", "keel-tcp", "keel-udp", "keel-tls" -> List.of(new Step(scenario, nodes));
-            case "kafka" -> List.of(new Step(scenario, 1));
+            case "kafka" -> List.of(new Step(scenario, nodes));
             default -> throw unknown(scenario);
         };
     }
@@ -258,7 +342,7 @@ public final class LoadMain implements Callable<Integer>
     private static IllegalArgumentException unknown(final String scenario)
     {
         return new IllegalArgumentException("unknown scenario '" + scenario + "' (" + String.join(", ", SCENARIOS) +
-            ", all, capacity; keel perf book for the engine)");
+            ", all, capacity, metrics-cost, cost, throughput; keel perf book for the engine)");
     }
 
     private Scenario scenario(final Step step, final IdleProfile idleProfile, final File workDir)
@@ -268,10 +352,11 @@ public final class LoadMain implements Callable<Integer>
             case "floor-ipc" -> new FloorEcho(false, size, idleProfile, workDir);
             case "floor-udp" -> new FloorEcho(true, size, idleProfile, workDir);
             case "cluster-echo" -> new ClusterEcho(step.nodes(), size, idleProfile, workDir);
-            case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, metrics, scrapeIntervalMs, idleProfile, workDir);
-            case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, metrics, scrapeIntervalMs, idleProfile, workDir);
-            case "keel-tls" -> new KeelRoundTrip(step.nodes(), false, true, metrics, scrapeIntervalMs, idleProfile, workDir);
-            case "kafka" -> new KafkaEcho(size, workDir);
+            case "keel-tcp" -> new KeelRoundTrip(step.nodes(), false, metrics, scrapeIntervalMs, idleProfile, workDir, rate);
+            case "keel-udp" -> new KeelRoundTrip(step.nodes(), true, metrics, scrapeIntervalMs, idleProfile, workDir, rate);
+            case "keel-tls" ->
+                new KeelRoundTrip(step.nodes(), false, true, metrics, scrapeIntervalMs, idleProfile, workDir, rate);
+            case "kafka" -> new KafkaEcho(step.nodes(), size, workDir);
             default -> throw unknown(step.name());
         };
     }

@@ -65,7 +65,7 @@ final class MetricsCost
     private Run run(final int index, final boolean metrics, final File workDir) throws Exception
     {
         try (KeelRoundTrip scenario = new KeelRoundTrip(step.nodes(), "keel-udp".equals(step.name()), metrics,
-            scrapeIntervalMs, idleProfile, new File(workDir, "run-" + (index + 1))))
+            scrapeIntervalMs, idleProfile, new File(workDir, "run-" + (index + 1)), rate))
         {
             scenario.start();
             final LoadGenerator generator = new LoadGenerator(idleProfile.newIdleStrategy());

@@ -15,6 +15,13 @@ interface Scenario extends AutoCloseable
         void onResponse(long id);
     }
 
+    /** Makes a fresh, unstarted scenario for a step of a run. */
+    @FunctionalInterface
+    interface Factory
+    {
+        Scenario create(LoadMain.Step step);
+    }
+
     String name();
 
     int nodes();
@@ -22,7 +29,17 @@ interface Scenario extends AutoCloseable
     /**
      * Start whatever the scenario needs (drivers, clusters, gateways, connections), ready to send.
      */
-    void start() throws Exception;
+    default void start() throws Exception
+    {
+        start(new ThreadCensus());
+    }
+
+    /**
+     * Start as {@link #start()}, claiming the threads of each component in {@code census} as they appear
+     * (each member as {@code node-<id>}, the gateway as {@link ThreadCensus#GATEWAY}), so that
+     * {@code keel perf cost} can attribute CPU time and allocation.
+     */
+    void start(ThreadCensus census) throws Exception;
 
     /**
      * @return false when the request could not be sent now (back-pressure); the generator retries.

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * {@code summary.md}: one row per scenario of the run, in microseconds, with the p99 ratios to the floor and
- * (for keel scenarios, when it ran) to the cluster echo of the same size.
+ * (for keel scenarios, when it ran) to the cluster echo of the same size; for repeated runs, each percentile's
+ * median and spread across the runs ({@link Repeats#summary}).
  */
 final class Summary
 {
@@ -21,14 +22,22 @@ final class Summary
     }
 
     static void write(
-        final File outDir, final List<LoadMain.Step> steps, final Map<String, LoadGenerator.Result> results, final int rate,
-        final String idle, final boolean closedLoop) throws IOException
+        final File outDir, final List<LoadMain.Step> steps, final List<Map<String, LoadGenerator.Result>> runs,
+        final int rate, final String idle, final boolean closedLoop) throws IOException
     {
-        final boolean echoRan = steps.stream().anyMatch((step) -> step.name().equals("cluster-echo"));
         final StringBuilder md = new StringBuilder()
             .append("# keel perf\n\n")
             .append(closedLoop ? "Closed loop" : "Open loop at " + rate + " requests/s")
-            .append(", idle profile `").append(idle).append("`, latency from the intended send time, µs.\n\n")
+            .append(", idle profile `").append(idle).append("`, latency from the intended send time, µs.\n\n");
+        if (runs.size() > 1)
+        {
+            md.append(Repeats.summary(steps, runs));
+            Files.writeString(new File(outDir, "summary.md").toPath(), md, StandardCharsets.UTF_8);
+            return;
+        }
+        final Map<String, LoadGenerator.Result> results = runs.get(0);
+        final boolean echoRan = steps.stream().anyMatch((step) -> step.name().equals("cluster-echo"));
+        md
             .append("| scenario | achieved rate | p50 | p90 | p99 | p99.9 | p99.99 | max | p99 vs floor-udp |")
             .append(echoRan ? " p99 vs cluster-echo |\n" : "\n")
             .append("|---|---|---|---|---|---|---|---|---|").append(echoRan ? "---|\n" : "\n");

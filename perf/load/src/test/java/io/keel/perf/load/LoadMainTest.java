@@ -41,8 +41,9 @@ class LoadMainTest
             line.contains(" vs-floor=") && line.contains(" vs-cluster-echo=")), text);
         assertTrue(text.lines().anyMatch((line) -> line.startsWith("perf kafka nodes=1 ") && line.contains(" vs-floor=")),
             text);
+        assertTrue(text.lines().anyMatch((line) -> line.startsWith("perf kafka nodes=3 ")), "three brokers too: " + text);
         for (final String file : List.of("floor-ipc.hgrm", "floor-udp.hgrm", "cluster-echo-1.hgrm", "cluster-echo-3.hgrm",
-            "keel-tcp-1.hgrm", "keel-tcp-3.hgrm", "keel-udp-1.hgrm", "keel-udp-3.hgrm", "kafka-1.hgrm", "summary.md", "percentiles.png", "percentiles.html"))
+            "keel-tcp-1.hgrm", "keel-tcp-3.hgrm", "keel-udp-1.hgrm", "keel-udp-3.hgrm", "kafka-1.hgrm", "kafka-3.hgrm", "summary.md", "percentiles.png", "percentiles.html"))
         {
             assertTrue(new File(out, file).length() > 0, file);
         }
@@ -113,6 +114,52 @@ class LoadMainTest
     }
 
     @Test
+    @Timeout(90)
+    void shouldPrintOneCostLinePerScenarioAndWriteTheBreakdown(@TempDir final File out) throws Exception
+    {
+        final String text = run("cost", "--rate", "200", "--seconds", "1", "--warmup-s", "0", "--warmup-max-s", "0",
+            "--out", out.getPath());
+        for (final String scenario : List.of("cluster-echo", "keel-tcp", "keel-udp"))
+        {
+            assertTrue(text.lines().anyMatch((line) -> line.matches("cost " + scenario + " nodes=1 cpu-us-per-msg=[0-9.]+ " +
+                "alloc-bytes-per-msg=[0-9.]+ gc=[0-9]+ vs-cluster-echo=[0-9.]+")), text);
+        }
+        final String cost = Files.readString(new File(out, "cost.md").toPath());
+        for (final String part : List.of("idle profile `backoff`", "## keel-tcp-1 by component", "| node-0 | ",
+            "| gateway | ", "| client | ", "### keel-udp-1 by thread", "`keel-gateway-1`", "`clustered-service-0-0`"))
+        {
+            assertTrue(cost.contains(part), part + " in " + cost);
+        }
+        assertFalse(new File(out, "work").exists(), "work dir removed");
+    }
+
+    @Test
+    @Timeout(90)
+    void shouldRepeatTheRunInFreshJvmsAndSummariseTheMedians(@TempDir final File out) throws Exception
+    {
+        final String text = run("floor-ipc,floor-udp", "--repeat", "2", "--rate", "200", "--seconds", "1", "--warmup-s", "0",
+            "--warmup-max-s", "0", "--idle", "backoff", "--out", out.getPath());
+        assertEquals(2, text.lines().filter((line) -> line.startsWith("perf floor-ipc nodes=0 rate=")).count(), text);
+        assertTrue(text.lines().anyMatch((line) -> line.startsWith("perf floor-udp nodes=0 runs=2 p50=") &&
+            line.contains(" p99-spread=")), text);
+        assertTrue(new File(out, "run-2/floor-udp.hgrm").length() > 0);
+        final String summary = Files.readString(new File(out, "summary.md").toPath());
+        assertTrue(summary.contains("Median of 2 runs") && summary.contains("| floor-ipc | 2 | "), summary);
+    }
+
+    @Test
+    @Timeout(90)
+    void shouldMeasurePipelinedThroughputNextToTheClusterEcho(@TempDir final File out) throws Exception
+    {
+        final String text = run("throughput", "cluster-echo,keel-tcp", "--window", "50", "--seconds", "1", "--warmup-s", "0",
+            "--idle", "backoff", "--out", out.getPath());
+        assertTrue(text.lines().anyMatch((line) -> line.matches(
+            "throughput keel-tcp nodes=1 window=50 msgs-per-s=[0-9]+ p50=[0-9.]+ p99=[0-9.]+ vs-cluster-echo=[0-9.]+")), text);
+        final String table = Files.readString(new File(out, "throughput.md").toPath());
+        assertTrue(table.contains("| cluster-echo-1 | ") && table.contains("`keel-gateway-1`"), table);
+    }
+
+    @Test
     void shouldRejectAnUnknownScenarioWithUsageExit()
     {
         assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "nonsense"));
@@ -122,6 +169,10 @@ class LoadMainTest
         assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "metrics-cost", "--pairs", "0"));
         assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "floor-ipc", "--warmup-s", "5",
             "--warmup-max-s", "4"));
+        assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "cost", "kafka"));
+        assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "throughput", "--window", "0"));
+        assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "cost", "--repeat", "2"));
+        assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "floor-ipc,nonsense"));
     }
 
     private static String run(final String... args)
