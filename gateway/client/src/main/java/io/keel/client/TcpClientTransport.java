@@ -2,7 +2,6 @@ package io.keel.client;
 
 import io.keel.codecs.FrameDecoder;
 import io.keel.codecs.FrameError;
-import io.keel.codecs.Sofh;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -72,23 +71,18 @@ final class TcpClientTransport implements ClientTransport
         {
             return -1;
         }
-        final int frameLength = Sofh.HEADER_LENGTH + length;
-        if (writeByteBuffer.remaining() < frameLength)
+        if (!SofhFrames.append(writeByteBuffer, writeBuffer, buffer, offset, length))
         {
             flush();
             if (channel == null)
             {
                 return -1;
             }
-            if (writeByteBuffer.remaining() < frameLength)
+            if (!SofhFrames.append(writeByteBuffer, writeBuffer, buffer, offset, length))
             {
                 return 0;
             }
         }
-        final int position = writeByteBuffer.position();
-        Sofh.writeHeader(writeBuffer, position, length);
-        writeBuffer.putBytes(position + Sofh.HEADER_LENGTH, buffer, offset, length);
-        writeByteBuffer.position(position + frameLength);
         flush();
         return 1;
     }

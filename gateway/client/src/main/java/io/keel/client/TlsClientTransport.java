@@ -2,7 +2,6 @@ package io.keel.client;
 
 import io.keel.codecs.FrameDecoder;
 import io.keel.codecs.FrameError;
-import io.keel.codecs.Sofh;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -114,23 +113,18 @@ final class TlsClientTransport implements ClientTransport
         {
             return -1;
         }
-        final int frameLength = Sofh.HEADER_LENGTH + length;
-        if (appOut.remaining() < frameLength)
+        if (!SofhFrames.append(appOut, appOutBuffer, buffer, offset, length))
         {
             flush();
             if (channel == null)
             {
                 return -1;
             }
-            if (appOut.remaining() < frameLength)
+            if (!SofhFrames.append(appOut, appOutBuffer, buffer, offset, length))
             {
                 return 0;
             }
         }
-        final int position = appOut.position();
-        Sofh.writeHeader(appOutBuffer, position, length);
-        appOutBuffer.putBytes(position + Sofh.HEADER_LENGTH, buffer, offset, length);
-        appOut.position(position + frameLength);
         flush();
         return 1;
     }
