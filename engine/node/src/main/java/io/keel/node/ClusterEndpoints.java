@@ -23,6 +23,11 @@ public final class ClusterEndpoints
     @Option(names = "--base-port", paramLabel = "PORT", description = "The cluster's base port (default ${DEFAULT-VALUE}).")
     int basePort = ClusterLayout.BASE_PORT_DEFAULT;
 
+    @Option(names = "--egress-host", paramLabel = "HOST", description = "The address the nodes reach this tool at (its " +
+        "cluster egress binds there): on another machine than the nodes, this machine's address on the cluster " +
+        "network (default ${DEFAULT-VALUE}).")
+    String egressHost = "localhost";
+
     private NodeContext layout;
 
     public ClusterEndpoints hosts(final String hosts)
@@ -82,7 +87,7 @@ public final class ClusterEndpoints
         final long startNs = System.nanoTime(); // determinism-ok: client side
         try
         {
-            return client.connect();
+            return client.egressHost(egressHost).connect();
         }
         catch (final io.aeron.security.AuthenticationException ex)
         {
