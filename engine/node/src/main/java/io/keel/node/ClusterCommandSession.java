@@ -89,6 +89,7 @@ public final class ClusterCommandSession implements AutoCloseable
     /** With the driver on the caller's thread: the client shared by every session, and the duty cycles to invoke. */
     private final Aeron aeron;
     private final InvokedAeron invoked;
+    private String egressHost = "localhost";
     private AeronCluster cluster;
     private long lastKeepAliveNs;
     private long lastServiceNs;
@@ -153,6 +154,16 @@ public final class ClusterCommandSession implements AutoCloseable
     }
 
     /**
+     * @param egressHost the address the cluster's nodes reach this client at (its egress binds there); {@code localhost}
+     *                   (the default) only with every node on this machine. Takes effect at the next {@link #connect()}.
+     */
+    public ClusterCommandSession egressHost(final String egressHost)
+    {
+        this.egressHost = egressHost;
+        return this;
+    }
+
+    /**
      * Connect, waiting up to the Aeron message timeout.
      *
      * @throws io.aeron.exceptions.AeronException when the cluster refuses or cannot be reached.
@@ -188,7 +199,7 @@ public final class ClusterCommandSession implements AutoCloseable
             .aeronDirectoryName(driver.aeronDirectoryName())
             .ingressChannel("aeron:udp?term-length=256k")
             .ingressEndpoints(ingressEndpoints)
-            .egressChannel("aeron:udp?endpoint=localhost:0|term-length=1m")
+            .egressChannel("aeron:udp?endpoint=" + egressHost + ":0|term-length=1m")
             .egressListener(listener)
             .idleStrategy(idleProfile.newIdleStrategy())
             .messageTimeoutNs(TimeUnit.SECONDS.toNanos(10))

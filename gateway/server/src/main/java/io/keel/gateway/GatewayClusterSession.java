@@ -215,7 +215,7 @@ final class GatewayClusterSession implements AutoCloseable
                 .agentInvoker(invoked.driver())
                 .ingressChannel("aeron:udp?term-length=1m")
                 .ingressEndpoints(config.clusterEndpoints())
-                .egressChannel("aeron:udp?endpoint=localhost:0|term-length=4m")
+                .egressChannel("aeron:udp?endpoint=" + config.egressHost() + ":0|term-length=4m")
                 .egressListener(egressListener)
                 .messageTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.clusterConnectTimeoutMs()))
                 .credentialsSupplier(new ClusterCredentialsSupplier(credentials)));

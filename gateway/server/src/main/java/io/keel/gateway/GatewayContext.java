@@ -34,6 +34,7 @@ public final class GatewayContext
     public static final long BREAKER_TIMEOUT_MS_DEFAULT = 1_000;
     /** Loopback, as {@link #BIND_ADDRESS_DEFAULT}: a load balancer or Prometheus elsewhere needs --metrics-bind. */
     public static final String METRICS_BIND_DEFAULT = "127.0.0.1";
+    public static final String EGRESS_HOST_DEFAULT = "localhost";
     public static final int MARKET_DATA_PORT_DEFAULT = 9102;
     public static final long MARKET_DATA_SNAPSHOT_INTERVAL_MS_DEFAULT = 1_000;
     public static final int MARKET_DATA_DEPTH_DEFAULT = 1_000;
@@ -43,6 +44,7 @@ public final class GatewayContext
     private int port = PORT_DEFAULT;
     private int udpPort = UDP_PORT_DEFAULT;
     private String clusterEndpoints;
+    private String egressHost = EGRESS_HOST_DEFAULT;
     private String clusterSecret = Principal.DEV_SECRET;
     private Path credentialsFile;
     private File aeronDir;
@@ -88,6 +90,7 @@ public final class GatewayContext
         }
         require(clusterEndpoints != null && !clusterEndpoints.isBlank(),
             "--cluster is required (e.g. 0=localhost:9001,1=localhost:9011,2=localhost:9021)");
+        require(egressHost != null && !egressHost.isBlank(), "--egress-host must name an address");
         require(credentialsFile != null, "--users is required (create it with: keel gateway add-user)");
         require(credentialsFile.toFile().isFile(), "--users file not found: " + credentialsFile);
         require(logonTimeoutMs > 0, "--logon-timeout-ms must be > 0: " + logonTimeoutMs);
@@ -210,6 +213,22 @@ public final class GatewayContext
     public GatewayContext clusterEndpoints(final String clusterEndpoints)
     {
         this.clusterEndpoints = clusterEndpoints;
+        return this;
+    }
+
+    public String egressHost()
+    {
+        return egressHost;
+    }
+
+    /**
+     * @param egressHost the address the cluster's nodes reach this gateway at: its cluster egress subscription binds
+     *                   there and the nodes send to it. {@code localhost} only works with every node on this machine;
+     *                   on several machines (or network namespaces) it is this machine's address on the cluster network.
+     */
+    public GatewayContext egressHost(final String egressHost)
+    {
+        this.egressHost = egressHost;
         return this;
     }
 

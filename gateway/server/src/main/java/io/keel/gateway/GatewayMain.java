@@ -54,6 +54,10 @@ public final class GatewayMain implements Callable<Integer>
     @Option(names = "--cluster", description = "Ingress endpoints instead of --hosts/--base-port: 0=host:port,1=host:port,...")
     String cluster;
 
+    @Option(names = "--egress-host", description = "The address the cluster's nodes reach this gateway at (its cluster egress binds there); "
+        + "on several machines this machine's address on the cluster network (default ${DEFAULT-VALUE}).")
+    String egressHost = GatewayContext.EGRESS_HOST_DEFAULT;
+
     @Option(names = "--secret-file", description = "File holding this gateway's cluster secret, listed as gateway:<id> in "
         + "the nodes' --credentials (default: $KEEL_GATEWAY_SECRET, else the development secret, accepted only by nodes "
         + "started with --dev).")
@@ -142,6 +146,7 @@ public final class GatewayMain implements Callable<Integer>
             .credentialsFile(users)
             .clusterEndpoints(cluster != null ? cluster :
                 ClusterLayout.ingressEndpoints(Arrays.asList(hosts.split(",")), basePort))
+            .egressHost(egressHost)
             .clusterSecret(Secrets.resolve(secretFile, "KEEL_GATEWAY_SECRET"))
             .aeronDir(aeronDir)
             .idleProfile(IdleProfile.parse(idle))

@@ -33,9 +33,17 @@ final class AdminSession implements AutoCloseable
 
     AdminSession(final String ingressEndpoints, final File aeronDir)
     {
+        this(ingressEndpoints, aeronDir, "localhost");
+    }
+
+    /**
+     * @param egressHost the address the nodes reach this JVM at (the clients' namespace with --net).
+     */
+    AdminSession(final String ingressEndpoints, final File aeronDir, final String egressHost)
+    {
         client = new ClusterCommandSession(
             ingressEndpoints, Principal.adminCredentials("chaos", Principal.DEV_SECRET), aeronDir,
-            IdleProfile.BACKOFF, this::onMessage);
+            IdleProfile.BACKOFF, this::onMessage).egressHost(egressHost);
     }
 
     /**
