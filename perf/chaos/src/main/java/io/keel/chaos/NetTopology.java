@@ -90,13 +90,56 @@ final class NetTopology implements AutoCloseable
     private final Map<String, String> addresses;
     private final Set<String> cuts = new LinkedHashSet<>();
     private final Set<String> created = new LinkedHashSet<>();
-    private final Thread destroyOnExit = new Thread(this::closeQuietly, "chaos-net-teardown");
+    private final Thread destroyOnExit = new Thread(this::onShutdown, "chaos-net-teardown");
+    private final boolean owner;
+    private volatile Runnable beforeShutdownTeardown;
     private boolean closed;
 
-    private NetTopology(final String prefix, final Map<String, String> addresses)
+    private NetTopology(final String prefix, final Map<String, String> addresses, final boolean owner)
     {
         this.prefix = prefix;
         this.addresses = Collections.unmodifiableMap(addresses);
+        this.owner = owner;
+    }
+
+    /**
+     * The topology another JVM built and owns (the chaos JVM inside the clients' namespace attaches to the one its
+     * parent built): cuts and heals work, {@link #close()} leaves the namespaces to their owner.
+     */
+    static NetTopology attach(final String prefix, final Map<String, String> hosts)
+    {
+        final NetTopology topology = new NetTopology(prefix, new LinkedHashMap<>(hosts), false);
+        if (!listNamespaces().contains(topology.switchNamespace()))
+        {
+            throw new IllegalStateException("no network namespace " + topology.switchNamespace() + " to attach to");
+        }
+        return topology;
+    }
+
+    /**
+     * @param task what the shutdown hook does before it tears the namespaces down (e.g. give the chaos JVM inside
+     *             them time to stop its processes), on Ctrl-C or SIGTERM.
+     */
+    void beforeShutdownTeardown(final Runnable task)
+    {
+        beforeShutdownTeardown = task;
+    }
+
+    private void onShutdown()
+    {
+        final Runnable task = beforeShutdownTeardown;
+        if (task != null)
+        {
+            try
+            {
+                task.run();
+            }
+            catch (final RuntimeException ex)
+            {
+                System.err.println("chaos: before network teardown: " + ex);
+            }
+        }
+        closeQuietly();
     }
 
     /**
@@ -148,7 +191,7 @@ final class NetTopology implements AutoCloseable
         }
         sweep();
         final String prefix = PREFIX + ProcessHandle.current().pid() + "-" + SEQUENCE.getAndIncrement() + "-";
-        final NetTopology topology = new NetTopology(prefix, new LinkedHashMap<>(hosts));
+        final NetTopology topology = new NetTopology(prefix, new LinkedHashMap<>(hosts), true);
         Runtime.getRuntime().addShutdownHook(topology.destroyOnExit);
         try
         {
@@ -378,6 +421,10 @@ final class NetTopology implements AutoCloseable
             return;
         }
         closed = true;
+        if (!owner)
+        {
+            return;
+        }
         try
         {
             Runtime.getRuntime().removeShutdownHook(destroyOnExit);
