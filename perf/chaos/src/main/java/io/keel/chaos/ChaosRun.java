@@ -67,6 +67,7 @@ final class ChaosRun
         }
         IoUtil.ensureDirectoryExists(dir, "chaos dir");
         report.dir = dir;
+        report.net = config.net() != null;
         final int basePort = FreePorts.clusterBasePort(ChaosContext.NODES);
         final int[] gatewayPorts = distinctTcpPorts(ChaosProcesses.GATEWAYS, new int[0]);
         final int[] healthPorts = config.haproxy() ? distinctTcpPorts(ChaosProcesses.GATEWAYS, gatewayPorts) : null;

@@ -113,8 +113,9 @@ final class FaultInjector implements Runnable
                 {
                     return;
                 }
+                final List<FaultKind> schedule = config.net() != null ? FaultKind.NET_SCHEDULE : FaultKind.SCHEDULE;
                 final FaultKind kind = config.faultMode() == ChaosContext.FaultMode.SCHEDULE ?
-                    FaultKind.SCHEDULE.get(step % FaultKind.SCHEDULE.size()) : randomKind();
+                    schedule.get(step % schedule.size()) : randomKind();
                 step++;
                 inject(kind);
                 nextNs = Math.max(nextNs + intervalNs, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
@@ -176,10 +177,16 @@ final class FaultInjector implements Runnable
                 return choice == 0 ? FaultKind.KILL_GATEWAY : choice == 1 ? FaultKind.MOVE_CLIENT : FaultKind.RESTART_NODE;
             }
         }
-        final FaultKind[] choices = {
+        final FaultKind[] choices = config.net() != null ? FaultKind.values() : new FaultKind[] {
             FaultKind.KILL_LEADER, FaultKind.KILL_FOLLOWER, FaultKind.PAUSE_LEADER, FaultKind.PAUSE_FOLLOWER,
             FaultKind.KILL_GATEWAY, FaultKind.RESTART_GATEWAY, FaultKind.MOVE_CLIENT};
-        return choices[random.nextInt(choices.length)];
+        FaultKind kind;
+        do
+        {
+            kind = choices[random.nextInt(choices.length)];
+        }
+        while (kind == FaultKind.RESTART_NODE); // only when a node is down (above)
+        return kind;
     }
 
     private void inject(final FaultKind kind) throws InterruptedException
@@ -232,6 +239,15 @@ final class FaultInjector implements Runnable
                 record(kind, mover.move(random.nextInt(config.clients())));
                 break;
             }
+            case ISOLATE_LEADER:
+            case ISOLATE_FOLLOWER:
+            case SPLIT_LEADER_MINORITY:
+            case ONE_WAY_LEADER_TO_FOLLOWER:
+            case ONE_WAY_FOLLOWER_TO_LEADER:
+            case CUT_GATEWAY_LEADER:
+            case FLAP_LINK:
+                injectPartition(kind);
+                break;
             default:
                 throw new IllegalStateException(kind.name());
         }
@@ -265,6 +281,104 @@ final class FaultInjector implements Runnable
             processes.resumeNode(member);
             history.line("faults SIGCONT member=" + member);
         }
+    }
+
+    /**
+     * A network fault on a healthy cluster (as node faults), held for the partition time, then healed; both ends are
+     * in the history ({@code FAULT} and {@code HEAL} lines).
+     */
+    private void injectPartition(final FaultKind kind)
+    {
+        final NetTopology net = config.net();
+        if (net == null)
+        {
+            throw new IllegalStateException(kind + " needs --net");
+        }
+        final int leader = awaitHealthyLeader();
+        if (leader < 0)
+        {
+            history.line("faults SKIP " + kind + " cluster not healthy");
+            return;
+        }
+        final int follower = (leader + 1 + random.nextInt(2)) % ChaosContext.NODES;
+        final int otherFollower = 3 - leader - follower;
+        final String leaderHost = NetTopology.nodeHost(leader);
+        final String followerHost = NetTopology.nodeHost(follower);
+        final int gatewayId = ChaosProcesses.gatewayId(random.nextInt(ChaosProcesses.GATEWAYS));
+        final String gatewayHost = NetTopology.gatewayHost(gatewayId);
+        final long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.partitionMs());
+        switch (kind)
+        {
+            case ISOLATE_LEADER:
+                record(kind, "member " + leader + " (leader)");
+                net.isolate(leaderHost);
+                break;
+            case ISOLATE_FOLLOWER:
+                record(kind, "member " + follower + " (leader " + leader + ")");
+                net.isolate(followerHost);
+                break;
+            case SPLIT_LEADER_MINORITY:
+                record(kind, "member " + leader + " (leader) + gateway 1 | members " + follower + "," + otherFollower +
+                    " + gateway 2");
+                net.split(List.of(leaderHost, NetTopology.gatewayHost(1)),
+                    List.of(followerHost, NetTopology.nodeHost(otherFollower), NetTopology.gatewayHost(2)));
+                break;
+            case ONE_WAY_LEADER_TO_FOLLOWER:
+                record(kind, "member " + leader + " (leader) -> member " + follower);
+                net.cut(leaderHost, followerHost, NetTopology.Direction.ONE_WAY);
+                break;
+            case ONE_WAY_FOLLOWER_TO_LEADER:
+                record(kind, "member " + follower + " -> member " + leader + " (leader)");
+                net.cut(followerHost, leaderHost, NetTopology.Direction.ONE_WAY);
+                break;
+            case CUT_GATEWAY_LEADER:
+                record(kind, "gateway " + gatewayId + " | member " + leader + " (leader)");
+                net.cut(gatewayHost, leaderHost, NetTopology.Direction.BOTH);
+                break;
+            case FLAP_LINK:
+                record(kind, "member " + leader + " (leader) <-> member " + follower);
+                flap(net, leaderHost, followerHost, untilNs);
+                break;
+            default:
+                throw new IllegalStateException(kind.name());
+        }
+        while (System.nanoTime() - untilNs < 0)
+        {
+            admin.poll();
+            watchProcesses();
+            ChaosTrader.sleep(5);
+        }
+        net.healAll();
+        history.line("faults HEAL " + kind + " after " + config.partitionMs() + " ms");
+    }
+
+    /**
+     * Cut and heal the link both ways every 200-400 ms until then.
+     */
+    private void flap(final NetTopology net, final String a, final String b, final long untilNs)
+    {
+        boolean cut = false;
+        int toggles = 0;
+        while (System.nanoTime() - untilNs < 0)
+        {
+            if (cut)
+            {
+                net.heal(a, b);
+            }
+            else
+            {
+                net.cut(a, b, NetTopology.Direction.BOTH);
+            }
+            cut = !cut;
+            toggles++;
+            final long nextNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200 + random.nextInt(201));
+            while (System.nanoTime() - nextNs < 0 && System.nanoTime() - untilNs < 0)
+            {
+                admin.poll();
+                ChaosTrader.sleep(5);
+            }
+        }
+        history.line("faults FLAP toggles=" + toggles);
     }
 
     /**
