@@ -186,13 +186,17 @@ public final class ChaosMain implements Callable<Integer>
             final Process inner;
             try
             {
-                inner = new ProcessBuilder(topology.inHost(NetTopology.CLIENT_HOST, command)).inheritIO().start();
+                inner = new ProcessBuilder(topology.inHost(NetTopology.CLIENT_HOST, command))
+                    .redirectInput(ProcessBuilder.Redirect.INHERIT).start();
             }
             catch (final java.io.IOException ex)
             {
                 throw new IllegalStateException("cannot start the chaos run in " +
                     topology.namespace(NetTopology.CLIENT_HOST) + ": " + ex.getMessage(), ex);
             }
+            // Through this JVM's streams, not the terminal's file descriptors: a test runner reading them sees it too.
+            final Thread out = copy(inner.getInputStream(), System.out, "chaos-net-out");
+            final Thread err = copy(inner.getErrorStream(), System.err, "chaos-net-err");
             topology.beforeShutdownTeardown(() ->
             {
                 try
@@ -207,8 +211,35 @@ public final class ChaosMain implements Callable<Integer>
                     inner.destroyForcibly();
                 }
             });
-            return inner.waitFor();
+            final int exit = inner.waitFor();
+            out.join(5_000);
+            err.join(5_000);
+            return exit;
         }
+    }
+
+    private static Thread copy(final java.io.InputStream from, final java.io.PrintStream to, final String name)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            final byte[] buffer = new byte[8192];
+            try
+            {
+                int read;
+                while ((read = from.read(buffer)) > 0)
+                {
+                    to.write(buffer, 0, read);
+                    to.flush();
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                // The run is gone: nothing more to copy.
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     private static String describe(final NetTopology topology)
