@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * end is ever created there ({@code ip -n <switch> link add p-X type veth peer name eth0 netns <host>}).
  *
  * <p><b>Names</b>: every namespace is {@code keelnet-<pid>-<seq>-<host>}, {@code pid} the JVM owning the topology and
- * {@code seq} a counter in that JVM. {@link #sweep()} — run before a new topology is built — removes every
+ * {@code seq} a counter in that JVM. {@link NetNamespaces#sweep()} — run before a new topology is built — removes every
  * {@code keelnet-*} namespace whose owner pid is no longer alive: first SIGKILL of the processes still inside it
  * ({@code ip netns pids}: nodes and gateways of a killed run), then {@code ip netns del}, which takes its veths, the
  * bridge and the nftables table with it. Namespaces of a live run (another chaos run, a CI job) are left alone.
@@ -60,7 +60,7 @@ import java.util.regex.Pattern;
  * the client announced, and in another namespace (or on another machine) {@code localhost} is the node itself.
  *
  * <p><b>Cleanup</b>: {@link #close()} on normal end and in {@code finally} on failure; a shutdown hook registered by
- * {@link #create} does the same on Ctrl-C or SIGTERM (not on SIGKILL: then the next run's {@link #sweep()} does).
+ * {@link #create} does the same on Ctrl-C or SIGTERM (not on SIGKILL: then the next run's {@link NetNamespaces#sweep()} does).
  * Every command has a timeout ({@link NetCommand}); a failing command is reported with its stderr; close carries on
  * past failures and reports the first.
  */
@@ -72,7 +72,6 @@ final class NetTopology implements AutoCloseable
     static final String CLIENT_HOST = "cli";
     static final String TABLE = "keelnet";
 
-    private static final Pattern NAME = Pattern.compile("^" + Pattern.quote(PREFIX) + "(\\d+)-(\\d+)-(\\S+)");
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     /**
@@ -109,7 +108,7 @@ final class NetTopology implements AutoCloseable
     static NetTopology attach(final String prefix, final Map<String, String> hosts)
     {
         final NetTopology topology = new NetTopology(prefix, new LinkedHashMap<>(hosts), false);
-        if (!listNamespaces().contains(topology.switchNamespace()))
+        if (!NetNamespaces.list().contains(topology.switchNamespace()))
         {
             throw new IllegalStateException("no network namespace " + topology.switchNamespace() + " to attach to");
         }
@@ -189,7 +188,7 @@ final class NetTopology implements AutoCloseable
                 throw new IllegalArgumentException("host name must be 1-8 lower-case letters or digits, not sw: " + host);
             }
         }
-        sweep();
+        NetNamespaces.sweep();
         final String prefix = PREFIX + ProcessHandle.current().pid() + "-" + SEQUENCE.getAndIncrement() + "-";
         final NetTopology topology = new NetTopology(prefix, new LinkedHashMap<>(hosts), true);
         Runtime.getRuntime().addShutdownHook(topology.destroyOnExit);
@@ -440,7 +439,7 @@ final class NetTopology implements AutoCloseable
         {
             try
             {
-                removeNamespace(ns);
+                NetNamespaces.remove(ns);
                 created.remove(ns);
             }
             catch (final RuntimeException ex)
@@ -464,65 +463,5 @@ final class NetTopology implements AutoCloseable
         {
             System.err.println("chaos: network teardown: " + ex.getMessage());
         }
-    }
-
-    private static void removeNamespace(final String ns)
-    {
-        killProcessesIn(ns);
-        NetCommand.run("ip", "netns", "del", ns);
-    }
-
-    private static void killProcessesIn(final String ns)
-    {
-        final String pids = NetCommand.run("ip", "netns", "pids", ns).strip();
-        if (!pids.isEmpty())
-        {
-            for (final String pid : pids.split("\\s+"))
-            {
-                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }
-    }
-
-    /**
-     * @return the {@code keelnet-*} namespaces on this machine, as {@code ip netns list} names them.
-     */
-    static List<String> listNamespaces()
-    {
-        final List<String> names = new ArrayList<>();
-        for (final String line : NetCommand.run("ip", "netns", "list").split("\n"))
-        {
-            final String name = line.strip().split("\\s+")[0];
-            if (name.startsWith(PREFIX))
-            {
-                names.add(name);
-            }
-        }
-        return names;
-    }
-
-    /**
-     * Remove the namespaces (and the processes in them) of runs whose owning JVM is gone.
-     *
-     * @return the namespaces removed.
-     */
-    static List<String> sweep()
-    {
-        final List<String> removed = new ArrayList<>();
-        for (final String name : listNamespaces())
-        {
-            final Matcher matcher = NAME.matcher(name);
-            if (matcher.find())
-            {
-                final long owner = Long.parseLong(matcher.group(1));
-                if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false))
-                {
-                    continue;
-                }
-            }
-            removeNamespace(name);
-            removed.add(name);
-        }
-        return removed;
     }
 }

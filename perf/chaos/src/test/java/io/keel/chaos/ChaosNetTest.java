@@ -77,7 +77,7 @@ class ChaosNetTest
         assertTrue(Integer.parseInt(last.group(8)) >= 4, "at least 4 partitions: " + last.group(8));
         assertEquals(0, exit, "exit code");
         final String ours = NetTopology.PREFIX + ProcessHandle.current().pid() + "-";
-        assertFalse(NetTopology.listNamespaces().stream().anyMatch((n) -> n.startsWith(ours)), "namespaces left");
+        assertFalse(NetNamespaces.list().stream().anyMatch((n) -> n.startsWith(ours)), "namespaces left");
         IoUtil.delete(dir, true);
     }
 

@@ -150,15 +150,15 @@ class NetTopologyTest
             {
                 Thread.sleep(20);
             }
-            final List<String> removed = NetTopology.sweep();
+            final List<String> removed = NetNamespaces.sweep();
             assertTrue(removed.contains(leftover), "swept " + removed);
             assertTrue(sleeper.waitFor(5, TimeUnit.SECONDS), "the dead run's process was killed");
-            assertFalse(NetTopology.listNamespaces().contains(leftover));
+            assertFalse(NetNamespaces.list().contains(leftover));
         }
         finally
         {
             sleeper.destroyForcibly();
-            if (NetTopology.listNamespaces().contains(leftover))
+            if (NetNamespaces.list().contains(leftover))
             {
                 NetCommand.run("ip", "netns", "del", leftover);
             }
@@ -252,7 +252,7 @@ class NetTopologyTest
 
     private static void assertNoNamespaceLeft(final String prefix)
     {
-        for (final String name : NetTopology.listNamespaces())
+        for (final String name : NetNamespaces.list())
         {
             assertFalse(name.startsWith(prefix), "namespace left behind: " + name);
         }
