@@ -351,6 +351,10 @@ final class FaultInjector implements Runnable
         }
         net.healAll();
         history.line("faults HEAL " + kind + " after " + config.partitionMs() + " ms");
+        if (config.verbose())
+        {
+            System.out.printf("chaos: %6.1f s heal (%s)%n", (System.nanoTime() - startNs) / 1e9, kind.label());
+        }
     }
 
     /**
