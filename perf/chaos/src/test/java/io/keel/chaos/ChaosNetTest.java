@@ -60,8 +60,8 @@ class ChaosNetTest
         System.setOut(new PrintStream(new Tee(original, output), true, StandardCharsets.UTF_8));
         try
         {
-            exit = Cli.run(new ChaosMain(), "keel chaos", "--net", "--seconds", "40", "--rate", "100", "--clients", "4",
-                "--seed", "7", "--fault-interval-s", "5", "--dir", dir.getPath(), "--verbose");
+            exit = Cli.run(new ChaosMain(), "keel chaos", "--net", "--seconds", "30", "--rate", "100", "--clients", "4",
+                "--seed", "7", "--fault-interval-s", "4", "--dir", dir.getPath(), "--verbose");
         }
         finally
         {
