@@ -201,6 +201,7 @@ public final class ChaosMain implements Callable<Integer>
             {
                 try
                 {
+                    inner.destroy(); // SIGTERM (Ctrl-C sent it SIGINT already): its hook stops its nodes and gateways
                     if (!inner.waitFor(30, TimeUnit.SECONDS))
                     {
                         inner.destroyForcibly();
