@@ -307,40 +307,48 @@ final class FaultInjector implements Runnable
         final int gatewayId = ChaosProcesses.gatewayId(random.nextInt(ChaosProcesses.GATEWAYS));
         final String gatewayHost = NetTopology.gatewayHost(gatewayId);
         final long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.partitionMs());
+        // The fault's time is when the cut is in force (after nft returned), so recovery is not flattered by
+        // orders acknowledged while the rule was being installed.
+        final String members;
         switch (kind)
         {
             case ISOLATE_LEADER:
-                record(kind, "member " + leader + " (leader)");
                 net.isolate(leaderHost);
+                members = "member " + leader + " (leader)";
                 break;
             case ISOLATE_FOLLOWER:
-                record(kind, "member " + follower + " (leader " + leader + ")");
                 net.isolate(followerHost);
+                members = "member " + follower + " (leader " + leader + ")";
                 break;
             case SPLIT_LEADER_MINORITY:
-                record(kind, "member " + leader + " (leader) + gateway 1 | members " + follower + "," + otherFollower +
-                    " + gateway 2");
                 net.split(List.of(leaderHost, NetTopology.gatewayHost(1)),
                     List.of(followerHost, NetTopology.nodeHost(otherFollower), NetTopology.gatewayHost(2)));
+                members = "member " + leader + " (leader) + gateway 1 / members " + follower + "," + otherFollower +
+                    " + gateway 2";
                 break;
             case ONE_WAY_LEADER_TO_FOLLOWER:
-                record(kind, "member " + leader + " (leader) -> member " + follower);
                 net.cut(leaderHost, followerHost, NetTopology.Direction.ONE_WAY);
+                members = "member " + leader + " (leader) -> member " + follower;
                 break;
             case ONE_WAY_FOLLOWER_TO_LEADER:
-                record(kind, "member " + follower + " -> member " + leader + " (leader)");
                 net.cut(followerHost, leaderHost, NetTopology.Direction.ONE_WAY);
+                members = "member " + follower + " -> member " + leader + " (leader)";
                 break;
             case CUT_GATEWAY_LEADER:
-                record(kind, "gateway " + gatewayId + " | member " + leader + " (leader)");
                 net.cut(gatewayHost, leaderHost, NetTopology.Direction.BOTH);
+                members = "gateway " + gatewayId + " x member " + leader + " (leader)";
                 break;
             case FLAP_LINK:
-                record(kind, "member " + leader + " (leader) <-> member " + follower);
-                flap(net, leaderHost, followerHost, untilNs);
+                net.cut(leaderHost, followerHost, NetTopology.Direction.BOTH);
+                members = "member " + leader + " (leader) <-> member " + follower;
                 break;
             default:
                 throw new IllegalStateException(kind.name());
+        }
+        record(kind, members);
+        if (kind == FaultKind.FLAP_LINK)
+        {
+            flap(net, leaderHost, followerHost, untilNs);
         }
         // No admin.poll() while cut: with its leader out of reach it would block in a reconnect for up to 10 s and
         // stretch the partition; a few seconds without a keep-alive are well inside the session timeout.
@@ -362,10 +370,19 @@ final class FaultInjector implements Runnable
      */
     private void flap(final NetTopology net, final String a, final String b, final long untilNs)
     {
-        boolean cut = false;
-        int toggles = 0;
+        boolean cut = true; // cut by the caller
+        int toggles = 1;
         while (System.nanoTime() - untilNs < 0)
         {
+            final long holdNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200 + random.nextInt(201));
+            while (System.nanoTime() - holdNs < 0 && System.nanoTime() - untilNs < 0)
+            {
+                ChaosTrader.sleep(5);
+            }
+            if (System.nanoTime() - untilNs >= 0)
+            {
+                break;
+            }
             if (cut)
             {
                 net.heal(a, b);
@@ -376,11 +393,6 @@ final class FaultInjector implements Runnable
             }
             cut = !cut;
             toggles++;
-            final long nextNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200 + random.nextInt(201));
-            while (System.nanoTime() - nextNs < 0 && System.nanoTime() - untilNs < 0)
-            {
-                ChaosTrader.sleep(5);
-            }
         }
         history.line("faults FLAP toggles=" + toggles);
     }
