@@ -35,7 +35,7 @@ public enum FaultKind
      * --net: 1|2 with the leader in the minority: leader and gateway 1 | the followers and gateway 2; the clients
      * reach both gateways. The old leader still takes gateway 1's ingress but can commit nothing.
      */
-    SPLIT_LEADER_MINORITY("split 1|2, leader in minority", true),
+    SPLIT_LEADER_MINORITY("split 1:2, leader in minority", true),
     /** --net: packets leader→follower lost, follower→leader pass: the follower hears nothing but can still answer. */
     ONE_WAY_LEADER_TO_FOLLOWER("one-way loss leader->follower", true),
     /** --net: packets follower→leader lost: the follower hears the leader but cannot answer. */
