@@ -295,9 +295,10 @@ final class FaultInjector implements Runnable
             throw new IllegalStateException(kind + " needs --net");
         }
         final int leader = awaitHealthyLeader();
-        if (leader < 0)
+        if (leader < 0 || System.nanoTime() - endNs > 0)
         {
-            history.line("faults SKIP " + kind + " cluster not healthy");
+            // The health check can outlast the load: a partition after it would have no order to recover.
+            history.line("faults SKIP " + kind + (leader < 0 ? " cluster not healthy" : " load over"));
             return;
         }
         final int follower = (leader + 1 + random.nextInt(2)) % ChaosContext.NODES;
