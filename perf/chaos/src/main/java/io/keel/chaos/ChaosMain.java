@@ -168,6 +168,11 @@ public final class ChaosMain implements Callable<Integer>
         {
             throw new IllegalArgumentException("--net and --haproxy cannot be combined yet");
         }
+        final List<String> swept = NetNamespaces.sweep();
+        if (!swept.isEmpty())
+        {
+            System.out.println("chaos: --net: removed what dead runs left: " + String.join(" ", swept));
+        }
         try (NetTopology topology = NetTopology.create(
             NetTopology.chaosHosts(ChaosContext.NODES, ChaosProcesses.GATEWAYS)))
         {
