@@ -41,6 +41,8 @@ public final class ChaosContext
     private int gateways = 2;
     private boolean haproxy;
     private String testEngineListener;
+    private NetTopology net;
+    private long partitionMs;
 
     public ChaosContext conclude()
     {
@@ -52,6 +54,8 @@ public final class ChaosContext
         require(heartbeatTimeoutMs >= 500, "--heartbeat-timeout-ms must be >= 500: " + heartbeatTimeoutMs);
         require(snapshotIntervalS >= 0, "--snapshot-interval-s must be >= 0: " + snapshotIntervalS);
         require(drainTimeoutS > 0, "--drain-timeout-s must be > 0: " + drainTimeoutS);
+        require(net == null || !haproxy, "--net and --haproxy cannot be combined yet");
+        require(partitionMs >= 0, "--partition-ms must be >= 0: " + partitionMs);
         require(gateways == ChaosProcesses.GATEWAYS, "--gateways must be " + ChaosProcesses.GATEWAYS +
             " (the relay and deploy/haproxy.cfg have two servers): " + gateways);
         return this;
@@ -63,6 +67,35 @@ public final class ChaosContext
         {
             throw new IllegalArgumentException(message);
         }
+    }
+
+    /**
+     * How long a partition lasts before it is healed: well past the election timeout (or {@code --partition-ms}).
+     */
+    public long partitionMs()
+    {
+        return partitionMs > 0 ? partitionMs : Math.max(3_000, heartbeatTimeoutMs * 2);
+    }
+
+    public ChaosContext partitionMs(final long partitionMs)
+    {
+        this.partitionMs = partitionMs;
+        return this;
+    }
+
+    /**
+     * @return the simulated hosts of a {@code --net} run (this JVM runs in their clients' namespace), or null on
+     * loopback.
+     */
+    public NetTopology net()
+    {
+        return net;
+    }
+
+    public ChaosContext net(final NetTopology net)
+    {
+        this.net = net;
+        return this;
     }
 
     /**

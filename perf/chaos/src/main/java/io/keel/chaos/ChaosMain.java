@@ -3,10 +3,15 @@ package io.keel.chaos;
 import io.keel.common.Cli;
 import io.keel.common.IdleProfile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code keel chaos}: three {@code keel node} processes and a {@code keel gateway} on loopback,
@@ -73,8 +78,27 @@ public final class ChaosMain implements Callable<Integer>
         + "health checks, PROXY protocol v2 to the gateways) instead of the relay; a client move cuts its connection.")
     boolean haproxy;
 
+    @Option(names = "--net", description = "Each node, each gateway and the clients' side on a simulated host of its own "
+        + "(a network namespace on one switch; needs root, ip and nft), with network partitions among the faults.")
+    boolean net;
+
+    @Option(names = "--partition-ms", description = "With --net: how long a partition lasts before it heals "
+        + "(default: twice the heartbeat timeout, at least 3000).")
+    long partitionMs;
+
+    /** Internal: this JVM is the run inside the clients' namespace of the topology with this name prefix. */
+    @Option(names = "--net-inside", hidden = true)
+    String netInside;
+
+    @Spec
+    CommandSpec spec;
+
     public Integer call() throws Exception
     {
+        if (net && netInside == null)
+        {
+            return runInsideNamespaces();
+        }
         final ChaosContext.FaultMode mode;
         switch (faults)
         {
@@ -113,7 +137,12 @@ public final class ChaosMain implements Callable<Integer>
             .idleProfile(idleProfile)
             .gateways(gateways)
             .haproxy(haproxy)
+            .partitionMs(partitionMs)
             .verbose(verbose);
+        if (netInside != null)
+        {
+            config.net(NetTopology.attach(netInside, NetTopology.chaosHosts(ChaosContext.NODES, ChaosProcesses.GATEWAYS)));
+        }
         if (seed != null)
         {
             config.seed(seed);
@@ -121,6 +150,112 @@ public final class ChaosMain implements Callable<Integer>
         final ChaosReport report = new ChaosRun(config, System.out).run();
         report.print(System.out);
         return report.passed() ? 0 : 1;
+    }
+
+    /**
+     * The guardian of a {@code --net} run: check what it needs (else one line, exit 2), sweep what dead runs left,
+     * build the simulated hosts, run the chaos run in a JVM inside the clients' namespace, and tear everything down
+     * when it ends, fails, or on Ctrl-C (after giving that JVM time to stop its processes).
+     */
+    private int runInsideNamespaces() throws InterruptedException
+    {
+        final String missing = NetCommand.missingPrerequisites();
+        if (missing != null)
+        {
+            throw new IllegalArgumentException("--net needs " + missing);
+        }
+        if (haproxy)
+        {
+            throw new IllegalArgumentException("--net and --haproxy cannot be combined yet");
+        }
+        final List<String> swept = NetNamespaces.sweep();
+        if (!swept.isEmpty())
+        {
+            System.out.println("chaos: --net: removed what dead runs left: " + String.join(" ", swept));
+        }
+        try (NetTopology topology = NetTopology.create(
+            NetTopology.chaosHosts(ChaosContext.NODES, ChaosProcesses.GATEWAYS)))
+        {
+            final List<String> command = new ArrayList<>();
+            command.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
+            command.addAll(ChaosProcesses.JVM_OPENS);
+            command.add("-Xmx" + Math.max(256, Runtime.getRuntime().maxMemory() >> 20) + "m");
+            command.add("-cp");
+            command.add(ChaosProcesses.classPath());
+            command.add(ChaosMain.class.getName());
+            command.addAll(spec.commandLine().getParseResult().originalArgs());
+            command.add("--net-inside");
+            command.add(topology.prefix());
+            System.out.printf("chaos: --net: hosts %s on switch %s; the run goes on in %s%n",
+                describe(topology), topology.switchNamespace(), topology.namespace(NetTopology.CLIENT_HOST));
+            final Process inner;
+            try
+            {
+                inner = new ProcessBuilder(topology.inHost(NetTopology.CLIENT_HOST, command))
+                    .redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new IllegalStateException("cannot start the chaos run in " +
+                    topology.namespace(NetTopology.CLIENT_HOST) + ": " + ex.getMessage(), ex);
+            }
+            // Through this JVM's streams, not the terminal's file descriptors: a test runner reading them sees it too.
+            final Thread out = copy(inner.getInputStream(), System.out, "chaos-net-out");
+            final Thread err = copy(inner.getErrorStream(), System.err, "chaos-net-err");
+            topology.beforeShutdownTeardown(() ->
+            {
+                try
+                {
+                    inner.destroy(); // SIGTERM (Ctrl-C sent it SIGINT already): its hook stops its nodes and gateways
+                    if (!inner.waitFor(30, TimeUnit.SECONDS))
+                    {
+                        inner.destroyForcibly();
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    inner.destroyForcibly();
+                }
+            });
+            final int exit = inner.waitFor();
+            out.join(5_000);
+            err.join(5_000);
+            return exit;
+        }
+    }
+
+    private static Thread copy(final java.io.InputStream from, final java.io.PrintStream to, final String name)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            final byte[] buffer = new byte[8192];
+            try
+            {
+                int read;
+                while ((read = from.read(buffer)) > 0)
+                {
+                    to.write(buffer, 0, read);
+                    to.flush();
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                // The run is gone: nothing more to copy.
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static String describe(final NetTopology topology)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final String host : topology.hosts())
+        {
+            text.append(text.length() == 0 ? "" : " ").append(host).append('=').append(topology.address(host));
+        }
+        return text.toString();
     }
 
     public static void main(final String[] args)

@@ -86,14 +86,60 @@ final class ChaosProcesses implements AutoCloseable
         return new File(dir, "logs");
     }
 
+    /**
+     * @return every member's host in member order: loopback, or with --net each node's namespace address.
+     */
+    List<String> hostList()
+    {
+        final NetTopology net = config.net();
+        if (net == null)
+        {
+            return Collections.nCopies(ChaosContext.NODES, "localhost");
+        }
+        final List<String> hosts = new ArrayList<>();
+        for (int i = 0; i < ChaosContext.NODES; i++)
+        {
+            hosts.add(net.address(NetTopology.nodeHost(i)));
+        }
+        return hosts;
+    }
+
     String hosts()
     {
-        return String.join(",", Collections.nCopies(ChaosContext.NODES, "localhost"));
+        return String.join(",", hostList());
     }
 
     String ingressEndpoints()
     {
-        return ClusterLayout.ingressEndpoints(Collections.nCopies(ChaosContext.NODES, "localhost"), basePort);
+        return ClusterLayout.ingressEndpoints(hostList(), basePort);
+    }
+
+    /**
+     * @return where gateway {@code index} listens for clients and is reached by the cluster's egress.
+     */
+    String gatewayHost(final int index)
+    {
+        final NetTopology net = config.net();
+        return net == null ? "127.0.0.1" : net.address(NetTopology.gatewayHost(gatewayId(index)));
+    }
+
+    String[] gatewayHosts()
+    {
+        final String[] hosts = new String[GATEWAYS];
+        for (int i = 0; i < GATEWAYS; i++)
+        {
+            hosts[i] = gatewayHost(i);
+        }
+        return hosts;
+    }
+
+    /**
+     * @return where this JVM (the clients, the admin session) is reached: loopback, or the clients' namespace.
+     */
+    String clientHost()
+    {
+        final NetTopology net = config.net();
+        return net == null ? "localhost" : net.address(NetTopology.CLIENT_HOST);
     }
 
     int basePort()
@@ -120,8 +166,13 @@ final class ChaosProcesses implements AutoCloseable
         return command;
     }
 
-    private Process launch(final List<String> command, final String name)
+    /**
+     * @param host with --net, the simulated host to run it on ({@code ip netns exec}, which execs: the process's pid
+     *             is the JVM's, so signals reach it directly).
+     */
+    private Process launch(final List<String> javaCommand, final String name, final String host)
     {
+        final List<String> command = config.net() == null ? javaCommand : config.net().inHost(host, javaCommand);
         final File logs = logDir();
         logs.mkdirs();
         final File out = new File(logs, name + "-" + (starts++) + ".log");
@@ -161,7 +212,7 @@ final class ChaosProcesses implements AutoCloseable
             command.addAll(List.of("--test-engine-listener", config.testEngineListener()));
         }
         paused[member] = false;
-        nodes[member] = launch(command, "node-" + member);
+        nodes[member] = launch(command, "node-" + member, NetTopology.nodeHost(member));
     }
 
     /**
@@ -180,6 +231,8 @@ final class ChaosProcesses implements AutoCloseable
             "--users", usersFile.getAbsolutePath(),
             "--hosts", hosts(),
             "--base-port", Integer.toString(basePort),
+            "--bind", gatewayHost(index),
+            "--egress-host", config.net() == null ? "localhost" : gatewayHost(index),
             "--aeron-dir", gatewayAeronDir(dir, index).getAbsolutePath(),
             "--idle", config.idleProfile().name().toLowerCase(),
             "--min-heartbeat-ms", "50",
@@ -193,7 +246,7 @@ final class ChaosProcesses implements AutoCloseable
             // Behind HAProxy: the client's address comes in a PROXY v2 header, accepted from HAProxy only.
             command.addAll(List.of("--proxy-protocol", "127.0.0.1"));
         }
-        gateways[index] = launch(command, "gateway-" + gatewayId(index));
+        gateways[index] = launch(command, "gateway-" + gatewayId(index), NetTopology.gatewayHost(gatewayId(index)));
     }
 
     static int gatewayId(final int index)

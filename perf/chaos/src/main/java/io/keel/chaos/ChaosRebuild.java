@@ -59,7 +59,10 @@ final class ChaosRebuild
                     .conclude();
                 nodes[i] = launchWhenDirFree(nodeConfig);
             }
-            try (AdminSession admin = new AdminSession(processes.ingressEndpoints(), new File(dir, "rebuild-admin-aeron")))
+            try (AdminSession admin = new AdminSession(
+                // The rebuild runs on this JVM's loopback (with --net: inside the clients' namespace).
+                io.keel.common.ClusterLayout.ingressEndpoints(Collections.nCopies(ChaosContext.NODES, "localhost"), basePort),
+                new File(dir, "rebuild-admin-aeron")))
             {
                 admin.connect(60_000);
                 final AdminSession.Answer hash = admin.stateHash(30_000);

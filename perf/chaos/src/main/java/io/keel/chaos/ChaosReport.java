@@ -15,6 +15,8 @@ final class ChaosReport
 {
     File dir;
     boolean keptHistory;
+    /** A --net run: the last line also counts partitions. */
+    boolean net;
     long history;
     double loadSeconds;
     long loadStartNs;
@@ -214,6 +216,7 @@ final class ChaosReport
             out.printf("| %d | %+.1f | %s | %s | %s |%n", i + 1, (fault.atNs - loadStartNs) / 1e9, fault.kind.label(),
                 fault.members, recovery < 0 ? "none" : recovery + " ms");
         }
+        printRecoveryByKind(out);
         for (final String problem : problems)
         {
             out.println("problem: " + problem);
@@ -229,8 +232,65 @@ final class ChaosReport
             out.println("violation: " + violation);
         }
         out.println();
-        out.printf("chaos: acked=%d lost=%d duplicates=%d reports=%d reports-lost=%d hashes-equal=%b faults=%d%n",
-            acked, lost(), duplicates(), reports, reportsLost(), hashesEqual(), faults.size());
+        out.printf("chaos: acked=%d lost=%d duplicates=%d reports=%d reports-lost=%d hashes-equal=%b faults=%d%s%n",
+            acked, lost(), duplicates(), reports, reportsLost(), hashesEqual(), faults.size(),
+            net ? " partitions=" + partitions() : "");
+    }
+
+    long partitions()
+    {
+        long count = 0;
+        for (final FaultInjector.Fault fault : faults)
+        {
+            count += fault.kind.partition() ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
+     * Time to recover per fault kind, median and max over its faults (faults followed by no accepted order are
+     * counted apart).
+     */
+    private void printRecoveryByKind(final PrintStream out)
+    {
+        if (faults.isEmpty())
+        {
+            return;
+        }
+        out.println();
+        out.println("| fault kind | faults | recovery median | recovery max | no recovery |");
+        out.println("|---|---|---|---|---|");
+        for (final FaultKind kind : FaultKind.values())
+        {
+            final List<Long> times = new ArrayList<>();
+            int count = 0;
+            for (int i = 0; i < faults.size(); i++)
+            {
+                if (faults.get(i).kind == kind)
+                {
+                    count++;
+                    final long recovery = i < recoveryMs.size() ? recoveryMs.get(i) : -1;
+                    if (recovery >= 0)
+                    {
+                        times.add(recovery);
+                    }
+                }
+            }
+            if (count == 0)
+            {
+                continue;
+            }
+            java.util.Collections.sort(times);
+            out.printf("| %s | %d | %s | %s | %d |%n", kind.label(), count,
+                times.isEmpty() ? "-" : median(times) + " ms", times.isEmpty() ? "-" : times.get(times.size() - 1) + " ms",
+                count - times.size());
+        }
+    }
+
+    static long median(final List<Long> sorted)
+    {
+        final int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private String kinds()

@@ -67,6 +67,7 @@ final class ChaosRun
         }
         IoUtil.ensureDirectoryExists(dir, "chaos dir");
         report.dir = dir;
+        report.net = config.net() != null;
         final int basePort = FreePorts.clusterBasePort(ChaosContext.NODES);
         final int[] gatewayPorts = distinctTcpPorts(ChaosProcesses.GATEWAYS, new int[0]);
         final int[] healthPorts = config.haproxy() ? distinctTcpPorts(ChaosProcesses.GATEWAYS, gatewayPorts) : null;
@@ -75,6 +76,11 @@ final class ChaosRun
         {
             CredentialsStore.addUser(users.toPath(), "trader" + account, account,
                 ("pw" + account).getBytes(StandardCharsets.UTF_8), CredentialsStore.MIN_ITERATIONS);
+        }
+        if (config.net() != null)
+        {
+            out.printf("chaos: --net: nodes at %s, this JVM (clients, admin) at %s%n",
+                String.join(",", hostsOf(config.net())), config.net().address(NetTopology.CLIENT_HOST));
         }
         out.printf("chaos: seed=%d seconds=%d rate=%d/s clients=%d faults=%s every %d s file-sync-level=%d dir=%s%n",
             config.seed(), config.seconds(), config.rate(), config.clients(), config.faultMode().name().toLowerCase(),
@@ -85,14 +91,14 @@ final class ChaosRun
         boolean passed = false;
         try (ChaosProcesses processes = new ChaosProcesses(config, dir, basePort, gatewayPorts, healthPorts, users);
             History history = new History(new File(dir, "history.log"), startNs);
-            GatewayRelay relay = config.haproxy() ? null : new GatewayRelay(config.clients(), gatewayPorts, history);
+            GatewayRelay relay = config.haproxy() ? null : new GatewayRelay(config.clients(), processes.gatewayHosts(), gatewayPorts, history);
             HaproxyFront front = config.haproxy() ? new HaproxyFront(dir, gatewayPorts, healthPorts) : null)
         {
             for (int i = 0; i < ChaosContext.NODES; i++)
             {
                 processes.startNode(i);
             }
-            final AdminSession admin = new AdminSession(processes.ingressEndpoints(), new File(dir, "admin-aeron"));
+            final AdminSession admin = new AdminSession(processes.ingressEndpoints(), new File(dir, "admin-aeron"), processes.clientHost());
             try
             {
                 admin.connect(60_000);
@@ -286,6 +292,10 @@ final class ChaosRun
 
     private void heal(final ChaosProcesses processes)
     {
+        if (config.net() != null)
+        {
+            config.net().healAll();
+        }
         for (int i = 0; i < ChaosContext.NODES; i++)
         {
             if (processes.isPaused(i))
@@ -386,6 +396,16 @@ final class ChaosRun
                 report.problems.add("gateway " + ChaosProcesses.gatewayId(i) + " did not stop within 15 s of SIGTERM");
             }
         }
+    }
+
+    private static List<String> hostsOf(final NetTopology net)
+    {
+        final List<String> hosts = new ArrayList<>();
+        for (int i = 0; i < ChaosContext.NODES; i++)
+        {
+            hosts.add(net.address(NetTopology.nodeHost(i)));
+        }
+        return hosts;
     }
 
     static String hex(final Long[] hashes)

@@ -113,8 +113,9 @@ final class FaultInjector implements Runnable
                 {
                     return;
                 }
+                final List<FaultKind> schedule = config.net() != null ? FaultKind.NET_SCHEDULE : FaultKind.SCHEDULE;
                 final FaultKind kind = config.faultMode() == ChaosContext.FaultMode.SCHEDULE ?
-                    FaultKind.SCHEDULE.get(step % FaultKind.SCHEDULE.size()) : randomKind();
+                    schedule.get(step % schedule.size()) : randomKind();
                 step++;
                 inject(kind);
                 nextNs = Math.max(nextNs + intervalNs, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
@@ -176,10 +177,16 @@ final class FaultInjector implements Runnable
                 return choice == 0 ? FaultKind.KILL_GATEWAY : choice == 1 ? FaultKind.MOVE_CLIENT : FaultKind.RESTART_NODE;
             }
         }
-        final FaultKind[] choices = {
+        final FaultKind[] choices = config.net() != null ? FaultKind.values() : new FaultKind[] {
             FaultKind.KILL_LEADER, FaultKind.KILL_FOLLOWER, FaultKind.PAUSE_LEADER, FaultKind.PAUSE_FOLLOWER,
             FaultKind.KILL_GATEWAY, FaultKind.RESTART_GATEWAY, FaultKind.MOVE_CLIENT};
-        return choices[random.nextInt(choices.length)];
+        FaultKind kind;
+        do
+        {
+            kind = choices[random.nextInt(choices.length)];
+        }
+        while (kind == FaultKind.RESTART_NODE); // only when a node is down (above)
+        return kind;
     }
 
     private void inject(final FaultKind kind) throws InterruptedException
@@ -232,6 +239,15 @@ final class FaultInjector implements Runnable
                 record(kind, mover.move(random.nextInt(config.clients())));
                 break;
             }
+            case ISOLATE_LEADER:
+            case ISOLATE_FOLLOWER:
+            case SPLIT_LEADER_MINORITY:
+            case ONE_WAY_LEADER_TO_FOLLOWER:
+            case ONE_WAY_FOLLOWER_TO_LEADER:
+            case CUT_GATEWAY_LEADER:
+            case FLAP_LINK:
+                injectPartition(kind);
+                break;
             default:
                 throw new IllegalStateException(kind.name());
         }
@@ -265,6 +281,121 @@ final class FaultInjector implements Runnable
             processes.resumeNode(member);
             history.line("faults SIGCONT member=" + member);
         }
+    }
+
+    /**
+     * A network fault on a healthy cluster (as node faults), held for the partition time, then healed; both ends are
+     * in the history ({@code FAULT} and {@code HEAL} lines).
+     */
+    private void injectPartition(final FaultKind kind)
+    {
+        final NetTopology net = config.net();
+        if (net == null)
+        {
+            throw new IllegalStateException(kind + " needs --net");
+        }
+        final int leader = awaitHealthyLeader();
+        if (leader < 0 || System.nanoTime() - endNs > 0)
+        {
+            // The health check can outlast the load: a partition after it would have no order to recover.
+            history.line("faults SKIP " + kind + (leader < 0 ? " cluster not healthy" : " load over"));
+            return;
+        }
+        final int follower = (leader + 1 + random.nextInt(2)) % ChaosContext.NODES;
+        final int otherFollower = 3 - leader - follower;
+        final String leaderHost = NetTopology.nodeHost(leader);
+        final String followerHost = NetTopology.nodeHost(follower);
+        final int gatewayId = ChaosProcesses.gatewayId(random.nextInt(ChaosProcesses.GATEWAYS));
+        final String gatewayHost = NetTopology.gatewayHost(gatewayId);
+        final long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.partitionMs());
+        // The fault's time is when the cut is in force (after nft returned), so recovery is not flattered by
+        // orders acknowledged while the rule was being installed.
+        final String members;
+        switch (kind)
+        {
+            case ISOLATE_LEADER:
+                net.isolate(leaderHost);
+                members = "member " + leader + " (leader)";
+                break;
+            case ISOLATE_FOLLOWER:
+                net.isolate(followerHost);
+                members = "member " + follower + " (leader " + leader + ")";
+                break;
+            case SPLIT_LEADER_MINORITY:
+                net.split(List.of(leaderHost, NetTopology.gatewayHost(1)),
+                    List.of(followerHost, NetTopology.nodeHost(otherFollower), NetTopology.gatewayHost(2)));
+                members = "member " + leader + " (leader) + gateway 1 / members " + follower + "," + otherFollower +
+                    " + gateway 2";
+                break;
+            case ONE_WAY_LEADER_TO_FOLLOWER:
+                net.cut(leaderHost, followerHost, NetTopology.Direction.ONE_WAY);
+                members = "member " + leader + " (leader) -> member " + follower;
+                break;
+            case ONE_WAY_FOLLOWER_TO_LEADER:
+                net.cut(followerHost, leaderHost, NetTopology.Direction.ONE_WAY);
+                members = "member " + follower + " -> member " + leader + " (leader)";
+                break;
+            case CUT_GATEWAY_LEADER:
+                net.cut(gatewayHost, leaderHost, NetTopology.Direction.BOTH);
+                members = "gateway " + gatewayId + " x member " + leader + " (leader)";
+                break;
+            case FLAP_LINK:
+                net.cut(leaderHost, followerHost, NetTopology.Direction.BOTH);
+                members = "member " + leader + " (leader) <-> member " + follower;
+                break;
+            default:
+                throw new IllegalStateException(kind.name());
+        }
+        record(kind, members);
+        if (kind == FaultKind.FLAP_LINK)
+        {
+            flap(net, leaderHost, followerHost, untilNs);
+        }
+        // No admin.poll() while cut: with its leader out of reach it would block in a reconnect for up to 10 s and
+        // stretch the partition; a few seconds without a keep-alive are well inside the session timeout.
+        while (System.nanoTime() - untilNs < 0)
+        {
+            watchProcesses();
+            ChaosTrader.sleep(5);
+        }
+        net.healAll();
+        history.line("faults HEAL " + kind + " after " + config.partitionMs() + " ms");
+        if (config.verbose())
+        {
+            System.out.printf("chaos: %6.1f s heal (%s)%n", (System.nanoTime() - startNs) / 1e9, kind.label());
+        }
+    }
+
+    /**
+     * Cut and heal the link both ways every 200-400 ms until then.
+     */
+    private void flap(final NetTopology net, final String a, final String b, final long untilNs)
+    {
+        boolean cut = true; // cut by the caller
+        int toggles = 1;
+        while (System.nanoTime() - untilNs < 0)
+        {
+            final long holdNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200 + random.nextInt(201));
+            while (System.nanoTime() - holdNs < 0 && System.nanoTime() - untilNs < 0)
+            {
+                ChaosTrader.sleep(5);
+            }
+            if (System.nanoTime() - untilNs >= 0)
+            {
+                break;
+            }
+            if (cut)
+            {
+                net.heal(a, b);
+            }
+            else
+            {
+                net.cut(a, b, NetTopology.Direction.BOTH);
+            }
+            cut = !cut;
+            toggles++;
+        }
+        history.line("faults FLAP toggles=" + toggles);
     }
 
     /**

@@ -81,6 +81,7 @@ final class GatewayRelay implements Runnable, ClientMover, AutoCloseable
 
     private final Selector selector;
     private final ServerSocketChannel[] listeners;
+    private final String[] gatewayHosts;
     private final int[] gatewayPorts;
     private final AtomicIntegerArray assigned;
     private final Queue<Integer> cuts = new ConcurrentLinkedQueue<>();
@@ -95,6 +96,15 @@ final class GatewayRelay implements Runnable, ClientMover, AutoCloseable
      */
     GatewayRelay(final int clients, final int[] gatewayPorts, final History history)
     {
+        this(clients, loopback(gatewayPorts.length), gatewayPorts, history);
+    }
+
+    /**
+     * @param gatewayHosts the gateways' addresses, by gateway index (with --net, their namespaces' addresses).
+     */
+    GatewayRelay(final int clients, final String[] gatewayHosts, final int[] gatewayPorts, final History history)
+    {
+        this.gatewayHosts = gatewayHosts;
         this.gatewayPorts = gatewayPorts;
         this.history = history;
         assigned = new AtomicIntegerArray(clients);
@@ -119,6 +129,13 @@ final class GatewayRelay implements Runnable, ClientMover, AutoCloseable
         thread = new Thread(this, "chaos-relay");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private static String[] loopback(final int gateways)
+    {
+        final String[] hosts = new String[gateways];
+        java.util.Arrays.fill(hosts, "127.0.0.1");
+        return hosts;
     }
 
     int port(final int client)
@@ -250,7 +267,7 @@ final class GatewayRelay implements Runnable, ClientMover, AutoCloseable
         final SocketChannel toGateway = SocketChannel.open();
         try
         {
-            toGateway.socket().connect(new InetSocketAddress("127.0.0.1", gatewayPorts[gateway]), CONNECT_TIMEOUT_MS);
+            toGateway.socket().connect(new InetSocketAddress(gatewayHosts[gateway], gatewayPorts[gateway]), CONNECT_TIMEOUT_MS);
             toGateway.socket().setTcpNoDelay(true);
             fromClient.socket().setTcpNoDelay(true);
         }

@@ -19,5 +19,7 @@ class ChaosMainTest
         assertEquals(Cli.EXIT_USAGE, Cli.run(new ChaosMain(), "keel chaos", "--file-sync-level", "3"));
         assertEquals(Cli.EXIT_USAGE, Cli.run(new ChaosMain(), "keel chaos", "--rate", "0"));
         assertEquals(Cli.EXIT_USAGE, Cli.run(new ChaosMain(), "keel chaos", "--idle", "sometimes"));
+        // Without root or ip/nft: "--net needs root (uid 0)" (checked by hand as nobody); as root: not with --haproxy.
+        assertEquals(Cli.EXIT_USAGE, Cli.run(new ChaosMain(), "keel chaos", "--net", "--haproxy"));
     }
 }
