@@ -47,10 +47,16 @@ final class ChaosReport
     long[] engineHashes;
     final List<FaultInjector.Fault> faults = new ArrayList<>();
     final List<Long> recoveryMs = new ArrayList<>();
+    /**
+     * Per fault: until every client that sent an order after it had one acknowledged (the slowest client's
+     * recovery: e.g. the clients of a gateway cut from the leader), -1 if one of them never did.
+     */
+    final List<Long> everyClientRecoveryMs = new ArrayList<>();
     /** Sorted: first send of an order to the first report showing it accepted, in microseconds. */
     long[] ackLatencyUs = new long[0];
     final List<CheckResult> checks = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
+    String leaders = "not read";
 
     long lost()
     {
@@ -198,6 +204,7 @@ final class ChaosReport
         row(out, "mid-run hash checks (equal/total)", healthChecksEqual + "/" + healthChecks);
         row(out, "live state hashes at position " + liveHashPosition, ChaosRun.hex(liveHashes));
         row(out, "rebuilt state hashes (snapshot + log, per node)", ChaosRun.hex(rebuiltHashes));
+        row(out, "leaders per term (nodes' election lines) and the divergence detector", leaders);
         row(out, "invariants (verifyInvariants + conservation, per node)", invariantsHold() ? "hold" : "VIOLATED");
         row(out, "orders resting at the end", openOrders);
         row(out, "market data replayed from the log = final books (nodes checked)",
@@ -207,14 +214,13 @@ final class ChaosReport
         row(out, "history lines", history + (keptHistory ? " in " + new File(dir, "history.log") : " (deleted)"));
         row(out, "faults injected", faults.size());
         out.println();
-        out.println("| # | at (s) | fault | members | recovery (first accepted order after it) |");
-        out.println("|---|---|---|---|---|");
+        out.println("| # | at (s) | fault | members | recovery: first accepted order after it | every client again |");
+        out.println("|---|---|---|---|---|---|");
         for (int i = 0; i < faults.size(); i++)
         {
             final FaultInjector.Fault fault = faults.get(i);
-            final long recovery = i < recoveryMs.size() ? recoveryMs.get(i) : -1;
-            out.printf("| %d | %+.1f | %s | %s | %s |%n", i + 1, (fault.atNs - loadStartNs) / 1e9, fault.kind.label(),
-                fault.members, recovery < 0 ? "none" : recovery + " ms");
+            out.printf("| %d | %+.1f | %s | %s | %s | %s |%n", i + 1, (fault.atNs - loadStartNs) / 1e9, fault.kind.label(),
+                fault.members, ms(recoveryMs, i), ms(everyClientRecoveryMs, i));
         }
         printRecoveryByKind(out);
         for (final String problem : problems)
@@ -258,33 +264,56 @@ final class ChaosReport
             return;
         }
         out.println();
-        out.println("| fault kind | faults | recovery median | recovery max | no recovery |");
-        out.println("|---|---|---|---|---|");
+        out.println("| fault kind | faults | recovery median | recovery max | no recovery | every client again: median | max | never |");
+        out.println("|---|---|---|---|---|---|---|---|");
         for (final FaultKind kind : FaultKind.values())
         {
-            final List<Long> times = new ArrayList<>();
+            final List<Long> times = recoveries(kind, recoveryMs);
+            final List<Long> everyClient = recoveries(kind, everyClientRecoveryMs);
             int count = 0;
-            for (int i = 0; i < faults.size(); i++)
+            for (final FaultInjector.Fault fault : faults)
             {
-                if (faults.get(i).kind == kind)
-                {
-                    count++;
-                    final long recovery = i < recoveryMs.size() ? recoveryMs.get(i) : -1;
-                    if (recovery >= 0)
-                    {
-                        times.add(recovery);
-                    }
-                }
+                count += fault.kind == kind ? 1 : 0;
             }
             if (count == 0)
             {
                 continue;
             }
-            java.util.Collections.sort(times);
-            out.printf("| %s | %d | %s | %s | %d |%n", kind.label(), count,
-                times.isEmpty() ? "-" : median(times) + " ms", times.isEmpty() ? "-" : times.get(times.size() - 1) + " ms",
-                count - times.size());
+            out.printf("| %s | %d | %s | %s | %d | %s | %s | %d |%n", kind.label(), count,
+                medianMs(times), maxMs(times), count - times.size(),
+                medianMs(everyClient), maxMs(everyClient), count - everyClient.size());
         }
+    }
+
+    private List<Long> recoveries(final FaultKind kind, final List<Long> perFault)
+    {
+        final List<Long> times = new ArrayList<>();
+        for (int i = 0; i < faults.size(); i++)
+        {
+            final long recovery = i < perFault.size() ? perFault.get(i) : -1;
+            if (faults.get(i).kind == kind && recovery >= 0)
+            {
+                times.add(recovery);
+            }
+        }
+        java.util.Collections.sort(times);
+        return times;
+    }
+
+    private static String ms(final List<Long> perFault, final int i)
+    {
+        final long recovery = i < perFault.size() ? perFault.get(i) : -1;
+        return recovery < 0 ? "none" : recovery + " ms";
+    }
+
+    private static String medianMs(final List<Long> sorted)
+    {
+        return sorted.isEmpty() ? "-" : median(sorted) + " ms";
+    }
+
+    private static String maxMs(final List<Long> sorted)
+    {
+        return sorted.isEmpty() ? "-" : sorted.get(sorted.size() - 1) + " ms";
     }
 
     static long median(final List<Long> sorted)
@@ -379,6 +408,38 @@ final class ChaosReport
                 }
             }
             recoveryMs.add(first == Long.MAX_VALUE ? -1 : (first - fault.atNs) / 1_000_000);
+            everyClientRecoveryMs.add(everyClientRecoveryMs(traders, fault.atNs));
         }
+    }
+
+    private static long everyClientRecoveryMs(final List<ChaosTrader> traders, final long faultNs)
+    {
+        long slowest = 0;
+        for (final ChaosTrader trader : traders)
+        {
+            long first = Long.MAX_VALUE;
+            boolean sentAfter = false;
+            for (final ChaosOrder order : trader.orders())
+            {
+                // Orders the engine rejected answer too, but carry no ack time: left out.
+                if (order.firstSentNs != 0 && order.firstSentNs - faultNs >= 0 && !order.rejected)
+                {
+                    sentAfter = true;
+                    if (order.ackNs != 0 && order.ackNs - first < 0)
+                    {
+                        first = order.ackNs;
+                    }
+                }
+            }
+            if (sentAfter && first == Long.MAX_VALUE)
+            {
+                return -1;
+            }
+            if (sentAfter)
+            {
+                slowest = Math.max(slowest, (first - faultNs) / 1_000_000);
+            }
+        }
+        return slowest;
     }
 }

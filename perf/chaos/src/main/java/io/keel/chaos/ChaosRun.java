@@ -193,6 +193,9 @@ final class ChaosRun
                 CloseHelper.quietClose(admin);
             }
             stopAll(processes);
+            final LeaderAudit leaders = LeaderAudit.of(processes.logDir());
+            report.problems.addAll(leaders.problems());
+            report.leaders = leaders.summary();
             report.history = history.lines();
             ChaosRebuild.rebuildAndCheck(config, report, dir, basePort, processes, traders);
             report.collect(traders);
