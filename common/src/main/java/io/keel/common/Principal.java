@@ -25,6 +25,10 @@ public final class Principal
     /** Length of the random challenge a node sends, and of the HMAC-SHA256 answer. */
     public static final int CHALLENGE_LENGTH = 32;
     private static final String HMAC = "HmacSHA256";
+    private static final String INCARNATION = ";incarnation=";
+    private static final String REPLACES = ";replaces=";
+    private static final java.util.regex.Pattern INCARNATION_SUFFIX =
+        java.util.regex.Pattern.compile(";incarnation=[0-9a-f]{16}(;replaces=[0-9a-f]{16})?");
 
     private Principal()
     {
@@ -38,6 +42,89 @@ public final class Principal
     public static byte[] gatewayCredentials(final int gatewayId, final String secret)
     {
         return credentials(GATEWAY, Integer.toString(gatewayId), secret);
+    }
+
+    /**
+     * A gateway process's credentials with its incarnation: {@code gateway:<id>;incarnation=<hex>[;replaces=<hex>]}
+     * as the principal. The incarnation is random per process; {@code replaces} names the incarnation of a previous
+     * process of this gateway known to be dead (see {@code GatewayIncarnation}), whose cluster session the new one
+     * may then take over at once instead of being refused until the cluster times it out. Both are inside the
+     * principal, so the challenge response covers them.
+     *
+     * @param replaces 0 when no dead predecessor is known.
+     */
+    public static byte[] gatewayCredentials(
+        final int gatewayId, final String secret, final long incarnation, final long replaces)
+    {
+        final StringBuilder id = new StringBuilder().append(gatewayId)
+            .append(INCARNATION).append(hex(incarnation));
+        if (replaces != 0)
+        {
+            id.append(REPLACES).append(hex(replaces));
+        }
+        return credentials(GATEWAY, id.toString(), secret);
+    }
+
+    /**
+     * @return the principal without its incarnation part: {@code gateway:7}, {@code admin:ops} — what credentials
+     * files list.
+     */
+    public static String baseOf(final String principal)
+    {
+        final int at = principal.indexOf(';');
+        return at < 0 ? principal : principal.substring(0, at);
+    }
+
+    /**
+     * @return the incarnation a gateway principal carries, 0 when none.
+     */
+    public static long incarnationOf(final byte[] encodedPrincipal)
+    {
+        return hexAfter(encodedPrincipal, INCARNATION);
+    }
+
+    /**
+     * @return the dead predecessor's incarnation a gateway principal names, 0 when none.
+     */
+    public static long replacesOf(final byte[] encodedPrincipal)
+    {
+        return hexAfter(encodedPrincipal, REPLACES);
+    }
+
+    /**
+     * @return true when the part after {@code gateway:<id>} is empty or exactly {@code ;incarnation=<16 hex>}
+     * optionally followed by {@code ;replaces=<16 hex>}: one spelling only.
+     */
+    public static boolean isWellFormedIncarnation(final String suffix)
+    {
+        return suffix.isEmpty() || INCARNATION_SUFFIX.matcher(suffix).matches();
+    }
+
+    private static String hex(final long value)
+    {
+        return String.format("%016x", value);
+    }
+
+    private static long hexAfter(final byte[] encodedPrincipal, final String key)
+    {
+        if (encodedPrincipal == null)
+        {
+            return 0;
+        }
+        final String principal = new String(encodedPrincipal, StandardCharsets.UTF_8);
+        final int at = principal.indexOf(key);
+        if (at < 0 || at + key.length() + 16 > principal.length())
+        {
+            return 0;
+        }
+        try
+        {
+            return Long.parseUnsignedLong(principal.substring(at + key.length(), at + key.length() + 16), 16);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return 0;
+        }
     }
 
     public static byte[] adminCredentials(final String name, final String secret)
@@ -57,7 +144,8 @@ public final class Principal
         }
         try
         {
-            final int id = Integer.parseInt(principal.substring(GATEWAY.length() + 1));
+            final int end = principal.indexOf(';');
+            final int id = Integer.parseInt(principal.substring(GATEWAY.length() + 1, end < 0 ? principal.length() : end));
             return id >= 0 && id <= SessionIds.MAX_GATEWAY_ID ? id : NOT_A_GATEWAY;
         }
         catch (final NumberFormatException ex)

@@ -91,7 +91,7 @@ final class Replay
         {
             case SESSION_OPEN:
                 openSessions.add(entry.clusterSessionId);
-                applier.sessionOpened(entry.clusterSessionId, entry.encodedPrincipal);
+                applier.sessionOpened(entry.clusterSessionId, entry.encodedPrincipal, entry.timestamp);
                 break;
             case SESSION_CLOSE:
                 openSessions.remove(entry.clusterSessionId);
@@ -146,7 +146,7 @@ final class Replay
                         final byte[] principal = new byte[clientSession.encodedPrincipalLength()];
                         clientSession.getEncodedPrincipal(principal, 0, principal.length);
                         openSessions.add(sessionId);
-                        applier.sessionOpened(sessionId, principal);
+                        applier.sessionRestored(sessionId, principal);
                     }
                     else if (clusterHeader.templateId() != SnapshotMarkerDecoder.TEMPLATE_ID)
                     {

@@ -128,11 +128,19 @@ public final class ClusterCredentials
      */
     public byte[] secretOf(final String principal)
     {
+        // A gateway process adds its incarnation to the principal (Principal#gatewayCredentials): the secret is the
+        // gateway's, whatever process presents it, and the suffix must have its one spelling.
+        final String base = Principal.baseOf(principal);
+        if (!Principal.isWellFormedIncarnation(principal.substring(base.length())) ||
+            base.length() < principal.length() && !base.startsWith(Principal.GATEWAY + ":"))
+        {
+            return null;
+        }
         if (development)
         {
-            return isWellFormed(principal) ? Principal.DEV_SECRET.getBytes(StandardCharsets.UTF_8) : null;
+            return isWellFormed(base) ? Principal.DEV_SECRET.getBytes(StandardCharsets.UTF_8) : null;
         }
-        return secretByPrincipal.get(principal);
+        return secretByPrincipal.get(base);
     }
 
     static boolean isWellFormed(final String principal)

@@ -10,7 +10,8 @@ import java.util.Comparator;
 /**
  * The cluster sessions of gateways and admin tools as the service sees them open: a gateway's gets a route for its
  * reports; a second gateway presenting a live gateway's id is refused — the first keeps its route and its clients —
- * and closed. Decided from the log (session opens, and the snapshot's sessions in id order), the same on every node.
+ * and closed, unless it names the holder's incarnation as the dead predecessor it replaces (a gateway restarted
+ * after a crash): then the holder's route goes and the holder is closed instead. Decided from the log (session opens, and the snapshot's sessions in id order), the same on every node.
  */
 final class GatewaySessions
 {
@@ -35,12 +36,15 @@ final class GatewaySessions
         final ArrayList<ClientSession> restored = new ArrayList<>();
         cluster.forEachClientSession(restored::add);
         restored.sort(Comparator.comparingLong(ClientSession::id));
-        restored.forEach(this::register);
+        for (final ClientSession session : restored)
+        {
+            register(cluster, session, applier.sessionRestored(session.id(), session.encodedPrincipal()));
+        }
     }
 
-    void opened(final Cluster cluster, final ClientSession session)
+    void opened(final Cluster cluster, final ClientSession session, final long timestamp)
     {
-        register(session);
+        register(cluster, session, applier.sessionOpened(session.id(), session.encodedPrincipal(), timestamp));
         closeRefused(cluster);
     }
 
@@ -65,9 +69,21 @@ final class GatewaySessions
         }
     }
 
-    private void register(final ClientSession session)
+    private void register(final Cluster cluster, final ClientSession session, final int gatewayId)
     {
-        final int gatewayId = applier.sessionOpened(session.id(), session.encodedPrincipal());
+        final long replaced = applier.replacedSession();
+        if (replaced != LogApplier.NO_SESSION)
+        {
+            // A restarted gateway proved its predecessor dead: the old session goes now, not at its timeout.
+            NodeLog.event(config, "gateway-replaced", "gatewayId", gatewayId, "clusterSession", session.id(),
+                "replacedClusterSession", replaced);
+            final ClientSession old = cluster.getClientSession(replaced);
+            if (old != null)
+            {
+                output.sessionClosed(old);
+                refused.add(old);
+            }
+        }
         if (gatewayId == LogApplier.GATEWAY_ID_IN_USE)
         {
             final int claimed = Principal.gatewayIdOf(session.encodedPrincipal());

@@ -114,7 +114,10 @@ public final class KeelClusteredService implements ClusteredService
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
-        gatewaySessions.opened(cluster, session);
+        output.drainPending();
+        output.entry(cluster.logPosition(), timestamp);
+        gatewaySessions.opened(cluster, session, timestamp);
+        scheduleTimers(timestamp);
     }
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)

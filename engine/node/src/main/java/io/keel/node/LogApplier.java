@@ -29,10 +29,15 @@ public final class LogApplier
 
     /** Returned by {@link #sessionOpened} for a gateway whose id is live on another cluster session. */
     public static final int GATEWAY_ID_IN_USE = -2;
+    /** What {@link #replacedSession()} answers when the last open replaced no session. */
+    public static final long NO_SESSION = io.aeron.Aeron.NULL_VALUE;
 
     private static final long ROLE_ADMIN = -1;
     /** A second gateway with a live gateway's id: it may send nothing until it is closed. */
     private static final long ROLE_REFUSED = -2;
+    /** A gateway session taken over by a later process of the same gateway: it may send nothing, and its close
+     * changes nothing more (its clients were disconnected at the take-over). */
+    private static final long ROLE_REPLACED = -3;
     private static final long NO_ROLE = Long.MIN_VALUE;
 
     private final Engine engine;
@@ -42,6 +47,9 @@ public final class LogApplier
     private final Long2LongHashMap roleBySession = new Long2LongHashMap(NO_ROLE);
     /** Gateway id → the cluster session that holds it: one live session per gateway id. */
     private final Long2LongHashMap sessionByGatewayId = new Long2LongHashMap(NO_ROLE);
+    /** Gateway id → the incarnation of the process holding it (0 when it presented none). */
+    private final Long2LongHashMap incarnationByGatewayId = new Long2LongHashMap(0);
+    private long replacedSession = NO_SESSION;
     private long commandsApplied;
     private int templateId;
 
@@ -62,18 +70,67 @@ public final class LogApplier
      * @return its gateway id; {@link #GATEWAY_ID_IN_USE} when another live session holds that id (the first keeps
      * it and its route; the caller closes this one); or {@link Principal#NOT_A_GATEWAY}.
      */
-    public int sessionOpened(final long clusterSessionId, final byte[] encodedPrincipal)
+    public int sessionOpened(final long clusterSessionId, final byte[] encodedPrincipal, final long timestamp)
     {
+        final int gatewayId = register(clusterSessionId, encodedPrincipal);
+        if (replacedSession != NO_SESSION)
+        {
+            // The dead predecessor's clients are disconnected here, at this log position on every node (as its
+            // close would have done), so they may log on again through the process that replaced it.
+            engine.gatewayLost(replacedSession, timestamp);
+        }
+        return gatewayId;
+    }
+
+    /**
+     * A session restored from a snapshot (in cluster session id order): as {@link #sessionOpened}, but a take-over
+     * it repeats changes no engine state — the snapshot already holds what it did.
+     */
+    public int sessionRestored(final long clusterSessionId, final byte[] encodedPrincipal)
+    {
+        return register(clusterSessionId, encodedPrincipal);
+    }
+
+    /**
+     * @return the cluster session the last {@link #sessionOpened}/{@link #sessionRestored} took a gateway id over
+     * from (the caller closes it), or {@link #NO_SESSION}.
+     */
+    public long replacedSession()
+    {
+        return replacedSession;
+    }
+
+    private int register(final long clusterSessionId, final byte[] encodedPrincipal)
+    {
+        replacedSession = NO_SESSION;
         final int gatewayId = Principal.gatewayIdOf(encodedPrincipal);
         if (gatewayId != Principal.NOT_A_GATEWAY)
         {
+            final long incarnation = Principal.incarnationOf(encodedPrincipal);
             final long holder = sessionByGatewayId.get(gatewayId);
             if (holder != NO_ROLE && holder != clusterSessionId)
             {
-                roleBySession.put(clusterSessionId, ROLE_REFUSED);
-                return GATEWAY_ID_IN_USE;
+                // A take-over needs proof the holder is gone: its incarnation is the one this process found dead on
+                // its host (GatewayIncarnation). Anyone else is refused, this process's own older session included:
+                // its live clients are re-attached to the new session before the old one closes.
+                final long held = incarnationByGatewayId.get(gatewayId);
+                if (held == 0 || held != Principal.replacesOf(encodedPrincipal))
+                {
+                    roleBySession.put(clusterSessionId, ROLE_REFUSED);
+                    return GATEWAY_ID_IN_USE;
+                }
+                roleBySession.put(holder, ROLE_REPLACED);
+                replacedSession = holder;
             }
             sessionByGatewayId.put(gatewayId, clusterSessionId);
+            if (incarnation != 0)
+            {
+                incarnationByGatewayId.put(gatewayId, incarnation);
+            }
+            else
+            {
+                incarnationByGatewayId.remove(gatewayId);
+            }
             roleBySession.put(clusterSessionId, gatewayId);
         }
         else if (Principal.isAdmin(encodedPrincipal))
@@ -93,6 +150,7 @@ public final class LogApplier
         if (role >= 0)
         {
             sessionByGatewayId.remove(role);
+            incarnationByGatewayId.remove(role);
             engine.gatewayLost(clusterSessionId, timestamp);
         }
     }

@@ -34,9 +34,9 @@ class QueryPermissionTest
 
     QueryPermissionTest()
     {
-        applier.sessionOpened(GATEWAY_SESSION, ("gateway:" + GATEWAY_ID).getBytes(StandardCharsets.UTF_8));
-        applier.sessionOpened(ADMIN_SESSION, "admin:ops".getBytes(StandardCharsets.UTF_8));
-        applier.sessionOpened(OTHER_GATEWAY_SESSION, ("gateway:" + (GATEWAY_ID + 1)).getBytes(StandardCharsets.UTF_8));
+        applier.sessionOpened(GATEWAY_SESSION, ("gateway:" + GATEWAY_ID).getBytes(StandardCharsets.UTF_8), 0);
+        applier.sessionOpened(ADMIN_SESSION, "admin:ops".getBytes(StandardCharsets.UTF_8), 0);
+        applier.sessionOpened(OTHER_GATEWAY_SESSION, ("gateway:" + (GATEWAY_ID + 1)).getBytes(StandardCharsets.UTF_8), 0);
         engine.createAccount(1, ACCOUNT, 1);
         engine.createAccount(2, ACCOUNT + 1, 1);
     }

@@ -51,6 +51,7 @@ final class GatewayClusterSession implements AutoCloseable
     /** The driver's and the Aeron client conductor's duty cycles, when they run on the gateway's thread. */
     private final InvokedAeron invoked;
     private final byte[] credentials;
+    private final GatewayIncarnation incarnation;
     private final EgressListener egressListener = new EgressListener()
     {
         public void onMessage(
@@ -119,30 +120,37 @@ final class GatewayClusterSession implements AutoCloseable
         this.listener = listener;
         this.health = health;
         final IdleProfile idle = config.idleProfile();
-        credentials = Principal.gatewayCredentials(config.gatewayId(), config.clusterSecret());
+        // Before the driver, which deletes its directory at start: a second process on the same directory stops here.
+        incarnation = GatewayIncarnation.acquire(GatewayIncarnation.fileFor(config.aeronDir()));
+        credentials = Principal.gatewayCredentials(
+            config.gatewayId(), config.clusterSecret(), incarnation.incarnation(), incarnation.predecessor());
+        GatewayLog.event("incarnation", "file", incarnation.file().getPath(),
+            "replaces", incarnation.predecessor() == 0 ? "none" : Long.toHexString(incarnation.predecessor()));
         breakerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.breakerTimeoutMs());
-        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
-            .aeronDirectoryName(config.aeronDir().getAbsolutePath())
-            .threadingMode(idle.embeddedDriverThreadingMode())
-            .sharedIdleStrategy(idle.newIdleStrategy())
-            .conductorIdleStrategy(idle.newIdleStrategy())
-            .senderIdleStrategy(idle.newIdleStrategy())
-            .receiverIdleStrategy(idle.newIdleStrategy())
-            .termBufferSparseFile(true)
-            .publicationTermBufferLength(1024 * 1024)
-            .ipcTermBufferLength(256 * 1024)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
+        MediaDriver launched = null;
         try
         {
-            aeron = Aeron.connect(InvokedAeron.clientContext(driver).idleStrategy(idle.newIdleStrategy()));
-            invoked = new InvokedAeron(aeron);
+            launched = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(config.aeronDir().getAbsolutePath())
+                .threadingMode(idle.embeddedDriverThreadingMode())
+                .sharedIdleStrategy(idle.newIdleStrategy())
+                .conductorIdleStrategy(idle.newIdleStrategy())
+                .senderIdleStrategy(idle.newIdleStrategy())
+                .receiverIdleStrategy(idle.newIdleStrategy())
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(1024 * 1024)
+                .ipcTermBufferLength(256 * 1024)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+            aeron = Aeron.connect(InvokedAeron.clientContext(launched).idleStrategy(idle.newIdleStrategy()));
         }
         catch (final RuntimeException ex)
         {
-            driver.close();
+            CloseHelper.quietCloseAll(launched, incarnation);
             throw ex;
         }
+        driver = launched;
+        invoked = new InvokedAeron(aeron);
     }
 
     /**
@@ -403,6 +411,6 @@ final class GatewayClusterSession implements AutoCloseable
     {
         CloseHelper.quietCloseAll(connecting, cluster);
         invoked.linger(CLOSE_LINGER_NS); // no driver thread sends what the shutdown offered (logouts, session close)
-        CloseHelper.quietCloseAll(aeron, driver);
+        CloseHelper.quietCloseAll(aeron, driver, incarnation);
     }
 }
