@@ -51,6 +51,7 @@ public final class KeelNode implements AutoCloseable
     private final ScheduledExecutorService snapshotScheduler;
     private final Runnable onTerminate;
     private final NodeMonitor monitor;
+    private volatile boolean electionStuck;
     private volatile boolean closed;
 
     private KeelNode(
@@ -90,7 +91,8 @@ public final class KeelNode implements AutoCloseable
         if (service != null)
         {
             // Metrics, health and the election log are Keel's: a baseline service runs without them.
-            monitor.start(service, () -> closed ? null : clusteredMediaDriver.consensusModule().context().aeron().countersReader());
+            monitor.start(service, () -> closed ? null : clusteredMediaDriver.consensusModule().context().aeron().countersReader(),
+                this::onElectionStuck);
         }
     }
 
@@ -198,6 +200,20 @@ public final class KeelNode implements AutoCloseable
                 service.closeJournal();
             }
         }
+    }
+
+    /**
+     * True once the node halted itself because an election could not finish ({@link ElectionWatchdog}).
+     */
+    public boolean hasHaltedOnStuckElection()
+    {
+        return electionStuck;
+    }
+
+    private void onElectionStuck()
+    {
+        electionStuck = true;
+        onDivergence();
     }
 
     private void onDivergence()

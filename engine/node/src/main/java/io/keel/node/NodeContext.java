@@ -29,6 +29,7 @@ public final class NodeContext
     public static final long HEARTBEAT_TIMEOUT_MS_DEFAULT = 3_000;
     public static final long HEARTBEAT_INTERVAL_MS_DEFAULT = 100;
     public static final long SESSION_TIMEOUT_MS_DEFAULT = 10_000;
+    public static final long ELECTION_STUCK_TIMEOUT_MS_DEFAULT = 60_000;
     public static final long STATE_CHECK_INTERVAL_MS_DEFAULT = 1_000;
     public static final int MAX_SESSIONS_DEFAULT = 64;
     /** The output journal keeps at least this much (whole segments beyond it go at snapshots). */
@@ -63,6 +64,7 @@ public final class NodeContext
     private long heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS_DEFAULT;
     private long heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS_DEFAULT;
     private long sessionTimeoutMs = SESSION_TIMEOUT_MS_DEFAULT;
+    private long electionStuckTimeoutMs = ELECTION_STUCK_TIMEOUT_MS_DEFAULT;
     private long stateCheckIntervalMs = STATE_CHECK_INTERVAL_MS_DEFAULT;
     private int maxSessions = MAX_SESSIONS_DEFAULT;
     private String logTermLength = LOG_TERM_LENGTH_DEFAULT;
@@ -102,6 +104,11 @@ public final class NodeContext
         requirePositive("--heartbeat-timeout-ms", heartbeatTimeoutMs);
         requirePositive("--heartbeat-interval-ms", heartbeatIntervalMs);
         requirePositive("--session-timeout-ms", sessionTimeoutMs);
+        if (electionStuckTimeoutMs < 0)
+        {
+            throw new IllegalArgumentException("--election-stuck-timeout-ms must be >= 0 (0 = never): " +
+                electionStuckTimeoutMs);
+        }
         requirePositive("--state-check-interval-ms", stateCheckIntervalMs);
         requirePositive("--max-sessions", maxSessions);
         if (heartbeatIntervalMs * 2 > heartbeatTimeoutMs)
@@ -428,6 +435,21 @@ public final class NodeContext
     public NodeContext heartbeatIntervalMs(final long heartbeatIntervalMs)
     {
         this.heartbeatIntervalMs = heartbeatIntervalMs;
+        return this;
+    }
+
+    /**
+     * @return how long an election may stay open while the consensus module counts errors before the node halts
+     * itself for a restart ({@link ElectionWatchdog}); 0 = never.
+     */
+    public long electionStuckTimeoutMs()
+    {
+        return electionStuckTimeoutMs;
+    }
+
+    public NodeContext electionStuckTimeoutMs(final long electionStuckTimeoutMs)
+    {
+        this.electionStuckTimeoutMs = electionStuckTimeoutMs;
         return this;
     }
 

@@ -29,6 +29,8 @@ import java.util.function.UnaryOperator;
 public final class NodeMain implements Callable<Integer>
 {
     static final int EXIT_DIVERGED = 3;
+    /** The node halted itself: an election could not finish (ElectionWatchdog); restart it. */
+    static final int EXIT_ELECTION_STUCK = 4;
     private static final long MARK_FILE_WAIT_S = 15;
 
     @Option(names = "--member-id", description = "This member's index in --hosts (default ${DEFAULT-VALUE}).")
@@ -79,6 +81,11 @@ public final class NodeMain implements Callable<Integer>
 
     @Option(names = "--heartbeat-interval-ms", description = "Leader heartbeat interval (default ${DEFAULT-VALUE}).")
     long heartbeatIntervalMs = NodeContext.HEARTBEAT_INTERVAL_MS_DEFAULT;
+
+    @Option(names = "--election-stuck-timeout-ms", description = "An election open this long while the consensus " +
+        "module keeps counting errors halts the node with exit code 4, for a supervisor to restart it (a recovery " +
+        "from an Aeron election that cannot finish); 0 = never (default ${DEFAULT-VALUE}).")
+    long electionStuckTimeoutMs = NodeContext.ELECTION_STUCK_TIMEOUT_MS_DEFAULT;
 
     @Option(names = "--session-timeout-ms", description = "Client sessions silent this long are closed (default ${DEFAULT-VALUE}).")
     long sessionTimeoutMs = NodeContext.SESSION_TIMEOUT_MS_DEFAULT;
@@ -135,6 +142,7 @@ public final class NodeMain implements Callable<Integer>
             .heartbeatTimeoutMs(heartbeatTimeoutMs)
             .heartbeatIntervalMs(heartbeatIntervalMs)
             .sessionTimeoutMs(sessionTimeoutMs)
+            .electionStuckTimeoutMs(electionStuckTimeoutMs)
             .stateCheckIntervalMs(stateCheckIntervalMs)
             .maxSessions(maxSessions)
             .logTermLength(logTermLength)
@@ -158,9 +166,11 @@ public final class NodeMain implements Callable<Integer>
             log("node-started", node, "\"dir\":\"" + config.nodeDir().getAbsolutePath() + "\",\"members\":\"" +
                 config.clusterMembers() + "\"");
             barrier.await();
-            final boolean diverged = node.service().hasDiverged();
-            log(diverged ? "node-halted-diverged" : "node-stopping", node, "\"byCluster\":" + terminatedByCluster.get());
-            return diverged ? EXIT_DIVERGED : 0;
+            final boolean diverged = node.service() != null && node.service().hasDiverged();
+            final boolean stuck = node.hasHaltedOnStuckElection();
+            log(diverged ? "node-halted-diverged" : stuck ? "node-halted-election-stuck" : "node-stopping", node,
+                "\"byCluster\":" + terminatedByCluster.get());
+            return diverged ? EXIT_DIVERGED : stuck ? EXIT_ELECTION_STUCK : 0;
         }
     }
 

@@ -33,10 +33,13 @@ final class NodeMonitor implements AutoCloseable
     private MetricsServer server;
     private volatile KeelClusteredService service;
     private long lastElectionState = AeronClusterMetrics.ABSENT;
+    private final ElectionWatchdog electionWatchdog;
+    private volatile Runnable onElectionStuck;
 
     NodeMonitor(final NodeContext config)
     {
         this.config = config;
+        electionWatchdog = new ElectionWatchdog(config.electionStuckTimeoutMs());
         if (config.metricsPort() != MetricsServer.OFF)
         {
             registry = new PrometheusRegistry();
@@ -62,9 +65,10 @@ final class NodeMonitor implements AutoCloseable
     /**
      * Once the node's agents run.
      */
-    void start(final KeelClusteredService service, final Supplier<CountersReader> counters)
+    void start(final KeelClusteredService service, final Supplier<CountersReader> counters, final Runnable onElectionStuck)
     {
         this.service = service;
+        this.onElectionStuck = onElectionStuck;
         aeron = new AeronClusterMetrics(counters);
         watcher = Executors.newSingleThreadScheduledExecutor((r) ->
         {
@@ -155,6 +159,20 @@ final class NodeMonitor implements AutoCloseable
                         String.valueOf(ElectionState.get(v.electionState)), "leadershipTermId", v.leadershipTermId);
                 }
                 lastElectionState = v.electionState;
+            }
+            final boolean electionOpen = v.electionState != AeronClusterMetrics.ABSENT &&
+                v.electionState != AeronClusterMetrics.ELECTION_CLOSED;
+            if (electionWatchdog.isStuck(System.nanoTime(), electionOpen, v.consensusErrors))
+            {
+                NodeLog.event(config, "election-stuck", "state", String.valueOf(ElectionState.get(v.electionState)),
+                    "leadershipTermId", v.leadershipTermId, "commitPosition", v.commitPosition,
+                    "timeoutMs", config.electionStuckTimeoutMs(),
+                    "action", "halting (exit code 4) so that a supervisor restarts this node; see the Aeron error log");
+                final Runnable halt = onElectionStuck;
+                if (halt != null)
+                {
+                    halt.run();
+                }
             }
         }
         catch (final RuntimeException ex)

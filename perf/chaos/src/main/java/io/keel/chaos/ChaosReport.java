@@ -57,6 +57,7 @@ final class ChaosReport
     final List<CheckResult> checks = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
     String leaders = "not read";
+    int stuckElectionRestarts;
 
     long lost()
     {
@@ -205,6 +206,7 @@ final class ChaosReport
         row(out, "live state hashes at position " + liveHashPosition, ChaosRun.hex(liveHashes));
         row(out, "rebuilt state hashes (snapshot + log, per node)", ChaosRun.hex(rebuiltHashes));
         row(out, "leaders per term (nodes' election lines) and the divergence detector", leaders);
+        row(out, "nodes restarted after halting on a stuck election (exit 4)", stuckElectionRestarts);
         row(out, "invariants (verifyInvariants + conservation, per node)", invariantsHold() ? "hold" : "VIOLATED");
         row(out, "orders resting at the end", openOrders);
         row(out, "market data replayed from the log = final books (nodes checked)",

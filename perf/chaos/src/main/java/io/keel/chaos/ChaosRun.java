@@ -150,6 +150,7 @@ final class ChaosRun
                 report.faults.addAll(injector.faults());
                 report.problems.addAll(injector.problems());
                 report.healthChecks = injector.healthChecks();
+                report.stuckElectionRestarts = injector.stuckElectionRestarts();
                 report.healthChecksEqual = injector.healthChecksEqual();
                 report.loadSeconds = (System.nanoTime() - loadStartNs) / 1e9;
 

@@ -16,6 +16,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class FaultInjector implements Runnable
 {
+    /** {@code keel node}'s exit code when it halts on a stuck election (NodeMain.EXIT_ELECTION_STUCK). */
+    static final int EXIT_ELECTION_STUCK = 4;
+    private volatile int stuckElectionRestarts;
+
     /**
      * One injected fault: when, what, and on whom ("member 1 (leader 0)", "gateway 2", "c3 gateway 1 -> 2").
      */
@@ -65,6 +69,15 @@ final class FaultInjector implements Runnable
         this.startNs = startNs;
         this.endNs = endNs;
         random = new Random(config.seed() ^ 0x5DEECE66DL);
+    }
+
+    /**
+     * Nodes that halted themselves on an election they could not finish ({@code keel node} exit code 4) and were
+     * restarted.
+     */
+    int stuckElectionRestarts()
+    {
+        return stuckElectionRestarts;
     }
 
     List<Fault> faults()
@@ -157,6 +170,15 @@ final class FaultInjector implements Runnable
         for (int i = 0; i < ChaosContext.NODES; i++)
         {
             final Process node = processes.node(i);
+            if (!killed[i] && node != null && !node.isAlive() && node.exitValue() == EXIT_ELECTION_STUCK)
+            {
+                // The node's answer to an election it cannot finish: restart it, as its supervisor would
+                // (README "Running a cluster"). Counted and reported, not a problem.
+                stuckElectionRestarts++;
+                history.line("faults SELF_RESTART member=" + i + " code=" + EXIT_ELECTION_STUCK + " (election stuck)");
+                processes.startNode(i);
+                continue;
+            }
             if (!killed[i] && node != null && !node.isAlive())
             {
                 killed[i] = true; // report once; a restart brings it back
