@@ -155,6 +155,52 @@ class HostileClientTest
     }
 
     @Test
+    void shouldCountAFloodThroughAProxyByTheAddressItsHeaderNames()
+    {
+        final Gateway proxied = env.launchExtraGateway(8, (config) -> config.proxyProtocolFrom("127.0.0.1"));
+        final byte[] floodHeader = ProxyProtocolV2ParserTest.ipv4("203.0.113.7", 40000, "127.0.0.1", 9100, new byte[0]);
+        final List<RawClient> flood = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < FLOOD; i++)
+            {
+                final RawClient raw = new RawClient(proxied.port());
+                raw.send(floodHeader);
+                flood.add(raw);
+            }
+            // Counted by the client's address once the header names it (the proxy's own address is not limited).
+            env.await(() -> proxied.refusedPerAddress() + proxied.evictedConnections() >=
+                FLOOD - EdgeLimits.MAX_PENDING_PER_ADDRESS_DEFAULT, 10_000, "the proxied flood bounded");
+            assertTrue(proxied.refusedPerAddress() > 0);
+
+            // Another client through the same proxy logs on and trades at once.
+            try (RawClient client = new RawClient(proxied.port()))
+            {
+                final long startNs = System.nanoTime();
+                client.send(ProxyProtocolV2ParserTest.ipv4("198.51.100.9", 40001, "127.0.0.1", 9100, new byte[0]));
+                client.send(RawClient.logon("trader6", "pw6", 10_000));
+                final RawClient.Message response = client.read();
+                final long logonMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+                assertEquals(LogonResult.OK, response.logonResult());
+                assertTrue(logonMs < 1_000, "logon through the proxy took " + logonMs + " ms");
+                final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+                client.sendFrame(buffer, MessageHeaderEncoder.ENCODED_LENGTH + order(buffer, 77).encodedLength());
+                RawClient.Message report;
+                do
+                {
+                    report = client.read();
+                    assertNotNull(report, "closed before the order's report");
+                }
+                while (report.templateId() != io.keel.codecs.ExecutionReportDecoder.TEMPLATE_ID);
+            }
+        }
+        finally
+        {
+            flood.forEach(RawClient::close);
+        }
+    }
+
+    @Test
     void shouldEvictTheOldestIdleConnectionWhenThePendingSlotsAreFull()
     {
         final long evictedBefore = gateway.evictedConnections();
