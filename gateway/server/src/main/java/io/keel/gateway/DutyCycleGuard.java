@@ -18,9 +18,7 @@ final class DutyCycleGuard
 
     private final GatewayCounters counters;
     private final SessionReplies replies;
-    private long nextLogNs;
-    private boolean logged;
-    private long notLogged;
+    private final LogLimiter log = new LogLimiter(LOG_INTERVAL_NS);
 
     DutyCycleGuard(final GatewayCounters counters, final SessionReplies replies)
     {
@@ -35,22 +33,15 @@ final class DutyCycleGuard
     void onError(final String poll, final ClientConnection culprit, final Exception ex, final long nowNs)
     {
         counters.increment(GatewayCounters.DUTY_CYCLE_ERRORS);
-        if (!logged || nowNs - nextLogNs >= 0)
+        if (log.tryLog(nowNs))
         {
-            logged = true;
-            nextLogNs = nowNs + LOG_INTERVAL_NS;
             final StackTraceElement[] stack = ex.getStackTrace();
             GatewayLog.event("error", "poll", poll,
                 "connection", culprit == null ? "" : Long.toString(culprit.connectionId),
                 "remote", culprit == null ? "" : culprit.remoteAddress,
                 "error", String.valueOf(ex),
                 "at", stack.length == 0 ? "" : String.valueOf(stack[0]),
-                "notLogged", Long.toString(notLogged));
-            notLogged = 0;
-        }
-        else
-        {
-            notLogged++;
+                "notLogged", log.takeNotLogged());
         }
         if (culprit != null && culprit.isOpen())
         {

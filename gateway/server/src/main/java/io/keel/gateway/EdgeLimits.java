@@ -2,6 +2,8 @@ package io.keel.gateway;
 
 import java.nio.file.Path;
 
+import static io.keel.gateway.GatewayContext.require;
+
 /**
  * The bounds a gateway puts on what one client, or one address, can take from everyone else: connections per address,
  * connections not yet logged on (per address and in total), and the backoff and lockout after failed logons. A group
@@ -57,14 +59,6 @@ public final class EdgeLimits
             "--admin-port needs --admin-secret-file (the secret keel gateway unlock sends)");
         require(adminSecretFile == null || adminSecretFile.toFile().isFile(),
             "--admin-secret-file not found: " + adminSecretFile);
-    }
-
-    private static void require(final boolean condition, final String message)
-    {
-        if (!condition)
-        {
-            throw new IllegalArgumentException(message);
-        }
     }
 
     public int maxConnectionsPerAddress()

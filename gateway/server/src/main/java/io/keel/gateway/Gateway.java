@@ -170,6 +170,14 @@ public final class Gateway implements AutoCloseable
         return counters.get(GatewayCounters.UDP_CONNECTIONS);
     }
 
+    /**
+     * @return connections the session layer took (TCP and UDP), not those refused at accept.
+     */
+    public long connectionsAccepted()
+    {
+        return counters.get(GatewayCounters.CONNECTIONS);
+    }
+
     public long logons()
     {
         return counters.get(GatewayCounters.LOGONS);

@@ -150,7 +150,7 @@ public final class GatewayContext
         return this;
     }
 
-    private static void require(final boolean condition, final String message)
+    static void require(final boolean condition, final String message)
     {
         if (!condition)
         {

@@ -48,8 +48,8 @@ final class TcpTransport implements AutoCloseable
     private final UnsafeBuffer refusalBuffer = new UnsafeBuffer(refusal);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final LogoutEncoder logoutEncoder = new LogoutEncoder();
-    private long nextRefusalLogNs;
-    private long refusalsNotLogged;
+    /** At most one line a second: a flood is a few lines, with the count of those not logged. */
+    private final LogLimiter refusalLog = new LogLimiter(REFUSAL_LOG_INTERVAL_NS);
     private TcpConnection current;
     private long nextConnectionId = 1;
     private int work;
@@ -268,17 +268,10 @@ final class TcpTransport implements AutoCloseable
             counters.increment(GatewayCounters.REFUSED_PER_ADDRESS);
         }
         final String reason = admission.describe(verdict, address);
-        if (nowNs - nextRefusalLogNs >= 0)
+        if (refusalLog.tryLog(nowNs))
         {
-            // At most one line a second: a flood is a few lines, with the count of those not logged.
-            nextRefusalLogNs = nowNs + REFUSAL_LOG_INTERVAL_NS;
             GatewayLog.event("connection-refused", "remote", remote, "reason", reason,
-                "notLogged", Long.toString(refusalsNotLogged));
-            refusalsNotLogged = 0;
-        }
-        else
-        {
-            refusalsNotLogged++;
+                "notLogged", refusalLog.takeNotLogged());
         }
         try
         {
