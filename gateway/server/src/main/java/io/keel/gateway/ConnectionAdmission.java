@@ -10,8 +10,9 @@ import java.util.List;
  *     <li>connections from one address, logged on or not: at most {@code --max-connections-per-address};</li>
  *     <li>connections not logged on yet, from one address: at most {@code --max-pending-per-address};</li>
  *     <li>connections not logged on yet, from everyone: at most {@code --max-pending-connections}; when full, the
- *     oldest that has not even sent its Logon is evicted for the new one (a flood of idle connections ages out first,
- *     a client logging on takes milliseconds). Only with none idle is the new connection refused.</li>
+ *     oldest idle one (no Logon sent yet, or a refused Logon waiting out its backoff) is evicted for the new one (a
+ *     flood of idle connections ages out first, a client logging on takes milliseconds). Only with none idle is the
+ *     new connection refused.</li>
  * </ul>
  * A connection from a {@code --proxy-protocol} proxy has no address of its own until its header is in: it counts
  * against the pending totals at once, and against its client's address when the header names it
@@ -66,8 +67,7 @@ final class ConnectionAdmission
             if (isPending)
             {
                 pending++;
-                if (connection.state == ClientConnection.State.AWAITING_LOGON &&
-                    (oldestIdle == null || connection.acceptedNs - oldestIdle.acceptedNs < 0))
+                if (isIdle(connection) && (oldestIdle == null || connection.acceptedNs - oldestIdle.acceptedNs < 0))
                 {
                     oldestIdle = connection;
                 }
@@ -106,6 +106,16 @@ final class ConnectionAdmission
             evict = oldestIdle;
         }
         return Verdict.ADMIT;
+    }
+
+    /**
+     * Idle: nothing sent yet, or a refused logon waiting out its backoff (its password is not checked again, so
+     * answering it early gives a guesser nothing, while holding it would let refused guesses fill the slots).
+     */
+    private static boolean isIdle(final TcpConnection connection)
+    {
+        return connection.state == ClientConnection.State.AWAITING_LOGON ||
+            connection.state == ClientConnection.State.LOGON_PENDING && connection.logonRefusalDueNs != 0;
     }
 
     /**

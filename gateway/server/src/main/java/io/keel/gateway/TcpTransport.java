@@ -214,7 +214,7 @@ final class TcpTransport implements AutoCloseable
                     "remote", evicted.remoteAddress, "for", remote);
                 sessionLayer.refuse(evicted, LogoutReason.LOGON_TIMEOUT, "evicted: the gateway's " +
                     config.limits().maxPendingConnections() + " slots for connections logging on are full, and this " +
-                    "was the oldest that had sent nothing");
+                    "was the oldest that had sent nothing or been refused");
             }
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
