@@ -29,6 +29,10 @@ abstract class ClientConnection
     String remoteAddress;
     /** The proxy the client came through (the socket's peer), or null for a direct connection. */
     String proxyAddress;
+    /** The client's {@link AddressKey}, what per-address bounds count by; {@link AddressKey#NONE} when unknown. */
+    long addressKey = AddressKey.NONE;
+    /** A refused logon's answer is due then (its backoff); 0 when none is waiting. */
+    long logonRefusalDueNs;
     State state = State.AWAITING_LOGON;
     long connectedNs;
     long lastReceivedNs;

@@ -48,7 +48,28 @@ public final class CredentialsStore
     private CredentialsStore(final Map<String, Entry> users)
     {
         this.users = users;
-        decoy = new Entry(NO_ACCOUNT, ITERATIONS_DEFAULT, new byte[SALT_BYTES], new byte[HASH_BITS / 8]);
+        decoy = new Entry(NO_ACCOUNT, commonIterations(users), new byte[SALT_BYTES], new byte[HASH_BITS / 8]);
+    }
+
+    /**
+     * The decoy costs what most users' checks cost: with every user at 10,000 iterations, a decoy at 100,000 would
+     * tell an unknown name by its slowness.
+     */
+    private static int commonIterations(final Map<String, Entry> users)
+    {
+        final Map<Integer, Integer> counts = new HashMap<>();
+        int common = ITERATIONS_DEFAULT;
+        int most = 0;
+        for (final Entry entry : users.values())
+        {
+            final int count = counts.merge(entry.iterations(), 1, Integer::sum);
+            if (count > most)
+            {
+                most = count;
+                common = entry.iterations();
+            }
+        }
+        return common;
     }
 
     /**

@@ -22,6 +22,7 @@ public final class Gateway implements AutoCloseable
     private final UdpTransport udp;
     private final AgentRunner runner;
     private final GatewayMetrics metrics;
+    private GatewayAdminServer admin;
 
     private Gateway(final GatewayContext config)
     {
@@ -70,6 +71,19 @@ public final class Gateway implements AutoCloseable
         if (gateway.metrics != null)
         {
             gateway.metrics.start(config, gateway::isClusterAvailable, gateway.health);
+        }
+        if (config.limits().adminPort() != 0)
+        {
+            try
+            {
+                gateway.admin = new GatewayAdminServer(config.metricsBind(), config.limits().adminPort(),
+                    config.limits().adminSecretFile(), gateway.sessionLayer.logonGuard());
+            }
+            catch (final RuntimeException ex)
+            {
+                gateway.close();
+                throw ex;
+            }
         }
         return gateway;
     }
@@ -156,6 +170,14 @@ public final class Gateway implements AutoCloseable
         return counters.get(GatewayCounters.UDP_CONNECTIONS);
     }
 
+    /**
+     * @return connections the session layer took (TCP and UDP), not those refused at accept.
+     */
+    public long connectionsAccepted()
+    {
+        return counters.get(GatewayCounters.CONNECTIONS);
+    }
+
     public long logons()
     {
         return counters.get(GatewayCounters.LOGONS);
@@ -171,6 +193,58 @@ public final class Gateway implements AutoCloseable
     }
 
     /**
+     * @return connections refused at a per-address bound.
+     */
+    public long refusedPerAddress()
+    {
+        return counters.get(GatewayCounters.REFUSED_PER_ADDRESS);
+    }
+
+    /**
+     * @return idle connections evicted for newer ones when the pending-logon slots were full.
+     */
+    public long evictedConnections()
+    {
+        return counters.get(GatewayCounters.PENDING_EVICTED);
+    }
+
+    public long failedLogons()
+    {
+        return counters.get(GatewayCounters.FAILED_LOGONS);
+    }
+
+    public long logonBackoffs()
+    {
+        return counters.get(GatewayCounters.LOGON_BACKOFFS);
+    }
+
+    public long logonLockouts()
+    {
+        return counters.get(GatewayCounters.LOGON_LOCKOUTS);
+    }
+
+    public long uncheckedLogons()
+    {
+        return counters.get(GatewayCounters.LOGONS_UNCHECKED);
+    }
+
+    /**
+     * @return exceptions a duty-cycle poll threw (each counted, logged, its connection closed).
+     */
+    public long dutyCycleErrors()
+    {
+        return counters.get(GatewayCounters.DUTY_CYCLE_ERRORS);
+    }
+
+    /**
+     * @return the admin endpoint's port, or 0 when it is off.
+     */
+    public int adminPort()
+    {
+        return admin == null ? 0 : admin.port();
+    }
+
+    /**
      * @return the port serving {@code /metrics} and {@code /health}, or 0 when metrics are off.
      */
     public int metricsPort()
@@ -180,7 +254,7 @@ public final class Gateway implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.quietClose(metrics);
+        CloseHelper.quietCloseAll(admin, metrics);
         CloseHelper.close(runner);
         GatewayLog.event("stopped", "gateway", Integer.toString(config.gatewayId()));
     }

@@ -16,6 +16,7 @@ final class GatewayAgent implements Agent
     private final UdpTransport udp;
     private final NanoClock clock;
     private final String roleName;
+    private final DutyCycleGuard guard;
 
     /**
      * @param udp null when UDP is disabled.
@@ -32,20 +33,61 @@ final class GatewayAgent implements Agent
         this.tcp = tcp;
         this.udp = udp;
         this.clock = clock;
+        guard = sessionLayer.guard();
     }
 
+    /**
+     * Each named poll on its own: whatever one throws is counted and logged by the {@link DutyCycleGuard}, which
+     * closes the connection it was serving, and the polls after it run as always.
+     */
     public int doWork()
     {
         final long nowNs = clock.nanoTime();
-        int work = sessionLayer.doWork(nowNs);
-        work += tcp.poll(nowNs);
+        int work = 0;
+        try
+        {
+            work += sessionLayer.doWork(nowNs);
+        }
+        catch (final Exception ex)
+        {
+            guard.onError("cluster", null, ex, nowNs);
+        }
+        try
+        {
+            work += tcp.poll(nowNs);
+        }
+        catch (final Exception ex)
+        {
+            guard.onError("tcp", tcp.current(), ex, nowNs);
+        }
         if (udp != null)
         {
-            work += udp.poll(nowNs);
+            try
+            {
+                work += udp.poll(nowNs);
+            }
+            catch (final Exception ex)
+            {
+                guard.onError("udp", udp.current(), ex, nowNs);
+            }
         }
-        work += sessionLayer.doTimers(nowNs);
-        // Last, so what this cycle offered to the cluster and to UDP clients is sent before the idle strategy runs.
-        work += sessionLayer.invokeAeron();
+        try
+        {
+            work += sessionLayer.doTimers(nowNs);
+        }
+        catch (final Exception ex)
+        {
+            guard.onError("timers", null, ex, nowNs);
+        }
+        try
+        {
+            // Last, so what this cycle offered to the cluster and to UDP clients is sent before the idle strategy runs.
+            work += sessionLayer.invokeAeron();
+        }
+        catch (final Exception ex)
+        {
+            guard.onError("aeron", null, ex, nowNs);
+        }
         return work;
     }
 

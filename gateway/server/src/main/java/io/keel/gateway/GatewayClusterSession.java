@@ -221,7 +221,7 @@ final class GatewayClusterSession implements AutoCloseable
                 .aeron(aeron)
                 .ownsAeronClient(false)
                 .agentInvoker(invoked.driver())
-                .ingressChannel("aeron:udp?term-length=1m")
+                .ingressChannel(IngressLimits.INGRESS_CHANNEL)
                 .ingressEndpoints(config.clusterEndpoints())
                 .egressChannel("aeron:udp?endpoint=" + config.egressHost() + ":0|term-length=4m")
                 .egressListener(egressListener)
@@ -244,7 +244,9 @@ final class GatewayClusterSession implements AutoCloseable
                 onLeaderHeard();
                 GatewayLog.event("cluster-connected",
                     "leader", Integer.toString(connected.leaderMemberId()),
-                    "clusterSession", Long.toString(connected.clusterSessionId()));
+                    "clusterSession", Long.toString(connected.clusterSessionId()),
+                    "ingressMaxMessage", Integer.toString(
+                        connected.ingressPublication().maxPayloadLength() - AeronCluster.SESSION_HEADER_LENGTH));
             }
             return 1;
         }

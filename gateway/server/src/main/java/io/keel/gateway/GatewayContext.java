@@ -25,7 +25,8 @@ public final class GatewayContext
     public static final int THROTTLE_RATE_DEFAULT = 10_000;
     public static final int THROTTLE_BURST_DEFAULT = 1_000;
     public static final int THROTTLE_ABUSE_DEFAULT = 1_000;
-    public static final int MAX_FRAME_LENGTH_DEFAULT = 4096;
+    /** The cluster ingress's largest message plus the SOFH: the default is also the most a gateway can accept. */
+    public static final int MAX_FRAME_LENGTH_DEFAULT = IngressLimits.MAX_FRAME_LENGTH;
     public static final int OUTBOUND_BUFFER_DEFAULT = 256 * 1024;
     public static final int MAX_RESEND_REPORTS_DEFAULT = 10_000;
     public static final int MAX_CONNECTIONS_DEFAULT = 256;
@@ -71,6 +72,8 @@ public final class GatewayContext
     private int marketDataDepth = MARKET_DATA_DEPTH_DEFAULT;
     private String proxyProtocolFrom;
     private AddressBlocks proxyProtocolSources;
+    private final EdgeLimits limits = new EdgeLimits();
+    private FaultInjector faultInjector;
     private boolean concluded;
 
     public GatewayContext conclude()
@@ -99,13 +102,16 @@ public final class GatewayContext
         require(throttleRate > 0, "--throttle-rate must be > 0: " + throttleRate);
         require(throttleBurst > 0, "--throttle-burst must be > 0: " + throttleBurst);
         require(throttleAbuse > 0, "--throttle-abuse must be > 0: " + throttleAbuse);
-        require(maxFrameLength >= 256 && maxFrameLength <= 64 * 1024,
-            "--max-frame-length must be in 256..65536: " + maxFrameLength);
+        require(maxFrameLength >= 256, "--max-frame-length must be >= 256: " + maxFrameLength);
+        require(maxFrameLength <= IngressLimits.MAX_FRAME_LENGTH, "--max-frame-length " + maxFrameLength +
+            " is more than the cluster ingress takes: at most " + IngressLimits.MAX_FRAME_LENGTH + " (MTU " +
+            IngressLimits.MTU_LENGTH + " - 32 frame header - 32 cluster session header + 6 SOFH)");
         require(outboundBufferBytes >= 4 * maxFrameLength,
             "--outbound-buffer must be at least 4 x --max-frame-length: " + outboundBufferBytes);
         require(maxResendReports >= 1, "--max-resend must be >= 1: " + maxResendReports);
         require(maxConnections > 0, "--max-connections must be > 0: " + maxConnections);
         require(maxPendingLogons > 0, "--max-pending-logons must be > 0: " + maxPendingLogons);
+        limits.conclude();
         require(breakerTimeoutMs > 0, "--breaker-timeout-ms must be > 0: " + breakerTimeoutMs);
         require(metricsBind != null && !metricsBind.isBlank(), "--metrics-bind must name an address");
         require(clusterConnectTimeoutMs > 0, "--cluster-timeout-ms must be > 0: " + clusterConnectTimeoutMs);
@@ -144,7 +150,7 @@ public final class GatewayContext
         return this;
     }
 
-    private static void require(final boolean condition, final String message)
+    static void require(final boolean condition, final String message)
     {
         if (!condition)
         {
@@ -545,6 +551,29 @@ public final class GatewayContext
     public GatewayContext proxyProtocolFrom(final String proxyProtocolFrom)
     {
         this.proxyProtocolFrom = proxyProtocolFrom;
+        return this;
+    }
+
+    /**
+     * @return the per-address, pending-logon and failed-logon bounds, set in place (validated by {@link #conclude()}).
+     */
+    public EdgeLimits limits()
+    {
+        return limits;
+    }
+
+    FaultInjector faultInjector()
+    {
+        return faultInjector;
+    }
+
+    /**
+     * Test hook: called with every message a client sends, before the session layer handles it; may throw, to show
+     * that nothing escapes a duty cycle. Null (the default) in production.
+     */
+    GatewayContext faultInjector(final FaultInjector faultInjector)
+    {
+        this.faultInjector = faultInjector;
         return this;
     }
 

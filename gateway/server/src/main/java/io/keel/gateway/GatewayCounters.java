@@ -33,7 +33,19 @@ final class GatewayCounters
     static final int REPORTS_UNAVAILABLE = 19;
     /** Reports received again (after a replay or a new leader) and not sent twice. */
     static final int DUPLICATE_REPORTS = 20;
-    static final int COUNT = 21;
+    /** Connections refused at a per-address bound (also in REJECTED_CONNECTIONS). */
+    static final int REFUSED_PER_ADDRESS = 21;
+    /** Idle connections not logged on, evicted for a newer one when the pending slots were full. */
+    static final int PENDING_EVICTED = 22;
+    /** Failed logons answered late (the backoff of the user or address). */
+    static final int LOGON_BACKOFFS = 23;
+    /** Users locked out after too many failed logons. */
+    static final int LOGON_LOCKOUTS = 24;
+    /** Logons refused unchecked: the user is locked out or still in its backoff. */
+    static final int LOGONS_UNCHECKED = 25;
+    /** Exceptions a duty-cycle poll threw, caught by {@link DutyCycleGuard}. */
+    static final int DUTY_CYCLE_ERRORS = 26;
+    static final int COUNT = 27;
 
     private final AtomicLongArray values = new AtomicLongArray(COUNT);
     final DisconnectReasons disconnectReasons = new DisconnectReasons();

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
     name = "keel gateway",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    subcommands = GatewayMain.AddUser.class,
+    subcommands = {GatewayMain.AddUser.class, GatewayUnlock.class},
     description = "Run a gateway: clients log on over TCP (SOFH-framed SBE) or Aeron UDP (SBE); orders go to the cluster, reports come back.",
     footer = "%nThe cluster is found from --hosts and --base-port, as given to keel node, or from --cluster.")
 public final class GatewayMain implements Callable<Integer>
@@ -87,7 +87,8 @@ public final class GatewayMain implements Callable<Integer>
     @Option(names = "--throttle-abuse", description = "Throttled messages within a second that disconnect a session (default ${DEFAULT-VALUE}).")
     int throttleAbuse = GatewayContext.THROTTLE_ABUSE_DEFAULT;
 
-    @Option(names = "--max-frame-length", description = "Largest frame accepted from a client, SOFH included (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-frame-length", description = "Largest frame accepted from a client, SOFH included; at most the "
+        + "cluster ingress's largest message + 6 (default and maximum ${DEFAULT-VALUE}).")
     int maxFrameLength = GatewayContext.MAX_FRAME_LENGTH_DEFAULT;
 
     @Option(names = "--outbound-buffer", description = "Bytes queued per client before it is dropped as a slow consumer (default ${DEFAULT-VALUE}).")
@@ -99,6 +100,44 @@ public final class GatewayMain implements Callable<Integer>
 
     @Option(names = "--max-connections", description = "Concurrent client connections (default ${DEFAULT-VALUE}).")
     int maxConnections = GatewayContext.MAX_CONNECTIONS_DEFAULT;
+
+    @Option(names = "--max-connections-per-address", description = "Connections one client address may hold, logged on or "
+        + "not; the address is the PROXY header's behind --proxy-protocol (default ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAddress = EdgeLimits.MAX_CONNECTIONS_PER_ADDRESS_DEFAULT;
+
+    @Option(names = "--max-pending-per-address", description = "Connections one client address may hold that have not "
+        + "logged on yet (default ${DEFAULT-VALUE}).")
+    int maxPendingPerAddress = EdgeLimits.MAX_PENDING_PER_ADDRESS_DEFAULT;
+
+    @Option(names = "--max-pending-connections", description = "Connections not logged on yet, from everyone, apart from "
+        + "--max-connections; when full the oldest idle one is evicted for a new one (default ${DEFAULT-VALUE}).")
+    int maxPendingConnections = EdgeLimits.MAX_PENDING_CONNECTIONS_DEFAULT;
+
+    @Option(names = "--logon-backoff-ms", description = "A failed logon's answer is delayed this long, doubled per "
+        + "failure of the user or address within --lockout-window-ms; 0 = no backoff (default ${DEFAULT-VALUE}).")
+    long logonBackoffMs = EdgeLimits.LOGON_BACKOFF_MS_DEFAULT;
+
+    @Option(names = "--logon-backoff-max-ms", description = "The longest backoff (default ${DEFAULT-VALUE}).")
+    long logonBackoffMaxMs = EdgeLimits.LOGON_BACKOFF_MAX_MS_DEFAULT;
+
+    @Option(names = "--lockout-failures", description = "Failed logons of one user within --lockout-window-ms that lock "
+        + "it out for that window, until keel gateway unlock (default ${DEFAULT-VALUE}).")
+    int lockoutFailures = EdgeLimits.LOCKOUT_FAILURES_DEFAULT;
+
+    @Option(names = "--lockout-window-ms", description = "Window of failed logons, and length of a lockout (default ${DEFAULT-VALUE}).")
+    long lockoutWindowMs = EdgeLimits.LOCKOUT_WINDOW_MS_DEFAULT;
+
+    @Option(names = "--logon-failure-entries", description = "Users, and addresses, with failed logons remembered; the "
+        + "oldest is forgotten first, a lockout last (default ${DEFAULT-VALUE}).")
+    int failureEntries = EdgeLimits.FAILURE_ENTRIES_DEFAULT;
+
+    @Option(names = "--admin-port", description = "Port of the admin endpoint (POST /unlock, used by keel gateway unlock), "
+        + "on --metrics-bind; 0 = off (default ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--admin-secret-file", description = "File holding the secret keel gateway unlock must present; "
+        + "required with --admin-port.")
+    Path adminSecretFile;
 
     @Option(names = "--cod-grace-ms", description = "Cancel-on-disconnect grace: a session back within it keeps its orders (default ${DEFAULT-VALUE}).")
     long codGraceMs = GatewayContext.CANCEL_ON_DISCONNECT_GRACE_MS_DEFAULT;
@@ -167,8 +206,19 @@ public final class GatewayMain implements Callable<Integer>
             .marketDataSnapshotIntervalMs(mdSnapshotIntervalMs)
             .marketDataDepth(mdDepth)
             .clusterConnectTimeoutMs(clusterTimeoutMs)
-            .proxyProtocolFrom(proxyProtocol)
-            .conclude();
+            .proxyProtocolFrom(proxyProtocol);
+        config.limits()
+            .maxConnectionsPerAddress(maxConnectionsPerAddress)
+            .maxPendingPerAddress(maxPendingPerAddress)
+            .maxPendingConnections(maxPendingConnections)
+            .logonBackoffMs(logonBackoffMs)
+            .logonBackoffMaxMs(logonBackoffMaxMs)
+            .lockoutFailures(lockoutFailures)
+            .lockoutWindowMs(lockoutWindowMs)
+            .failureEntries(failureEntries)
+            .adminPort(adminPort)
+            .adminSecretFile(adminSecretFile);
+        config.conclude();
         // The barrier closes last: a SIGTERM's shutdown hook waits for that, after the gateway is down.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             Gateway gateway = Gateway.launch(config))

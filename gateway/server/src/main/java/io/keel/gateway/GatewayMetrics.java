@@ -32,7 +32,23 @@ final class GatewayMetrics implements AutoCloseable
         counter("keel_gateway_connections_refused",
             "Client connections refused (connection limit; PROXY protocol header missing, bad or not allowed).",
             GatewayCounters.REJECTED_CONNECTIONS);
+        counter("keel_gateway_connections_refused_per_address",
+            "Connections refused at --max-connections-per-address or --max-pending-per-address.",
+            GatewayCounters.REFUSED_PER_ADDRESS);
+        counter("keel_gateway_connections_evicted",
+            "Idle connections not logged on, evicted for a newer one at --max-pending-connections.",
+            GatewayCounters.PENDING_EVICTED);
         counter("keel_gateway_logons", "Successful logons.", GatewayCounters.LOGONS);
+        counter("keel_gateway_logon_backoffs", "Failed logons answered after a backoff delay.",
+            GatewayCounters.LOGON_BACKOFFS);
+        counter("keel_gateway_logon_lockouts", "Users locked out after --lockout-failures failed logons.",
+            GatewayCounters.LOGON_LOCKOUTS);
+        counter("keel_gateway_logons_unchecked",
+            "Logons refused without a password check: the user locked out or within its backoff.",
+            GatewayCounters.LOGONS_UNCHECKED);
+        counter("keel_gateway_duty_cycle_errors",
+            "Exceptions a duty-cycle poll threw: counted, logged, the connection concerned closed.",
+            GatewayCounters.DUTY_CYCLE_ERRORS);
         counter("keel_gateway_failed_logons", "Logons refused (bad credentials, already logged on, too many pending).",
             GatewayCounters.FAILED_LOGONS);
         counter("keel_gateway_throttled", "Messages refused by the per-session throttle.", GatewayCounters.THROTTLED);

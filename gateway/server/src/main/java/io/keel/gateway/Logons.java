@@ -32,6 +32,7 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
     private final SessionSync sync;
     private final CachedNanoClock clock;
     private final LogonVerifier verifier;
+    private final LogonGuard guard;
     private final Consumer<LogonVerifier.Request> onLogonChecked = this::onLogonChecked;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final LogonDecoder logonDecoder = new LogonDecoder();
@@ -43,8 +44,10 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
         final SessionReplies replies,
         final SessionSync sync,
         final CachedNanoClock clock,
-        final LogonVerifier verifier)
+        final LogonVerifier verifier,
+        final LogonGuard guard)
     {
+        this.guard = guard;
         this.config = config;
         this.counters = counters;
         this.sessions = sessions;
@@ -59,7 +62,7 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
      */
     int drain()
     {
-        return verifier.drain(onLogonChecked);
+        return verifier.drain(onLogonChecked) + guard.drainUnlocks(clock.nanoTime());
     }
 
     void onLogon(final ClientConnection connection, final DirectBuffer buffer, final int offset)
@@ -69,11 +72,24 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
         final long heartbeatIntervalMs = logonDecoder.heartbeatIntervalMs();
         final long nextExpectedSeqNo = logonDecoder.nextExpectedSeqNo();
         final String username = logonDecoder.username();
+
+        connection.state = ClientConnection.State.LOGON_PENDING;
+        final long nowNs = clock.nanoTime();
+        final long userKey = LogonGuard.userKey(username);
+        final long refuseAtNs = guard.refuseUncheckedUntil(userKey, nowNs);
+        if (refuseAtNs != 0)
+        {
+            // Locked out, or within the backoff of the user's last failure: no password check, and the same answer.
+            counters.increment(GatewayCounters.LOGONS_UNCHECKED);
+            GatewayLog.event("logon-failed", "connection", Long.toString(connection.connectionId),
+                "remote", connection.remoteAddress, "user", username,
+                "reason", guard.isLocked(userKey, nowNs) ? "locked out" : "within backoff");
+            connection.logonRefusalDueNs = refuseAtNs;
+            return;
+        }
         final int passwordLength = logonDecoder.passwordLength();
         final byte[] password = new byte[passwordLength];
         logonDecoder.getPassword(password, 0, passwordLength);
-
-        connection.state = ClientConnection.State.LOGON_PENDING;
         final LogonVerifier.Request request = new LogonVerifier.Request(
             connection, username, password, cancelOnDisconnect, heartbeatIntervalMs, nextExpectedSeqNo);
         if (!verifier.submit(request))
@@ -87,17 +103,28 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
     private void onLogonChecked(final LogonVerifier.Request request)
     {
         final ClientConnection connection = request.connection;
-        if (!connection.isOpen() || connection.state != ClientConnection.State.LOGON_PENDING)
-        {
-            return;
-        }
+        final long userKey = LogonGuard.userKey(request.username);
+        final long nowNs = clock.nanoTime();
         if (request.accountId == CredentialsStore.NO_ACCOUNT)
         {
-            counters.increment(GatewayCounters.FAILED_LOGONS);
+            // Counted even when the connection has gone meanwhile: closing early must not dodge the backoff.
+            final long dueNs = guard.onFailure(userKey, connection.addressKey, nowNs);
             GatewayLog.event("logon-failed", "connection", Long.toString(connection.connectionId),
-                "remote", connection.remoteAddress, "user", request.username, "reason", "bad credentials");
-            replies.logonResponse(connection, LogonResult.BAD_CREDENTIALS, null, 0, 0, "bad username or password");
-            replies.logout(connection, LogoutReason.PROTOCOL_ERROR, "logon failed: bad credentials");
+                "remote", connection.remoteAddress, "user", request.username, "reason", "bad credentials",
+                "answerInMs", Long.toString(TimeUnit.NANOSECONDS.toMillis(dueNs - nowNs)));
+            if (connection.isOpen() && connection.state == ClientConnection.State.LOGON_PENDING)
+            {
+                connection.logonRefusalDueNs = dueNs;
+                if (dueNs - nowNs <= 0)
+                {
+                    refuseLogon(connection);
+                }
+            }
+            return;
+        }
+        guard.onSuccess(userKey);
+        if (!connection.isOpen() || connection.state != ClientConnection.State.LOGON_PENDING)
+        {
             return;
         }
 
@@ -135,6 +162,18 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
             replies.logonResponse(connection, LogonResult.UNAVAILABLE, null, 0, 0, "the cluster is unavailable, retry");
             replies.logout(connection, LogoutReason.SHUTDOWN, "logon refused: the cluster is unavailable");
         }
+    }
+
+    /**
+     * A refused logon whose answer is due ({@link ClientConnection#logonRefusalDueNs}): the same words for a wrong
+     * password, an unknown user, a lockout and a logon within the backoff.
+     */
+    void refuseLogon(final ClientConnection connection)
+    {
+        connection.logonRefusalDueNs = 0;
+        counters.increment(GatewayCounters.FAILED_LOGONS);
+        replies.logonResponse(connection, LogonResult.BAD_CREDENTIALS, null, 0, 0, "bad username or password");
+        replies.logout(connection, LogoutReason.PROTOCOL_ERROR, "logon failed: bad credentials");
     }
 
     /**

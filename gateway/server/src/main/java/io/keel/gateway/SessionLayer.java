@@ -50,10 +50,14 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
     private final ReportRouter router;
     private final OrderEntry orderEntry;
     private final Logons logons;
+    private final LogonGuard logonGuard;
     private final SessionTimers timers;
     private final SessionSync sync;
+    private final DutyCycleGuard guard;
     private final io.keel.codecs.MessageHeaderDecoder headerDecoder = new io.keel.codecs.MessageHeaderDecoder();
     private final ResendRequestDecoder resendRequestDecoder = new ResendRequestDecoder();
+    /** Test hook, null in production. */
+    private final FaultInjector faultInjector;
     /** Leader changes plus new cluster sessions, as last seen: a change makes the market-data books be checked. */
     private long lastLeaderEpoch;
 
@@ -62,6 +66,7 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
     {
         this.config = config;
         this.counters = counters;
+        faultInjector = config.faultInjector();
         final Sessions sessions = new Sessions(users);
         final LogonVerifier verifier = new LogonVerifier(users, config.maxPendingLogons());
         cluster = new GatewayClusterSession(config, this, health);
@@ -76,12 +81,14 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
             throw ex;
         }
         replies = new SessionReplies(counters, clock);
+        guard = new DutyCycleGuard(counters, replies);
         sync = new SessionSync(config, counters, cluster, sessions, replies, clock);
         router = new ReportRouter(counters, sessions, replies, sync, marketData, clock);
         orderEntry = new OrderEntry(config, counters, cluster, router, replies, clock);
-        logons = new Logons(config, counters, sessions, replies, sync, clock, verifier);
+        logonGuard = new LogonGuard(config.limits(), counters);
+        logons = new Logons(config, counters, sessions, replies, sync, clock, verifier, logonGuard);
         sync.logons(logons);
-        timers = new SessionTimers(config, counters, health, sync, connections, replies, clock);
+        timers = new SessionTimers(config, counters, health, sync, connections, replies, clock, logons);
     }
 
     /**
@@ -127,6 +134,22 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
     io.aeron.Aeron aeron()
     {
         return cluster.aeron();
+    }
+
+    /**
+     * @return failed-logon backoffs and lockouts, for the admin endpoint's unlock.
+     */
+    LogonGuard logonGuard()
+    {
+        return logonGuard;
+    }
+
+    /**
+     * @return where the duty cycle's polls report what they threw.
+     */
+    DutyCycleGuard guard()
+    {
+        return guard;
     }
 
     boolean isClusterAvailable()
@@ -207,6 +230,19 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
             return true;
         }
         connection.lastReceivedNs = clock.nanoTime();
+        if (faultInjector != null)
+        {
+            faultInjector.onMessage(connection, templateId);
+        }
+        final String outOfBounds = MessageBounds.check(buffer, offset, length, templateId);
+        if (outOfBounds != null)
+        {
+            // Refused whole: a block or trailing bytes beyond the template never reach the cluster's ingress.
+            counters.increment(GatewayCounters.PROTOCOL_ERRORS);
+            replies.sessionReject(connection, templateId, RejectReason.INVALID_MESSAGE, outOfBounds);
+            replies.logout(connection, LogoutReason.PROTOCOL_ERROR, "protocol error: " + outOfBounds);
+            return true;
+        }
         switch (connection.state)
         {
             case AWAITING_LOGON:

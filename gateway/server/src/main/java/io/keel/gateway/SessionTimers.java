@@ -22,6 +22,7 @@ final class SessionTimers
     private final List<ClientConnection> connections;
     private final SessionReplies replies;
     private final CachedNanoClock clock;
+    private final Logons logons;
     private long nextTimerCheckNs;
 
     /**
@@ -34,8 +35,10 @@ final class SessionTimers
         final SessionSync sync,
         final List<ClientConnection> connections,
         final SessionReplies replies,
-        final CachedNanoClock clock)
+        final CachedNanoClock clock,
+        final Logons logons)
     {
+        this.logons = logons;
         this.config = config;
         this.counters = counters;
         this.health = health;
@@ -71,8 +74,19 @@ final class SessionTimers
             final ClientConnection connection = connections.get(i);
             switch (connection.state)
             {
-                case AWAITING_LOGON:
                 case LOGON_PENDING:
+                    if (connection.logonRefusalDueNs != 0)
+                    {
+                        // A refused logon waiting out its backoff: answered then, not timed out meanwhile.
+                        if (nowNs - connection.logonRefusalDueNs >= 0)
+                        {
+                            logons.refuseLogon(connection);
+                            work++;
+                        }
+                        break;
+                    }
+                    // fall through
+                case AWAITING_LOGON:
                     if (nowNs - connection.connectedNs > TimeUnit.MILLISECONDS.toNanos(config.logonTimeoutMs()))
                     {
                         replies.logout(connection, LogoutReason.LOGON_TIMEOUT,

@@ -59,8 +59,6 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
     private boolean peerClosed;
     boolean closeNotified;
     long lingerDeadlineNs;
-    /** Over the connection limit: told so, never logged on, not counted against the limit while it lingers. */
-    boolean refused;
     final long acceptedNs;
     private Preamble preamble;
     /** Null unless the connection is from an allowed proxy. */
@@ -201,6 +199,14 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
             }
         }
         return -1;
+    }
+
+    /**
+     * @return the client's address its PROXY protocol header named, or null (no header, a LOCAL or UNIX one).
+     */
+    java.net.InetAddress clientAddress()
+    {
+        return proxyHeader == null ? null : proxyHeader.sourceAddress();
     }
 
     /**

@@ -52,6 +52,7 @@ final class UdpTransport implements AutoCloseable
     private final LogonDecoder logonDecoder = new LogonDecoder();
     private final FragmentHandler fragmentHandler = this::onFragment;
     private final int maxMessageLength;
+    private final DutyCycleGuard guard;
     private UdpConnection current;
     private long nowNs;
     private long nextConnectionId;
@@ -64,6 +65,7 @@ final class UdpTransport implements AutoCloseable
         this.sessionLayer = sessionLayer;
         this.counters = counters;
         this.aeron = aeron;
+        guard = sessionLayer.guard();
         maxMessageLength = config.maxFrameLength() - Sofh.HEADER_LENGTH;
         // UDP connection ids count from 2^62, apart from TCP's, so a log line says which transport.
         nextConnectionId = 1L << 62;
@@ -108,6 +110,14 @@ final class UdpTransport implements AutoCloseable
         return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
     }
 
+    /**
+     * @return the connection being read, or null: what the duty cycle closes when {@link #poll} throws.
+     */
+    ClientConnection current()
+    {
+        return current;
+    }
+
     int poll(final long nowNs)
     {
         this.nowNs = nowNs;
@@ -143,9 +153,20 @@ final class UdpTransport implements AutoCloseable
             return 1;
         }
         current = connection;
-        final int fragments = connection.image.poll(fragmentHandler, FRAGMENT_LIMIT);
-        current = null;
-        return fragments;
+        try
+        {
+            return connection.image.poll(fragmentHandler, FRAGMENT_LIMIT);
+        }
+        catch (final Exception ex)
+        {
+            // The image has moved past the fragment that threw: the connection goes, the others are read as always.
+            guard.onError("udp", connection, ex, nowNs);
+            return 1;
+        }
+        finally
+        {
+            current = null;
+        }
     }
 
     private int acceptImages()

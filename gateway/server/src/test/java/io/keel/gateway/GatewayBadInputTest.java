@@ -287,7 +287,7 @@ class GatewayBadInputTest
     void slowConsumerIsDroppedAlone()
     {
         final Gateway small = env.launchExtraGateway(9,
-            (config) -> config.maxFrameLength(4096).outboundBufferBytes(16 * 1024).marketDataDepth(100).throttleRate(1_000_000)
+            (config) -> config.outboundBufferBytes(16 * 1024).marketDataDepth(100).throttleRate(1_000_000)
                 .throttleBurst(100_000).throttleAbuse(1_000_000));
         // A client that never reads: it places orders, then asks for their reports again and again.
         try (RawClient raw = new RawClient(small.port(), 4096))

@@ -8,8 +8,12 @@ import io.keel.client.KeelClient;
 import io.keel.codecs.FrameDecoder;
 import io.keel.codecs.LogoutDecoder;
 import io.keel.codecs.LogoutEncoder;
+import io.keel.codecs.HeartbeatEncoder;
+import io.keel.codecs.LogonEncoder;
 import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.NewOrderEncoder;
+import io.keel.codecs.ResendRequestEncoder;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
@@ -59,7 +63,12 @@ class GatewaySessionFuzzTest
     static void start()
     {
         env = GatewayTestEnv.start("session-fuzz", 1);
-        env.startGateway((config) -> config.logonTimeoutMs(300).minHeartbeatMs(50));
+        // A short backoff: a fuzzed wrong password must not delay the next conversation's answer past its bound.
+        env.startGateway((config) ->
+        {
+            config.logonTimeoutMs(300).minHeartbeatMs(50);
+            config.limits().logonBackoffMs(20).logonBackoffMaxMs(200);
+        });
         // The gateway's lifecycle log goes to stderr, one line per connection: keep only errors.
         originalErr = System.err;
         System.setErr(new PrintStream(new OutputStream()
@@ -134,8 +143,132 @@ class GatewaySessionFuzzTest
         execs++;
         final boolean logOnFirst = data.consumeBoolean();
         final int user = data.consumeInt(2, USERS);
-        final byte[] bytes = data.consumeRemainingAsBytes();
+        converse(logOnFirst, user, data.consumeRemainingAsBytes());
+    }
 
+    /**
+     * The shapes the gateway's bounds answer, steered by the first bytes so that seeds are easy to write:
+     * {@code input[0] % 3} picks a frame around the ingress's largest (0), a client message with a longer block
+     * and/or trailing bytes (1), or a flood of idle connections from the same address before the conversation (2).
+     * Whatever the shape, the conversation ends in a Logout and a closed connection, and nothing escapes the duty
+     * cycle.
+     */
+    @FuzzTest(maxDuration = "5s")
+    void hostileShapesEndInALogoutAndAClosedConnection(final byte[] input) throws IOException
+    {
+        execs++;
+        final int mode = at(input, 0) % 3;
+        final int p1 = at(input, 1);
+        final int p2 = at(input, 2);
+        final int p3 = at(input, 3);
+        final byte[] rest = input.length > 4 ? java.util.Arrays.copyOfRange(input, 4, input.length) : new byte[0];
+        final int user = 2 + p1 % (USERS - 1);
+        switch (mode)
+        {
+            case 0:
+                converse(true, user, aroundTheLargestFrame(p2 % 17 - 8, p3, rest));
+                break;
+
+            case 1:
+                converse((p1 & 1) == 0, user, paddedMessage(p2, p3, rest));
+                break;
+
+            default:
+                final List<Socket> flood = new ArrayList<>();
+                try (SilentCloseable allowed = allowLoopback())
+                {
+                    // Up to twice the per-address pending limit: beyond it the conversation itself is refused, told why.
+                    for (int i = 0; i < p2 % (2 * EdgeLimits.MAX_PENDING_PER_ADDRESS_DEFAULT + 1); i++)
+                    {
+                        final Socket idle = new Socket();
+                        idle.connect(new InetSocketAddress("127.0.0.1", env.gateway().port()), 5_000);
+                        flood.add(idle);
+                    }
+                    converse((p1 & 1) == 0, user, rest);
+                }
+                finally
+                {
+                    for (final Socket idle : flood)
+                    {
+                        idle.close();
+                    }
+                }
+                break;
+        }
+    }
+
+    private static int at(final byte[] input, final int index)
+    {
+        return index < input.length ? input[index] & 0xFF : 0;
+    }
+
+    /**
+     * A NewOrder-headed frame of the largest length plus {@code delta}, its block length and body from the input.
+     */
+    private static byte[] aroundTheLargestFrame(final int delta, final int blockLengthHigh, final byte[] body)
+    {
+        final int sbeLength = IngressLimits.MAX_MESSAGE_LENGTH + delta;
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[sbeLength]);
+        for (int i = 0; i < sbeLength && body.length > 0; i++)
+        {
+            buffer.putByte(i, body[i % body.length]);
+        }
+        new MessageHeaderEncoder().wrap(buffer, 0)
+            .blockLength((blockLengthHigh << 8 | 0x30) & 0xFFFF)
+            .templateId(NewOrderEncoder.TEMPLATE_ID)
+            .schemaId(NewOrderEncoder.SCHEMA_ID)
+            .version(NewOrderEncoder.SCHEMA_VERSION);
+        return RawClient.frame(buffer, sbeLength);
+    }
+
+    /**
+     * A valid client message ({@code which} picks it) with {@code extraBlock} bytes more in its block (and its header
+     * saying so) and the input's bytes after its last field.
+     */
+    private static byte[] paddedMessage(final int which, final int extraBlock, final byte[] trailing)
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[512]);
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final int length;
+        switch (which % 4)
+        {
+            case 0:
+                length = MessageHeaderEncoder.ENCODED_LENGTH + new NewOrderEncoder().wrapAndApplyHeader(message, 0, header)
+                    .clOrdId(which).instrumentId(1).side(Side.BUY).ordType(OrdType.LIMIT).timeInForce(TimeInForce.IOC)
+                    .price(900).quantity(1).encodedLength();
+                break;
+            case 1:
+                length = MessageHeaderEncoder.ENCODED_LENGTH + new HeartbeatEncoder().wrapAndApplyHeader(message, 0, header)
+                    .timestampNs(which).encodedLength();
+                break;
+            case 2:
+                length = MessageHeaderEncoder.ENCODED_LENGTH + new ResendRequestEncoder()
+                    .wrapAndApplyHeader(message, 0, header).fromSeqNo(1).toSeqNo(0).encodedLength();
+                break;
+            default:
+                length = MessageHeaderEncoder.ENCODED_LENGTH + new LogonEncoder().wrapAndApplyHeader(message, 0, header)
+                    .heartbeatIntervalMs(100).nextExpectedSeqNo(0).username("trader2").password("pw2")
+                    .responseChannel("").encodedLength();
+                break;
+        }
+        final int blockLength = header.buffer().getShort(0, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int extra = extraBlock % 64;
+        final int trailingLength = Math.min(trailing.length, 256);
+        final UnsafeBuffer padded = new UnsafeBuffer(new byte[length + extra + trailingLength]);
+        final int blockEnd = MessageHeaderEncoder.ENCODED_LENGTH + blockLength;
+        padded.putBytes(0, message, 0, blockEnd);
+        padded.putShort(0, (short)(blockLength + extra), java.nio.ByteOrder.LITTLE_ENDIAN);
+        padded.putBytes(blockEnd + extra, message, blockEnd, length - blockEnd);
+        padded.putBytes(length + extra, trailing, 0, trailingLength);
+        return RawClient.frame(padded, padded.capacity());
+    }
+
+    /**
+     * Connect (optionally log on), send the bytes and a Logout, and read until closed: well-formed frames ending in a
+     * Logout, within the bound, and no gateway error.
+     */
+    private static void converse(final boolean logOnFirst, final int user, final byte[] bytes) throws IOException
+    {
         try (SilentCloseable allowed = allowLoopback();
             Socket socket = new Socket())
         {
@@ -144,13 +277,20 @@ class GatewaySessionFuzzTest
             socket.setSoTimeout(200);
             final OutputStream out = socket.getOutputStream();
             final InputStream in = socket.getInputStream();
-            if (logOnFirst)
+            try
             {
-                out.write(RawClient.logon("trader" + user, "pw" + user, 100));
+                if (logOnFirst)
+                {
+                    out.write(RawClient.logon("trader" + user, "pw" + user, 100));
+                }
+                out.write(bytes);
+                out.write(logout());
+                out.flush();
             }
-            out.write(bytes);
-            out.write(logout());
-            out.flush();
+            catch (final IOException ex)
+            {
+                // Refused (a flood's limit) or dropped while we were still writing: what it said is read below.
+            }
 
             final List<Integer> templates = new ArrayList<>();
             final String[] frameError = new String[1];

@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Any bytes, cut into any pieces: the PROXY protocol v2 parser never throws, never takes more than a header's bound,
  * and gives the same answer — refused with the same reason, or the same header of the same length naming the same
- * client, or still waiting — whether the bytes come at once or in pieces.
+ * client, or still waiting — whether the bytes come at once or in pieces; and the client it names is one address key
+ * for the per-address bounds.
  * <p>
  * {@code mvn test} replays the inputs under {@code ProxyProtocolV2ParserFuzzTestInputs/}; to fuzz:
  * {@code JAZZER_FUZZ=1 mvn test -pl gateway/server -am -Dtest=ProxyProtocolV2ParserFuzzTest -Dsurefire.failIfNoSpecifiedTests=false}.
@@ -57,6 +58,22 @@ class ProxyProtocolV2ParserFuzzTest
             assertEquals(whole.describeSource("socket"), pieces.describeSource("socket"));
             assertEquals(whole.command(), pieces.command());
             assertEquals(whole.family(), pieces.family());
+            // The per-address bounds count a proxied client by the address its header names: a real address is never
+            // NONE (uncounted) and never mistaken for the other family's.
+            final long key = AddressKey.of(whole.sourceAddress());
+            assertEquals(key, AddressKey.of(pieces.sourceAddress()));
+            if (whole.sourceAddress() == null)
+            {
+                assertEquals(AddressKey.NONE, key);
+            }
+            else if (whole.sourceAddress() instanceof java.net.Inet4Address)
+            {
+                assertTrue(key > 0 && key < 1L << 33, "IPv4 key " + key);
+            }
+            else
+            {
+                assertTrue(key < 0, "IPv6 key " + key);
+            }
         }
         else if (whole.error() == null)
         {
