@@ -31,6 +31,7 @@ public final class NodeContext
     public static final long SESSION_TIMEOUT_MS_DEFAULT = 10_000;
     public static final long STATE_CHECK_INTERVAL_MS_DEFAULT = 1_000;
     public static final int MAX_SESSIONS_DEFAULT = 64;
+    public static final int EGRESS_QUEUE_BYTES_DEFAULT = ClusterOutput.EGRESS_QUEUE_BYTES_DEFAULT;
     /** The output journal keeps at least this much (whole segments beyond it go at snapshots). */
     public static final long JOURNAL_RETENTION_MB_DEFAULT = 8_192;
     /**
@@ -57,6 +58,7 @@ public final class NodeContext
     private long snapshotIntervalS = 0;
     private long journalRetentionMb = JOURNAL_RETENTION_MB_DEFAULT;
     private long journalRetentionHours = 0;
+    private int egressQueueBytes = EGRESS_QUEUE_BYTES_DEFAULT;
     private ClusterCredentials credentials;
     private boolean development;
     private int fileSyncLevel = 0;
@@ -107,6 +109,10 @@ public final class NodeContext
         if (heartbeatIntervalMs * 2 > heartbeatTimeoutMs)
         {
             throw new IllegalArgumentException("--heartbeat-interval-ms must be at most half of --heartbeat-timeout-ms");
+        }
+        if (egressQueueBytes < 64 * 1024 || egressQueueBytes > 1 << 30)
+        {
+            throw new IllegalArgumentException("egressQueueBytes must be in 65536..1073741824: " + egressQueueBytes);
         }
         if (journalRetentionMb < 64 || journalRetentionHours < 0)
         {
@@ -234,6 +240,21 @@ public final class NodeContext
     public NodeContext journalRetentionHours(final long journalRetentionHours)
     {
         this.journalRetentionHours = journalRetentionHours;
+        return this;
+    }
+
+    public int egressQueueBytes()
+    {
+        return egressQueueBytes;
+    }
+
+    /**
+     * Bound of the leader's queue for one gateway, preallocated when it connects; past it, reports become gaps the
+     * gateway fills from the journal. Memory only: outcomes do not depend on it.
+     */
+    public NodeContext egressQueueBytes(final int egressQueueBytes)
+    {
+        this.egressQueueBytes = egressQueueBytes;
         return this;
     }
 
