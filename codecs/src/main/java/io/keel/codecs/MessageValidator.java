@@ -100,12 +100,15 @@ public final class MessageValidator
             { SnapshotEndDecoder.TEMPLATE_ID, SnapshotEndDecoder.BLOCK_LENGTH },
             { SnapshotServiceDecoder.TEMPLATE_ID, SnapshotServiceDecoder.BLOCK_LENGTH },
             { SnapshotSessionDecoder.TEMPLATE_ID, SnapshotSessionDecoder.BLOCK_LENGTH },
+            { SnapshotLimitsDecoder.TEMPLATE_ID, SnapshotLimitsDecoder.BLOCK_LENGTH },
 
             { SessionOpenDecoder.TEMPLATE_ID, SessionOpenDecoder.BLOCK_LENGTH },
             { SessionCloseDecoder.TEMPLATE_ID, SessionCloseDecoder.BLOCK_LENGTH },
             { SessionReplayDecoder.TEMPLATE_ID, SessionReplayDecoder.BLOCK_LENGTH },
             { SessionStatusDecoder.TEMPLATE_ID, SessionStatusDecoder.BLOCK_LENGTH },
             { ReplayCompleteDecoder.TEMPLATE_ID, ReplayCompleteDecoder.BLOCK_LENGTH },
+            { SetLimitsDecoder.TEMPLATE_ID, SetLimitsDecoder.BLOCK_LENGTH },
+            { LimitsDecoder.TEMPLATE_ID, LimitsDecoder.BLOCK_LENGTH },
         };
 
         int maxTemplateId = 0;

@@ -968,6 +968,17 @@ final class MessageSamples
                 assertEquals(v.int64(), d.cancelDeadline());
                 assertEquals(v.int64(), d.nextSeqNo());
             }),
+        sample(
+            new SnapshotLimitsEncoder(),
+            new SnapshotLimitsDecoder(),
+            (e, v) -> e.maxOrders(v.int32()).maxOpenOrdersPerAccount(v.int32()).gtdHorizon(v.int64()).changes(v.int32()),
+            (d, v) ->
+            {
+                assertEquals(v.int32(), d.maxOrders());
+                assertEquals(v.int32(), d.maxOpenOrdersPerAccount());
+                assertEquals(v.int64(), d.gtdHorizon());
+                assertEquals(v.int32(), d.changes());
+            }),
 
         // Sessions in the log
         sample(
@@ -1045,6 +1056,52 @@ final class MessageSamples
                 assertEquals(v.pick(RejectReason.values()), d.result());
                 assertEquals(v.int64(), d.firstHeldSeqNo());
                 assertEquals(v.int64(), d.nextSeqNo());
+            }),
+
+        // Engine limits
+        sample(
+            new SetLimitsEncoder(),
+            new SetLimitsDecoder(),
+            (e, v) -> e
+                .correlationId(v.int64())
+                .maxOrders(v.int32())
+                .maxOpenOrdersPerAccount(v.int32())
+                .gtdHorizon(v.int64())
+                .idempotencyHorizon(v.int64())
+                .maxClOrdIds(v.int32()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.correlationId());
+                assertEquals(v.int32(), d.maxOrders());
+                assertEquals(v.int32(), d.maxOpenOrdersPerAccount());
+                assertEquals(v.int64(), d.gtdHorizon());
+                assertEquals(v.int64(), d.idempotencyHorizon());
+                assertEquals(v.int32(), d.maxClOrdIds());
+            }),
+        sample(
+            new LimitsEncoder(),
+            new LimitsDecoder(),
+            (e, v) -> e
+                .correlationId(v.int64())
+                .result(v.pick(RejectReason.values()))
+                .maxOrders(v.int32())
+                .maxOpenOrdersPerAccount(v.int32())
+                .gtdHorizon(v.int64())
+                .idempotencyHorizon(v.int64())
+                .maxClOrdIds(v.int32())
+                .changes(v.int32())
+                .transactTime(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.correlationId());
+                assertEquals(v.pick(RejectReason.values()), d.result());
+                assertEquals(v.int32(), d.maxOrders());
+                assertEquals(v.int32(), d.maxOpenOrdersPerAccount());
+                assertEquals(v.int64(), d.gtdHorizon());
+                assertEquals(v.int64(), d.idempotencyHorizon());
+                assertEquals(v.int32(), d.maxClOrdIds());
+                assertEquals(v.int32(), d.changes());
+                assertEquals(v.int64(), d.transactTime());
             }));
 
     private MessageSamples()

@@ -168,7 +168,7 @@ class MessageValidatorTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = { 0, 7, 9, 19, 58, 65, 1000, 0xFFFF })
+    @ValueSource(ints = { 0, 7, 9, 19, 59, 65, 72, 1000, 0xFFFF })
     void shouldRejectUnknownTemplateId(final int templateId)
     {
         final int length = encode(NewOrderDecoder.TEMPLATE_ID);

@@ -1,20 +1,16 @@
 package io.keel.replay;
 
-import io.keel.engine.Engine;
 import io.keel.engine.EngineContext;
-import picocli.CommandLine.Option;
 
 /**
- * The engine limits a rebuild must share with the node (as {@code keel node} was started).
+ * The engine a rebuild starts from: the one {@code keel node} starts from. There is nothing to match by hand any more:
+ * the limits that change outcomes start at the compiled defaults on every node and change only through the log
+ * ({@code keel admin limits}) and the snapshot, which a rebuild applies as the node did.
  */
 final class EngineOptions
 {
-    @Option(names = "--max-orders", paramLabel = "N",
-        description = "The node's --max-orders: most live orders in the engine (default ${DEFAULT-VALUE}).")
-    int maxOrders = EngineContext.MAX_ORDERS_DEFAULT;
-
     EngineContext context()
     {
-        return new EngineContext().maxOrders(maxOrders).conclude();
+        return new EngineContext().conclude();
     }
 }

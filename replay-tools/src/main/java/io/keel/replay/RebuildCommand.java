@@ -2,7 +2,6 @@ package io.keel.replay;
 
 import io.aeron.cluster.RecordingLog;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,8 +46,8 @@ final class RebuildCommand implements Callable<Integer>
     @Option(names = "--format", paramLabel = "FORMAT", description = "text or json (one object) (default ${DEFAULT-VALUE}).")
     OutputFormat format = OutputFormat.text;
 
-    @Mixin
-    EngineOptions engineOptions;
+    /** Not options: the engine starts as the node's does, and the log carries its limits. */
+    private final EngineOptions engineOptions = new EngineOptions();
 
     public Integer call()
     {

@@ -6,7 +6,6 @@ import io.keel.engine.EngineContext;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,8 +41,8 @@ final class VerifyCommand implements Callable<Integer>
         description = "Start from the latest snapshot (faster; checks only what follows it) instead of the log's start.")
     boolean fromSnapshot;
 
-    @Mixin
-    EngineOptions engineOptions;
+    /** Not options: the engine starts as the node's does, and the log carries its limits. */
+    private final EngineOptions engineOptions = new EngineOptions();
 
     /**
      * The first difference found.

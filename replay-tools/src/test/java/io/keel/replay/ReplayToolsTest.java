@@ -127,7 +127,7 @@ class ReplayToolsTest
         for (final String line : hashLines)
         {
             final String[] parts = line.split(" ");
-            for (final String mode : new String[]{"--max-orders=1000000", "--no-snapshot"})
+            for (final String mode : new String[]{"--depth=1", "--no-snapshot"})
             {
                 final ReplayCli.Result result = ReplayCli.replay("rebuild", nodeDir.getPath(), "--at", parts[0], mode);
                 assertEquals(0, result.exit(), result.toString());

@@ -10,6 +10,8 @@ final class Account
     final long accountId;
     /** Highest clOrdId used: a higher one cannot be a repeat, so it needs no look-up. */
     long maxClOrdId = Long.MIN_VALUE;
+    /** Live orders of this account (kept by {@link OrderIndex}): bounded by the per-account limit. */
+    int openOrders;
     long[] balances;
 
     Account(final long accountId, final int assetCapacity)

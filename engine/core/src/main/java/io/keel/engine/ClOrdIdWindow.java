@@ -107,6 +107,16 @@ final class ClOrdIdWindow
         allocate(Math.min(initialRows, BitUtil.findNextPositivePowerOfTwo(capacity)));
     }
 
+    /**
+     * An admin's new limits, through the log: the window keeps its records; a capacity below what it holds is refused
+     * before this is called (see {@link EngineLimits#validate}).
+     */
+    void changeLimits(final long horizon, final int capacity)
+    {
+        this.horizon = horizon;
+        this.capacity = capacity;
+    }
+
     long horizon()
     {
         return horizon;

@@ -6,6 +6,7 @@ import io.keel.codecs.DepositDecoder;
 import io.keel.codecs.HaltInstrumentDecoder;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.OrdType;
+import io.keel.codecs.RejectReason;
 import io.keel.codecs.ResumeInstrumentDecoder;
 import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.SessionCloseReason;
@@ -13,8 +14,6 @@ import io.keel.codecs.SessionState;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.WithdrawDecoder;
-import org.agrona.BitUtil;
-import org.agrona.collections.LongArrayList;
 
 /**
  * The deterministic state machine: instruments with their books, spot accounts, and the order
@@ -49,8 +48,9 @@ public final class Engine
     final EventEmitter emitter;
     final OrderPool pool;
     final OrderIndex orders;
-    final ExpiryQueue expiries = new ExpiryQueue();
+    final ExpiryQueue expiries;
     final ClOrdIdWindow window;
+    final EngineLimits limits;
     final Accounts accounts;
     final Instruments instruments;
     final OrderLifecycle lifecycle;
@@ -59,9 +59,7 @@ public final class Engine
     final Idempotency idempotency;
     final Sessions sessions;
     private final AccountQuery query;
-    /** Sessions whose orders cancel-on-disconnect cancels now; reused. */
-    private final LongArrayList dueSessions = new LongArrayList();
-    long lastTime;
+    final EngineClock clock;
 
     public Engine(final EngineContext ctx, final EngineListener listener)
     {
@@ -69,18 +67,20 @@ public final class Engine
         emitter = new EventEmitter(listener);
         sessions = new Sessions(emitter);
         emitter.sessions(sessions);
-        pool = new OrderPool(ctx.initialOrders(), ctx.maxOrders());
-        // 64K slots (256 KiB) stay in cache; the few orders outliving 64K newer ones overflow to a map.
-        orders = new OrderIndex(
-            BitUtil.findNextPositivePowerOfTwo(Math.min(ctx.maxOrders(), 1 << 16)), ctx.initialOrders());
+        // The pool may grow to any order limit an admin sets; the limit in force, not the pool, says no.
+        pool = new OrderPool(ctx.initialOrders(), EngineLimits.MAX_ORDERS_MAX);
+        orders = new OrderIndex(ctx.maxOrders());
+        expiries = new ExpiryQueue(ctx.maxOrders());
         accounts = new Accounts(ctx);
         instruments = new Instruments(ctx, accounts);
         window = new ClOrdIdWindow(ctx.idempotencyHorizonMs(), ctx.maxClOrdIds(), ctx.initialClOrdIds());
+        limits = new EngineLimits(ctx, window);
         idempotency = new Idempotency(window, orders, emitter);
         lifecycle = new OrderLifecycle(accounts, instruments, pool, orders, expiries, idempotency, emitter);
         matcher = new Matcher(lifecycle, emitter);
-        entry = new OrderEntry(accounts, instruments, pool, orders, idempotency, lifecycle, matcher, emitter);
+        entry = new OrderEntry(accounts, instruments, pool, orders, idempotency, lifecycle, matcher, emitter, limits);
         query = new AccountQuery(accounts, instruments, orders, idempotency, emitter);
+        clock = new EngineClock(sessions, lifecycle);
     }
 
     public Engine(final EngineListener listener)
@@ -110,19 +110,19 @@ public final class Engine
 
     public void createAccount(final long correlationId, final long accountId, final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         emitter.adminResponse(correlationId, CreateAccountDecoder.TEMPLATE_ID, accounts.create(accountId), time);
     }
 
     public void deposit(final long correlationId, final long accountId, final int assetId, final long amount, final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         emitter.adminResponse(correlationId, DepositDecoder.TEMPLATE_ID, accounts.deposit(accountId, assetId, amount), time);
     }
 
     public void withdraw(final long correlationId, final long accountId, final int assetId, final long amount, final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         emitter.adminResponse(correlationId, WithdrawDecoder.TEMPLATE_ID, accounts.withdraw(accountId, assetId, amount), time);
     }
 
@@ -138,21 +138,55 @@ public final class Engine
         final int marketProtectionBps,
         final long time)
     {
-        advanceTime(time);
-        emitter.adminResponse(correlationId, AddInstrumentDecoder.TEMPLATE_ID, instruments.add(
-            instrumentId, baseAssetId, quoteAssetId, tickSize, lotSize, referencePrice, priceBandBps, marketProtectionBps),
-            time);
+        clock.advance(time);
+        final RejectReason result = instruments.add(
+            instrumentId, baseAssetId, quoteAssetId, tickSize, lotSize, referencePrice, priceBandBps, marketProtectionBps);
+        emitter.adminResponse(correlationId, AddInstrumentDecoder.TEMPLATE_ID, result, time);
+        if (result == RejectReason.NONE)
+        {
+            // The announcement: gateways make a book for an instrument when the engine says it exists, never when a
+            // client names one.
+            emitter.bookSnapshot(instrumentId, instruments.get(instrumentId), time);
+        }
+    }
+
+    /**
+     * Change the limits that change outcomes ({@link EngineLimits}; {@link EngineLimits#KEEP} keeps a value, all KEEP
+     * shows them), answered with the limits in force. A value out of range refuses it all (INVALID_AMOUNT); a limit
+     * lowered below what is in use keeps what is there and refuses what is new.
+     */
+    public void setLimits(
+        final long correlationId,
+        final long maxOrders,
+        final long maxOpenOrdersPerAccount,
+        final long gtdHorizon,
+        final long idempotencyHorizon,
+        final long maxClOrdIds,
+        final long time)
+    {
+        clock.advance(time);
+        final RejectReason result = limits.set(
+            maxOrders, maxOpenOrdersPerAccount, gtdHorizon, idempotencyHorizon, maxClOrdIds, orders, expiries);
+        emitter.limits(correlationId, result, limits, time);
+    }
+
+    /**
+     * The limits in force (cold; the service thread's, like every query).
+     */
+    public EngineLimits limits()
+    {
+        return limits;
     }
 
     public void halt(final long correlationId, final int instrumentId, final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         emitter.adminResponse(correlationId, HaltInstrumentDecoder.TEMPLATE_ID, instruments.setHalted(instrumentId, true), time);
     }
 
     public void resume(final long correlationId, final int instrumentId, final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         emitter.adminResponse(
             correlationId, ResumeInstrumentDecoder.TEMPLATE_ID, instruments.setHalted(instrumentId, false), time);
     }
@@ -184,7 +218,7 @@ public final class Engine
         final long expireTime,
         final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         // Unknown enum values arrive as NULL_VAL (or null from Java callers); both are rejected.
         entry.newOrder(
             sessionId, accountId, clOrdId, instrumentId, side == null ? Side.NULL_VAL : side,
@@ -206,7 +240,7 @@ public final class Engine
         final int instrumentId,
         final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         lifecycle.cancelOrder(sessionId, accountId, clOrdId, origClOrdId, orderId, instrumentId, time);
     }
 
@@ -227,7 +261,7 @@ public final class Engine
         final long quantity,
         final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         entry.replaceOrder(sessionId, accountId, clOrdId, origClOrdId, orderId, instrumentId, price, quantity, time);
     }
 
@@ -244,7 +278,7 @@ public final class Engine
         final int instrumentId,
         final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         lifecycle.massCancel(sessionId, accountId, clOrdId, scope, instrumentId, time);
     }
 
@@ -268,7 +302,7 @@ public final class Engine
         final long nextExpectedSeqNo,
         final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         sessions.open(gatewayLink, gatewayId, sessionId, accountId, cancelOnDisconnect, graceTime, nextExpectedSeqNo,
             accounts.exists(accountId), time);
     }
@@ -280,7 +314,7 @@ public final class Engine
      */
     public void closeSession(final long gatewayLink, final long sessionId, final SessionCloseReason reason, final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         final Sessions.Session session = sessions.close(gatewayLink, sessionId, reason, time);
         if (session != null)
         {
@@ -299,10 +333,7 @@ public final class Engine
             // An admin's or an idle gateway's close: no command for the engine, not even a tick of its time.
             return;
         }
-        advanceTime(time);
-        dueSessions.clear();
-        sessions.linkLost(gatewayLink, time, dueSessions);
-        cancelSessionOrders(time);
+        clock.linkLost(gatewayLink, time);
     }
 
     /**
@@ -336,11 +367,6 @@ public final class Engine
         return session == null ? 1 : session.nextSeqNo;
     }
 
-    public int sessionCount()
-    {
-        return sessions.byId.size();
-    }
-
     /**
      * A client session with cancel-on-disconnect went away: cancel its live orders, reporting a
      * CANCELED per order (no MassCancelReport: nobody asked). The gateway-timed form of version 2;
@@ -348,19 +374,22 @@ public final class Engine
      */
     public void sessionLost(final long sessionId, final long accountId, final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         lifecycle.sessionLost(sessionId, accountId, time);
     }
 
     /**
-     * Emit the instrument's whole aggregated book as market data (a gateway resynchronising its
-     * copy after a gap, or serving its first subscriber), in pages of at most
-     * {@link #BOOK_SNAPSHOT_PAGE_LEVELS} levels. Changes no state.
+     * A gateway's MarketDataRequest: emit the instrument's whole aggregated book as market data (a gateway
+     * resynchronising its copy after a gap), in pages of at most {@link #BOOK_SNAPSHOT_PAGE_LEVELS} levels. Instrument
+     * 0 asks for every instrument's book, in id order (a gateway learning which instruments exist), ended by an
+     * AdminResponse NONE to the asker with the instrument id as correlation id. An unknown instrument gets only an
+     * AdminResponse UNKNOWN_INSTRUMENT to the asker: no market data, so no gateway makes a book for it. Changes no
+     * state.
      */
     public void bookSnapshot(final int instrumentId, final long time)
     {
-        advanceTime(time);
-        emitter.bookSnapshot(instrumentId, instruments.get(instrumentId), time);
+        clock.advance(time);
+        emitter.marketDataRequest(instrumentId, instruments, time);
     }
 
     /**
@@ -369,7 +398,7 @@ public final class Engine
      */
     public void orderStatus(final long sessionId, final long accountId, final long clOrdId, final long orderId, final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         query.orderStatus(sessionId, accountId, clOrdId, orderId, time);
     }
 
@@ -379,7 +408,7 @@ public final class Engine
      */
     public void accountStatus(final long sessionId, final long accountId, final long requestId, final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
         query.accountStatus(sessionId, accountId, requestId, time);
     }
 
@@ -388,7 +417,7 @@ public final class Engine
      */
     public void onTime(final long time)
     {
-        advanceTime(time);
+        clock.advance(time);
     }
 
     /**
@@ -461,7 +490,7 @@ public final class Engine
 
     public long lastTime()
     {
-        return lastTime;
+        return clock.lastTime;
     }
 
     /**
@@ -488,34 +517,5 @@ public final class Engine
     public void verifyInvariants()
     {
         Invariants.verify(this);
-    }
-
-    // ------------------------------------------------------------------ internals
-
-    /**
-     * Time only moves forward; every command first expires the GTD orders due by its time.
-     */
-    private void advanceTime(final long time)
-    {
-        if (time > lastTime)
-        {
-            lastTime = time;
-        }
-        lifecycle.expireDue(time);
-        if (sessions.nextDeadline() <= time)
-        {
-            dueSessions.clear();
-            sessions.takeDue(time, dueSessions);
-            cancelSessionOrders(time);
-        }
-    }
-
-    private void cancelSessionOrders(final long time)
-    {
-        for (int i = 0, size = dueSessions.size(); i < size; i++)
-        {
-            final long sessionId = dueSessions.getLong(i);
-            lifecycle.sessionLost(sessionId, sessions.get(sessionId).accountId, time);
-        }
     }
 }

@@ -3,8 +3,13 @@ package io.keel.engine;
 /**
  * Engine limits, Aeron style: fluent accessors without get/set, and {@link #conclude()} (called by
  * the {@link Engine} constructor) checks them once and names the option at fault. Defaults suit a
- * laptop; production sizes them to its book. Limits that change outcomes must be the same on every
- * node: they come from the node's configuration, which every member shares.
+ * laptop; production sizes them to its book.
+ * <p>
+ * The limits that change outcomes (orders, open orders per account, GTD horizon, the clOrdId window) are only the
+ * values an engine starts with when its log starts empty: from then on they are {@link EngineLimits}, state changed
+ * through the log and carried by the snapshot. A node sets none of them from its own flags (two nodes with different
+ * flags would diverge); tests and tools set them here for an engine of their own. The other values size memory and
+ * never change an outcome, or are compiled defaults every node shares.
  */
 public final class EngineContext
 {
@@ -22,6 +27,8 @@ public final class EngineContext
     public static final int INITIAL_CLORDIDS_DEFAULT = 1024;
 
     private int maxOrders = MAX_ORDERS_DEFAULT;
+    private int maxOpenOrdersPerAccount = EngineLimits.MAX_OPEN_ORDERS_PER_ACCOUNT_DEFAULT;
+    private long gtdHorizonMs = EngineLimits.GTD_HORIZON_MS_DEFAULT;
     private int initialOrders = INITIAL_ORDERS_DEFAULT;
     private int maxAccounts = MAX_ACCOUNTS_DEFAULT;
     private int maxInstruments = MAX_INSTRUMENTS_DEFAULT;
@@ -36,6 +43,16 @@ public final class EngineContext
         if (!concluded)
         {
             requirePositive("maxOrders", maxOrders);
+            if (maxOrders > EngineLimits.MAX_ORDERS_MAX)
+            {
+                throw new IllegalArgumentException("maxOrders must be <= " + EngineLimits.MAX_ORDERS_MAX + ": " + maxOrders);
+            }
+            requirePositive("maxOpenOrdersPerAccount", maxOpenOrdersPerAccount);
+            if (gtdHorizonMs <= 0 || gtdHorizonMs > EngineLimits.GTD_HORIZON_MAX)
+            {
+                throw new IllegalArgumentException(
+                    "gtdHorizonMs must be in 1.." + EngineLimits.GTD_HORIZON_MAX + ": " + gtdHorizonMs);
+            }
             requirePositive("maxAccounts", maxAccounts);
             requirePositive("maxInstruments", maxInstruments);
             requirePositive("maxAssets", maxAssets);
@@ -74,11 +91,42 @@ public final class EngineContext
     }
 
     /**
-     * Most orders live at once (resting plus the one being matched).
+     * Most orders live at once (resting plus the one being matched), all accounts together (initial value, see the
+     * class comment); beyond it a new order is rejected ORDER_LIMIT_REACHED. The order index is preallocated for it.
      */
     public EngineContext maxOrders(final int maxOrders)
     {
         this.maxOrders = maxOrders;
+        return this;
+    }
+
+    public int maxOpenOrdersPerAccount()
+    {
+        return maxOpenOrdersPerAccount;
+    }
+
+    /**
+     * Most live orders one account may hold at once (initial value, see the class comment); beyond it a new order is
+     * rejected ACCOUNT_ORDER_LIMIT, so one account cannot take the whole engine's order limit from the others.
+     */
+    public EngineContext maxOpenOrdersPerAccount(final int maxOpenOrdersPerAccount)
+    {
+        this.maxOpenOrdersPerAccount = maxOpenOrdersPerAccount;
+        return this;
+    }
+
+    public long gtdHorizonMs()
+    {
+        return gtdHorizonMs;
+    }
+
+    /**
+     * Furthest in cluster time a GTD order may expire after it is entered (initial value, see the class comment);
+     * beyond it the order is rejected INVALID_EXPIRE_TIME. Default 366 days.
+     */
+    public EngineContext gtdHorizonMs(final long gtdHorizonMs)
+    {
+        this.gtdHorizonMs = gtdHorizonMs;
         return this;
     }
 
@@ -88,7 +136,8 @@ public final class EngineContext
     }
 
     /**
-     * Orders preallocated at start; the pool grows in chunks up to maxOrders.
+     * Orders preallocated at start; the pool grows in chunks up to the order limit in force. Memory only: outcomes do
+     * not depend on it.
      */
     public EngineContext initialOrders(final int initialOrders)
     {

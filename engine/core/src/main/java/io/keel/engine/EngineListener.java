@@ -94,6 +94,14 @@ public interface EngineListener
     void onAdminResponse(long correlationId, int refTemplateId, RejectReason result, long time);
 
     /**
+     * The limits in force after an admin's SetLimits (or its refusal: {@code result} is not NONE and nothing changed),
+     * to the admin that sent it. A listener that wraps another must pass it on: it is an output like any other.
+     */
+    default void onLimits(long correlationId, RejectReason result, EngineLimits limits, long time)
+    {
+    }
+
+    /**
      * One page of a book snapshot begins: {@code levelCount} levels follow, at most
      * {@link Engine#BOOK_SNAPSHOT_PAGE_LEVELS}. Across pages 1 to {@code pageCount} the levels run bids best first,
      * then asks best first; every page carries the same mdSeqNo, and the pages of one snapshot come one after

@@ -185,14 +185,39 @@ final class EventEmitter
      * unknown instrument), in pages of at most {@link Engine#BOOK_SNAPSHOT_PAGE_LEVELS} levels: the page count
      * depends only on the book, so every node pages alike and no page can outgrow a message.
      */
-    void bookSnapshot(final int instrumentId, final Instrument instrument, final long time)
+    /**
+     * See {@link Engine#bookSnapshot}: the book of one instrument, or of each (instrument 0), answered to the asker.
+     */
+    void marketDataRequest(final int instrumentId, final Instruments instruments, final long time)
     {
-        if (instrument == null)
+        if (instrumentId == 0)
         {
-            listener.onBookSnapshotBegin(instrumentId, 0, 1, 1, 0, time);
-            listener.onBookSnapshotEnd(instrumentId);
+            for (int i = 0; i < instruments.count; i++)
+            {
+                final Instrument instrument = instruments.sorted[i];
+                bookSnapshot(instrument.instrumentId, instrument, time);
+            }
+        }
+        final Instrument instrument = instruments.get(instrumentId);
+        if (instrument != null)
+        {
+            bookSnapshot(instrumentId, instrument, time);
             return;
         }
+        adminResponse(instrumentId, io.keel.codecs.MarketDataRequestDecoder.TEMPLATE_ID,
+            instrumentId == 0 ? RejectReason.NONE : RejectReason.UNKNOWN_INSTRUMENT, time);
+    }
+
+    /**
+     * The limits in force after a SetLimits (or its refusal), to the admin that sent it.
+     */
+    void limits(final long correlationId, final RejectReason result, final EngineLimits limits, final long time)
+    {
+        listener.onLimits(correlationId, result, limits, time);
+    }
+
+    void bookSnapshot(final int instrumentId, final Instrument instrument, final long time)
+    {
         final BookSide bids = instrument.bids;
         final BookSide asks = instrument.asks;
         final int bidCount = bids.levelCount();

@@ -1,36 +1,80 @@
 package io.keel.engine;
 
 /**
- * GTD expiries as a binary min-heap of (expireTime, orderId), ties by orderId so expiry order
- * is deterministic. Cancelled orders are not removed: the engine skips stale entries on pop.
+ * Resting GTD orders by expiry: a binary min-heap of the orders themselves, by (expireTime, orderId) so expiry order
+ * is deterministic. Each order knows its place in the heap, so an order that ends any other way (cancel, fill,
+ * replace into a fill, mass cancel) leaves in O(log n) with no scan and nothing stays behind: the heap holds exactly
+ * the resting GTD orders.
+ *
+ * <p>Preallocated for the whole-engine order limit (a GTD order in the heap is a live order): it grows only when an
+ * admin raises the limit, or a snapshot holds more orders than the limit now in force — never on the matching thread
+ * in steady state.
  */
 final class ExpiryQueue
 {
-    private long[] times = new long[256];
-    private long[] orderIds = new long[256];
+    static final int NOT_QUEUED = -1;
+
+    private Order[] heap;
     private int size;
 
-    void add(final long time, final long orderId)
+    ExpiryQueue(final int capacity)
     {
-        if (size == times.length)
+        heap = new Order[Math.max(16, capacity)];
+    }
+
+    /**
+     * Cold: see the class comment.
+     */
+    void ensureCapacity(final int capacity)
+    {
+        if (capacity > heap.length)
         {
-            times = java.util.Arrays.copyOf(times, size * 2);
-            orderIds = java.util.Arrays.copyOf(orderIds, size * 2);
+            heap = java.util.Arrays.copyOf(heap, capacity);
         }
-        int i = size++;
-        while (i > 0)
+    }
+
+    /**
+     * Queue a resting GTD order; one already queued stays where it is (its expiry never changes).
+     */
+    void add(final Order order)
+    {
+        if (order.expiryIndex != NOT_QUEUED)
         {
-            final int parent = (i - 1) >>> 1;
-            if (!less(time, orderId, times[parent], orderIds[parent]))
+            return;
+        }
+        siftUp(size++, order);
+    }
+
+    /**
+     * Take an order out, wherever it is; nothing when it is not queued.
+     */
+    void remove(final Order order)
+    {
+        final int index = order.expiryIndex;
+        if (index == NOT_QUEUED)
+        {
+            return;
+        }
+        order.expiryIndex = NOT_QUEUED;
+        final int last = --size;
+        final Order moved = heap[last];
+        heap[last] = null;
+        if (index != last)
+        {
+            if (index > 0 && less(moved, heap[(index - 1) >>> 1]))
             {
-                break;
+                siftUp(index, moved);
             }
-            times[i] = times[parent];
-            orderIds[i] = orderIds[parent];
-            i = parent;
+            else
+            {
+                siftDown(index, moved);
+            }
         }
-        times[i] = time;
-        orderIds[i] = orderId;
+    }
+
+    int size()
+    {
+        return size;
     }
 
     boolean isEmpty()
@@ -40,50 +84,63 @@ final class ExpiryQueue
 
     long peekTime()
     {
-        return size == 0 ? Long.MAX_VALUE : times[0];
+        return size == 0 ? Long.MAX_VALUE : heap[0].expireTime;
     }
 
-    long peekOrderId()
+    Order peek()
     {
-        return orderIds[0];
+        return size == 0 ? null : heap[0];
     }
 
-    void pop()
+    private void siftUp(final int start, final Order order)
     {
-        final int last = --size;
-        final long time = times[last];
-        final long orderId = orderIds[last];
-        int i = 0;
+        int i = start;
+        while (i > 0)
+        {
+            final int parent = (i - 1) >>> 1;
+            final Order above = heap[parent];
+            if (!less(order, above))
+            {
+                break;
+            }
+            place(i, above);
+            i = parent;
+        }
+        place(i, order);
+    }
+
+    private void siftDown(final int start, final Order order)
+    {
+        int i = start;
         while (true)
         {
             int child = 2 * i + 1;
-            if (child >= last)
+            if (child >= size)
             {
                 break;
             }
-            if (child + 1 < last && less(times[child + 1], orderIds[child + 1], times[child], orderIds[child]))
+            if (child + 1 < size && less(heap[child + 1], heap[child]))
             {
                 child++;
             }
-            if (!less(times[child], orderIds[child], time, orderId))
+            if (!less(heap[child], order))
             {
                 break;
             }
-            times[i] = times[child];
-            orderIds[i] = orderIds[child];
+            place(i, heap[child]);
             i = child;
         }
-        times[i] = time;
-        orderIds[i] = orderId;
+        place(i, order);
     }
 
-    void clear()
+    private void place(final int index, final Order order)
     {
-        size = 0;
+        heap[index] = order;
+        order.expiryIndex = index;
     }
 
-    private static boolean less(final long t1, final long id1, final long t2, final long id2)
+    private static boolean less(final Order a, final Order b)
     {
-        return t1 < t2 || (t1 == t2 && id1 < id2);
+        return a.expireTime < b.expireTime || (a.expireTime == b.expireTime && a.orderId < b.orderId);
     }
 }

@@ -26,6 +26,8 @@ final class Order
     /** Amount still reserved for this order: quote for a buy, base for a sell. */
     long reserved;
     long expireTime;
+    /** Place in the {@link ExpiryQueue}, or {@link ExpiryQueue#NOT_QUEUED}. */
+    int expiryIndex = ExpiryQueue.NOT_QUEUED;
 
     Account account;
     Instrument instrument;

@@ -23,6 +23,7 @@ final class OrderEntry
     private final OrderLifecycle lifecycle;
     private final Matcher matcher;
     private final EventEmitter emitter;
+    private final EngineLimits limits;
     long nextOrderId = 1;
 
     OrderEntry(
@@ -33,8 +34,10 @@ final class OrderEntry
         final Idempotency idempotency,
         final OrderLifecycle lifecycle,
         final Matcher matcher,
-        final EventEmitter emitter)
+        final EventEmitter emitter,
+        final EngineLimits limits)
     {
+        this.limits = limits;
         this.accounts = accounts;
         this.instruments = instruments;
         this.pool = pool;
@@ -90,7 +93,8 @@ final class OrderEntry
         final long limitPrice = market && instrument != null && OrderValidation.isValidSide(side) ?
             instrument.bandPrice(OrderValidation.marketProtectionBps(instrument), side == Side.BUY) : price;
         RejectReason reason = OrderValidation.validateNewOrder(
-            instrument, side, ordType, timeInForce, postOnly, selfTradePrevention, limitPrice, quantity, expireTime, time);
+            instrument, side, ordType, timeInForce, postOnly, selfTradePrevention, limitPrice, quantity, expireTime, time,
+            limits.gtdHorizon);
         if (reason == RejectReason.NONE)
         {
             reason = OrderValidation.checkFunds(account, instrument, side, limitPrice, quantity, 0);
@@ -99,11 +103,14 @@ final class OrderEntry
         {
             reason = RejectReason.POST_ONLY_WOULD_TAKE;
         }
-        final Order order = reason == RejectReason.NONE ? pool.acquire() : null;
-        if (reason == RejectReason.NONE && order == null)
+        if (reason == RejectReason.NONE)
         {
-            reason = RejectReason.ORDER_LIMIT_REACHED;
+            // One account's share first, so an account at its own bound is told so while the engine has room;
+            // the whole engine's bound protects memory. Both are limits in force (from the log), never flags.
+            reason = account.openOrders >= limits.maxOpenOrdersPerAccount ? RejectReason.ACCOUNT_ORDER_LIMIT :
+                pool.inUse() >= limits.maxOrders ? RejectReason.ORDER_LIMIT_REACHED : RejectReason.NONE;
         }
+        final Order order = reason == RejectReason.NONE ? pool.acquire() : null;
         if (reason != RejectReason.NONE)
         {
             idempotency.remember(
@@ -129,6 +136,7 @@ final class OrderEntry
         order.leavesQty = quantity;
         order.cumQty = 0;
         order.expireTime = timeInForce == TimeInForce.GTD ? expireTime : 0;
+        order.expiryIndex = ExpiryQueue.NOT_QUEUED;
         order.account = account;
         order.instrument = instrument;
 

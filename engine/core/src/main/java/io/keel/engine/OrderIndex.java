@@ -1,50 +1,78 @@
 package io.keel.engine;
 
 import org.agrona.BitUtil;
-import org.agrona.collections.Long2ObjectHashMap;
 
 /**
- * Live orders by id and by (account, current clOrdId).
+ * Live orders by id and by (account, current clOrdId), and each account's count of open orders.
  *
- * <p>By id: the engine assigns ids in sequence, so an id's low bits pick a slot directly, with no
- * hashing; the rare order still alive when a much newer one wants its slot goes to an overflow map.
+ * <p>Both tables are open-addressing arrays of the orders themselves (the key is read from the order, so nothing is
+ * stored twice and nothing is allocated per order), probed linearly, with deletion by shifting back. They are
+ * preallocated for the whole-engine order limit, at most half full: nothing here rehashes or grows on the matching
+ * thread. Only an admin raising the limit ({@link #ensureCapacity}, a command in the log) or a snapshot load grows
+ * them — the same on every node, since the limit travels in the log and the snapshot.
  *
- * <p>By clOrdId: an open-addressing table of the orders themselves (the key is read from the order,
- * so nothing is stored twice and nothing is allocated per request), probed linearly, at most half
- * full, with deletion by shifting back. It finds a live order however old — the clOrdId window only
- * remembers requests for the idempotency horizon. It doubles (cold, at a new high-water mark of live
- * orders, as the pool does) up to twice maxOrders slots.
+ * <p>By id: the engine assigns ids in sequence, so an id's low bits are its home slot and recent orders sit next to
+ * each other; an order still alive when a newer one wants its slot simply sits one probe further.
+ *
+ * <p>By clOrdId: finds a live order however old — the clOrdId window only remembers requests for the idempotency
+ * horizon.
  */
 final class OrderIndex
 {
-    private final Order[] slots;
-    private final int mask;
-    private final Long2ObjectHashMap<Order> overflow = new Long2ObjectHashMap<>();
+    private Order[] byId;
+    private int idMask;
     private Order[] byClOrdId;
     /** The hash of each slot's order's key: probing and shifting compare it instead of reading the order. */
     private int[] clOrdIdHashes;
     private int clOrdIdMask;
+    private int capacity;
     private int size;
 
     /**
-     * @param capacityPowerOfTwo  slots of the by-id table.
-     * @param initialOrders       live orders the by-clOrdId table holds before it first grows.
+     * @param capacity live orders the tables hold (the engine's order limit).
      */
-    OrderIndex(final int capacityPowerOfTwo, final int initialOrders)
+    OrderIndex(final int capacity)
     {
-        slots = new Order[capacityPowerOfTwo];
-        mask = capacityPowerOfTwo - 1;
-        allocateByClOrdId(BitUtil.findNextPositivePowerOfTwo(Math.max(16, 2 * initialOrders)));
+        allocate(capacity);
+    }
+
+    /**
+     * Hold at least this many live orders (cold: an admin raised the order limit, or a snapshot holds more orders
+     * than the limit now in force). Never shrinks.
+     */
+    void ensureCapacity(final int capacity)
+    {
+        if (capacity <= this.capacity)
+        {
+            return;
+        }
+        final Order[] old = byId;
+        allocate(capacity);
+        for (final Order order : old)
+        {
+            if (order != null)
+            {
+                indexId(order);
+                indexClOrdId(order);
+            }
+        }
+    }
+
+    int capacity()
+    {
+        return capacity;
     }
 
     Order get(final long orderId)
     {
-        final Order order = slots[(int)orderId & mask];
-        if (order != null && order.orderId == orderId)
+        for (int slot = (int)orderId & idMask; ; slot = (slot + 1) & idMask)
         {
-            return order;
+            final Order order = byId[slot];
+            if (order == null || order.orderId == orderId)
+            {
+                return order;
+            }
         }
-        return overflow.isEmpty() ? null : overflow.get(orderId);
     }
 
     /**
@@ -64,38 +92,23 @@ final class OrderIndex
         }
     }
 
+    /**
+     * Callers keep within {@link #capacity()}: the engine checks its order limit first.
+     */
     void put(final Order order)
     {
-        final int index = (int)order.orderId & mask;
-        if (slots[index] == null)
-        {
-            slots[index] = order;
-        }
-        else
-        {
-            overflow.put(order.orderId, order);
-        }
-        size++;
-        if (2 * size > byClOrdId.length)
-        {
-            growByClOrdId();
-        }
+        indexId(order);
         indexClOrdId(order);
+        order.account.openOrders++;
+        size++;
     }
 
     void remove(final Order order)
     {
-        final int index = (int)order.orderId & mask;
-        if (slots[index] == order)
-        {
-            slots[index] = null;
-        }
-        else
-        {
-            overflow.remove(order.orderId);
-        }
-        size--;
+        unindexId(order);
         unindexClOrdId(order);
+        order.account.openOrders--;
+        size--;
     }
 
     /**
@@ -113,11 +126,47 @@ final class OrderIndex
         return size;
     }
 
-    private void allocateByClOrdId(final int slots)
+    private void allocate(final int capacity)
     {
+        this.capacity = capacity;
+        final int slots = BitUtil.findNextPositivePowerOfTwo(Math.max(16, 2 * capacity));
+        byId = new Order[slots];
+        idMask = slots - 1;
         byClOrdId = new Order[slots];
         clOrdIdHashes = new int[slots];
         clOrdIdMask = slots - 1;
+    }
+
+    private void indexId(final Order order)
+    {
+        int slot = (int)order.orderId & idMask;
+        while (byId[slot] != null)
+        {
+            slot = (slot + 1) & idMask;
+        }
+        byId[slot] = order;
+    }
+
+    /**
+     * Knuth's algorithm R, as {@link #unindexClOrdId}: the home slot is the id's low bits.
+     */
+    private void unindexId(final Order order)
+    {
+        int hole = (int)order.orderId & idMask;
+        while (byId[hole] != order)
+        {
+            hole = (hole + 1) & idMask;
+        }
+        for (int slot = (hole + 1) & idMask; byId[slot] != null; slot = (slot + 1) & idMask)
+        {
+            final int home = (int)byId[slot].orderId & idMask;
+            if (((slot - home) & idMask) >= ((slot - hole) & idMask))
+            {
+                byId[hole] = byId[slot];
+                hole = slot;
+            }
+        }
+        byId[hole] = null;
     }
 
     private void indexClOrdId(final Order order)
@@ -153,21 +202,5 @@ final class OrderIndex
             }
         }
         byClOrdId[hole] = null;
-    }
-
-    /**
-     * Cold: double and reinsert.
-     */
-    private void growByClOrdId()
-    {
-        final Order[] old = byClOrdId;
-        allocateByClOrdId(old.length * 2);
-        for (final Order order : old)
-        {
-            if (order != null)
-            {
-                indexClOrdId(order);
-            }
-        }
     }
 }

@@ -123,25 +123,18 @@ final class OrderLifecycle
     }
 
     /**
-     * Expire the GTD orders due by {@code time}, earliest first. Queue entries of orders gone
-     * or replaced since are skipped.
+     * Expire the GTD orders due by {@code time}, earliest first (ties by orderId). The queue holds only resting GTD
+     * orders: one that ended any other way left it then.
      */
     void expireDue(final long time)
     {
         while (expiries.peekTime() <= time)
         {
-            final long expireTime = expiries.peekTime();
-            final long orderId = expiries.peekOrderId();
-            expiries.pop();
-            final Order order = orders.get(orderId);
-            if (order != null && order.timeInForce == TimeInForce.GTD && order.expireTime == expireTime)
-            {
-                removeFromBook(order.instrument, order, time);
-                emitter.orderReport(
-                    order, OrdType.LIMIT, ExecType.EXPIRED, OrdStatus.EXPIRED, RejectReason.NONE, order.clOrdId, 0,
-                    time);
-                finishWithStatus(order, OrdStatus.EXPIRED);
-            }
+            final Order order = expiries.peek();
+            removeFromBook(order.instrument, order, time);
+            emitter.orderReport(
+                order, OrdType.LIMIT, ExecType.EXPIRED, OrdStatus.EXPIRED, RejectReason.NONE, order.clOrdId, 0, time);
+            finishWithStatus(order, OrdStatus.EXPIRED);
         }
     }
 
@@ -173,7 +166,7 @@ final class OrderLifecycle
             emitter.bookUpdate(instrument, book.side, level, time);
             if (order.timeInForce == TimeInForce.GTD)
             {
-                expiries.add(order.expireTime, order.orderId);
+                expiries.add(order);
             }
         }
     }
@@ -209,6 +202,8 @@ final class OrderLifecycle
     private void finishWithStatus(final Order order, final OrdStatus status)
     {
         Accounts.release(order, order.instrument);
+        // Every way an order ends passes here, so its expiry entry never outlives it.
+        expiries.remove(order);
         idempotency.finish(order, status);
         orders.remove(order);
         pool.release(order);

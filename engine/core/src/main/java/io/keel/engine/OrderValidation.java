@@ -27,7 +27,8 @@ final class OrderValidation
         final long price,
         final long quantity,
         final long expireTime,
-        final long time)
+        final long time,
+        final long gtdHorizon)
     {
         if (instrument == null)
         {
@@ -63,7 +64,8 @@ final class OrderValidation
         {
             return RejectReason.INVALID_PRICE;
         }
-        if (timeInForce == TimeInForce.GTD && expireTime <= time)
+        // Both sides positive once expireTime > time: the difference cannot overflow.
+        if (timeInForce == TimeInForce.GTD && (expireTime <= time || expireTime - time > gtdHorizon))
         {
             return RejectReason.INVALID_EXPIRE_TIME;
         }

@@ -46,7 +46,7 @@ final class Sessions
 
     final Long2ObjectHashMap<Session> byId = new Long2ObjectHashMap<>();
     /** Pending cancel-on-disconnects as (deadline, sessionId); entries of sessions back in time are skipped. */
-    private final ExpiryQueue deadlines = new ExpiryQueue();
+    private final DeadlineQueue deadlines = new DeadlineQueue();
     private final EventEmitter emitter;
     private final LongArrayList scratch = new LongArrayList();
 

@@ -7,6 +7,7 @@ import io.keel.codecs.SnapshotBeginDecoder;
 import io.keel.codecs.SnapshotClOrdIdsDecoder;
 import io.keel.codecs.SnapshotEndDecoder;
 import io.keel.codecs.SnapshotInstrumentDecoder;
+import io.keel.codecs.SnapshotLimitsDecoder;
 import io.keel.codecs.SnapshotOrderDecoder;
 import io.keel.codecs.SnapshotSessionDecoder;
 import io.keel.codecs.TimeInForce;
@@ -28,6 +29,7 @@ public final class SnapshotLoader implements SnapshotSink
     private final SnapshotClOrdIdsDecoder clOrdIdsDecoder = new SnapshotClOrdIdsDecoder();
     private final SnapshotOrderDecoder orderDecoder = new SnapshotOrderDecoder();
     private final SnapshotSessionDecoder sessionDecoder = new SnapshotSessionDecoder();
+    private final SnapshotLimitsDecoder limitsDecoder = new SnapshotLimitsDecoder();
     private final SnapshotEndDecoder end = new SnapshotEndDecoder();
     private int messageCount;
     private int clOrdIdMessages;
@@ -89,6 +91,9 @@ public final class SnapshotLoader implements SnapshotSink
             case SnapshotBeginDecoder.TEMPLATE_ID:
                 onBegin(buffer, offset);
                 break;
+            case SnapshotLimitsDecoder.TEMPLATE_ID:
+                onLimits(buffer, offset);
+                break;
             case SnapshotInstrumentDecoder.TEMPLATE_ID:
                 onInstrument(buffer, offset);
                 break;
@@ -122,19 +127,38 @@ public final class SnapshotLoader implements SnapshotSink
         }
         begun = true;
         begin.wrapAndApplyHeader(buffer, offset, header);
-        if (begin.formatVersion() != SnapshotWriter.FORMAT_VERSION)
+        // Format 1 carries no limits: the engine keeps the ones it started with, as the node that wrote it did.
+        if (begin.formatVersion() != SnapshotWriter.FORMAT_VERSION && begin.formatVersion() != 1)
         {
             throw new IllegalStateException("unsupported snapshot format " + begin.formatVersion());
         }
+        // Orders lowered below the orders held are kept: the order structures hold every one of them.
+        engine.orders.ensureCapacity(begin.orderCount());
+        engine.expiries.ensureCapacity(begin.orderCount());
         engine.entry.nextOrderId = begin.nextOrderId();
         engine.matcher.nextTradeId = begin.nextTradeId();
         engine.emitter.nextExecId = begin.nextExecId();
-        engine.lastTime = begin.lastTime();
+        engine.clock.lastTime = begin.lastTime();
         for (final SnapshotBeginDecoder.NetDepositsDecoder asset : begin.netDeposits())
         {
             engine.accounts.ensureAssetCapacity(asset.assetId() + 1);
             engine.accounts.netDeposits[asset.assetId()] = asset.amount();
         }
+    }
+
+    /**
+     * The limits change outcomes, so the snapshot's win over the values this engine started with.
+     */
+    private void onLimits(final DirectBuffer buffer, final int offset)
+    {
+        final SnapshotLimitsDecoder d = limitsDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final EngineLimits limits = engine.limits;
+        limits.maxOrders = d.maxOrders();
+        limits.maxOpenOrdersPerAccount = d.maxOpenOrdersPerAccount();
+        limits.gtdHorizon = d.gtdHorizon();
+        limits.changes = d.changes();
+        engine.orders.ensureCapacity(limits.maxOrders);
+        engine.expiries.ensureCapacity(limits.maxOrders);
     }
 
     private void onInstrument(final DirectBuffer buffer, final int offset)
@@ -198,7 +222,7 @@ public final class SnapshotLoader implements SnapshotSink
             window.add(
                 account.accountId, e.clOrdId(), e.orderId(), e.instrumentId(), e.side(), e.ordType(), e.timeInForce(),
                 e.ordStatus(), e.rejectReason(), e.price(), e.quantity(), e.cumQty(),
-                time == SnapshotClOrdIdsDecoder.EntriesDecoder.timeNullValue() ? engine.lastTime : time,
+                time == SnapshotClOrdIdsDecoder.EntriesDecoder.timeNullValue() ? engine.clock.lastTime : time,
                 ClOrdIdWindow.NO_SEQ);
         }
     }
@@ -215,7 +239,7 @@ public final class SnapshotLoader implements SnapshotSink
         final Order order = engine.pool.acquire();
         if (order == null)
         {
-            throw new IllegalStateException("snapshot holds more orders than maxOrders=" + engine.context().maxOrders());
+            throw new IllegalStateException("snapshot holds more orders than " + EngineLimits.MAX_ORDERS_MAX);
         }
         order.orderId = d.orderId();
         order.clOrdId = d.clOrdId();
@@ -235,12 +259,13 @@ public final class SnapshotLoader implements SnapshotSink
         order.account = account;
         order.instrument = instrument;
         order.recordSeq = ClOrdIdWindow.NO_SEQ; // linked to its records at the end, in one pass
+        order.expiryIndex = ExpiryQueue.NOT_QUEUED;
 
         instrument.side(order.side).levelFor(order.price).append(order);
         engine.orders.put(order);
         if (order.timeInForce == TimeInForce.GTD)
         {
-            engine.expiries.add(order.expireTime, order.orderId);
+            engine.expiries.add(order);
         }
     }
 

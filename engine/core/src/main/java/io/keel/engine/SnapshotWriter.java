@@ -7,6 +7,7 @@ import io.keel.codecs.SnapshotBeginEncoder;
 import io.keel.codecs.SnapshotClOrdIdsEncoder;
 import io.keel.codecs.SnapshotEndEncoder;
 import io.keel.codecs.SnapshotInstrumentEncoder;
+import io.keel.codecs.SnapshotLimitsEncoder;
 import io.keel.codecs.SnapshotOrderEncoder;
 import io.keel.codecs.SnapshotSessionEncoder;
 import org.agrona.ExpandableArrayBuffer;
@@ -20,7 +21,8 @@ import java.util.Arrays;
  */
 final class SnapshotWriter
 {
-    static final int FORMAT_VERSION = 1;
+    /** 2: SnapshotLimits after SnapshotBegin (format 1 had none: its engine keeps the limits it starts with). */
+    static final int FORMAT_VERSION = 2;
     /** Group entries per message, to keep each message far below Aeron's maximum. */
     static final int ENTRIES_PER_MESSAGE = 512;
 
@@ -32,6 +34,7 @@ final class SnapshotWriter
     private final SnapshotClOrdIdsEncoder clOrdIdsEncoder = new SnapshotClOrdIdsEncoder();
     private final SnapshotOrderEncoder orderEncoder = new SnapshotOrderEncoder();
     private final SnapshotSessionEncoder sessionEncoder = new SnapshotSessionEncoder();
+    private final SnapshotLimitsEncoder limitsEncoder = new SnapshotLimitsEncoder();
     private final SnapshotEndEncoder end = new SnapshotEndEncoder();
     private SnapshotSink sink;
     private int messageCount;
@@ -46,6 +49,7 @@ final class SnapshotWriter
         this.sink = sink;
         messageCount = 0;
         writeBegin(engine);
+        writeLimits(engine.limits);
         for (int i = 0; i < engine.instruments.count; i++)
         {
             writeInstrument(engine.instruments.sorted[i]);
@@ -95,7 +99,7 @@ final class SnapshotWriter
             .nextOrderId(engine.entry.nextOrderId)
             .nextTradeId(engine.matcher.nextTradeId)
             .nextExecId(engine.emitter.nextExecId)
-            .lastTime(engine.lastTime)
+            .lastTime(engine.clock.lastTime)
             .instrumentCount(engine.instruments.count)
             .accountCount(engine.accounts.byId.size())
             .orderCount(engine.orders.size());
@@ -108,6 +112,16 @@ final class SnapshotWriter
             }
         }
         emit(begin.encodedLength());
+    }
+
+    private void writeLimits(final EngineLimits limits)
+    {
+        limitsEncoder.wrapAndApplyHeader(buffer, 0, header)
+            .maxOrders(limits.maxOrders)
+            .maxOpenOrdersPerAccount(limits.maxOpenOrdersPerAccount)
+            .gtdHorizon(limits.gtdHorizon)
+            .changes(limits.changes);
+        emit(limitsEncoder.encodedLength());
     }
 
     private void writeInstrument(final Instrument instrument)

@@ -1,5 +1,7 @@
 package io.keel.engine;
 
+import io.keel.codecs.MarketDataRequestDecoder;
+
 import io.keel.codecs.CancelRejectResponseTo;
 import io.keel.codecs.ExecType;
 import io.keel.codecs.MassCancelScope;
@@ -127,11 +129,16 @@ class BookSnapshotPagingTest
         public void onAdminResponse(
             final long correlationId, final int refTemplateId, final RejectReason result, final long time)
         {
+            answers.add(correlationId + " " + refTemplateId + " " + result);
         }
+
+        final List<String> answers = new ArrayList<>();
     }
 
     private final Pages pages = new Pages();
-    private final Engine engine = new Engine(pages);
+    /** One account fills a 100,000-level book: its open-order share is the whole engine's here. */
+    private final Engine engine = new Engine(
+        new EngineContext().maxOpenOrdersPerAccount(EngineContext.MAX_ORDERS_DEFAULT), pages);
     private long clOrdId = 1;
 
     BookSnapshotPagingTest()
@@ -176,11 +183,30 @@ class BookSnapshotPagingTest
     }
 
     @Test
-    void shouldAnswerAnUnknownInstrumentWithOneEmptyPage()
+    void shouldAnswerAnUnknownInstrumentWithNoMarketDataButUnknownInstrumentToTheAsker()
     {
+        pages.pages.clear();
+        pages.answers.clear();
+
         engine.bookSnapshot(42, 7);
 
-        assertEquals(List.of(new Pages.Page(42, 0, 1, 1, 0, 7, List.of())), pages.pages);
+        assertEquals(List.of(), pages.pages, "no page: no gateway makes a book for an instrument that does not exist");
+        assertEquals(List.of("42 " + MarketDataRequestDecoder.TEMPLATE_ID + " UNKNOWN_INSTRUMENT"), pages.answers);
+    }
+
+    @Test
+    void shouldAnnounceANewInstrumentWithAnEmptyPageAndAnswerInstrumentZeroWithEveryBook()
+    {
+        assertEquals(List.of(new Pages.Page(INSTRUMENT, 0, 1, 1, 0, TIME, List.of())), pages.pages, "the announcement");
+        engine.addInstrument(9, 1, BASE, QUOTE, 1, 1, 500_000, 0, 500, TIME);
+        pages.pages.clear();
+        pages.answers.clear();
+
+        engine.bookSnapshot(0, TIME);
+
+        assertEquals(List.of(new Pages.Page(1, 0, 1, 1, 0, TIME, List.of()),
+            new Pages.Page(INSTRUMENT, 0, 1, 1, 0, TIME, List.of())), pages.pages, "every book, by instrument id");
+        assertEquals(List.of("0 " + MarketDataRequestDecoder.TEMPLATE_ID + " NONE"), pages.answers, "then the end");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.keel.node;
 import io.keel.codecs.AccountStatusDecoder;
 import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.BusinessRejectDecoder;
+import io.keel.codecs.LimitsDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.RejectReason;
 import io.keel.common.AdminCredentialsOptions;
@@ -32,7 +33,9 @@ import java.util.function.Predicate;
         "any one may be down).%n" +
         "Verbs: create-account ACCOUNT | deposit ACCOUNT ASSET AMOUNT | withdraw ACCOUNT ASSET AMOUNT |%n" +
         "  add-instrument ID BASE QUOTE TICK LOT REF_PRICE BAND_BPS PROTECTION_BPS | halt ID | resume ID |%n" +
-        "  snapshot | state-hash | account ACCOUNT (balances and open orders)")
+        "  snapshot | state-hash | account ACCOUNT (balances and open orders) |%n" +
+        "  limits [--max-orders N] [--max-orders-per-account N] [--gtd-horizon-days D] [--idempotency-horizon-ms MS]%n" +
+        "    [--max-clordids N] (engine limits, through the log so every node applies the same; no option: show them)")
 public final class AdminMain implements Callable<Integer>
 {
     @Parameters(index = "0", description = "The verb (see above).")
@@ -47,6 +50,21 @@ public final class AdminMain implements Callable<Integer>
     @Mixin
     AdminCredentialsOptions admin = new AdminCredentialsOptions();
 
+    @Option(names = "--max-orders", description = "limits: most live orders in the engine, all accounts together.")
+    int maxOrders;
+
+    @Option(names = "--max-orders-per-account", description = "limits: most live orders of one account.")
+    int maxOrdersPerAccount;
+
+    @Option(names = "--gtd-horizon-days", description = "limits: furthest a GTD order may expire, in days of cluster time.")
+    long gtdHorizonDays;
+
+    @Option(names = "--idempotency-horizon-ms", description = "limits: how long a clOrdId is remembered for resends.")
+    long idempotencyHorizonMs;
+
+    @Option(names = "--max-clordids", description = "limits: most order requests remembered at once, all accounts.")
+    int maxClOrdIds;
+
     @Option(names = "--timeout-s", description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
     long timeoutS = 15;
 
@@ -54,6 +72,7 @@ public final class AdminMain implements Callable<Integer>
     private final AdminResponseDecoder response = new AdminResponseDecoder();
     private final BusinessRejectDecoder businessReject = new BusinessRejectDecoder();
     private final AccountStatusDecoder accountStatus = new AccountStatusDecoder();
+    private final LimitsDecoder limits = new LimitsDecoder();
     private final AccountStatusPrinter accountPrinter = new AccountStatusPrinter(System.out);
     private String outcome;
     private boolean applied;
@@ -135,6 +154,15 @@ public final class AdminMain implements Callable<Integer>
             case "account":
                 need(1);
                 return (c) -> c.accountStatus(correlationId, args[0]);
+            case "limits":
+                need(0);
+                if (maxOrders < 0 || maxOrdersPerAccount < 0 || gtdHorizonDays < 0 || idempotencyHorizonMs < 0 ||
+                    maxClOrdIds < 0)
+                {
+                    throw new IllegalArgumentException("limits must be > 0");
+                }
+                return (c) -> c.setLimits(correlationId, maxOrders, maxOrdersPerAccount,
+                    TimeUnit.DAYS.toMillis(gtdHorizonDays), idempotencyHorizonMs, maxClOrdIds);
             default:
                 throw new IllegalArgumentException("unknown verb '" + verb + "' (see keel admin --help)");
         }
@@ -162,6 +190,22 @@ public final class AdminMain implements Callable<Integer>
                 {
                     outcome = "ok hash=" + Long.toHexString(response.value()) + " position=" + response.logPosition();
                 }
+            }
+        }
+        else if (header.templateId() == LimitsDecoder.TEMPLATE_ID)
+        {
+            limits.wrapAndApplyHeader(buffer, offset, header);
+            if (limits.correlationId() == correlationId)
+            {
+                applied = limits.result() == RejectReason.NONE;
+                outcome = (applied ? "ok" : "refused: " + limits.result()) +
+                    " max-orders=" + limits.maxOrders() +
+                    " max-orders-per-account=" + limits.maxOpenOrdersPerAccount() +
+                    " gtd-horizon-days=" + limits.gtdHorizon() / TimeUnit.DAYS.toMillis(1) +
+                    " (" + limits.gtdHorizon() + " ms)" +
+                    " idempotency-horizon-ms=" + limits.idempotencyHorizon() +
+                    " max-clordids=" + limits.maxClOrdIds() +
+                    " changes=" + limits.changes();
             }
         }
         else if (header.templateId() == AccountStatusDecoder.TEMPLATE_ID)

@@ -27,6 +27,7 @@ import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.Side;
 import io.keel.codecs.SnapshotRequestEncoder;
 import io.keel.codecs.StateHashRequestEncoder;
+import io.keel.codecs.SetLimitsEncoder;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.WithdrawEncoder;
 import io.keel.common.ClusterCredentialsSupplier;
@@ -86,6 +87,7 @@ public final class ClusterCommandSession implements AutoCloseable
     private final SnapshotRequestEncoder snapshotRequest = new SnapshotRequestEncoder();
     private final AccountRequestEncoder accountRequest = new AccountRequestEncoder();
     private final StateHashRequestEncoder stateHashRequest = new StateHashRequestEncoder();
+    private final SetLimitsEncoder setLimits = new SetLimitsEncoder();
     /** With the driver on the caller's thread: the client shared by every session, and the duty cycles to invoke. */
     private final Aeron aeron;
     private final InvokedAeron invoked;
@@ -488,6 +490,29 @@ public final class ClusterCommandSession implements AutoCloseable
     {
         resume.wrapAndApplyHeader(buffer, 0, header).correlationId(correlationId).instrumentId(instrumentId);
         return send(resume.encodedLength());
+    }
+
+    /**
+     * Change the engine limits through the log (see {@code EngineLimits}); {@code EngineLimits.KEEP} (0) keeps a value,
+     * all KEEP asks for the limits in force. Answered with a Limits message.
+     */
+    public boolean setLimits(
+        final long correlationId,
+        final int maxOrders,
+        final int maxOpenOrdersPerAccount,
+        final long gtdHorizon,
+        final long idempotencyHorizon,
+        final int maxClOrdIds)
+    {
+        setLimits.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .maxOrders(maxOrders == 0 ? SetLimitsEncoder.maxOrdersNullValue() : maxOrders)
+            .maxOpenOrdersPerAccount(
+                maxOpenOrdersPerAccount == 0 ? SetLimitsEncoder.maxOpenOrdersPerAccountNullValue() : maxOpenOrdersPerAccount)
+            .gtdHorizon(gtdHorizon == 0 ? SetLimitsEncoder.gtdHorizonNullValue() : gtdHorizon)
+            .idempotencyHorizon(idempotencyHorizon == 0 ? SetLimitsEncoder.idempotencyHorizonNullValue() : idempotencyHorizon)
+            .maxClOrdIds(maxClOrdIds == 0 ? SetLimitsEncoder.maxClOrdIdsNullValue() : maxClOrdIds);
+        return send(setLimits.encodedLength());
     }
 
     /**

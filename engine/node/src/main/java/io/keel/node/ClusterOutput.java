@@ -5,6 +5,7 @@ import io.aeron.cluster.service.ClientSession;
 import io.keel.engine.StateHash;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -17,15 +18,23 @@ import java.util.function.LongUnaryOperator;
  * the gateway it answers; admin answers to the session that asked.
  * <p>
  * Nothing here may change what the engine does, or throw: an offer that is back-pressured or not yet connected is
- * retried briefly, then queued per gateway and drained on the next callback; a queue past its bound closes that
- * gateway's cluster session, which is itself a log event (the gateway re-opens its sessions and the leader replays
- * what they missed from the journal). What a gateway did not get is never lost: it is in the journal.
+ * retried briefly, then queued per gateway and drained on the next callback. Each gateway's queue is preallocated
+ * to a bound in bytes when the gateway connects and never grows (no copy on the service thread). A message that does
+ * not fit is dropped, never the gateway: a client report dropped becomes a gap that the gateway fills from the
+ * journal — once the queue has drained, the latest report dropped for each session is sent again from the journal,
+ * the gateway sees it past the seqNo it expects and asks for the rest ({@code SessionSync}), as after any gap. A
+ * market-data increment dropped shows as an mdSeqNo gap at the next one, and the gateway asks for a snapshot. What a
+ * gateway did not get is never lost: it is in the journal. Without a journal (tests), overflow closes the gateway's
+ * cluster session as before: a log event after which the gateway re-opens its sessions.
+ * <p>
+ * The bound is sized from what a gateway can catch up: past a few MiB behind, it catches up faster from the journal
+ * (bounded replays it asks for at its own pace) than through a queue on the leader's heap.
  */
 final class ClusterOutput implements OutputSink
 {
     private static final int QUICK_RETRIES = 3;
-    private static final int PENDING_INITIAL_BYTES = 64 * 1024;
-    private static final int PENDING_MAX_BYTES = 64 * 1024 * 1024;
+    /** Default bound of one gateway's queue: 4 MiB, about 30,000 reports (see the class comment). */
+    static final int EGRESS_QUEUE_BYTES_DEFAULT = 4 * 1024 * 1024;
     /** What {@link #offerChecked} returns for a message too long for the session's egress. */
     private static final long OVERSIZED = Long.MIN_VALUE;
 
@@ -35,13 +44,17 @@ final class ClusterOutput implements OutputSink
     private static final class GatewayRoute
     {
         final ClientSession session;
-        final ExpandableRingBuffer pending = new ExpandableRingBuffer(PENDING_INITIAL_BYTES, PENDING_MAX_BYTES, false);
+        /** Preallocated at the bound: initial and most capacity alike, so it never doubles. */
+        final ExpandableRingBuffer pending;
         /** Messages in {@link #pending}. */
         int queued;
+        /** Sessions whose reports were dropped at the bound → the latest seqNo dropped; empty unless overflowed. */
+        final Long2LongHashMap gaps = new Long2LongHashMap(0);
 
-        GatewayRoute(final ClientSession session)
+        GatewayRoute(final ClientSession session, final int queueBytes)
         {
             this.session = session;
+            pending = new ExpandableRingBuffer(queueBytes, queueBytes, false);
         }
     }
 
@@ -50,6 +63,8 @@ final class ClusterOutput implements OutputSink
     private final LongUnaryOperator linkOfSession;
     private final ExpandableRingBuffer.MessageConsumer drainer = this::drainOne;
     private final OutputJournal journal;
+    private final int queueBytes;
+    private final OutputJournal.ReportHandler tailSender = this::sendTail;
     private IdleStrategy retryIdle;
     private GatewayRoute draining;
     private ClientSession requester;
@@ -60,16 +75,22 @@ final class ClusterOutput implements OutputSink
     private long queued;
     private long journalErrors;
     private volatile long oversized;
+    private volatile long overflowed;
+    private volatile long gapsSignalled;
+    private volatile long queuedBytes;
 
     /**
      * @param linkOfSession the gateway link serving a client session now (0 when none): the engine's answer.
      * @param journal       where every client report is kept, or null for none.
+     * @param queueBytes    bound of each gateway's queue (rounded up to a power of two).
      */
-    ClusterOutput(final IdleStrategy retryIdle, final LongUnaryOperator linkOfSession, final OutputJournal journal)
+    ClusterOutput(
+        final IdleStrategy retryIdle, final LongUnaryOperator linkOfSession, final OutputJournal journal, final int queueBytes)
     {
         this.retryIdle = retryIdle;
         this.linkOfSession = linkOfSession;
         this.journal = journal;
+        this.queueBytes = queueBytes;
     }
 
     void retryIdle(final IdleStrategy retryIdle)
@@ -95,6 +116,30 @@ final class ClusterOutput implements OutputSink
     long queued()
     {
         return queued;
+    }
+
+    /**
+     * Bytes queued for every gateway now, readable from any thread.
+     */
+    long queuedBytes()
+    {
+        return queuedBytes;
+    }
+
+    /**
+     * Messages dropped at a gateway's queue bound, readable from any thread.
+     */
+    long overflowed()
+    {
+        return overflowed;
+    }
+
+    /**
+     * Reports sent again from the journal after an overflow so their gateway sees the gap, readable from any thread.
+     */
+    long gapsSignalled()
+    {
+        return gapsSignalled;
     }
 
     /**
@@ -128,7 +173,7 @@ final class ClusterOutput implements OutputSink
     {
         if (!routes.containsKey(session.id()))
         {
-            routes.put(session.id(), new GatewayRoute(session));
+            routes.put(session.id(), new GatewayRoute(session, queueBytes)); // cold: a gateway connects
         }
     }
 
@@ -142,6 +187,7 @@ final class ClusterOutput implements OutputSink
         if (route != null)
         {
             queued -= route.queued;
+            updateQueuedBytes();
         }
         if (requester == session)
         {
@@ -170,9 +216,9 @@ final class ClusterOutput implements OutputSink
             }
         }
         final GatewayRoute route = routes.get(linkOfSession.applyAsLong(sessionId));
-        if (route != null)
+        if (route != null && !send(route, buffer, offset, length) && seqNo > 0)
         {
-            send(route, buffer, offset, length);
+            route.gaps.put(sessionId, seqNo); // cold: only past the bound
         }
     }
 
@@ -232,9 +278,62 @@ final class ClusterOutput implements OutputSink
             {
                 draining = route;
                 route.pending.consume(drainer, Integer.MAX_VALUE);
+                if (route.pending.isEmpty() && !route.gaps.isEmpty())
+                {
+                    signalGaps(route);
+                }
             }
         }
         draining = null;
+        updateQueuedBytes();
+    }
+
+    /**
+     * Cold, after an overflow drained: the latest report dropped for each session, again from the journal, so the
+     * gateway sees the gap (it asks for the rest itself). Session ids in order, the same every time.
+     */
+    private void signalGaps(final GatewayRoute route)
+    {
+        final long[] sessionIds = new long[route.gaps.size()];
+        int i = 0;
+        final Long2LongHashMap.KeyIterator keys = route.gaps.keySet().iterator();
+        while (keys.hasNext())
+        {
+            sessionIds[i++] = keys.nextValue();
+        }
+        java.util.Arrays.sort(sessionIds);
+        draining = route;
+        for (final long sessionId : sessionIds)
+        {
+            final long seqNo = route.gaps.get(sessionId);
+            journal.replay(sessionId, seqNo, seqNo, 1, tailSender);
+        }
+        route.gaps.clear();
+    }
+
+    private void sendTail(
+        final long sessionId,
+        final long seqNo,
+        final long logPosition,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (send(draining, buffer, offset, length))
+        {
+            gapsSignalled++;
+        }
+    }
+
+    private void updateQueuedBytes()
+    {
+        long bytes = 0;
+        for (final GatewayRoute route : routes.values())
+        {
+            bytes += route.pending.size();
+        }
+        queuedBytes = bytes;
     }
 
     private boolean drainOne(final org.agrona.MutableDirectBuffer buffer, final int offset, final int length, final int headOffset)
@@ -249,7 +348,10 @@ final class ClusterOutput implements OutputSink
         return false;
     }
 
-    private void send(final GatewayRoute route, final DirectBuffer buffer, final int offset, final int length)
+    /**
+     * @return false when dropped at the queue's bound.
+     */
+    private boolean send(final GatewayRoute route, final DirectBuffer buffer, final int offset, final int length)
     {
         if (!route.pending.isEmpty() || !offer(route.session, buffer, offset, length))
         {
@@ -260,12 +362,18 @@ final class ClusterOutput implements OutputSink
             }
             else
             {
-                // A gateway this far behind is broken: closing its session is a log event; it comes back, re-opens
-                // its sessions and gets what they missed from the journal.
-                dropped++;
-                route.session.close();
+                overflowed++;
+                if (journal == null)
+                {
+                    // Nothing to fill a gap from: closing the gateway's session is a log event; it comes back and
+                    // re-opens its sessions.
+                    dropped++;
+                    route.session.close();
+                }
+                return false;
             }
         }
+        return true;
     }
 
     /**

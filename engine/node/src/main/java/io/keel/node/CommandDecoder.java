@@ -21,10 +21,12 @@ import io.keel.codecs.SessionCloseReason;
 import io.keel.codecs.SessionLostDecoder;
 import io.keel.codecs.SessionOpenDecoder;
 import io.keel.codecs.SessionReplayDecoder;
+import io.keel.codecs.SetLimitsDecoder;
 import io.keel.codecs.SnapshotRequestDecoder;
 import io.keel.codecs.StateHashRequestDecoder;
 import io.keel.codecs.WithdrawDecoder;
 import io.keel.engine.Engine;
+import io.keel.engine.EngineLimits;
 import org.agrona.DirectBuffer;
 
 /**
@@ -59,6 +61,7 @@ public final class CommandDecoder
     private final SessionOpenDecoder sessionOpen = new SessionOpenDecoder();
     private final SessionCloseDecoder sessionClose = new SessionCloseDecoder();
     private final SessionReplayDecoder sessionReplay = new SessionReplayDecoder();
+    private final SetLimitsDecoder setLimits = new SetLimitsDecoder();
     private long correlationId;
     private long gatewayLink;
     private int gatewayId;
@@ -277,6 +280,16 @@ public final class CommandDecoder
                 engine.resume(re.correlationId(), re.instrumentId(), time);
                 return CommandResult.APPLIED;
 
+            case SetLimitsDecoder.TEMPLATE_ID:
+                final SetLimitsDecoder l = setLimits.wrap(buffer, body, blockLength, version);
+                engine.setLimits(l.correlationId(),
+                    keep(l.maxOrders(), SetLimitsDecoder.maxOrdersNullValue()),
+                    keep(l.maxOpenOrdersPerAccount(), SetLimitsDecoder.maxOpenOrdersPerAccountNullValue()),
+                    keep(l.gtdHorizon(), SetLimitsDecoder.gtdHorizonNullValue()),
+                    keep(l.idempotencyHorizon(), SetLimitsDecoder.idempotencyHorizonNullValue()),
+                    keep(l.maxClOrdIds(), SetLimitsDecoder.maxClOrdIdsNullValue()), time);
+                return CommandResult.APPLIED;
+
             // Node commands: no engine change here, the live node acts on them.
             case SnapshotRequestDecoder.TEMPLATE_ID:
                 correlationId = snapshotRequest.wrap(buffer, body, blockLength, version).correlationId();
@@ -289,5 +302,13 @@ public final class CommandDecoder
             default:
                 return CommandResult.UNSUPPORTED;
         }
+    }
+
+    /**
+     * An optional field left null keeps the limit's value.
+     */
+    private static long keep(final long value, final long nullValue)
+    {
+        return value == nullValue ? EngineLimits.KEEP : value;
     }
 }

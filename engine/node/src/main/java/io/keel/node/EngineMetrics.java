@@ -185,6 +185,13 @@ final class EngineMetrics implements EngineListener
         delegate.onBookSnapshotEnd(instrumentId);
     }
 
+    public void onLimits(
+        final long correlationId, final io.keel.codecs.RejectReason result, final io.keel.engine.EngineLimits limits,
+        final long time)
+    {
+        delegate.onLimits(correlationId, result, limits, time);
+    }
+
     public void onAccountStatusBegin(final AccountPage page, final long time)
     {
         delegate.onAccountStatusBegin(page, time);

@@ -9,6 +9,7 @@ import io.keel.codecs.CancelRejectEncoder;
 import io.keel.codecs.CancelRejectResponseTo;
 import io.keel.codecs.ExecType;
 import io.keel.codecs.ExecutionReportEncoder;
+import io.keel.codecs.LimitsEncoder;
 import io.keel.codecs.MassCancelReportEncoder;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.MessageHeaderEncoder;
@@ -21,6 +22,7 @@ import io.keel.codecs.TimeInForce;
 import io.keel.codecs.TradeEncoder;
 import io.keel.engine.AccountPage;
 import io.keel.engine.Engine;
+import io.keel.engine.EngineLimits;
 import io.keel.engine.EngineListener;
 import io.keel.engine.OrderView;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -58,6 +60,7 @@ public final class EventEncoder implements EngineListener
     private final CancelRejectEncoder cancelReject = new CancelRejectEncoder();
     private final MassCancelReportEncoder massCancelReport = new MassCancelReportEncoder();
     private final TradeEncoder trade = new TradeEncoder();
+    private final LimitsEncoder limits = new LimitsEncoder();
     private final BookUpdateEncoder bookUpdate = new BookUpdateEncoder();
     private final AdminResponseEncoder adminResponse = new AdminResponseEncoder();
     private final OutputSink sink;
@@ -270,6 +273,21 @@ public final class EventEncoder implements EngineListener
             .value(0)
             .logPosition(0);
         sink.onAdminOutput(correlationId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminResponse.encodedLength());
+    }
+
+    public void onLimits(final long correlationId, final RejectReason result, final EngineLimits inForce, final long time)
+    {
+        limits.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .result(result)
+            .maxOrders(inForce.maxOrders())
+            .maxOpenOrdersPerAccount(inForce.maxOpenOrdersPerAccount())
+            .gtdHorizon(inForce.gtdHorizon())
+            .idempotencyHorizon(inForce.idempotencyHorizon())
+            .maxClOrdIds(inForce.maxClOrdIds())
+            .changes(inForce.changes())
+            .transactTime(time);
+        sink.onAdminOutput(correlationId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + limits.encodedLength());
     }
 
     public void onBookSnapshotBegin(

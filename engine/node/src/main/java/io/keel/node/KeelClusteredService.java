@@ -88,7 +88,7 @@ public final class KeelClusteredService implements ClusteredService
         this.onDivergence = onDivergence;
         retryIdle = config.idleProfile().newIdleStrategy();
         journal = JournalReplay.openJournal(config);
-        output = new ClusterOutput(retryIdle, this::sessionLink, journal);
+        output = new ClusterOutput(retryIdle, this::sessionLink, journal, config.egressQueueBytes());
         journalReplay = new JournalReplay(journal, output);
         eventEncoder = new EventEncoder(config.marketDataTap() == null ? output : new MarketDataTee(output, config.marketDataTap()));
         metrics = config.metricsPort() != 0 ? new EngineMetrics(eventEncoder, applyLatency) : null;
@@ -266,6 +266,25 @@ public final class KeelClusteredService implements ClusteredService
     public long outputsOversized()
     {
         return output.oversized();
+    }
+
+    /**
+     * The leader's egress queues, readable from any thread: bytes queued for every gateway now, messages dropped at a
+     * gateway's bound, and reports sent again from the journal so a gateway sees the gap an overflow left.
+     */
+    public long egressQueuedBytes()
+    {
+        return output.queuedBytes();
+    }
+
+    public long egressOverflowed()
+    {
+        return output.overflowed();
+    }
+
+    public long egressGapsSignalled()
+    {
+        return output.gapsSignalled();
     }
 
     private void onClientMessage(

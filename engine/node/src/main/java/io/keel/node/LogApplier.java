@@ -5,6 +5,7 @@ import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.SessionOpenDecoder;
 import io.keel.codecs.SessionReplayDecoder;
+import io.keel.codecs.SetLimitsDecoder;
 import io.keel.codecs.StateCheckDecoder;
 import io.keel.common.Principal;
 import io.keel.engine.Engine;
@@ -248,7 +249,8 @@ public final class LogApplier
         }
         final boolean orderEntry = templateId >= 10 && templateId <= 19 ||
             templateId >= SessionOpenDecoder.TEMPLATE_ID && templateId <= SessionReplayDecoder.TEMPLATE_ID;
-        final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID;
+        final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID ||
+            templateId == SetLimitsDecoder.TEMPLATE_ID;
         if (role == ROLE_ADMIN)
         {
             // Session 0 routes the answer to the admin session that asked (EventEncoder).

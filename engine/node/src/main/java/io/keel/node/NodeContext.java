@@ -32,6 +32,7 @@ public final class NodeContext
     public static final long ELECTION_STUCK_TIMEOUT_MS_DEFAULT = 60_000;
     public static final long STATE_CHECK_INTERVAL_MS_DEFAULT = 1_000;
     public static final int MAX_SESSIONS_DEFAULT = 64;
+    public static final int EGRESS_QUEUE_BYTES_DEFAULT = ClusterOutput.EGRESS_QUEUE_BYTES_DEFAULT;
     /** The output journal keeps at least this much (whole segments beyond it go at snapshots). */
     public static final long JOURNAL_RETENTION_MB_DEFAULT = 8_192;
     /**
@@ -58,6 +59,7 @@ public final class NodeContext
     private long snapshotIntervalS = 0;
     private long journalRetentionMb = JOURNAL_RETENTION_MB_DEFAULT;
     private long journalRetentionHours = 0;
+    private int egressQueueBytes = EGRESS_QUEUE_BYTES_DEFAULT;
     private ClusterCredentials credentials;
     private boolean development;
     private int fileSyncLevel = 0;
@@ -83,24 +85,13 @@ public final class NodeContext
         {
             return this;
         }
-        if (hosts.isEmpty() || hosts.stream().anyMatch(String::isBlank))
-        {
-            throw new IllegalArgumentException("--hosts must list one host per member: " + hosts);
-        }
-        if (memberId < 0 || memberId >= hosts.size())
-        {
-            throw new IllegalArgumentException("--member-id must be in 0.." + (hosts.size() - 1) + ": " + memberId);
-        }
+        require(!hosts.isEmpty() && hosts.stream().noneMatch(String::isBlank), "--hosts must list one host per member: " + hosts);
+        require(memberId >= 0 && memberId < hosts.size(),
+            "--member-id must be in 0.." + (hosts.size() - 1) + ": " + memberId);
         final int lastPort = basePort + hosts.size() * PORTS_PER_MEMBER;
-        if (basePort < 1024 || lastPort > 65535)
-        {
-            throw new IllegalArgumentException("--base-port must leave room for " + hosts.size() + " members in 1024..65535: " +
-                basePort);
-        }
-        if (fileSyncLevel < 0 || fileSyncLevel > 2)
-        {
-            throw new IllegalArgumentException("--file-sync-level must be 0, 1 or 2: " + fileSyncLevel);
-        }
+        require(basePort >= 1024 && lastPort <= 65535,
+            "--base-port must leave room for " + hosts.size() + " members in 1024..65535: " + basePort);
+        require(fileSyncLevel >= 0 && fileSyncLevel <= 2, "--file-sync-level must be 0, 1 or 2: " + fileSyncLevel);
         requirePositive("--heartbeat-timeout-ms", heartbeatTimeoutMs);
         requirePositive("--heartbeat-interval-ms", heartbeatIntervalMs);
         requirePositive("--session-timeout-ms", sessionTimeoutMs);
@@ -111,31 +102,17 @@ public final class NodeContext
         }
         requirePositive("--state-check-interval-ms", stateCheckIntervalMs);
         requirePositive("--max-sessions", maxSessions);
-        if (heartbeatIntervalMs * 2 > heartbeatTimeoutMs)
-        {
-            throw new IllegalArgumentException("--heartbeat-interval-ms must be at most half of --heartbeat-timeout-ms");
-        }
-        if (journalRetentionMb < 64 || journalRetentionHours < 0)
-        {
-            throw new IllegalArgumentException("--journal-retention-mb must be >= 64 and --journal-retention-hours >= 0: " +
-                journalRetentionMb + ", " + journalRetentionHours);
-        }
-        if (snapshotIntervalS < 0)
-        {
-            throw new IllegalArgumentException("--snapshot-interval-s must be >= 0: " + snapshotIntervalS);
-        }
-        if (!logTermLength.matches("\\d+[kKmM]?"))
-        {
-            throw new IllegalArgumentException("--log-term-length must look like 512k or 1m: " + logTermLength);
-        }
-        if (metricsPort < -1 || metricsPort > 65535)
-        {
-            throw new IllegalArgumentException("--metrics-port must be 0 (off) or a port: " + metricsPort);
-        }
-        if (metricsBind == null || metricsBind.isBlank())
-        {
-            throw new IllegalArgumentException("--metrics-bind must name an address");
-        }
+        require(heartbeatIntervalMs * 2 <= heartbeatTimeoutMs,
+            "--heartbeat-interval-ms must be at most half of --heartbeat-timeout-ms");
+        require(egressQueueBytes >= 64 * 1024 && egressQueueBytes <= 1 << 30,
+            "--egress-queue-bytes must be in 65536..1073741824: " + egressQueueBytes);
+        require(journalRetentionMb >= 64 && journalRetentionHours >= 0,
+            "--journal-retention-mb must be >= 64 and --journal-retention-hours >= 0: " + journalRetentionMb + ", " +
+            journalRetentionHours);
+        require(snapshotIntervalS >= 0, "--snapshot-interval-s must be >= 0: " + snapshotIntervalS);
+        require(logTermLength.matches("\\d+[kKmM]?"), "--log-term-length must look like 512k or 1m: " + logTermLength);
+        require(metricsPort >= -1 && metricsPort <= 65535, "--metrics-port must be 0 (off) or a port: " + metricsPort);
+        require(metricsBind != null && !metricsBind.isBlank(), "--metrics-bind must name an address");
         if (nodeDir == null)
         {
             nodeDir = new File("keel-node-" + memberId);
@@ -150,9 +127,14 @@ public final class NodeContext
 
     private static void requirePositive(final String name, final long value)
     {
-        if (value <= 0)
+        require(value > 0, name + " must be > 0: " + value);
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
         {
-            throw new IllegalArgumentException(name + " must be > 0: " + value);
+            throw new IllegalArgumentException(message);
         }
     }
 
@@ -241,6 +223,21 @@ public final class NodeContext
     public NodeContext journalRetentionHours(final long journalRetentionHours)
     {
         this.journalRetentionHours = journalRetentionHours;
+        return this;
+    }
+
+    public int egressQueueBytes()
+    {
+        return egressQueueBytes;
+    }
+
+    /**
+     * Bound of the leader's queue for one gateway, preallocated when it connects; past it, reports become gaps the
+     * gateway fills from the journal. Memory only: outcomes do not depend on it.
+     */
+    public NodeContext egressQueueBytes(final int egressQueueBytes)
+    {
+        this.egressQueueBytes = egressQueueBytes;
         return this;
     }
 

@@ -99,8 +99,9 @@ public final class NodeMain implements Callable<Integer>
     @Option(names = "--log-term-length", description = "Raft log term length, e.g. 512k, 1m, 16m (default ${DEFAULT-VALUE}).")
     String logTermLength = NodeContext.LOG_TERM_LENGTH_DEFAULT;
 
-    @Option(names = "--max-orders", description = "Most live orders in the engine (default ${DEFAULT-VALUE}).")
-    int maxOrders = EngineContext.MAX_ORDERS_DEFAULT;
+    @Option(names = "--egress-queue-bytes", description = "Leader's queue per gateway that is behind, preallocated; past " +
+        "it reports become gaps the gateway fills from the journal (default ${DEFAULT-VALUE}).")
+    int egressQueueBytes = NodeContext.EGRESS_QUEUE_BYTES_DEFAULT;
 
     @Option(names = "--metrics-port", description = "Port of /metrics and /health; 0 = off (default 9400 + member id).")
     Integer metricsPort;
@@ -145,6 +146,7 @@ public final class NodeMain implements Callable<Integer>
             .electionStuckTimeoutMs(electionStuckTimeoutMs)
             .stateCheckIntervalMs(stateCheckIntervalMs)
             .maxSessions(maxSessions)
+            .egressQueueBytes(egressQueueBytes)
             .logTermLength(logTermLength)
             .cleanStart(cleanStart)
             .testSkipCommand(testSkipCommand)
@@ -152,7 +154,9 @@ public final class NodeMain implements Callable<Integer>
             .metricsPort(metricsPort != null ? metricsPort : NodeContext.METRICS_BASE_PORT_DEFAULT + memberId)
             .metricsBind(metricsBind)
             .conclude();
-        final EngineContext engineContext = new EngineContext().maxOrders(maxOrders).conclude();
+        // No engine limit comes from this node's flags: they start at the compiled defaults on every node and change
+        // only through the log (keel admin limits), so two nodes started differently cannot diverge.
+        final EngineContext engineContext = new EngineContext().conclude();
 
         final AtomicBoolean terminatedByCluster = new AtomicBoolean();
         // The barrier closes last: a SIGTERM's shutdown hook waits for that, after the node is down.

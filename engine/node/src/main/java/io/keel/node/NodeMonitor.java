@@ -95,6 +95,22 @@ final class NodeMonitor implements AutoCloseable
                     cb.call(service.outputsOversized(), "egress");
                 })
                 .register(registry);
+            io.prometheus.metrics.core.metrics.GaugeWithCallback.builder()
+                .name("keel_node_egress_queued_bytes")
+                .help("Bytes the leader holds for gateways that are behind (each bounded by --egress-queue-bytes).")
+                .callback((cb) -> cb.call(service.egressQueuedBytes()))
+                .register(registry);
+            CounterWithCallback.builder()
+                .name("keel_node_egress_overflows")
+                .help("Messages dropped at a gateway's egress queue bound (kind dropped), and reports sent again from " +
+                    "the journal so the gateway fills the gap (kind gap_signalled).")
+                .labelNames("kind")
+                .callback((cb) ->
+                {
+                    cb.call(service.egressOverflowed(), "dropped");
+                    cb.call(service.egressGapsSignalled(), "gap_signalled");
+                })
+                .register(registry);
             try
             {
                 server = MetricsServer.start(config.metricsBind(), config.metricsPort(), registry, this::isReady, this::describe);

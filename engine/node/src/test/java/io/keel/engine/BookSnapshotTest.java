@@ -41,8 +41,12 @@ class BookSnapshotTest
 
         public void onAdminOutput(final long correlationId, final DirectBuffer buffer, final int offset, final int length)
         {
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
+            copy.putBytes(0, buffer, offset, length);
+            adminOutputs.add(copy);
         }
     }));
+    private final List<UnsafeBuffer> adminOutputs = new ArrayList<>();
 
     private long clOrdId = 1;
 
@@ -83,13 +87,14 @@ class BookSnapshotTest
         assertEquals("BUY 7@99/2 BUY 1@97/1 SELL 3@101/1 SELL 4@104/1 ", levels.toString());
 
         marketData.clear();
+        adminOutputs.clear();
         engine.bookSnapshot(42, 21);
-        final BookSnapshotDecoder unknown = new BookSnapshotDecoder()
-            .wrapAndApplyHeader(marketData.get(0), 0, new MessageHeaderDecoder());
-        assertEquals(42, unknown.instrumentId());
-        assertEquals(0, unknown.mdSeqNo());
-        assertEquals(1, unknown.pageCount());
-        assertEquals(0, unknown.levels().count());
+        assertEquals(0, marketData.size(), "no market data for an instrument that does not exist: no gateway makes a book");
+        final io.keel.codecs.AdminResponseDecoder unknown = new io.keel.codecs.AdminResponseDecoder()
+            .wrapAndApplyHeader(adminOutputs.get(0), 0, new MessageHeaderDecoder());
+        assertEquals(42, unknown.correlationId());
+        assertEquals(io.keel.codecs.MarketDataRequestDecoder.TEMPLATE_ID, unknown.refTemplateId());
+        assertEquals(io.keel.codecs.RejectReason.UNKNOWN_INSTRUMENT, unknown.result());
     }
 
     @Test

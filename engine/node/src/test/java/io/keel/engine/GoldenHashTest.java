@@ -26,9 +26,13 @@ class GoldenHashTest
     private static final long[] SEEDS = {1, 2, 3};
     private static final int LENGTH = 6_000;
     private static final String[] GOLDEN = {
-        "outputs=11747 chain=18a37ba13e23c01d state=6aa01e864e6494b0",
-        "outputs=11376 chain=487bd800f71c8599 state=7922447948d90b8b",
-        "outputs=11629 chain=5e0b799d858239b6 state=78686fe57d5e9de8",
+        // Recorded again for issue 21 (bounds), on purpose: each instrument added is announced with an empty book
+        // snapshot (one output more per AddInstrument that succeeds: 5 per stream), an unknown instrument's
+        // MarketDataRequest is answered UNKNOWN_INSTRUMENT instead of an empty page, and the snapshot carries the
+        // engine limits (SnapshotLimits, format 2).
+        "outputs=11752 chain=c399fbcfe14d1355 state=de53dfbb89559783",
+        "outputs=11381 chain=9483a8db0ba7c880 state=e07a51cda50f3f63",
+        "outputs=11634 chain=2afd458794fd5bcc state=e41ed0db044112f5",
     };
 
     @Test

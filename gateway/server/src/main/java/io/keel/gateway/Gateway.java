@@ -258,4 +258,13 @@ public final class Gateway implements AutoCloseable
         CloseHelper.close(runner);
         GatewayLog.event("stopped", "gateway", Integer.toString(config.gatewayId()));
     }
+
+    /**
+     * Books the gateway keeps (one per instrument the engine announced), for tests; the gateway thread's own, so read
+     * it only when that thread is quiet.
+     */
+    int marketDataBooks()
+    {
+        return sessionLayer.marketDataBooks();
+    }
 }

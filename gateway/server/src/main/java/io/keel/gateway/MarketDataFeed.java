@@ -1,14 +1,17 @@
 package io.keel.gateway;
 
 import io.aeron.ExclusivePublication;
+import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookSnapshotEncoder;
 import io.keel.codecs.BookUpdateDecoder;
 import io.keel.codecs.BooleanType;
 import io.keel.codecs.L2Book;
+import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MarketDataRequestEncoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.RejectReason;
 import io.keel.codecs.TradeDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -32,6 +35,13 @@ import java.util.concurrent.TimeUnit;
  * the book stays stale until the last page is in (see {@link L2Book#apply(BookSnapshotDecoder)}): a page out
  * of turn, or an increment where the next page should be, means pages were lost, and the gateway asks again
  * at once, as after a gap.
+ * <p>
+ * Books exist for the instruments the engine announced, never for the ones a client names: the engine announces an
+ * instrument when it is added (an empty snapshot to every gateway), and answers the gateway's request for every
+ * book (instrument 0, sent on each new cluster session or leader) with each instrument's snapshot and then an
+ * AdminResponse that ends the list. A subscription to an instrument with no book is refused UNKNOWN_INSTRUMENT once
+ * that list is in (UNAVAILABLE before): nothing is made, nothing reaches the log, so a client naming made-up ids costs
+ * the gateway and the cluster nothing.
  */
 final class MarketDataFeed implements AutoCloseable
 {
@@ -56,6 +66,19 @@ final class MarketDataFeed implements AutoCloseable
         DROP,
         /** A snapshot made the book whole again: send subscribers a fresh snapshot. */
         RESYNCED
+    }
+
+    /** What a client's subscription finds. */
+    enum Subscription
+    {
+        /** The book is whole: send the subscriber its snapshot now. */
+        READY,
+        /** The book is being resynchronised: {@link Outcome#RESYNCED} will follow. */
+        PENDING,
+        /** The engine has no such instrument. */
+        UNKNOWN_INSTRUMENT,
+        /** The gateway does not know yet which instruments exist (it just connected). */
+        NOT_YET_KNOWN
     }
 
     enum State
@@ -96,7 +119,12 @@ final class MarketDataFeed implements AutoCloseable
     private final MarketDataRequestEncoder requestEncoder = new MarketDataRequestEncoder();
     private final UnsafeBuffer requestBuffer = new UnsafeBuffer(new byte[64]);
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
+    private final AdminResponseDecoder adminResponseDecoder = new AdminResponseDecoder();
     private long nextPublicSnapshotNs;
+    /** The engine's list of instruments is in: a book missing now is an instrument that does not exist. */
+    private boolean instrumentsKnown;
+    private boolean allBooksRequested;
+    private long allBooksRequestedNs;
 
     /**
      * @param publicStream where market data is published for read-only subscribers, or null.
@@ -212,21 +240,48 @@ final class MarketDataFeed implements AutoCloseable
     }
 
     /**
-     * A subscriber wants this instrument: true when the book can be served now; otherwise a
-     * snapshot is on its way and {@link Outcome#RESYNCED} will follow.
+     * A subscriber wants this instrument. Never makes a book: only the engine's market data does.
      */
-    boolean isReady(final int instrumentId, final long nowNs)
+    Subscription subscribe(final int instrumentId, final long nowNs)
     {
-        final Book book = book(instrumentId);
+        final Book book = books.get(instrumentId);
+        if (book == null)
+        {
+            return instrumentsKnown ? Subscription.UNKNOWN_INSTRUMENT : Subscription.NOT_YET_KNOWN;
+        }
         if (book.state == State.SYNCED)
         {
-            return true;
+            return Subscription.READY;
         }
         if (!book.snapshotRequested)
         {
             requestSnapshot(book, nowNs);
         }
-        return false;
+        return Subscription.PENDING;
+    }
+
+    /**
+     * An AdminResponse on the gateway's egress: the end of the engine's answer to a request for every book.
+     */
+    void onAdminResponse(final DirectBuffer buffer, final int offset)
+    {
+        adminResponseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder.wrap(buffer, offset));
+        if (adminResponseDecoder.refTemplateId() == MarketDataRequestDecoder.TEMPLATE_ID &&
+            adminResponseDecoder.correlationId() == 0 && adminResponseDecoder.result() == RejectReason.NONE)
+        {
+            instrumentsKnown = true;
+            allBooksRequested = false;
+        }
+    }
+
+    boolean instrumentsKnown()
+    {
+        return instrumentsKnown;
+    }
+
+    int bookCount()
+    {
+        return bookList.size();
     }
 
     /**
@@ -256,17 +311,18 @@ final class MarketDataFeed implements AutoCloseable
      */
     int onLeaderChange(final long nowNs)
     {
-        int work = 0;
         for (int i = 0, size = bookList.size(); i < size; i++)
         {
             final Book book = bookList.get(i);
             if (!book.snapshotRequested)
             {
-                requestSnapshot(book, nowNs);
-                work++;
+                // Answered by the request for every book; asked again one by one if that answer never comes.
+                book.snapshotRequested = true;
+                book.snapshotRequestedNs = nowNs;
             }
         }
-        return work;
+        requestAllBooks(nowNs);
+        return 1;
     }
 
     /**
@@ -275,6 +331,11 @@ final class MarketDataFeed implements AutoCloseable
     int doWork(final long nowNs)
     {
         int work = 0;
+        if (allBooksRequested && nowNs - allBooksRequestedNs > SNAPSHOT_RETRY_NS)
+        {
+            requestAllBooks(nowNs);
+            work++;
+        }
         for (int i = 0, size = bookList.size(); i < size; i++)
         {
             final Book book = bookList.get(i);
@@ -304,8 +365,23 @@ final class MarketDataFeed implements AutoCloseable
     {
         book.snapshotRequested = true;
         book.snapshotRequestedNs = nowNs;
+        offerRequest(book.levels.instrumentId());
+    }
+
+    /**
+     * Every instrument's book, then the end of the list (kept asking until it comes).
+     */
+    private void requestAllBooks(final long nowNs)
+    {
+        allBooksRequested = true;
+        allBooksRequestedNs = nowNs;
+        offerRequest(0);
+    }
+
+    private void offerRequest(final int instrumentId)
+    {
         requestEncoder.wrapAndApplyHeader(requestBuffer, 0, headerEncoder)
-            .instrumentId(book.levels.instrumentId())
+            .instrumentId(instrumentId)
             .subscribe(BooleanType.TRUE);
         cluster.offer(requestBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + requestEncoder.encodedLength());
     }

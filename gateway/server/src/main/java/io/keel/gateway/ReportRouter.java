@@ -1,6 +1,7 @@
 package io.keel.gateway;
 
 import io.keel.codecs.AccountStatusDecoder;
+import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.BookSnapshotDecoder;
 import io.keel.codecs.BookUpdateDecoder;
 import io.keel.codecs.BooleanType;
@@ -10,6 +11,7 @@ import io.keel.codecs.ExecutionReportDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.RejectReason;
 import io.keel.codecs.ReplayCompleteDecoder;
 import io.keel.codecs.SessionStatusDecoder;
 import io.keel.codecs.TradeDecoder;
@@ -98,6 +100,10 @@ final class ReportRouter
                 sync.onReplayComplete(buffer, offset);
                 break;
 
+            case AdminResponseDecoder.TEMPLATE_ID:
+                marketData.onAdminResponse(buffer, offset);
+                break;
+
             case BookUpdateDecoder.TEMPLATE_ID:
             case TradeDecoder.TEMPLATE_ID:
             case BookSnapshotDecoder.TEMPLATE_ID:
@@ -139,11 +145,25 @@ final class ReportRouter
         final int instrument = marketDataRequestDecoder.instrumentId();
         if (marketDataRequestDecoder.subscribe() == BooleanType.TRUE)
         {
-            // A snapshot first (now, or when the gateway's book is whole), then the increments.
-            connection.session.marketData.add(instrument);
-            if (marketData.isReady(instrument, clock.nanoTime()))
+            // A snapshot first (now, or when the gateway's book is whole), then the increments; only for an
+            // instrument the engine announced, so a session subscribes to at most every instrument there is.
+            switch (marketData.subscribe(instrument, clock.nanoTime()))
             {
-                replies.send(connection, marketData.snapshotBuffer(), 0, marketData.encodeSnapshot(instrument));
+                case READY:
+                    connection.session.marketData.add(instrument);
+                    replies.send(connection, marketData.snapshotBuffer(), 0, marketData.encodeSnapshot(instrument));
+                    break;
+                case PENDING:
+                    connection.session.marketData.add(instrument);
+                    break;
+                case UNKNOWN_INSTRUMENT:
+                    replies.sessionReject(connection, MarketDataRequestDecoder.TEMPLATE_ID, RejectReason.UNKNOWN_INSTRUMENT,
+                        "no such instrument");
+                    break;
+                default:
+                    replies.sessionReject(connection, MarketDataRequestDecoder.TEMPLATE_ID, RejectReason.UNAVAILABLE,
+                        "market data not ready yet: ask again");
+                    break;
             }
         }
         else

@@ -364,4 +364,9 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
     {
         CloseHelper.closeAll(logons, marketData, cluster);
     }
+
+    int marketDataBooks()
+    {
+        return marketData.bookCount();
+    }
 }

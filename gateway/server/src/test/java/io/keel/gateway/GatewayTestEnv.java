@@ -66,6 +66,7 @@ final class GatewayTestEnv implements AutoCloseable
     private RejectReason lastAdminResult;
     private int reservedAsset;
     private long lastReserved = -1;
+    private String lastLimits;
 
     private GatewayTestEnv(final String name, final int nodes, final Consumer<NodeContext> nodeCustomiser)
     {
@@ -137,6 +138,17 @@ final class GatewayTestEnv implements AutoCloseable
     }
 
     /**
+     * Engine limits through the log, as {@code keel admin limits} (0 keeps a value); returns the limits in force.
+     */
+    String setLimits(final int maxOrders, final int maxOpenOrdersPerAccount, final long gtdHorizonMs)
+    {
+        lastLimits = null;
+        admin.setLimits(System.nanoTime(), maxOrders, maxOpenOrdersPerAccount, gtdHorizonMs, 0, 0);
+        await(() -> lastLimits != null, 20_000, "limits answered");
+        return lastLimits;
+    }
+
+    /**
      * What an account's open orders reserve of an asset, as the leader answers an admin's account query.
      */
     long reservedOf(final int account, final int asset)
@@ -175,6 +187,14 @@ final class GatewayTestEnv implements AutoCloseable
                 }
             }
             lastReserved = reserved;
+            return;
+        }
+        if (header.templateId() == io.keel.codecs.LimitsDecoder.TEMPLATE_ID)
+        {
+            final io.keel.codecs.LimitsDecoder limits =
+                new io.keel.codecs.LimitsDecoder().wrapAndApplyHeader(buffer, offset, header);
+            lastLimits = limits.result() + " maxOrders=" + limits.maxOrders() + " perAccount=" +
+                limits.maxOpenOrdersPerAccount() + " gtdHorizon=" + limits.gtdHorizon() + " changes=" + limits.changes();
             return;
         }
         if (header.templateId() == AdminResponseDecoder.TEMPLATE_ID)

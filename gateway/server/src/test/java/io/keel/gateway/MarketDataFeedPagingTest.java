@@ -77,21 +77,49 @@ class MarketDataFeedPagingTest
         marketData.clear();
     }
 
+    /**
+     * A subscriber for an instrument the gateway knows (the engine announced it) but has not followed since, as after
+     * a new leader: true when the book can be served now.
+     */
+    private boolean isReady(final int instrumentId, final long nowNs)
+    {
+        feed.book(instrumentId);
+        return feed.subscribe(instrumentId, nowNs) == MarketDataFeed.Subscription.READY;
+    }
+
+    @Test
+    void shouldRefuseAnInstrumentTheEngineNeverAnnouncedAndMakeNoBook()
+    {
+        assertEquals(MarketDataFeed.Subscription.NOT_YET_KNOWN, feed.subscribe(77, nowNs), "the list is not in yet");
+        feed.onLeaderChange(nowNs);
+        assertEquals(List.of(0), requests, "one request for every book");
+        final org.agrona.ExpandableArrayBuffer answer = new org.agrona.ExpandableArrayBuffer(64);
+        new io.keel.codecs.AdminResponseEncoder()
+            .wrapAndApplyHeader(answer, 0, new io.keel.codecs.MessageHeaderEncoder())
+            .correlationId(0).refTemplateId(MarketDataRequestDecoder.TEMPLATE_ID)
+            .result(io.keel.codecs.RejectReason.NONE);
+        feed.onAdminResponse(answer, 0);
+
+        assertEquals(MarketDataFeed.Subscription.UNKNOWN_INSTRUMENT, feed.subscribe(77, nowNs));
+        assertEquals(0, feed.bookCount(), "no book made for a name");
+        assertEquals(List.of(0), requests, "nothing asked of the cluster");
+    }
+
     @Test
     void shouldServeTheBookOnlyWhenTheLastPageIsIn()
     {
         levels(1_500, 1_000); // 3 pages
-        assertFalse(feed.isReady(INSTRUMENT, nowNs), "nothing yet: a snapshot is asked for");
+        assertFalse(isReady(INSTRUMENT, nowNs), "nothing yet: a snapshot is asked for");
         assertEquals(List.of(INSTRUMENT), requests);
 
         final List<byte[]> pages = snapshot();
         assertEquals(3, pages.size());
         assertEquals(DROP, deliver(pages.get(0)));
-        assertFalse(feed.isReady(INSTRUMENT, nowNs), "page 1 of 3: not whole");
+        assertFalse(isReady(INSTRUMENT, nowNs), "page 1 of 3: not whole");
         assertEquals(DROP, deliver(pages.get(1)));
         assertEquals(RESYNCED, deliver(pages.get(2)));
 
-        assertTrue(feed.isReady(INSTRUMENT, nowNs));
+        assertTrue(isReady(INSTRUMENT, nowNs));
         assertSameAsEngine();
         assertEquals(List.of(INSTRUMENT), requests, "asked once");
         assertEquals(FORWARD, deliver(newLevel(Side.BUY, 100)), "increments follow the snapshot's mdSeqNo");
@@ -102,16 +130,16 @@ class MarketDataFeedPagingTest
     void shouldAskAgainAtOnceWhenAPageIsLost()
     {
         levels(1_500, 1_000);
-        feed.isReady(INSTRUMENT, nowNs);
+        isReady(INSTRUMENT, nowNs);
         final List<byte[]> pages = snapshot();
 
         assertEquals(DROP, deliver(pages.get(0)));
         assertEquals(DROP, deliver(pages.get(2)), "page 2 lost");
 
         assertEquals(List.of(INSTRUMENT, INSTRUMENT), requests, "asked again at once, as after a gap");
-        assertFalse(feed.isReady(INSTRUMENT, nowNs));
+        assertFalse(isReady(INSTRUMENT, nowNs));
         deliverAll(snapshot());
-        assertTrue(feed.isReady(INSTRUMENT, nowNs));
+        assertTrue(isReady(INSTRUMENT, nowNs));
         assertSameAsEngine();
     }
 
@@ -119,7 +147,7 @@ class MarketDataFeedPagingTest
     void shouldAskAgainAtOnceWhenTheLastPagesAreLost()
     {
         levels(1_500, 1_000);
-        feed.isReady(INSTRUMENT, nowNs);
+        isReady(INSTRUMENT, nowNs);
         final List<byte[]> pages = snapshot();
 
         assertEquals(DROP, deliver(pages.get(0)));
@@ -128,7 +156,7 @@ class MarketDataFeedPagingTest
 
         assertEquals(List.of(INSTRUMENT, INSTRUMENT), requests);
         deliverAll(snapshot());
-        assertTrue(feed.isReady(INSTRUMENT, nowNs));
+        assertTrue(isReady(INSTRUMENT, nowNs));
         assertSameAsEngine();
     }
 
@@ -136,7 +164,7 @@ class MarketDataFeedPagingTest
     void shouldAskAgainWhenTheLastPagesOfASnapshotItDidNotAskForNeverCome()
     {
         levels(10, 10);
-        feed.isReady(INSTRUMENT, nowNs);
+        isReady(INSTRUMENT, nowNs);
         deliverAll(snapshot());
         final int asked = requests.size();
         // Increments this gateway missed without a gap to show it (a leader change), then another gateway's snapshot.
@@ -145,7 +173,7 @@ class MarketDataFeedPagingTest
         final List<byte[]> pages = snapshot();
 
         assertEquals(DROP, deliver(pages.get(0)), "newer than ours: taken, and the book is not whole meanwhile");
-        assertFalse(feed.isReady(INSTRUMENT, nowNs));
+        assertFalse(isReady(INSTRUMENT, nowNs));
         assertEquals(asked, requests.size(), "more pages may come");
 
         nowNs += TimeUnit.SECONDS.toNanos(2);
@@ -159,13 +187,13 @@ class MarketDataFeedPagingTest
     void shouldKeepServingACurrentBookThroughAnotherGatewaysSnapshot()
     {
         levels(1_500, 1_000);
-        feed.isReady(INSTRUMENT, nowNs);
+        isReady(INSTRUMENT, nowNs);
         deliverAll(snapshot());
 
         for (final byte[] page : snapshot())
         {
             assertEquals(DROP, deliver(page));
-            assertTrue(feed.isReady(INSTRUMENT, nowNs), "a snapshot at our mdSeqNo changes nothing");
+            assertTrue(isReady(INSTRUMENT, nowNs), "a snapshot at our mdSeqNo changes nothing");
         }
         assertEquals(1, requests.size());
         assertSameAsEngine();
@@ -175,7 +203,7 @@ class MarketDataFeedPagingTest
     void shouldRebuildOneHundredThousandLevels()
     {
         levels(50_000, 50_000);
-        feed.isReady(INSTRUMENT, nowNs);
+        isReady(INSTRUMENT, nowNs);
         final List<byte[]> pages = snapshot();
         assertEquals(100, pages.size());
 

@@ -135,6 +135,12 @@ public final class DropSomeReports implements UnaryOperator<EngineListener>
             next.onBookSnapshotEnd(instrumentId);
         }
 
+        public void onLimits(
+            final long correlationId, final RejectReason result, final io.keel.engine.EngineLimits limits, final long time)
+        {
+            next.onLimits(correlationId, result, limits, time);
+        }
+
         public void onAccountStatusBegin(final AccountPage page, final long time)
         {
             next.onAccountStatusBegin(page, time);
