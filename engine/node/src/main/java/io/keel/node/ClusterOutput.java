@@ -220,12 +220,13 @@ final class ClusterOutput implements OutputSink
     /**
      * Offer what earlier back-pressure left queued, oldest first.
      */
-    void drainPending()
+    int drainPending()
     {
         if (queued == 0)
         {
-            return;
+            return 0;
         }
+        final long before = queued;
         for (final GatewayRoute route : routes.values())
         {
             if (!route.pending.isEmpty())
@@ -235,6 +236,7 @@ final class ClusterOutput implements OutputSink
             }
         }
         draining = null;
+        return (int)Math.min(Integer.MAX_VALUE, before - queued);
     }
 
     private boolean drainOne(final org.agrona.MutableDirectBuffer buffer, final int offset, final int length, final int headOffset)
