@@ -266,12 +266,13 @@ final class ClusterOutput implements OutputSink
     /**
      * Offer what earlier back-pressure left queued, oldest first.
      */
-    void drainPending()
+    int drainPending()
     {
         if (queued == 0)
         {
-            return;
+            return 0;
         }
+        final long before = queued;
         for (final GatewayRoute route : routes.values())
         {
             if (!route.pending.isEmpty())
@@ -286,6 +287,7 @@ final class ClusterOutput implements OutputSink
         }
         draining = null;
         updateQueuedBytes();
+        return (int)Math.min(Integer.MAX_VALUE, before - queued);
     }
 
     /**

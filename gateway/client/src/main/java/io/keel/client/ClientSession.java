@@ -160,6 +160,7 @@ final class ClientSession implements ClientTransport.Listener
         lastReceivedNs = System.nanoTime();
         write(messages.buffer(), 0, messages.logon(heartbeatIntervalMs, cancelOnDisconnect,
             reports.nextExpectedSeqNo(), username, password, transport.responseEndpoint()));
+        transport.flush(); // batched sends wait for a poll; the logon cannot
 
         while (logonResult == null)
         {
@@ -258,6 +259,11 @@ final class ClientSession implements ClientTransport.Listener
             work += reports.checkGap(nowNs);
         }
         return work + transport.flush();
+    }
+
+    int flush()
+    {
+        return transport.isOpen() ? transport.flush() : 0;
     }
 
     boolean requestResend(final long fromSeqNo, final long toSeqNo)

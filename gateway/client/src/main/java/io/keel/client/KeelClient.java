@@ -62,6 +62,7 @@ public final class KeelClient implements AutoCloseable
         private long maxReconnectIntervalMs = 5_000;
         private String endpoints;
         private boolean tls;
+        private boolean batchSends;
         private Path trustCertificate;
         private Path trustStore;
         private char[] trustStorePassword;
@@ -330,6 +331,25 @@ public final class KeelClient implements AutoCloseable
         }
 
         /**
+         * @param batchSends false (default): every request is written to the connection as it is made, one system
+         *                   call each — the lowest latency for one order at a time. true: requests are appended to the
+         *                   send buffer and written together by the next {@link KeelClient#poll()} or
+         *                   {@link KeelClient#flush()} (or when the buffer is full): one system call for a burst, for
+         *                   senders of many requests between polls (pipelining, mass entry). TCP and TLS; Aeron UDP
+         *                   batches in its driver either way.
+         */
+        public Context batchSends(final boolean batchSends)
+        {
+            this.batchSends = batchSends;
+            return this;
+        }
+
+        public boolean batchSends()
+        {
+            return batchSends;
+        }
+
+        /**
          * @param resendTimeoutMs a request unanswered this long is sent again; 0 = only after reconnects.
          */
         public Context resendTimeoutMs(final long resendTimeoutMs)
@@ -412,7 +432,7 @@ public final class KeelClient implements AutoCloseable
             return new UdpClientTransport(ctx.aeronDir, ctx.responseHost, listener);
         }
         return ctx.clientTls != null ?
-            new TlsClientTransport(ctx.clientTls, listener) : new TcpClientTransport(listener);
+            new TlsClientTransport(ctx.clientTls, listener, ctx.batchSends) : new TcpClientTransport(listener, ctx.batchSends);
     }
 
     /**
@@ -505,6 +525,16 @@ public final class KeelClient implements AutoCloseable
     public int poll()
     {
         return session.poll(System.nanoTime());
+    }
+
+    /**
+     * Write what {@link Context#batchSends(boolean) batched sends} appended since the last poll, now.
+     *
+     * @return work done.
+     */
+    public int flush()
+    {
+        return session.flush();
     }
 
     // ------------------------------------------------------------------ requests

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class TcpClientTransport implements ClientTransport
 {
+    /** When true, offers only append: poll() or flush() writes them together (KeelClient.Context#batchSends). */
+    private final boolean batchSends;
     private static final int BUFFER_LENGTH = 64 * 1024;
 
     private final Listener listener;
@@ -28,9 +30,10 @@ final class TcpClientTransport implements ClientTransport
     private final UnsafeBuffer writeBuffer = new UnsafeBuffer(writeByteBuffer);
     private SocketChannel channel;
 
-    TcpClientTransport(final Listener listener)
+    TcpClientTransport(final Listener listener, final boolean batchSends)
     {
         this.listener = listener;
+        this.batchSends = batchSends;
         frameDecoder = new FrameDecoder(256 * 1024, listener::onMessage, this::onFrameError);
     }
 
@@ -83,7 +86,10 @@ final class TcpClientTransport implements ClientTransport
                 return 0;
             }
         }
-        flush();
+        if (!batchSends)
+        {
+            flush();
+        }
         return 1;
     }
 

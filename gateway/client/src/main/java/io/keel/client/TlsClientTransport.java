@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class TlsClientTransport implements ClientTransport
 {
+    /** When true, offers only append: poll() or flush() writes them together (KeelClient.Context#batchSends). */
+    private final boolean batchSends;
     private static final int APP_OUT_LENGTH = 64 * 1024;
 
     private final ClientTls tls;
@@ -53,8 +55,9 @@ final class TlsClientTransport implements ClientTransport
     /** Set while {@link #poll()} hands messages up, so that a write that polls while back-pressured does not nest. */
     private boolean polling;
 
-    TlsClientTransport(final ClientTls tls, final Listener listener)
+    TlsClientTransport(final ClientTls tls, final Listener listener, final boolean batchSends)
     {
+        this.batchSends = batchSends;
         this.tls = tls;
         this.listener = listener;
         frameDecoder = new FrameDecoder(256 * 1024, listener::onMessage, this::onFrameError);
@@ -125,7 +128,10 @@ final class TlsClientTransport implements ClientTransport
                 return 0;
             }
         }
-        flush();
+        if (!batchSends)
+        {
+            flush();
+        }
         return 1;
     }
 

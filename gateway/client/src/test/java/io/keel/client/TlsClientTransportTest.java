@@ -95,7 +95,7 @@ class TlsClientTransportTest
     @BeforeEach
     void newTransport()
     {
-        transport = new TlsClientTransport(clientTls, received);
+        transport = new TlsClientTransport(clientTls, received, false);
     }
 
     @AfterEach

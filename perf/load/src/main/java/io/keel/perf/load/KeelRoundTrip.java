@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class KeelRoundTrip implements Scenario
 {
+    private boolean batchSends;
     private static final int INSTRUMENT = 1;
     private static final long ACCOUNT = 1;
     /** About 90 MB of idempotency window per member. */
@@ -105,6 +106,14 @@ final class KeelRoundTrip implements Scenario
         this.scrapeIntervalMs = scrapeIntervalMs;
         this.idleProfile = idleProfile;
         this.workDir = new File(workDir, name() + "-" + nodes);
+    }
+
+    /**
+     * Before {@link #start}: the client batches its writes (pipelined throughput), see KeelClient.Context#batchSends.
+     */
+    void batchSends(final boolean batchSends)
+    {
+        this.batchSends = batchSends;
     }
 
     public String name()
@@ -210,6 +219,7 @@ final class KeelRoundTrip implements Scenario
             .username("perf")
             .password("perf")
             .resendTimeoutMs(0)
+            .batchSends(batchSends)
             // Open loop: a refusal is an answer to count, not a request to send again (which would add load).
             .maxUnavailableRetries(0)
             .heartbeatIntervalMs(10_000)
