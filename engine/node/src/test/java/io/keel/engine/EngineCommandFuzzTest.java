@@ -19,6 +19,7 @@ import io.keel.codecs.ReplaceOrderEncoder;
 import io.keel.codecs.ResumeInstrumentEncoder;
 import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.SessionLostEncoder;
+import io.keel.codecs.SetLimitsEncoder;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.WithdrawEncoder;
@@ -31,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Arbitrary sequences of decoded commands — orders, cancels, replaces, mass cancels, session
- * losses, deposits, withdrawals, halts, new accounts and instruments, time passing, and raw bytes —
+ * losses, deposits, withdrawals, halts, new accounts and instruments, limits changed, time passing, and raw bytes —
  * through {@link CommandDecoder}, the path log bytes take into the engine: nothing throws,
  * {@link Engine#verifyInvariants()} holds after every command (reservations, no negatives, per-asset
  * conservation), every report is sane, and a snapshot loaded into a fresh engine has the same hash.
@@ -58,6 +59,7 @@ class EngineCommandFuzzTest
     private final ResumeInstrumentEncoder resume = new ResumeInstrumentEncoder();
     private final CreateAccountEncoder createAccount = new CreateAccountEncoder();
     private final AddInstrumentEncoder addInstrument = new AddInstrumentEncoder();
+    private final SetLimitsEncoder setLimits = new SetLimitsEncoder();
 
     /**
      * Checks what the engine says about each order as it says it.
@@ -153,7 +155,7 @@ class EngineCommandFuzzTest
         {
             time += data.consumeInt(0, 100);
             final int length;
-            switch (data.consumeInt(0, 13))
+            switch (data.consumeInt(0, 14))
             {
                 case 0:
                 case 1:
@@ -192,6 +194,11 @@ class EngineCommandFuzzTest
                     engine.onTime(time);
                     engine.verifyInvariants();
                     continue;
+                case 13:
+                    // Limits change mid-flow, out of range too (refused whole): orders then meet
+                    // ACCOUNT_ORDER_LIMIT, ORDER_LIMIT_REACHED and INVALID_EXPIRE_TIME with what is already there.
+                    length = encodeSetLimits(correlationId++, data);
+                    break;
                 default:
                     // Raw bytes, as a corrupted or hostile log entry would be.
                     final byte[] raw = data.consumeBytes(data.consumeInt(0, 96));
@@ -324,6 +331,19 @@ class EngineCommandFuzzTest
         }
         resume.wrapAndApplyHeader(buffer, 0, header).correlationId(correlationId).instrumentId(instrument(data));
         return MessageHeaderEncoder.ENCODED_LENGTH + resume.encodedLength();
+    }
+
+    private int encodeSetLimits(final long correlationId, final FuzzedDataProvider data)
+    {
+        setLimits.wrapAndApplyHeader(buffer, 0, header).correlationId(correlationId)
+            .maxOrders(data.consumeBoolean() ? SetLimitsEncoder.maxOrdersNullValue() : data.consumeInt(-1, 64))
+            .maxOpenOrdersPerAccount(data.consumeBoolean() ?
+                SetLimitsEncoder.maxOpenOrdersPerAccountNullValue() : data.consumeInt(-1, 8))
+            .gtdHorizon(data.consumeBoolean() ? SetLimitsEncoder.gtdHorizonNullValue() : data.consumeLong(-1, 5_000))
+            .idempotencyHorizon(data.consumeBoolean() ?
+                SetLimitsEncoder.idempotencyHorizonNullValue() : data.consumeLong(-1, 20_000))
+            .maxClOrdIds(data.consumeBoolean() ? SetLimitsEncoder.maxClOrdIdsNullValue() : data.consumeInt(-1, 128));
+        return MessageHeaderEncoder.ENCODED_LENGTH + setLimits.encodedLength();
     }
 
     private int encodeCreateAccount(final long correlationId, final long accountId)
