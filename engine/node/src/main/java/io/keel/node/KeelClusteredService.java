@@ -112,16 +112,6 @@ public final class KeelClusteredService implements ClusteredService
         gatewaySessions.restore(cluster);
     }
 
-    /**
-     * Between log entries: what back-pressure left queued for the gateways goes out as soon as they can take it,
-     * not at the next log entry — with every client waiting for its reports there may be none for a while.
-     * Egress only: no state changes here, nothing reaches the log.
-     */
-    public int doBackgroundWork(final long nowNs)
-    {
-        return output.drainPending();
-    }
-
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
         output.drainPending();
