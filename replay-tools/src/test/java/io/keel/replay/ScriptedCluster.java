@@ -5,6 +5,8 @@ import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.SessionIds;
+import io.keel.codecs.SessionState;
+import io.keel.codecs.SessionStatusDecoder;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.common.FreePorts;
@@ -55,7 +57,9 @@ final class ScriptedCluster implements AutoCloseable
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final AdminResponseDecoder adminResponse = new AdminResponseDecoder();
     private final LongHashSet answered = new LongHashSet();
+    private final SessionStatusDecoder sessionStatus = new SessionStatusDecoder();
     private long gatewayMessages;
+    private long refusedStatuses;
     private long nextCorrelationId = 100;
     private long nextClOrdId = 1;
 
@@ -84,7 +88,15 @@ final class ScriptedCluster implements AutoCloseable
                 }
             }).connect();
         gateway = new ClusterCommandSession(cluster.ingressEndpoints(), Principal.gatewayCredentials(GATEWAY_ID, SECRET),
-            new File(clientDirs, "gateway"), IdleProfile.BACKOFF, (buffer, offset, length) -> gatewayMessages++).connect();
+            new File(clientDirs, "gateway"), IdleProfile.BACKOFF, (buffer, offset, length) ->
+            {
+                gatewayMessages++;
+                if (header.wrap(buffer, offset).templateId() == SessionStatusDecoder.TEMPLATE_ID &&
+                    sessionStatus.wrapAndApplyHeader(buffer, offset, header).state() == SessionState.REFUSED)
+                {
+                    refusedStatuses++;
+                }
+            }).connect();
     }
 
     File nodeDir()
@@ -130,6 +142,7 @@ final class ScriptedCluster implements AutoCloseable
         // The users log out: the gateway's own close at the end then changes nothing, so the last hash is the end's.
         closeSession(1);
         closeSession(2);
+        closesApplied(2);
         adminCommand("StateHashRequest", (c, id) -> admin.requestStateHash(id));
         awaitHashLines(3);
     }
@@ -219,6 +232,18 @@ final class ScriptedCluster implements AutoCloseable
             throw new IllegalStateException("session close not sent");
         }
         sent.add(new Sent("SessionClose", "sessionId", session(account)));
+    }
+
+    /**
+     * A close is not answered, and the admin's next command comes on another cluster session, so it may reach the
+     * log first. Closing the account's session again is answered (REFUSED: it is closed) after every close the
+     * gateway sent before it: a barrier.
+     */
+    void closesApplied(final long account)
+    {
+        final long before = refusedStatuses;
+        closeSession(account);
+        await("the closes applied", () -> refusedStatuses > before, 10_000);
     }
 
     void cancel(final long account, final long origClOrdId)
