@@ -70,7 +70,7 @@ public final class KeelNode implements AutoCloseable
         IoUtil.ensureDirectoryExists(config.nodeDir(), "node dir");
         monitor = new NodeMonitor(config);
         service = otherService == null ?
-            new KeelClusteredService(config, engineContext, this::onDivergence, monitor.applyLatency()) : null;
+            new KeelClusteredService(config, engineContext, this::halt, monitor.applyLatency()) : null;
         clusteredService = otherService == null ? service : otherService;
 
         ClusteredMediaDriver driver = null;
@@ -213,10 +213,13 @@ public final class KeelNode implements AutoCloseable
     private void onElectionStuck()
     {
         electionStuck = true;
-        onDivergence();
+        halt();
     }
 
-    private void onDivergence()
+    /**
+     * The node stops itself (divergence, a stuck election): off the calling thread, since closing joins it.
+     */
+    private void halt()
     {
         // Halt off the service thread: closing joins the very thread that detected it.
         final Thread halt = new Thread(() ->

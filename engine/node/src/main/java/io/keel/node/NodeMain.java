@@ -28,9 +28,9 @@ import java.util.function.UnaryOperator;
     footer = "%nPorts: member i uses base-port + 10*i + {1 ingress, 2 consensus, 3 log, 5 archive control}; catch-up is ephemeral.")
 public final class NodeMain implements Callable<Integer>
 {
-    static final int EXIT_DIVERGED = 3;
+    public static final int EXIT_DIVERGED = 3;
     /** The node halted itself: an election could not finish (ElectionWatchdog); restart it. */
-    static final int EXIT_ELECTION_STUCK = 4;
+    public static final int EXIT_ELECTION_STUCK = 4;
     private static final long MARK_FILE_WAIT_S = 15;
 
     @Option(names = "--member-id", description = "This member's index in --hosts (default ${DEFAULT-VALUE}).")

@@ -1,5 +1,7 @@
 package io.keel.chaos;
 
+import io.keel.node.NodeMain;
+
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,8 +18,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class FaultInjector implements Runnable
 {
-    /** {@code keel node}'s exit code when it halts on a stuck election (NodeMain.EXIT_ELECTION_STUCK). */
-    static final int EXIT_ELECTION_STUCK = 4;
     private volatile int stuckElectionRestarts;
 
     /**
@@ -170,12 +170,12 @@ final class FaultInjector implements Runnable
         for (int i = 0; i < ChaosContext.NODES; i++)
         {
             final Process node = processes.node(i);
-            if (!killed[i] && node != null && !node.isAlive() && node.exitValue() == EXIT_ELECTION_STUCK)
+            if (!killed[i] && node != null && !node.isAlive() && node.exitValue() == NodeMain.EXIT_ELECTION_STUCK)
             {
                 // The node's answer to an election it cannot finish: restart it, as its supervisor would
                 // (README "Running a cluster"). Counted and reported, not a problem.
                 stuckElectionRestarts++;
-                history.line("faults SELF_RESTART member=" + i + " code=" + EXIT_ELECTION_STUCK + " (election stuck)");
+                history.line("faults SELF_RESTART member=" + i + " code=" + NodeMain.EXIT_ELECTION_STUCK + " (election stuck)");
                 processes.startNode(i);
                 continue;
             }
@@ -183,7 +183,7 @@ final class FaultInjector implements Runnable
             {
                 killed[i] = true; // report once; a restart brings it back
                 problems.add("member " + i + " exited by itself with code " + node.exitValue() +
-                    (node.exitValue() == 3 ? " (divergence)" : "") + ": " + processes.tail("node-" + i));
+                    (node.exitValue() == NodeMain.EXIT_DIVERGED ? " (divergence)" : "") + ": " + processes.tail("node-" + i));
                 history.line("faults UNEXPECTED_EXIT member=" + i + " code=" + node.exitValue());
             }
         }
