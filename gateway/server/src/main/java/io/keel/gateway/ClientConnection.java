@@ -64,6 +64,17 @@ abstract class ClientConnection
      */
     abstract void disconnect(String reason);
 
+    /**
+     * @return true once {@link #disconnect} (or a refusal) was asked: the connection no longer holds a slot.
+     */
+    abstract boolean isCloseRequested();
+
+    /**
+     * @return when the transport admitted the connection ({@code System.nanoTime}): the oldest idle one is evicted
+     * first when the slots for connections logging on are full.
+     */
+    abstract long admittedNs();
+
     final boolean isOpen()
     {
         return state != State.CLOSING;

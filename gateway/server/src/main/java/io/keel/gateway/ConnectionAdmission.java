@@ -3,7 +3,8 @@ package io.keel.gateway;
 import java.util.List;
 
 /**
- * Whether a new TCP connection may take a slot, judged at accept over the transport's own connection list (a few
+ * Whether a new connection (a TCP accept, or a UDP client's image) may take a slot, judged over the transport's own
+ * connection list (a few
  * hundred at most, and accepts are the cold path: no table to keep in step, nothing to grow).
  * <ul>
  *     <li>logged-on sessions: at most {@code --max-connections};</li>
@@ -37,7 +38,7 @@ final class ConnectionAdmission
     private final GatewayContext config;
     private final EdgeLimits limits;
     /** Set by {@link #admit} when it admitted by evicting: the connection to close. */
-    private TcpConnection evict;
+    private ClientConnection evict;
 
     ConnectionAdmission(final GatewayContext config)
     {
@@ -48,17 +49,17 @@ final class ConnectionAdmission
     /**
      * @param addressKey the peer's {@link AddressKey}, or {@link AddressKey#NONE} for a proxy's connection.
      */
-    Verdict admit(final long addressKey, final List<TcpConnection> connections)
+    Verdict admit(final long addressKey, final List<? extends ClientConnection> connections)
     {
         evict = null;
         int established = 0;
         int pending = 0;
         int fromAddress = 0;
         int pendingFromAddress = 0;
-        TcpConnection oldestIdle = null;
+        ClientConnection oldestIdle = null;
         for (int i = 0, size = connections.size(); i < size; i++)
         {
-            final TcpConnection connection = connections.get(i);
+            final ClientConnection connection = connections.get(i);
             if (connection.isCloseRequested())
             {
                 continue;
@@ -67,7 +68,7 @@ final class ConnectionAdmission
             if (isPending)
             {
                 pending++;
-                if (isIdle(connection) && (oldestIdle == null || connection.acceptedNs - oldestIdle.acceptedNs < 0))
+                if (isIdle(connection) && (oldestIdle == null || connection.admittedNs() - oldestIdle.admittedNs() < 0))
                 {
                     oldestIdle = connection;
                 }
@@ -112,7 +113,7 @@ final class ConnectionAdmission
      * Idle: nothing sent yet, or a refused logon waiting out its backoff (its password is not checked again, so
      * answering it early gives a guesser nothing, while holding it would let refused guesses fill the slots).
      */
-    private static boolean isIdle(final TcpConnection connection)
+    private static boolean isIdle(final ClientConnection connection)
     {
         return connection.state == ClientConnection.State.AWAITING_LOGON ||
             connection.state == ClientConnection.State.LOGON_PENDING && connection.logonRefusalDueNs != 0;
@@ -121,7 +122,7 @@ final class ConnectionAdmission
     /**
      * @return the connection {@link #admit} chose to evict for the one it admitted, or null.
      */
-    TcpConnection evicted()
+    ClientConnection evicted()
     {
         return evict;
     }

@@ -332,6 +332,11 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
         }
     }
 
+    long admittedNs()
+    {
+        return acceptedNs;
+    }
+
     boolean isCloseRequested()
     {
         return closeRequested;

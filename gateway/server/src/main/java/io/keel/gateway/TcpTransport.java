@@ -30,7 +30,8 @@ final class TcpTransport implements AutoCloseable
     /** How long a closing connection may take to read its last messages and close its side. */
     private static final long LINGER_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_ACCEPTS_PER_POLL = 64;
-    private static final long REFUSAL_LOG_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** At most one refusal line a second per transport: a flood is one line and a count. */
+    static final long REFUSAL_LOG_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     private final GatewayContext config;
     private final SessionLayer sessionLayer;
@@ -206,7 +207,7 @@ final class TcpTransport implements AutoCloseable
                 refuseAtAccept(channel, remote, peer.getAddress().getHostAddress(), verdict);
                 return true;
             }
-            final TcpConnection evicted = admission.evicted();
+            final ClientConnection evicted = admission.evicted();
             if (evicted != null)
             {
                 counters.increment(GatewayCounters.PENDING_EVICTED);

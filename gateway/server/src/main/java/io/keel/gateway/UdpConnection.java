@@ -24,6 +24,7 @@ final class UdpConnection extends ClientConnection
     private static final int RECORD_HEADER_LENGTH = Integer.BYTES;
 
     final Image image;
+    private final long admittedNs;
     private final Aeron aeron;
     private final GatewayCounters counters;
     private final UnsafeBuffer queue;
@@ -42,10 +43,12 @@ final class UdpConnection extends ClientConnection
         final Image image,
         final Aeron aeron,
         final GatewayContext config,
-        final GatewayCounters counters)
+        final GatewayCounters counters,
+        final long admittedNs)
     {
         super(connectionId, image.sourceIdentity() + " udp session " + image.sessionId());
         this.image = image;
+        this.admittedNs = admittedNs;
         this.aeron = aeron;
         this.counters = counters;
         queue = new UnsafeBuffer(ByteBuffer.allocateDirect(config.outboundBufferBytes()));
@@ -202,6 +205,11 @@ final class UdpConnection extends ClientConnection
             closeReason = reason;
             state = State.CLOSING;
         }
+    }
+
+    long admittedNs()
+    {
+        return admittedNs;
     }
 
     boolean isCloseRequested()

@@ -9,6 +9,7 @@ import io.aeron.logbuffer.Header;
 import io.keel.codecs.AeronUdp;
 import io.keel.codecs.FrameError;
 import io.keel.codecs.LogonDecoder;
+import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageValidator;
 import io.keel.codecs.Sofh;
@@ -53,6 +54,8 @@ final class UdpTransport implements AutoCloseable
     private final FragmentHandler fragmentHandler = this::onFragment;
     private final int maxMessageLength;
     private final DutyCycleGuard guard;
+    private final ConnectionAdmission admission;
+    private final LogLimiter refusalLog = new LogLimiter(TcpTransport.REFUSAL_LOG_INTERVAL_NS);
     private UdpConnection current;
     private long nowNs;
     private long nextConnectionId;
@@ -66,6 +69,7 @@ final class UdpTransport implements AutoCloseable
         this.counters = counters;
         this.aeron = aeron;
         guard = sessionLayer.guard();
+        admission = new ConnectionAdmission(config);
         maxMessageLength = config.maxFrameLength() - Sofh.HEADER_LENGTH;
         // UDP connection ids count from 2^62, apart from TCP's, so a log line says which transport.
         nextConnectionId = 1L << 62;
@@ -180,16 +184,27 @@ final class UdpTransport implements AutoCloseable
             {
                 continue;
             }
-            if (connections.size() >= config.maxConnections())
+            final String source = image.sourceIdentity();
+            final long addressKey = AddressKey.ofSourceIdentity(source);
+            final ConnectionAdmission.Verdict verdict = admission.admit(addressKey, connections);
+            if (verdict != ConnectionAdmission.Verdict.ADMIT)
             {
-                counters.increment(GatewayCounters.REJECTED_CONNECTIONS);
-                GatewayLog.event("connection-refused", "remote", image.sourceIdentity(),
-                    "reason", "max connections " + config.maxConnections() + " reached");
-                rejectQuietly(image, "connection limit of " + config.maxConnections() +
-                    " reached: retry later or use another gateway");
+                refuse(image, source, verdict);
                 continue;
             }
-            final UdpConnection connection = new UdpConnection(nextConnectionId++, image, aeron, config, counters);
+            final ClientConnection evicted = admission.evicted();
+            if (evicted != null)
+            {
+                counters.increment(GatewayCounters.PENDING_EVICTED);
+                GatewayLog.event("connection-evicted", "connection", Long.toString(evicted.connectionId),
+                    "remote", evicted.remoteAddress, "for", source);
+                sessionLayer.refuse(evicted, LogoutReason.LOGON_TIMEOUT, "evicted: the gateway's " +
+                    config.limits().maxPendingConnections() + " slots for connections logging on are full, and this " +
+                    "was the oldest that had sent nothing or been refused");
+            }
+            final UdpConnection connection =
+                new UdpConnection(nextConnectionId++, image, aeron, config, counters, nowNs);
+            connection.addressKey = addressKey;
             connections.add(connection);
             counters.increment(GatewayCounters.UDP_CONNECTIONS);
             sessionLayer.onConnected(connection, nowNs);
@@ -306,6 +321,29 @@ final class UdpTransport implements AutoCloseable
             connection.closeNotified = true;
             sessionLayer.onDisconnected(connection);
         }
+    }
+
+    /**
+     * A client image over a bound: rejected with the reason (the client's publication hears it as an error frame),
+     * counted, and logged at most once per {@link TcpTransport#REFUSAL_LOG_INTERVAL_NS} (a flood is one line).
+     */
+    private void refuse(final Image image, final String source, final ConnectionAdmission.Verdict verdict)
+    {
+        counters.increment(GatewayCounters.REJECTED_CONNECTIONS);
+        if (verdict == ConnectionAdmission.Verdict.ADDRESS_FULL ||
+            verdict == ConnectionAdmission.Verdict.ADDRESS_PENDING_FULL)
+        {
+            counters.increment(GatewayCounters.REFUSED_PER_ADDRESS);
+        }
+        final int colon = source.lastIndexOf(':');
+        final String address = colon > 0 ? source.substring(0, colon) : source;
+        final String reason = admission.describe(verdict, address);
+        if (refusalLog.tryLog(nowNs))
+        {
+            GatewayLog.event("connection-refused", "remote", source, "reason", reason,
+                "notLogged", refusalLog.takeNotLogged());
+        }
+        rejectQuietly(image, reason);
     }
 
     private static void rejectQuietly(final Image image, final String reason)

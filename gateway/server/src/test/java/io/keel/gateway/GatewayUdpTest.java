@@ -1,5 +1,11 @@
 package io.keel.gateway;
 
+import java.util.concurrent.locks.LockSupport;
+
+import java.util.concurrent.TimeUnit;
+
+import java.util.ArrayList;
+
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -354,5 +360,54 @@ class GatewayUdpTest
         System.out.println("gateway thread allocated " + allocated + " bytes over 2000 UDP orders and their reports");
         assertTrue(allocated < 8_000, "allocated " + allocated + " bytes for 2000 orders and 2000 reports over UDP");
         client.logout();
+    }
+
+    @Test
+    void udpClientsFromOneAddressMeetThePerAddressBoundOnImagesNotLoggedOn()
+    {
+        // A gateway of its own: two images not logged on per address. (Aeron binds a publication's interface= only
+        // to an address some interface holds, so a test cannot send from a second loopback address: that the
+        // bounds are per address, and the eviction when every pending slot is full, are shown over TCP in
+        // HostileClientTest; the admission rules are the same object.)
+        final Gateway bounded = env.launchExtraGateway(11, (config) ->
+        {
+            config.udpPort(FreePorts.udpPort()).logonTimeoutMs(30_000);
+            config.limits().maxPendingPerAddress(2);
+        });
+        final List<RawUdpClient> clients = new ArrayList<>();
+        try
+        {
+            clients.add(new RawUdpClient(aeron, bounded.udpPort()));
+            clients.add(new RawUdpClient(aeron, bounded.udpPort()));
+            env.await(() -> bounded.udpConnections() == 2, 5_000, "two images from 127.0.0.1 admitted");
+            final long refusedBefore = bounded.refusedPerAddress();
+            clients.add(new RawUdpClient(aeron, bounded.udpPort()));
+            env.await(() -> bounded.refusedPerAddress() == refusedBefore + 1, 5_000,
+                "a third image from 127.0.0.1, not logged on, refused per address");
+            assertEquals(2, bounded.udpConnections());
+
+            // A slot given back is taken again (once the gateway has seen the closed image go).
+            CloseHelper.close(clients.remove(0));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (bounded.udpConnections() < 3)
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "an image admitted again once one had closed");
+                final long refused = bounded.refusedPerAddress();
+                final RawUdpClient again = new RawUdpClient(aeron, bounded.udpPort());
+                clients.add(again);
+                env.await(() -> bounded.udpConnections() == 3 || bounded.refusedPerAddress() > refused, 5_000,
+                    "the new image admitted or refused");
+                if (bounded.udpConnections() < 3)
+                {
+                    clients.remove(again);
+                    CloseHelper.close(again);
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+                }
+            }
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(clients);
+        }
     }
 }

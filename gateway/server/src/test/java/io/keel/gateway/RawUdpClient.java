@@ -30,6 +30,14 @@ final class RawUdpClient implements AutoCloseable
 
     RawUdpClient(final Aeron aeron, final int gatewayUdpPort)
     {
+        this(aeron, gatewayUdpPort, null);
+    }
+
+    /**
+     * @param localAddress the address to send from ({@code interface=} of the publication), or null for any.
+     */
+    RawUdpClient(final Aeron aeron, final int gatewayUdpPort, final String localAddress)
+    {
         subscription = aeron.addSubscription("aeron:udp?endpoint=127.0.0.1:0", AeronUdp.RESPONSE_STREAM_ID);
         String resolved;
         final long deadline = System.nanoTime() + 5_000_000_000L;
@@ -39,8 +47,9 @@ final class RawUdpClient implements AutoCloseable
             Thread.yield();
         }
         responseEndpoint = resolved;
+        final String channel = AeronUdp.channel("127.0.0.1:" + gatewayUdpPort);
         publication = aeron.addExclusivePublication(
-            AeronUdp.channel("127.0.0.1:" + gatewayUdpPort), AeronUdp.REQUEST_STREAM_ID);
+            localAddress == null ? channel : channel + "|interface=" + localAddress, AeronUdp.REQUEST_STREAM_ID);
         while (!publication.isConnected())
         {
             assertTrue(System.nanoTime() - deadline < 0, "publication connected to the gateway");
