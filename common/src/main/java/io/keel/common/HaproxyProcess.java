@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real HAProxy running {@code deploy/haproxy.cfg} as it is, for tests and the chaos tool: TLS on a frontend port,
+ * A real HAProxy running {@code deploy/haproxy.cfg} as it is, for tests and the chaos tool
+ * (where the binary and the configuration are found, and {@code haproxy -c}: {@link HaproxyInstallation}): TLS on a frontend port,
  * two gateways behind it with the PROXY protocol v2 and health checks on their {@code /health}. The configuration is
  * filled in through the environment variables it reads ({@code KEEL_HAPROXY_PORT}, {@code KEEL_GW1_HOST}, ...), as
  * {@code bin/keel haproxy} does; HAProxy's output goes to a log file. Started, it accepts on its frontend port;
@@ -23,11 +24,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HaproxyProcess implements AutoCloseable
 {
-    /** Path of the configuration, when not found as {@code deploy/haproxy.cfg} above the working directory. */
-    public static final String CONFIG_PROP_NAME = "keel.haproxy.config";
-    public static final String CONFIG_PATH = "deploy/haproxy.cfg";
-    /** The haproxy binary; by default {@code haproxy} on the PATH, else in /usr/sbin (Debian's, off a user's PATH). */
-    public static final String BINARY_PROP_NAME = "keel.haproxy.binary";
     /** The number of {@code server} lines the configuration fills in. */
     public static final int SERVERS = 2;
 
@@ -45,7 +41,7 @@ public final class HaproxyProcess implements AutoCloseable
      */
     public static final class Context
     {
-        private String binary = defaultBinary();
+        private String binary = HaproxyInstallation.defaultBinary();
         private Path configFile;
         private String bind = "127.0.0.1";
         private int port;
@@ -63,14 +59,14 @@ public final class HaproxyProcess implements AutoCloseable
             }
             if (configFile == null)
             {
-                configFile = findConfig();
+                configFile = HaproxyInstallation.findConfig();
             }
             require(Files.isRegularFile(configFile), "HAProxy configuration not found: " + configFile);
             require(port > 0 && port <= 65535, "HAProxy frontend port must be in 1..65535: " + port);
             require(bind != null && !bind.isBlank(), "HAProxy frontend address must be set");
             require(pem != null && Files.isRegularFile(pem),
                 "HAProxy certificate (cert + key PEM) not found: " + pem + " (make one with TlsCertificates.generate)");
-            require(servers.size() == SERVERS, CONFIG_PATH + " has " + SERVERS + " server lines: give " + SERVERS +
+            require(servers.size() == SERVERS, HaproxyInstallation.CONFIG_PATH + " has " + SERVERS + " server lines: give " + SERVERS +
                 " gateways, not " + servers.size());
             require(logFile != null, "HAProxy log file must be set");
             require(startTimeoutMs > 0, "start timeout must be > 0: " + startTimeoutMs);
@@ -257,112 +253,6 @@ public final class HaproxyProcess implements AutoCloseable
         }
     }
 
-    /**
-     * {@code haproxy -c}: the configuration as this context fills it in is valid.
-     *
-     * @return HAProxy's output.
-     * @throws IllegalStateException with that output when it is not.
-     */
-    public static String check(final Context context)
-    {
-        context.conclude();
-        try
-        {
-            final ProcessBuilder builder = new ProcessBuilder(
-                context.binary(), "-c", "-f", context.configFile().toAbsolutePath().toString())
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            builder.environment().putAll(context.environment());
-            final Process process = builder.start();
-            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0)
-            {
-                process.destroyForcibly();
-                throw new IllegalStateException("haproxy -c -f " + context.configFile() + " failed:\n" + output);
-            }
-            return output;
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("cannot run " + context.binary() + ": " + ex.getMessage(), ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    /**
-     * @return whether {@code haproxy -v} runs.
-     */
-    public static boolean isInstalled()
-    {
-        try
-        {
-            final Process process = new ProcessBuilder(defaultBinary(), "-v")
-                .redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /**
-     * @return {@code -Dkeel.haproxy.binary}, else {@code haproxy} on the PATH, else in /usr/sbin or /usr/local/sbin,
-     * else plain {@code haproxy} (to fail with "not installed").
-     */
-    public static String defaultBinary()
-    {
-        final String property = System.getProperty(BINARY_PROP_NAME);
-        if (property != null)
-        {
-            return property;
-        }
-        final List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
-        dirs.add("/usr/sbin");
-        dirs.add("/usr/local/sbin");
-        for (final String dir : dirs)
-        {
-            final File file = new File(dir, "haproxy");
-            if (!dir.isEmpty() && file.canExecute())
-            {
-                return file.getAbsolutePath();
-            }
-        }
-        return "haproxy";
-    }
-
-    /**
-     * @return {@code -Dkeel.haproxy.config}, else the first {@code deploy/haproxy.cfg} in the working directory or a
-     * directory above it (a module's tests run in the module's directory).
-     */
-    public static Path findConfig()
-    {
-        final String property = System.getProperty(CONFIG_PROP_NAME);
-        if (property != null)
-        {
-            return Path.of(property).toAbsolutePath();
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent())
-        {
-            final Path candidate = dir.resolve(CONFIG_PATH);
-            if (Files.isRegularFile(candidate))
-            {
-                return candidate;
-            }
-        }
-        throw new IllegalArgumentException(CONFIG_PATH + " not found above " + Path.of("").toAbsolutePath() +
-            " (set -D" + CONFIG_PROP_NAME + ")");
-    }
 
     public Context context()
     {

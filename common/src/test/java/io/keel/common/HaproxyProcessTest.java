@@ -62,11 +62,11 @@ class HaproxyProcessTest
     {
         dir = TlsCertificatesTest.testDir("haproxy-check");
         final Path pem = TlsCertificates.generate(dir, "localhost", 1).pem();
-        final Path config = HaproxyProcess.findConfig();
+        final Path config = HaproxyInstallation.findConfig();
         assertTrue(config.endsWith("deploy/haproxy.cfg"), config.toString());
 
         final HaproxyProcess.Context context = context(pem, 9100, 9500, 9110, 9510);
-        assertTrue(HaproxyProcess.check(context).contains("Configuration file is valid"));
+        assertTrue(HaproxyInstallation.check(context).contains("Configuration file is valid"));
         assertEquals("127.0.0.1", context.environment().get("KEEL_HAPROXY_BIND"));
         assertEquals("9510", context.environment().get("KEEL_GW2_HEALTH_PORT"));
 
@@ -116,7 +116,7 @@ class HaproxyProcessTest
     {
         dir = TlsCertificatesTest.testDir("haproxy-launcher");
         final Path pem = TlsCertificates.generate(dir, "localhost", 1).pem();
-        final Path keel = HaproxyProcess.findConfig().getParent().getParent().resolve("bin/keel");
+        final Path keel = HaproxyInstallation.findConfig().getParent().getParent().resolve("bin/keel");
 
         assertEquals(0, launcher(keel, "haproxy", "--help").waitFor());
         final Process check = launcher(keel, "haproxy", "--pem", pem.toString(), "--check",
