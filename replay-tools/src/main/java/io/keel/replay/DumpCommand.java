@@ -50,6 +50,22 @@ final class DumpCommand implements Callable<Integer>
             throw new ReplayException(node.dir() + ": entries from position " + filter.fromPosition() +
                 " were purged: " + node.earliestAvailable());
         }
+        if (logStart > 0 && filter.fromTimeMs() != Long.MIN_VALUE)
+        {
+            final long[] first = {Long.MIN_VALUE};
+            ClusterLogDecoder.read(node.logReader(), logStart, (entry) ->
+            {
+                first[0] = entry.timestamp;
+                return false;
+            });
+            if (first[0] != Long.MIN_VALUE && filter.fromTimeMs() < first[0])
+            {
+                // Entries between that time and the first one held may have gone with the purge: say so, not guess.
+                throw new ReplayException(node.dir() + ": entries from time " + DumpEntry.formatTime(filter.fromTimeMs()) +
+                    " may have been purged: the first entry held is at " + DumpEntry.formatTime(first[0]) + "; " +
+                    node.earliestAvailable());
+            }
+        }
         final PrintStream out = new PrintStream(new BufferedOutputStream(System.out,
             64 * 1024), false, StandardCharsets.UTF_8);
         final long[] counts = new long[2];

@@ -87,6 +87,14 @@ final class EntryFilter
         return fromPosition;
     }
 
+    /**
+     * The {@code --from-time} asked for, {@link Long#MIN_VALUE} when none.
+     */
+    long fromTimeMs()
+    {
+        return fromTimeMs;
+    }
+
     boolean isPastEnd(final LogEntry entry)
     {
         return entry.position > toPosition || entry.timestamp > toTimeMs;

@@ -93,6 +93,12 @@ class PurgedLogReplayTest
         assertEquals(1, result.err().lines().count(), result.toString());
         assertTrue(result.err().contains("entries from position 64 were purged: the log is held from position "),
             result.toString());
+
+        final ReplayCli.Result byTime = ReplayCli.replay("dump", nodeDir.getPath(), "--from-time", "2020-01-01T00:00:00Z");
+        assertEquals(2, byTime.exit(), byTime.toString());
+        assertEquals(1, byTime.err().lines().count(), byTime.toString());
+        assertTrue(byTime.err().contains("entries from time 2020-01-01T00:00:00.000Z may have been purged: the first " +
+            "entry held is at "), byTime.toString());
     }
 
     @Test
