@@ -25,6 +25,25 @@ public record JournalSummary(int segments, long bytes, long firstLogPosition, lo
      */
     public static JournalSummary read(final File dir)
     {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return readOnce(dir);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                if (!(ex.getCause() instanceof java.nio.file.NoSuchFileException) || attempt >= 10)
+                {
+                    throw ex;
+                }
+                // The oldest segment was purged while being read (a running node): list again.
+            }
+        }
+    }
+
+    private static JournalSummary readOnce(final File dir)
+    {
         final File[] files = dir.listFiles((d, name) -> JournalSegment.parseIndex(name) >= 0);
         if (files == null)
         {

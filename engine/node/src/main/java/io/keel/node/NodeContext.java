@@ -76,6 +76,7 @@ public final class NodeContext
     private int maxSessions = MAX_SESSIONS_DEFAULT;
     private String logTermLength = LOG_TERM_LENGTH_DEFAULT;
     private String archiveSegmentLength = ARCHIVE_SEGMENT_LENGTH_DEFAULT;
+    private int journalSegmentBytes = JOURNAL_SEGMENT_BYTES;
     private boolean cleanStart = false;
     private int metricsPort = 0;
     private String metricsBind = METRICS_BIND_DEFAULT;
@@ -533,6 +534,21 @@ public final class NodeContext
         }
         final long value = Long.parseLong(s.substring(0, s.length() - 1)) * (s.endsWith("k") ? 1024 : 1024 * 1024);
         return value > Integer.MAX_VALUE ? -1 : (int)value;
+    }
+
+    public int journalSegmentBytes()
+    {
+        return journalSegmentBytes;
+    }
+
+    /**
+     * Tests only: a smaller journal segment ({@link #JOURNAL_SEGMENT_BYTES} otherwise), so that a short test fills
+     * several and sees whole segments purged. The journal's own check applies (a power of two, at least 64 KiB).
+     */
+    NodeContext journalSegmentBytes(final int journalSegmentBytes)
+    {
+        this.journalSegmentBytes = journalSegmentBytes;
+        return this;
     }
 
     public boolean cleanStart()

@@ -43,7 +43,7 @@ class LogRetentionTest
     void shouldPurgeLogToSnapshotOnEveryMemberThenRestartWithSameStateAndCatchUpLaggingFollower()
     {
         final EmbeddedCluster cluster = harness.launchCluster(3,
-            (config) -> config.logTermLength(SEGMENT).archiveSegmentLength(SEGMENT));
+            (config) -> config.logTermLength(SEGMENT).archiveSegmentLength(SEGMENT).journalSegmentBytes((int)SEGMENT_BYTES));
         final KeelNode leader = cluster.awaitLeader(10_000);
         final File[] all = ClusterReplicationTest.nodeDirs(cluster);
         final TestClient admin = harness.admin(cluster.ingressEndpoints());
@@ -69,6 +69,7 @@ class LogRetentionTest
 
         // Every member up: purge to the latest snapshot every member can spare.
         final long[] bytesBefore = archiveBytes(cluster);
+        final JournalSummary[] journalsBefore = journals(cluster);
         final MemberLogPositions.Position lowest = MemberLogPositions.lowest(probe(admin));
         assertTrue(lowest.position() > snapshot2, lowest + " is past the second snapshot at " + snapshot2);
         final TestClient.AdminResult purge = admin.adminOk(
@@ -84,10 +85,27 @@ class LogRetentionTest
         ClusterHarness.await(() -> freed(bytesBefore, archiveBytes(cluster)) >= expectedStart - SEGMENT_BYTES,
             20_000, () -> "archive bytes freed on every member: before " + Arrays.toString(bytesBefore) + " now " +
             Arrays.toString(archiveBytes(cluster)));
+        // The journal too: its whole segments that end before the log's new start.
+        ClusterHarness.await(() ->
+            {
+                final JournalSummary[] now = journals(cluster);
+                for (int i = 0; i < now.length; i++)
+                {
+                    if (now[i].segments() >= journalsBefore[i].segments() ||
+                        now[i].firstLogPosition() <= journalsBefore[i].firstLogPosition())
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            },
+            20_000, () -> "every member's journal purged before " + expectedStart + ": before " +
+            Arrays.toString(journalsBefore) + " now " + Arrays.toString(journals(cluster)));
         final long[] bytesAfter = archiveBytes(cluster);
         System.out.println("[log-retention] archive bytes per member before " + Arrays.toString(bytesBefore) +
             ", after " + Arrays.toString(bytesAfter) + ", log start " + expectedStart + " (snapshots at " + snapshot1 +
-            ", " + snapshot2 + ")");
+            ", " + snapshot2 + "); journals before " + Arrays.toString(journalsBefore) + ", after " +
+            Arrays.toString(journals(cluster)));
 
         // The state to come back to: the gateway's close is a state change of its own, so it goes first.
         harness.closeClient(gateway);
@@ -169,6 +187,12 @@ class LogRetentionTest
             nodes[i] = cluster.node(i);
         }
         return nodes;
+    }
+
+    private static JournalSummary[] journals(final EmbeddedCluster cluster)
+    {
+        return Arrays.stream(nodes(cluster)).map((n) -> JournalSummary.read(n.config().journalDir()))
+            .toArray(JournalSummary[]::new);
     }
 
     private static long[] archiveBytes(final EmbeddedCluster cluster)
