@@ -109,6 +109,7 @@ public final class MessageValidator
             { ReplayCompleteDecoder.TEMPLATE_ID, ReplayCompleteDecoder.BLOCK_LENGTH },
             { SetLimitsDecoder.TEMPLATE_ID, SetLimitsDecoder.BLOCK_LENGTH },
             { LimitsDecoder.TEMPLATE_ID, LimitsDecoder.BLOCK_LENGTH },
+            { PurgeRequestDecoder.TEMPLATE_ID, PurgeRequestDecoder.BLOCK_LENGTH },
         };
 
         int maxTemplateId = 0;

@@ -1102,6 +1102,18 @@ final class MessageSamples
                 assertEquals(v.int32(), d.maxClOrdIds());
                 assertEquals(v.int32(), d.changes());
                 assertEquals(v.int64(), d.transactTime());
+            }),
+
+        // Log retention
+        sample(
+            new PurgeRequestEncoder(),
+            new PurgeRequestDecoder(),
+            (e, v) -> e.correlationId(v.int64()).beforePosition(v.int64()).beforeTime(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.correlationId());
+                assertEquals(v.int64(), d.beforePosition());
+                assertEquals(v.int64(), d.beforeTime());
             }));
 
     private MessageSamples()

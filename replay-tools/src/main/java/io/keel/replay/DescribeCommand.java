@@ -2,6 +2,8 @@ package io.keel.replay;
 
 import io.aeron.cluster.ClusterTool;
 import io.aeron.cluster.RecordingLog;
+import io.keel.node.JournalSummary;
+import io.keel.node.NodeContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,17 +59,34 @@ final class DescribeCommand implements Callable<Integer>
         {
             out.println("log: recording " + log.recordingId() + " positions " + log.startPosition() + ".." +
                 (log.isStopped() ? log.stopPosition() + " (stopped)" : "? (recording active, or the node crashed)"));
+            out.println("log earliest held: position " + log.startPosition() + firstEntryTime(node) +
+                (log.startPosition() > 0 ? " (history before it purged)" : " (nothing purged)") +
+                "; " + node.earliestAvailable());
             if (!noScan)
             {
                 scan(node);
             }
         }
-        final List<RecordingLog.Entry> snapshots = node.snapshots();
-        out.println("snapshots: " + snapshots.size());
+        final List<RecordingLog.Entry> usable = node.snapshots();
+        final List<RecordingLog.Entry> snapshots = node.allSnapshots();
+        out.println("snapshots: " + usable.size() + (snapshots.size() > usable.size() ?
+            " (and " + (snapshots.size() - usable.size()) + " purged, still named by Aeron's recording log)" : ""));
         for (final RecordingLog.Entry snapshot : snapshots)
         {
             out.println("  snapshot position=" + snapshot.logPosition + " term=" + snapshot.leadershipTermId + " time=" +
-                DumpEntry.formatTime(snapshot.timestamp) + " recording=" + snapshot.recordingId);
+                DumpEntry.formatTime(snapshot.timestamp) + " recording=" + snapshot.recordingId +
+                (usable.contains(snapshot) ? "" : " (purged)"));
+        }
+        final JournalSummary journal = JournalSummary.read(new NodeContext().nodeDir(node.dir()).journalDir());
+        if (journal == null)
+        {
+            out.println("journal: none");
+        }
+        else
+        {
+            out.println("journal: " + journal.segments() + " segment(s), " + journal.bytes() + " bytes, earliest held: " +
+                (journal.firstLogPosition() < 0 ? "nothing" : "log position " + journal.firstLogPosition() + " time=" +
+                DumpEntry.formatTime(journal.firstTimestamp())));
         }
         out.println("recordings: " + node.recordings().size());
         for (final RecordingDescriptor recording : node.recordings())
@@ -115,6 +134,21 @@ final class DescribeCommand implements Callable<Integer>
             }
         }
         return "other";
+    }
+
+    /**
+     * The cluster time of the first entry still held, or nothing when the log is empty.
+     */
+    private static String firstEntryTime(final NodeDirectory node)
+    {
+        final long[] time = {Long.MIN_VALUE};
+        final RecordingReader reader = node.logReader();
+        ClusterLogDecoder.read(reader, reader.recording().startPosition(), (entry) ->
+        {
+            time[0] = entry.timestamp;
+            return false;
+        });
+        return time[0] == Long.MIN_VALUE ? "" : " time=" + DumpEntry.formatTime(time[0]);
     }
 
     private static void scan(final NodeDirectory node)

@@ -43,6 +43,29 @@ final class DumpCommand implements Callable<Integer>
         filter.conclude();
         final NodeDirectory node = NodeDirectory.open(dir);
         final RecordingReader reader = node.logReader();
+        final long logStart = reader.recording().startPosition();
+        if (logStart > 0 && filter.fromPosition() > 0 && filter.fromPosition() <= logStart)
+        {
+            // The entry ending at the log's start went with the purge too.
+            throw new ReplayException(node.dir() + ": entries from position " + filter.fromPosition() +
+                " were purged: " + node.earliestAvailable());
+        }
+        if (logStart > 0 && filter.fromTimeMs() != Long.MIN_VALUE)
+        {
+            final long[] first = {Long.MIN_VALUE};
+            ClusterLogDecoder.read(node.logReader(), logStart, (entry) ->
+            {
+                first[0] = entry.timestamp;
+                return false;
+            });
+            if (first[0] != Long.MIN_VALUE && filter.fromTimeMs() < first[0])
+            {
+                // Entries between that time and the first one held may have gone with the purge: say so, not guess.
+                throw new ReplayException(node.dir() + ": entries from time " + DumpEntry.formatTime(filter.fromTimeMs()) +
+                    " may have been purged: the first entry held is at " + DumpEntry.formatTime(first[0]) + "; " +
+                    node.earliestAvailable());
+            }
+        }
         final PrintStream out = new PrintStream(new BufferedOutputStream(System.out,
             64 * 1024), false, StandardCharsets.UTF_8);
         final long[] counts = new long[2];
@@ -70,7 +93,8 @@ final class DumpCommand implements Callable<Integer>
             out.flush();
         }
         System.err.println("dump: " + counts[1] + " of " + counts[0] + " entries read, log recording " +
-            reader.recording().recordingId() + " read to position " + end);
+            reader.recording().recordingId() + " read to position " + end +
+            (logStart > 0 ? " (held from position " + logStart + ", earlier entries purged)" : ""));
         return 0;
     }
 }

@@ -79,6 +79,22 @@ final class EntryFilter
     /**
      * @return true when no later entry can match (positions and cluster time only grow).
      */
+    /**
+     * The {@code --from-position} asked for, 0 when none.
+     */
+    long fromPosition()
+    {
+        return fromPosition;
+    }
+
+    /**
+     * The {@code --from-time} asked for, {@link Long#MIN_VALUE} when none.
+     */
+    long fromTimeMs()
+    {
+        return fromTimeMs;
+    }
+
     boolean isPastEnd(final LogEntry entry)
     {
         return entry.position > toPosition || entry.timestamp > toTimeMs;

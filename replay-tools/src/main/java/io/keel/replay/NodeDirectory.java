@@ -157,9 +157,27 @@ final class NodeDirectory
     }
 
     /**
-     * The Keel service's valid snapshots, oldest first.
+     * The Keel service's valid snapshots that can still be used, oldest first: their recording is in the archive and
+     * the log after them is held (a purge, {@code keel admin purge}, removes both before its snapshot).
      */
     List<RecordingLog.Entry> snapshots()
+    {
+        final List<RecordingLog.Entry> snapshots = new ArrayList<>();
+        final long logStart = logStartPosition();
+        for (final RecordingLog.Entry entry : allSnapshots())
+        {
+            if (hasRecording(entry.recordingId) && entry.logPosition >= logStart)
+            {
+                snapshots.add(entry);
+            }
+        }
+        return snapshots;
+    }
+
+    /**
+     * Every valid service snapshot the recording log names, usable or purged, oldest first.
+     */
+    List<RecordingLog.Entry> allSnapshots()
     {
         final List<RecordingLog.Entry> snapshots = new ArrayList<>();
         for (final RecordingLog.Entry entry : entries)
@@ -171,6 +189,47 @@ final class NodeDirectory
         }
         snapshots.sort(Comparator.comparingLong((RecordingLog.Entry e) -> e.logPosition));
         return snapshots;
+    }
+
+    boolean hasRecording(final long recordingId)
+    {
+        for (final RecordingDescriptor recording : recordings)
+        {
+            if (recording.recordingId() == recordingId)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The earliest log position the archive still holds (0 unless purged), or 0 when the node has no log.
+     */
+    long logStartPosition()
+    {
+        return terms().isEmpty() ? 0 : logRecording().startPosition();
+    }
+
+    /**
+     * One line naming the earliest point this node can still serve, for answers to requests before it.
+     */
+    String earliestAvailable()
+    {
+        final long logStart = logStartPosition();
+        final List<RecordingLog.Entry> usable = snapshots();
+        final StringBuilder sb = new StringBuilder("the log is held from position ").append(logStart);
+        if (!usable.isEmpty())
+        {
+            final RecordingLog.Entry first = usable.get(0);
+            sb.append("; the earliest point to rebuild from is the snapshot at position ").append(first.logPosition)
+                .append(" (").append(DumpEntry.formatTime(first.timestamp)).append(')');
+        }
+        else if (logStart > 0)
+        {
+            sb.append(" and no snapshot at or after it is held: nothing to rebuild from");
+        }
+        return sb.toString();
     }
 
     /**

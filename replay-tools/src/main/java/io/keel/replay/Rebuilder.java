@@ -64,8 +64,9 @@ final class Rebuilder
         {
             if (log.startPosition() != 0)
             {
-                throw new ReplayException(node.dir() + ": the log starts at position " + log.startPosition() +
-                    " and no snapshot lies at or before " + target + ": nothing to rebuild from");
+                // Purged history (keel admin purge): one line naming what is still there.
+                throw new ReplayException(node.dir() + ": " + target + " is before the history this node still " +
+                    "holds: " + node.earliestAvailable());
             }
             start = log.startPosition();
         }

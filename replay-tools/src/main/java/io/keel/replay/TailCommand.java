@@ -280,7 +280,14 @@ final class TailCommand implements Callable<Integer>
                 {
                     throw new IllegalArgumentException("--from must be start, end or a log position: " + from);
                 }
-                return Long.parseLong(from);
+                final long position = Long.parseLong(from);
+                if (position < startStop[0])
+                {
+                    // Purged history (keel admin purge): one line instead of the archive's replay error.
+                    throw new ReplayException("--from " + position + " was purged: member " + memberId +
+                        "'s log is held from position " + startStop[0] + " (--from start begins there)");
+                }
+                return position;
         }
     }
 

@@ -65,11 +65,19 @@ final class ScriptedCluster implements AutoCloseable
 
     ScriptedCluster(final String name)
     {
+        this(name, (config) -> {});
+    }
+
+    /**
+     * @param customiser more settings of the node, after the test defaults.
+     */
+    ScriptedCluster(final String name, final java.util.function.Consumer<io.keel.node.NodeContext> customiser)
+    {
         dir = new File("target/replay-tests/" + name + "-" + System.nanoTime()).getAbsoluteFile();
         IoUtil.ensureDirectoryExists(dir, "test dir");
         basePort = FreePorts.clusterBasePort(1);
         cluster = EmbeddedCluster.launch(1, new File(dir, "cluster"), basePort, IdleProfile.BACKOFF,
-            (config) -> config.stateCheckIntervalMs(500).heartbeatTimeoutMs(1_500));
+            (config) -> customiser.accept(config.stateCheckIntervalMs(500).heartbeatTimeoutMs(1_500)));
         cluster.awaitLeader(10_000);
         clientDirs = new File(dir, "clients");
         connectClients();

@@ -34,6 +34,8 @@ import java.util.function.Predicate;
         "Verbs: create-account ACCOUNT | deposit ACCOUNT ASSET AMOUNT | withdraw ACCOUNT ASSET AMOUNT |%n" +
         "  add-instrument ID BASE QUOTE TICK LOT REF_PRICE BAND_BPS PROTECTION_BPS | halt ID | resume ID |%n" +
         "  snapshot | state-hash | account ACCOUNT (balances and open orders) |%n" +
+        "  purge --before latest|POSITION|TIME (every member drops its log, old snapshots and journal before its newest%n" +
+        "    snapshot within the bound, never past any member's log position: every member must be running) |%n" +
         "  limits [--max-orders N] [--max-orders-per-account N] [--gtd-horizon-days D] [--idempotency-horizon-ms MS]%n" +
         "    [--max-clordids N] (engine limits, through the log so every node applies the same; no option: show them)")
 public final class AdminMain implements Callable<Integer>
@@ -65,6 +67,11 @@ public final class AdminMain implements Callable<Integer>
     @Option(names = "--max-clordids", description = "limits: most order requests remembered at once, all accounts.")
     int maxClOrdIds;
 
+    @Option(names = "--before", paramLabel = "WHEN", description = "purge: 'latest' (the newest snapshot every member " +
+        "can spare), a log position (a snapshot at or before it), <ms>ms or an ISO-8601 instant (a snapshot taken at or " +
+        "before that cluster time).")
+    String before;
+
     @Option(names = "--timeout-s", description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
     long timeoutS = 15;
 
@@ -76,6 +83,9 @@ public final class AdminMain implements Callable<Integer>
     private final AccountStatusPrinter accountPrinter = new AccountStatusPrinter(System.out);
     private String outcome;
     private boolean applied;
+    private long purgeBeforePosition = Long.MAX_VALUE;
+    private long purgeBeforeTime = Long.MAX_VALUE;
+    private MemberLogPositions.Position purgeCap;
 
     public Integer call() throws Exception
     {
@@ -90,6 +100,10 @@ public final class AdminMain implements Callable<Integer>
             IdleProfile.BACKOFF,
             (buffer, offset, length) -> onMessage(correlationId, buffer, offset)))
         {
+            if ("purge".equals(verb))
+            {
+                capPurgeAtEveryMembersLog(aeronDir);
+            }
             cluster.connect(client);
             if (!send.test(client))
             {
@@ -151,6 +165,10 @@ public final class AdminMain implements Callable<Integer>
             case "state-hash":
                 need(0);
                 return (c) -> c.requestStateHash(correlationId);
+            case "purge":
+                need(0);
+                parseBefore();
+                return (c) -> c.requestPurge(correlationId, purgeBeforePosition, purgeBeforeTime);
             case "account":
                 need(1);
                 return (c) -> c.accountStatus(correlationId, args[0]);
@@ -166,6 +184,52 @@ public final class AdminMain implements Callable<Integer>
             default:
                 throw new IllegalArgumentException("unknown verb '" + verb + "' (see keel admin --help)");
         }
+    }
+
+    private void parseBefore()
+    {
+        if (before == null)
+        {
+            throw new IllegalArgumentException("purge needs --before latest|POSITION|TIME");
+        }
+        final String when = before.trim();
+        if ("latest".equals(when))
+        {
+            return;
+        }
+        if (when.matches("\\d+"))
+        {
+            purgeBeforePosition = Long.parseLong(when);
+            return;
+        }
+        if (when.matches("\\d+ms"))
+        {
+            purgeBeforeTime = Long.parseLong(when.substring(0, when.length() - 2));
+            return;
+        }
+        try
+        {
+            purgeBeforeTime = java.time.Instant.parse(when).toEpochMilli();
+        }
+        catch (final java.time.format.DateTimeParseException ex)
+        {
+            throw new IllegalArgumentException("--before must be latest, a log position, <ms>ms or an ISO-8601 " +
+                "instant: " + before);
+        }
+    }
+
+    /**
+     * Never past the lowest log position of any member: one that is behind catches up from the leader's log.
+     */
+    private void capPurgeAtEveryMembersLog(final File aeronDir)
+    {
+        try (io.aeron.Aeron aeron = io.aeron.Aeron.connect(
+            new io.aeron.Aeron.Context().aeronDirectoryName(aeronDir.getAbsolutePath())))
+        {
+            purgeCap = MemberLogPositions.lowest(
+                MemberLogPositions.probe(cluster.layout(0), aeron, cluster.egressHost()));
+        }
+        purgeBeforePosition = Math.min(purgeBeforePosition, purgeCap.position());
     }
 
     private void need(final int count)
@@ -189,6 +253,14 @@ public final class AdminMain implements Callable<Integer>
                 if (applied && "state-hash".equals(verb))
                 {
                     outcome = "ok hash=" + Long.toHexString(response.value()) + " position=" + response.logPosition();
+                }
+                if (applied && "purge".equals(verb))
+                {
+                    outcome = "ok before-position=" + response.value() + " (the lowest member log position was " +
+                        purgeCap.position() + ", member " + purgeCap.memberId() + ")" +
+                        (purgeBeforeTime != Long.MAX_VALUE ? " before-time=" + purgeBeforeTime : "") +
+                        ": each member purges to its newest snapshot within it, by whole archive segments " +
+                        "(keel replay describe shows the earliest position held)";
                 }
             }
         }

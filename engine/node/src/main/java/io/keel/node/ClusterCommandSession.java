@@ -21,6 +21,7 @@ import io.keel.codecs.SessionCloseReason;
 import io.keel.codecs.SessionOpenEncoder;
 import io.keel.codecs.SessionReplayEncoder;
 import io.keel.codecs.OrdType;
+import io.keel.codecs.PurgeRequestEncoder;
 import io.keel.codecs.ReplaceOrderEncoder;
 import io.keel.codecs.ResumeInstrumentEncoder;
 import io.keel.codecs.SelfTradePrevention;
@@ -88,6 +89,7 @@ public final class ClusterCommandSession implements AutoCloseable
     private final AccountRequestEncoder accountRequest = new AccountRequestEncoder();
     private final StateHashRequestEncoder stateHashRequest = new StateHashRequestEncoder();
     private final SetLimitsEncoder setLimits = new SetLimitsEncoder();
+    private final PurgeRequestEncoder purgeRequest = new PurgeRequestEncoder();
     /** With the driver on the caller's thread: the client shared by every session, and the duty cycles to invoke. */
     private final Aeron aeron;
     private final InvokedAeron invoked;
@@ -531,6 +533,19 @@ public final class ClusterCommandSession implements AutoCloseable
     {
         stateHashRequest.wrapAndApplyHeader(buffer, 0, header).correlationId(correlationId);
         return send(stateHashRequest.encodedLength());
+    }
+
+    /**
+     * Every member purges its log, old snapshots and journal to its newest snapshot at or before both bounds (see
+     * {@code keel admin purge}: the bound on the position must not pass any member's log position).
+     */
+    public boolean requestPurge(final long correlationId, final long beforePosition, final long beforeTime)
+    {
+        purgeRequest.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .beforePosition(beforePosition)
+            .beforeTime(beforeTime);
+        return send(purgeRequest.encodedLength());
     }
 
     public void close()

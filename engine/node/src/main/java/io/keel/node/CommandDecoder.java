@@ -13,6 +13,7 @@ import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageValidator;
 import io.keel.codecs.NewOrderDecoder;
 import io.keel.codecs.OrderStatusRequestDecoder;
+import io.keel.codecs.PurgeRequestDecoder;
 import io.keel.codecs.ReplaceOrderDecoder;
 import io.keel.codecs.ResumeInstrumentDecoder;
 import io.keel.codecs.BooleanType;
@@ -62,7 +63,10 @@ public final class CommandDecoder
     private final SessionCloseDecoder sessionClose = new SessionCloseDecoder();
     private final SessionReplayDecoder sessionReplay = new SessionReplayDecoder();
     private final SetLimitsDecoder setLimits = new SetLimitsDecoder();
+    private final PurgeRequestDecoder purgeRequest = new PurgeRequestDecoder();
     private long correlationId;
+    private long purgeBeforePosition;
+    private long purgeBeforeTime;
     private long gatewayLink;
     private int gatewayId;
     private long replaySessionId;
@@ -299,9 +303,32 @@ public final class CommandDecoder
                 correlationId = stateHashRequest.wrap(buffer, body, blockLength, version).correlationId();
                 return CommandResult.STATE_HASH_REQUEST;
 
+            case PurgeRequestDecoder.TEMPLATE_ID:
+                final PurgeRequestDecoder p = purgeRequest.wrap(buffer, body, blockLength, version);
+                correlationId = p.correlationId();
+                purgeBeforePosition = p.beforePosition();
+                purgeBeforeTime = p.beforeTime();
+                return CommandResult.PURGE_REQUEST;
+
             default:
                 return CommandResult.UNSUPPORTED;
         }
+    }
+
+    /**
+     * The last purge request's bound on the snapshot's log position.
+     */
+    long purgeBeforePosition()
+    {
+        return purgeBeforePosition;
+    }
+
+    /**
+     * The last purge request's bound on the snapshot's cluster time.
+     */
+    long purgeBeforeTime()
+    {
+        return purgeBeforeTime;
     }
 
     /**

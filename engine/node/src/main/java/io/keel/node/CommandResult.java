@@ -13,6 +13,8 @@ public enum CommandResult
     SNAPSHOT_REQUEST,
     /** An admin's state-hash request: no engine change; the live node records its hash. */
     STATE_HASH_REQUEST,
+    /** An admin's purge request: no engine change; every node answers alike, then purges its own archive. */
+    PURGE_REQUEST,
     /** A gateway's SessionOpen applied and the session is now served there: the live node sends what it missed. */
     SESSION_OPENED,
     /** A gateway's SessionReplay: no engine change; the leader sends the range again from its journal. */

@@ -99,7 +99,7 @@ final class JournalReplay implements OutputJournal.ReportHandler
     {
         return new OutputJournal(new OutputJournal.Context()
             .dir(config.journalDir())
-            .segmentLength(NodeContext.JOURNAL_SEGMENT_BYTES)
+            .segmentLength(config.journalSegmentBytes())
             .retentionBytes(config.journalRetentionMb() * 1024 * 1024)
             .retentionTime(TimeUnit.HOURS.toMillis(config.journalRetentionHours())));
     }

@@ -14,6 +14,7 @@ import io.keel.codecs.BooleanType;
 import io.keel.codecs.BusinessRejectEncoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageHeaderEncoder;
+import io.keel.codecs.PurgeRequestDecoder;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.SnapshotRequestDecoder;
 import io.keel.codecs.SnapshotServiceDecoder;
@@ -60,6 +61,7 @@ public final class KeelClusteredService implements ClusteredService
     private final BusinessRejectEncoder businessRejectEncoder = new BusinessRejectEncoder();
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[256]);
     private IdleStrategy retryIdle;
+    private LogPurger logPurger;
 
     private Cluster cluster;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
@@ -195,6 +197,37 @@ public final class KeelClusteredService implements ClusteredService
         NodeLog.event(config, "snapshot", "logPosition", cluster.logPosition(), "stateHash", Long.toHexString(hash));
     }
 
+    /**
+     * Idle work on the service thread: the journal's share of a purge this node's {@link LogPurger} finished (the
+     * journal is written on this thread only). Derived output, never state.
+     */
+    public int doBackgroundWork(final long nowNs)
+    {
+        final long journalPurge = logPurger == null ? 0 : logPurger.takeJournalPurgePosition();
+        if (journalPurge > 0 && journal != null)
+        {
+            try
+            {
+                journal.purgeBefore(journalPurge);
+            }
+            catch (final RuntimeException ex)
+            {
+                NodeLog.event(config, "journal-purge-failed", "error", String.valueOf(ex));
+            }
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * The node's archive side of log retention ({@code PurgeRequest}); set before the container starts. Null: the
+     * request is answered, nothing is purged.
+     */
+    void logPurger(final LogPurger logPurger)
+    {
+        this.logPurger = logPurger;
+    }
+
     public void onRoleChange(final Cluster.Role newRole)
     {
         NodeLog.event(config, "role-change", "from", role.name(), "to", newRole.name());
@@ -299,6 +332,9 @@ public final class KeelClusteredService implements ClusteredService
                 break;
             case STATE_HASH_REQUEST:
                 onStateHashRequest(applier.correlationId(), timestamp);
+                break;
+            case PURGE_REQUEST:
+                onPurgeRequest(applier.correlationId(), timestamp);
                 break;
             case SESSION_OPENED:
             case REPLAY_REQUEST:
@@ -412,12 +448,43 @@ public final class KeelClusteredService implements ClusteredService
         adminResponse(correlationId, StateHashRequestDecoder.TEMPLATE_ID, hash, timestamp);
     }
 
+    /**
+     * Every node answers alike from the request and the log position only (the bound capped at this log position);
+     * then each purges its own archive off this thread, to its own newest snapshot within the bounds.
+     */
+    private void onPurgeRequest(final long correlationId, final long timestamp)
+    {
+        final CommandDecoder decoder = applier.decoder();
+        final long bound = decoder.purgeBeforePosition();
+        if (bound < 0)
+        {
+            adminResponse(correlationId, PurgeRequestDecoder.TEMPLATE_ID, RejectReason.INVALID_MESSAGE, 0, timestamp);
+            return;
+        }
+        final long beforePosition = Math.min(bound, cluster.logPosition());
+        adminResponse(correlationId, PurgeRequestDecoder.TEMPLATE_ID, beforePosition, timestamp);
+        if (logPurger != null)
+        {
+            logPurger.request(beforePosition, decoder.purgeBeforeTime());
+        }
+    }
+
     private void adminResponse(final long correlationId, final int refTemplateId, final long value, final long timestamp)
+    {
+        adminResponse(correlationId, refTemplateId, RejectReason.NONE, value, timestamp);
+    }
+
+    private void adminResponse(
+        final long correlationId,
+        final int refTemplateId,
+        final RejectReason result,
+        final long value,
+        final long timestamp)
     {
         adminResponseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .refTemplateId(refTemplateId)
-            .result(RejectReason.NONE)
+            .result(result)
             .transactTime(timestamp)
             .value(value)
             .logPosition(cluster.logPosition());

@@ -51,6 +51,7 @@ public final class KeelNode implements AutoCloseable
     private final ScheduledExecutorService snapshotScheduler;
     private final Runnable onTerminate;
     private final NodeMonitor monitor;
+    private final LogPurger logPurger;
     private volatile boolean electionStuck;
     private volatile boolean closed;
 
@@ -72,6 +73,11 @@ public final class KeelNode implements AutoCloseable
         service = otherService == null ?
             new KeelClusteredService(config, engineContext, this::halt, monitor.applyLatency()) : null;
         clusteredService = otherService == null ? service : otherService;
+        logPurger = new LogPurger(config);
+        if (service != null)
+        {
+            service.logPurger(logPurger);
+        }
 
         ClusteredMediaDriver driver = null;
         ClusteredServiceContainer serviceContainer = null;
@@ -162,6 +168,22 @@ public final class KeelNode implements AutoCloseable
     }
 
     /**
+     * Log purges this node finished (done, skipped or refused; see {@link LogPurger}) since start, from any thread.
+     */
+    public long logPurgesDone()
+    {
+        return logPurger.purgesDone();
+    }
+
+    /**
+     * The log recording's start position after this node's last purge, or -1 before any since start.
+     */
+    public long logStartPosition()
+    {
+        return logPurger.logStartPosition();
+    }
+
+    /**
      * The port serving {@code /metrics} and {@code /health}, or 0 when metrics are off.
      */
     public int metricsPort()
@@ -188,6 +210,7 @@ public final class KeelNode implements AutoCloseable
         {
             closed = true;
             monitor.close();
+            logPurger.close();
             if (snapshotScheduler != null)
             {
                 snapshotScheduler.shutdownNow();
@@ -295,6 +318,7 @@ public final class KeelNode implements AutoCloseable
             .aeronDirectoryName(config.aeronDir().getAbsolutePath())
             .archiveDir(config.archiveDir())
             .archiveId(((long)config.basePort() << 8) | config.memberId())
+            .segmentFileLength(config.archiveSegmentLengthBytes())
             .controlChannel("aeron:udp?endpoint=" + config.endpoint(config.memberId(), ClusterLayout.ARCHIVE_CONTROL_PORT_OFFSET))
             .localControlChannel("aeron:ipc?term-length=64k")
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")

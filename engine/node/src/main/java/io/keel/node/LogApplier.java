@@ -3,6 +3,7 @@ package io.keel.node;
 import io.keel.codecs.AccountRequestDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
+import io.keel.codecs.PurgeRequestDecoder;
 import io.keel.codecs.SessionOpenDecoder;
 import io.keel.codecs.SessionReplayDecoder;
 import io.keel.codecs.SetLimitsDecoder;
@@ -250,7 +251,7 @@ public final class LogApplier
         final boolean orderEntry = templateId >= 10 && templateId <= 19 ||
             templateId >= SessionOpenDecoder.TEMPLATE_ID && templateId <= SessionReplayDecoder.TEMPLATE_ID;
         final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID ||
-            templateId == SetLimitsDecoder.TEMPLATE_ID;
+            templateId == SetLimitsDecoder.TEMPLATE_ID || templateId == PurgeRequestDecoder.TEMPLATE_ID;
         if (role == ROLE_ADMIN)
         {
             // Session 0 routes the answer to the admin session that asked (EventEncoder).

@@ -41,6 +41,11 @@ public final class NodeContext
      */
     public static final int JOURNAL_SEGMENT_BYTES = 16 * 1024 * 1024;
     public static final String LOG_TERM_LENGTH_DEFAULT = "1m";
+    /**
+     * Archive segment file length (Aeron's default): the unit a log purge frees, since the archive deletes whole
+     * segments only. Aeron uses the log's term length when that is longer.
+     */
+    public static final String ARCHIVE_SEGMENT_LENGTH_DEFAULT = "128m";
     /** {@code keel node} serves metrics on this port + member id; embedded nodes default to off (0). */
     public static final int METRICS_BASE_PORT_DEFAULT = 9400;
     /**
@@ -70,6 +75,8 @@ public final class NodeContext
     private long stateCheckIntervalMs = STATE_CHECK_INTERVAL_MS_DEFAULT;
     private int maxSessions = MAX_SESSIONS_DEFAULT;
     private String logTermLength = LOG_TERM_LENGTH_DEFAULT;
+    private String archiveSegmentLength = ARCHIVE_SEGMENT_LENGTH_DEFAULT;
+    private int journalSegmentBytes = JOURNAL_SEGMENT_BYTES;
     private boolean cleanStart = false;
     private int metricsPort = 0;
     private String metricsBind = METRICS_BIND_DEFAULT;
@@ -111,6 +118,9 @@ public final class NodeContext
             journalRetentionHours);
         require(snapshotIntervalS >= 0, "--snapshot-interval-s must be >= 0: " + snapshotIntervalS);
         require(logTermLength.matches("\\d+[kKmM]?"), "--log-term-length must look like 512k or 1m: " + logTermLength);
+        require(archiveSegmentLength.matches("\\d+[kKmM]") && org.agrona.BitUtil.isPowerOfTwo(archiveSegmentLengthBytes()) &&
+            archiveSegmentLengthBytes() >= 64 * 1024 && archiveSegmentLengthBytes() <= 1024 * 1024 * 1024,
+            "--archive-segment-length must be a power of two from 64k to 1024m, like 128m: " + archiveSegmentLength);
         require(metricsPort >= -1 && metricsPort <= 65535, "--metrics-port must be 0 (off) or a port: " + metricsPort);
         require(metricsBind != null && !metricsBind.isBlank(), "--metrics-bind must name an address");
         if (nodeDir == null)
@@ -494,6 +504,50 @@ public final class NodeContext
     public NodeContext logTermLength(final String logTermLength)
     {
         this.logTermLength = logTermLength;
+        return this;
+    }
+
+    public String archiveSegmentLength()
+    {
+        return archiveSegmentLength;
+    }
+
+    /**
+     * The archive's segment file length, e.g. {@code 128m}: a log purge frees whole segments, so this is how finely
+     * retention cuts (tests use 64k).
+     */
+    public NodeContext archiveSegmentLength(final String archiveSegmentLength)
+    {
+        this.archiveSegmentLength = archiveSegmentLength;
+        return this;
+    }
+
+    /**
+     * {@link #archiveSegmentLength()} in bytes (-1 when it does not parse).
+     */
+    public int archiveSegmentLengthBytes()
+    {
+        final String s = archiveSegmentLength.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!s.matches("\\d{1,7}[km]"))
+        {
+            return -1;
+        }
+        final long value = Long.parseLong(s.substring(0, s.length() - 1)) * (s.endsWith("k") ? 1024 : 1024 * 1024);
+        return value > Integer.MAX_VALUE ? -1 : (int)value;
+    }
+
+    public int journalSegmentBytes()
+    {
+        return journalSegmentBytes;
+    }
+
+    /**
+     * Tests only: a smaller journal segment ({@link #JOURNAL_SEGMENT_BYTES} otherwise), so that a short test fills
+     * several and sees whole segments purged. The journal's own check applies (a power of two, at least 64 KiB).
+     */
+    NodeContext journalSegmentBytes(final int journalSegmentBytes)
+    {
+        this.journalSegmentBytes = journalSegmentBytes;
         return this;
     }
 

@@ -99,6 +99,10 @@ public final class NodeMain implements Callable<Integer>
     @Option(names = "--log-term-length", description = "Raft log term length, e.g. 512k, 1m, 16m (default ${DEFAULT-VALUE}).")
     String logTermLength = NodeContext.LOG_TERM_LENGTH_DEFAULT;
 
+    @Option(names = "--archive-segment-length", description = "Archive segment file length, a power of two from 64k " +
+        "to 1024m: a log purge (keel admin purge) frees whole segments (default ${DEFAULT-VALUE}).")
+    String archiveSegmentLength = NodeContext.ARCHIVE_SEGMENT_LENGTH_DEFAULT;
+
     @Option(names = "--egress-queue-bytes", description = "Leader's queue per gateway that is behind, preallocated; past " +
         "it reports become gaps the gateway fills from the journal (default ${DEFAULT-VALUE}).")
     int egressQueueBytes = NodeContext.EGRESS_QUEUE_BYTES_DEFAULT;
@@ -148,6 +152,7 @@ public final class NodeMain implements Callable<Integer>
             .maxSessions(maxSessions)
             .egressQueueBytes(egressQueueBytes)
             .logTermLength(logTermLength)
+            .archiveSegmentLength(archiveSegmentLength)
             .cleanStart(cleanStart)
             .testSkipCommand(testSkipCommand)
             .testEngineListener(testEngineListener != null ? testEngineListenerOf(testEngineListener) : null)

@@ -290,6 +290,27 @@ public final class OutputJournal implements AutoCloseable
     }
 
     /**
+     * Log retention (cold path, {@code keel admin purge}): delete whole oldest segments, never the one being written,
+     * that hold only records from before {@code logPosition} (the cluster log's new start), whatever the size and time
+     * retention would keep.
+     *
+     * @return the segments deleted.
+     */
+    public int purgeBefore(final long logPosition)
+    {
+        int drop = 0;
+        while (drop < index.segmentCount() - 1 && index.segment(drop).lastPosition() < logPosition)
+        {
+            drop++;
+        }
+        if (drop > 0)
+        {
+            index.dropOldest(drop);
+        }
+        return drop;
+    }
+
+    /**
      * Unmaps every segment; idempotent. What was appended stays in the files.
      */
     public void close()

@@ -30,6 +30,11 @@ class AdminProcessTest
         nodes.startAll();
         final NodeProcesses.AdminRun first = adminUntilOk(nodes, 60_000, "create-account", "1");
         assertTrue(first.output().contains("admin: create-account ok"), first.output());
+        // Every member up: the purge asks each member's archive, then goes through the log (no snapshot yet, so the
+        // members purge nothing; LogRetentionTest purges for real).
+        final NodeProcesses.AdminRun purge = nodes.admin(30_000, "purge", "--before", "latest");
+        assertEquals(0, purge.exitCode(), purge.output());
+        assertTrue(purge.output().contains("admin: purge ok before-position="), purge.output());
 
         // Member 0 (whose ingress is the first endpoint listed) stops: leader or not, the others answer.
         harness.allowLeaderHeartbeatTimeout(0);
@@ -41,6 +46,14 @@ class AdminProcessTest
         assertNotNull(nodes.terminate(0, 15_000), "member 0 stops on SIGTERM: " + nodes.output(0));
         final NodeProcesses.AdminRun withoutZero = adminUntilOk(nodes, 30_000, "deposit", "1", "2", "1000");
         assertTrue(withoutZero.output().contains("admin: deposit ok"), withoutZero.output());
+        // A member down: no purge, one line naming it (it could be stranded behind what the others purge).
+        final NodeProcesses.AdminRun refused = nodes.admin(30_000, "purge", "--before", "latest");
+        assertEquals(1, refused.exitCode(), refused.output());
+        assertEquals(1, refused.output().trim().split("\n").length, refused.output());
+        assertTrue(refused.output().startsWith("keel admin: purge refused: member 0 (localhost:"), refused.output());
+        final NodeProcesses.AdminRun misuse = nodes.admin(30_000, "purge", "--before", "yesterday");
+        assertEquals(2, misuse.exitCode(), misuse.output());
+        assertTrue(misuse.output().startsWith("keel admin: --before must be latest, a log position, "), misuse.output());
         final NodeProcesses.AdminRun hash = nodes.admin(30_000, "state-hash");
         assertEquals(0, hash.exitCode(), hash.output());
 

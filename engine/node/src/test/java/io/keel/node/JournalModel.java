@@ -184,6 +184,23 @@ final class JournalModel implements AutoCloseable
         return purged;
     }
 
+    /**
+     * @return what {@link OutputJournal#purgeBefore} deleted, checked to be a prefix of the log before the position.
+     */
+    List<Report> purgeBefore(final long logPosition)
+    {
+        journal.purgeBefore(logPosition);
+        final List<Report> held = scan(0, Integer.MAX_VALUE);
+        assertEquals(log.subList(log.size() - held.size(), log.size()), held, "a purge keeps a suffix of the log");
+        final List<Report> purged = new ArrayList<>(log.subList(0, log.size() - held.size()));
+        for (final Report report : purged)
+        {
+            assertTrue(report.logPosition < logPosition, "purged at or beyond the position");
+        }
+        log.subList(0, purged.size()).clear();
+        return purged;
+    }
+
     @FunctionalInterface
     interface Damage
     {

@@ -163,6 +163,37 @@ class OutputJournalTest
         model.assertMatches(random, 100);
     }
 
+    /**
+     * Log retention ({@code keel admin purge}) purges the journal before the log's new start whatever the size and
+     * time retention keep, never the segment being written; {@link JournalSummary} reads the oldest record held from
+     * the files. Catches: a segment holding a record at the position deleted; the tail deleted; the summary reading
+     * the newest segment instead of the oldest.
+     */
+    @Test
+    void shouldPurgeBeforeALogPositionWhateverTheRetention()
+    {
+        open(SMALL_SEGMENT, Long.MAX_VALUE, 0);
+        final Random random = new Random(13);
+        for (int i = 0; i < 4000; i++)
+        {
+            model.appendEntry(random, 12, 1 + random.nextInt(3), 600);
+        }
+        final int segmentsBefore = model.segmentFiles().length;
+        final long position = model.log.get(model.log.size() / 2).logPosition();
+        assertFalse(model.purgeBefore(position).isEmpty());
+        assertTrue(model.segmentFiles().length < segmentsBefore);
+        assertTrue(journal.firstHeldPosition() <= position, "the segment holding the position stays");
+        model.assertMatches(random, 300);
+        final JournalSummary summary = JournalSummary.read(model.dir());
+        assertEquals(model.segmentFiles().length, summary.segments());
+        assertEquals(journal.firstHeldPosition(), summary.firstLogPosition());
+
+        model.purgeBefore(Long.MAX_VALUE);
+        assertEquals(1, model.segmentFiles().length, "never the segment being written");
+        assertEquals(journal.firstHeldPosition(), JournalSummary.read(model.dir()).firstLogPosition());
+        model.assertMatches(random, 100);
+    }
+
     /** Catches: time retention with the comparison inverted, or ignoring the snapshot. */
     @Test
     void shouldPurgeSegmentsOlderThanRetentionTime()
