@@ -51,6 +51,7 @@ final class BackupMonitor implements ClusterBackupEventsListener, AutoCloseable
     private volatile long latestSnapshotPosition = UNKNOWN;
     private volatile ClusterBackup.State state = ClusterBackup.State.BACKUP_QUERY;
     private boolean following;
+    private boolean hearing;
     private Aeron aeron;
     private AeronArchive sourceArchive;
     private String connectedEndpoint;
@@ -171,9 +172,11 @@ final class BackupMonitor implements ClusterBackupEventsListener, AutoCloseable
 
     String describe()
     {
+        final long heard = clusterPosition == UNKNOWN ? -1 :
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clusterPositionAtNs);
         return "state=" + state + " source=" + sourceMemberId + " leader=" + leaderMemberId +
-            " livePosition=" + livePosition + " clusterPosition=" + clusterPosition + " lagBytes=" + lagBytes() +
-            " stalledMs=" + stalledMs() + " snapshots=" + snapshots;
+            " livePosition=" + livePosition + " clusterPosition=" + clusterPosition + " heardMsAgo=" + heard +
+            " lagBytes=" + lagBytes() + " stalledMs=" + stalledMs() + " snapshots=" + snapshots;
     }
 
     public void onBackupQuery()
@@ -257,11 +260,19 @@ final class BackupMonitor implements ClusterBackupEventsListener, AutoCloseable
         try
         {
             pollBackup();
+        }
+        catch (final RuntimeException ex)
+        {
+            return; // closing
+        }
+        try
+        {
             pollCluster();
         }
         catch (final RuntimeException ex)
         {
-            // Closing, or the source went away: the next tick tries again.
+            // The source went away (or is not there yet): the next tick tries again, or the next source.
+            onClusterPositionUnavailable(ex);
         }
     }
 
@@ -334,6 +345,25 @@ final class BackupMonitor implements ClusterBackupEventsListener, AutoCloseable
             CloseHelper.quietClose(sourceArchive);
             sourceArchive = null;
             throw ex;
+        }
+        if (!hearing)
+        {
+            hearing = true;
+            log.event("cluster-position", "source", sourceMemberId, "archive", endpoint, "position", clusterPosition);
+        }
+    }
+
+    /**
+     * The source's archive did not answer: the lag is unknown until it (or the next source) does.
+     */
+    private void onClusterPositionUnavailable(final RuntimeException ex)
+    {
+        lagBytes = UNKNOWN;
+        if (hearing)
+        {
+            hearing = false;
+            log.event("cluster-position-unavailable", "source", sourceMemberId, "archive", connectedEndpoint,
+                "error", ReplayException.gist(ex));
         }
     }
 

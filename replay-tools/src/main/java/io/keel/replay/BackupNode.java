@@ -57,6 +57,9 @@ public final class BackupNode implements AutoCloseable
         {
             mediaDriver = MediaDriver.launch(driverContext());
             localArchive = Archive.launch(archiveContext());
+            log.event("backup-started", "dir", ctx.dir().getAbsolutePath(), "principal", ctx.principal(),
+                "members", ctx.consensusEndpoints(), "endpoint", ctx.host() + ":" + ctx.port(),
+                "snapshots", monitor.snapshots());
             clusterBackup = ClusterBackup.launch(backupContext(localArchive.context()));
             monitor.start(clusterBackup.context());
         }
@@ -68,9 +71,6 @@ public final class BackupNode implements AutoCloseable
         driver = mediaDriver;
         archive = localArchive;
         backup = clusterBackup;
-        log.event("backup-started", "dir", ctx.dir().getAbsolutePath(), "principal", ctx.principal(),
-            "members", ctx.consensusEndpoints(), "endpoint", ctx.host() + ":" + ctx.port(),
-            "snapshots", monitor.snapshots(), "metricsPort", monitor.metricsPort());
     }
 
     public static BackupNode launch(final BackupContext ctx)

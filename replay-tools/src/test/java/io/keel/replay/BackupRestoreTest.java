@@ -124,7 +124,7 @@ final class BackupRestoreTest
         final String seller = after.account(SELLER);
         final TradingDesk.Hash last = after.stateHash();
         awaitTrue("the backup caught up after the leader change: " + backup.describe(),
-            () -> backup.livePosition() >= last.position() && backup.lagBytes() == 0, 30_000);
+            () -> backup.livePosition() >= last.position() && backup.lagBytes() == 0 && backup.isReady(), 30_000);
         final long catchUpMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failoverStartNs);
         awaitTrue("the backup saw the new leader: " + backup.describe(), () -> backup.leaderChanges() > leaderChanges,
             10_000);
