@@ -102,6 +102,7 @@ final class BackupRestoreTest
 
         // Under load; then the leader dies while the backup follows.
         final LagSampler lag = new LagSampler(backup);
+        final LagSampler lagAfterFailover = new LagSampler(backup);
         long sent = desk.orderFlow(RATE, SECONDS, lag);
         desk.awaitAcks(sent);
         final TradingDesk.Hash beforeFailover = desk.stateHash();
@@ -111,12 +112,14 @@ final class BackupRestoreTest
         final long failoverStartNs = System.nanoTime();
         cluster.stopNode(leader);
         final int newLeader = cluster.awaitLeader(20_000).memberId();
+        awaitTrue("the backup follows the new leader: " + backup.describe(), backup::isReady, 30_000);
+        final long followingAgainMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failoverStartNs);
         // The clients log on again through another gateway, as after a gateway lost in a failover, and trade on.
         desk.close();
         final TradingDesk after = track(new TradingDesk(cluster.ingressEndpoints(), new File(dir, "clients"), 2, 100_000));
         after.logOn(BUYER);
         after.logOn(SELLER);
-        final long sentAfter = after.orderFlow(RATE, SECONDS, lag);
+        final long sentAfter = after.orderFlow(RATE, SECONDS, lagAfterFailover);
         after.awaitAcks(sentAfter);
         sent += sentAfter;
         assertEquals(0, desk.rejects() + after.rejects(), "orders refused");
@@ -125,7 +128,6 @@ final class BackupRestoreTest
         final TradingDesk.Hash last = after.stateHash();
         awaitTrue("the backup caught up after the leader change: " + backup.describe(),
             () -> backup.livePosition() >= last.position() && backup.lagBytes() == 0 && backup.isReady(), 30_000);
-        final long catchUpMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failoverStartNs);
         awaitTrue("the backup saw the new leader: " + backup.describe(), () -> backup.leaderChanges() > leaderChanges,
             10_000);
         assertEquals(200, httpStatus(backup.metricsPort(), "/health"), backup.describe());
@@ -207,7 +209,7 @@ final class BackupRestoreTest
         assertFalse(spare.exists(), "a refused restore leaves nothing");
 
         System.out.println("backup-restore: rate=" + RATE + "/s seconds=" + SECONDS + " orders=" + sent +
-            " lag-bytes " + lag + " failover-to-caught-up-ms=" + catchUpMs + " leader " + leader + "->" + newLeader +
+            " lag-bytes " + lag + " lag-bytes-after-failover " + lagAfterFailover + " leader-kill-to-backup-following-ms=" + followingAgainMs + " leader " + leader + "->" + newLeader +
             " log=" + position + " restore-3-members-ms=" + restoreMs + " start-to-first-term-ms=" + startMs);
     }
 
