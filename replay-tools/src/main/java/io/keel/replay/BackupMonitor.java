@@ -185,8 +185,10 @@ final class BackupMonitor implements ClusterBackupEventsListener, AutoCloseable
 
     public void onPossibleFailure(final Exception ex)
     {
+        // Aeron's agent resets after this (and, for an exception, also hands it to the error handler: logged there).
         failures.incrementAndGet();
-        log.event("error", "error", String.valueOf(ex));
+        log.event("reset", "reason", String.valueOf(ex), "action", "asking the members again after " +
+            ctx.coolDownMs() + " ms");
     }
 
     public void onBackupResponse(

@@ -182,7 +182,7 @@ final class Restorer
         if (activity > 0 && ageMs < MARK_FILE_LIVENESS_MS)
         {
             throw new ReplayException(source.dir() + ": in use by a running backup or node (its mark file showed life " +
-                ageMs + " ms ago): stop it first (SIGTERM), then restore from it");
+                ageMs + " ms ago): stop it first (SIGTERM; after a kill, wait 10 s), then restore from it");
         }
     }
 
