@@ -18,6 +18,8 @@ public final class Principal
 {
     public static final String GATEWAY = "gateway";
     public static final String ADMIN = "admin";
+    /** A backup node ({@code keel backup}): it may only ask the consensus module for the log and snapshots. */
+    public static final String BACKUP = "backup";
     /** Returned by {@link #gatewayIdOf} when the principal is not a gateway. */
     public static final int NOT_A_GATEWAY = -1;
     /** The development secret gateways and admin tools present when none is given; nodes accept it only with --dev. */
@@ -130,6 +132,17 @@ public final class Principal
     public static byte[] adminCredentials(final String name, final String secret)
     {
         return credentials(ADMIN, name, secret);
+    }
+
+    public static byte[] backupCredentials(final String name, final String secret)
+    {
+        return credentials(BACKUP, name, secret);
+    }
+
+    public static boolean isBackup(final byte[] encodedPrincipal)
+    {
+        return encodedPrincipal != null &&
+            new String(encodedPrincipal, StandardCharsets.UTF_8).startsWith(BACKUP + ":");
     }
 
     /**

@@ -36,7 +36,15 @@ final class ReplayCli
     {
     }
 
-    static synchronized Result replay(final String... args)
+    static Result replay(final String... args)
+    {
+        return run(new ReplayMain(), "keel replay", args);
+    }
+
+    /**
+     * Any Keel command (keel restore, keel backup) in-process, through the shared CLI contract.
+     */
+    static synchronized Result run(final Object command, final String name, final String... args)
     {
         final PrintStream out = System.out;
         final PrintStream err = System.err;
@@ -47,7 +55,7 @@ final class ReplayCli
         {
             System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            exit = ReplayMain.run(args);
+            exit = io.keel.common.Cli.run(command, name, args);
         }
         finally
         {

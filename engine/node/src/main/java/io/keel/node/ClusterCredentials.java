@@ -20,10 +20,13 @@ import java.util.regex.Pattern;
  * gateway:1     9f2c...
  * gateway:2     41aa...
  * admin:ops     c07e...
+ * backup:dr     5b19...
  * </pre>
  * Each gateway has its own secret, and an admin secret is never also a gateway's, so a gateway's secret cannot act
- * as an admin nor as another gateway. Without a file the node is in development mode ({@code --dev} only): every
- * gateway id and admin name is accepted with {@link Principal#DEV_SECRET}.
+ * as an admin nor as another gateway. A {@code backup:<name>} ({@code keel backup}) may only fetch the log and
+ * snapshots ({@link KeelAuthorisationService}), and gateways and admins may not. Without a file the node is in
+ * development mode ({@code --dev} only): every gateway id, admin and backup name is accepted with
+ * {@link Principal#DEV_SECRET}.
  */
 public final class ClusterCredentials
 {
@@ -83,7 +86,7 @@ public final class ClusterCredentials
             if (!isWellFormed(principal))
             {
                 throw new IllegalArgumentException(where + "principal must be gateway:<1.." + SessionIds.MAX_GATEWAY_ID +
-                    "> or admin:<name>, not " + principal);
+                    ">, admin:<name> or backup:<name>, not " + principal);
             }
             if (!allowDevSecret && secret.equals(Principal.DEV_SECRET))
             {
@@ -148,6 +151,10 @@ public final class ClusterCredentials
         if (principal.startsWith(Principal.ADMIN + ":"))
         {
             return ADMIN_NAME.matcher(principal.substring(Principal.ADMIN.length() + 1)).matches();
+        }
+        if (principal.startsWith(Principal.BACKUP + ":"))
+        {
+            return ADMIN_NAME.matcher(principal.substring(Principal.BACKUP.length() + 1)).matches();
         }
         final int gatewayId = Principal.gatewayIdOf(principal.getBytes(StandardCharsets.UTF_8));
         // Canonical only ("gateway:7", not "gateway:07" or "gateway:+7"): one spelling per gateway id.

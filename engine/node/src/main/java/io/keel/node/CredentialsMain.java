@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
     description = {
         "Make cluster credentials: DIR/cluster.credentials for every node (--credentials), and one secret file per ",
         "gateway (DIR/gateway-<id>.secret, for keel gateway --secret-file) and admin (DIR/admin-<name>.secret, for ",
-        "keel admin --secret-file). Copy each secret only to the machine that uses it."
+        "keel admin --secret-file) and backup (DIR/backup-<name>.secret, for keel backup --secret-file). Copy each ",
+        "secret only to the machine that uses it."
     })
 public final class CredentialsMain implements Callable<Integer>
 {
@@ -43,8 +44,12 @@ public final class CredentialsMain implements Callable<Integer>
     @Option(names = "--gateways", split = ",", description = "Gateway ids, e.g. 1,2 (default ${DEFAULT-VALUE}).")
     List<Integer> gateways = new ArrayList<>(List.of(1));
 
-    @Option(names = "--admins", split = ",", description = "Admin names, e.g. ops,backup (default ${DEFAULT-VALUE}).")
+    @Option(names = "--admins", split = ",", description = "Admin names, e.g. ops,audit (default ${DEFAULT-VALUE}).")
     List<String> admins = new ArrayList<>(List.of("ops"));
+
+    @Option(names = "--backups", split = ",", description = "Backup node names, e.g. dr (DIR/backup-<name>.secret, for " +
+        "keel backup --secret-file); a backup may only fetch the log and snapshots (default: none).")
+    List<String> backups = new ArrayList<>();
 
     public Integer call() throws IOException
     {
@@ -63,6 +68,10 @@ public final class CredentialsMain implements Callable<Integer>
         for (final String admin : admins)
         {
             add("admin:" + admin, "admin-" + admin + ".secret", random, clusterFile, secretFiles);
+        }
+        for (final String backup : backups)
+        {
+            add("backup:" + backup, "backup-" + backup + ".secret", random, clusterFile, secretFiles);
         }
         Files.createDirectories(dir);
         final Path cluster = dir.resolve("cluster.credentials");
@@ -92,7 +101,7 @@ public final class CredentialsMain implements Callable<Integer>
         if (!ClusterCredentials.isWellFormed(principal))
         {
             throw new IllegalArgumentException("not a valid principal: " + principal +
-                " (gateway ids 1..65535, admin names of letters, digits, '_', '.', '-')");
+                " (gateway ids 1..65535, admin and backup names of letters, digits, '_', '.', '-')");
         }
         final byte[] bytes = new byte[SECRET_BYTES];
         random.nextBytes(bytes);

@@ -111,6 +111,34 @@ public final class EmbeddedCluster implements AutoCloseable
         return cluster;
     }
 
+    /**
+     * Start every member on the directories already under {@code baseDir} ({@code node-<id>}), e.g. seeded by
+     * {@code keel restore}: nothing is deleted, each member recovers from what its directory holds.
+     */
+    public static EmbeddedCluster launchOnExisting(
+        final int memberCount,
+        final File baseDir,
+        final int basePort,
+        final IdleProfile idleProfile,
+        final Consumer<NodeContext> customiser)
+    {
+        final EmbeddedCluster cluster = new EmbeddedCluster(
+            memberCount, baseDir, basePort, idleProfile, new EngineContext(), customiser, null);
+        try
+        {
+            for (int i = 0; i < memberCount; i++)
+            {
+                cluster.startNode(i, false);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            cluster.close();
+            throw ex;
+        }
+        return cluster;
+    }
+
     public static EmbeddedCluster launch(final int memberCount, final File baseDir, final int basePort)
     {
         return launch(memberCount, baseDir, basePort, IdleProfile.BACKOFF, (config) -> {});

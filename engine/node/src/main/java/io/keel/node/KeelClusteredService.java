@@ -67,6 +67,8 @@ public final class KeelClusteredService implements ClusteredService
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long lastHash;
     private volatile long lastHashPosition = -1;
+    private volatile long termStartHash;
+    private volatile long termStartPosition = -1;
     private volatile boolean diverged;
     private long expiryTimerDeadline = NO_TIMER;
     private boolean stateCheckTimerScheduled;
@@ -228,6 +230,30 @@ public final class KeelClusteredService implements ClusteredService
         this.logPurger = logPurger;
     }
 
+    /**
+     * The engine as a new leadership term finds it, logged (and kept for tests): a cluster restored from a backup
+     * ({@code keel restore}) starts its first term at the restore point, so this hash must equal
+     * {@code keel replay rebuild BACKUP --at <termBaseLogPosition>}. The event changes no state, and hashing is cold
+     * work once per term (as a snapshot's).
+     */
+    @Override
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId,
+        final long logPosition,
+        final long timestamp,
+        final long termBaseLogPosition,
+        final int leaderMemberId,
+        final int logSessionId,
+        final java.util.concurrent.TimeUnit timeUnit,
+        final int appVersion)
+    {
+        final long hash = engine.stateHash();
+        termStartHash = hash;
+        termStartPosition = termBaseLogPosition;
+        NodeLog.event(config, "term-start", "leadershipTermId", leadershipTermId, "termBaseLogPosition",
+            termBaseLogPosition, "leaderMemberId", leaderMemberId, "stateHash", Long.toHexString(hash));
+    }
+
     public void onRoleChange(final Cluster.Role newRole)
     {
         NodeLog.event(config, "role-change", "from", role.name(), "to", newRole.name());
@@ -269,6 +295,22 @@ public final class KeelClusteredService implements ClusteredService
     public long lastHashPosition()
     {
         return lastHashPosition;
+    }
+
+    /**
+     * The state hash at the start of the latest leadership term seen in the log, readable from any thread.
+     */
+    public long termStartHash()
+    {
+        return termStartHash;
+    }
+
+    /**
+     * Where that term starts ({@code termBaseLogPosition}), -1 before the first.
+     */
+    public long termStartPosition()
+    {
+        return termStartPosition;
     }
 
     /**

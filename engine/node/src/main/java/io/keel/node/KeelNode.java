@@ -358,6 +358,7 @@ public final class KeelNode implements AutoCloseable
             .replicationChannel("aeron:udp?endpoint=" + config.host() + ":0")
             .archiveContext(localArchiveClient())
             .authenticatorSupplier(() -> new KeelAuthenticator(config.clusterCredentials(), rejectedSessions))
+            .authorisationServiceSupplier(() -> KeelAuthorisationService.INSTANCE)
             .maxConcurrentSessions(config.maxSessions())
             .sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.sessionTimeoutMs()))
             .leaderHeartbeatTimeoutNs(heartbeatTimeoutNs)

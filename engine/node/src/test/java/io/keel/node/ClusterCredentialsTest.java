@@ -103,7 +103,7 @@ class ClusterCredentialsTest
         assertRefused("line 2: admin:ops has the same secret as gateway:1", "gateway:1 " + GATEWAY_1,
             "admin:ops " + GATEWAY_1);
         assertRefused("line 2: gateway:1 is listed twice", "gateway:1 " + GATEWAY_1, "gateway:1 " + GATEWAY_2);
-        assertRefused("principal must be gateway:<1..65535> or admin:<name>, not gateway:07", "gateway:07 " + GATEWAY_1);
+        assertRefused("principal must be gateway:<1..65535>, admin:<name> or backup:<name>, not gateway:07", "gateway:07 " + GATEWAY_1);
         assertRefused("principal must be", "trader:1 " + GATEWAY_1);
         assertRefused("line 1: expected '<principal> <secret>'", "gateway:1");
         assertRefused("lists no principal", "# nothing");
