@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * gateway:1     9f2c...
  * gateway:2     41aa...
  * admin:ops     c07e...
+ * dropcopy:risk 5b1d...
  * </pre>
  * Each gateway has its own secret, and an admin secret is never also a gateway's, so a gateway's secret cannot act
  * as an admin nor as another gateway. Without a file the node is in development mode ({@code --dev} only): every
@@ -83,7 +84,7 @@ public final class ClusterCredentials
             if (!isWellFormed(principal))
             {
                 throw new IllegalArgumentException(where + "principal must be gateway:<1.." + SessionIds.MAX_GATEWAY_ID +
-                    "> or admin:<name>, not " + principal);
+                    ">, admin:<name> or dropcopy:<name>, not " + principal);
             }
             if (!allowDevSecret && secret.equals(Principal.DEV_SECRET))
             {
@@ -148,6 +149,10 @@ public final class ClusterCredentials
         if (principal.startsWith(Principal.ADMIN + ":"))
         {
             return ADMIN_NAME.matcher(principal.substring(Principal.ADMIN.length() + 1)).matches();
+        }
+        if (principal.startsWith(Principal.DROP_COPY + ":"))
+        {
+            return ADMIN_NAME.matcher(principal.substring(Principal.DROP_COPY.length() + 1)).matches();
         }
         final int gatewayId = Principal.gatewayIdOf(principal.getBytes(StandardCharsets.UTF_8));
         // Canonical only ("gateway:7", not "gateway:07" or "gateway:+7"): one spelling per gateway id.

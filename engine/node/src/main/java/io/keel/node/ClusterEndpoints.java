@@ -56,6 +56,14 @@ public final class ClusterEndpoints
         return this;
     }
 
+    /**
+     * The address the nodes reach this tool at.
+     */
+    public String egressHost()
+    {
+        return egressHost;
+    }
+
     public int memberCount()
     {
         return conclude().layout.hosts().size();

@@ -6,6 +6,7 @@ import io.keel.codecs.CancelOrderDecoder;
 import io.keel.codecs.CodecEnums;
 import io.keel.codecs.CreateAccountDecoder;
 import io.keel.codecs.DepositDecoder;
+import io.keel.codecs.DropCopyRequestDecoder;
 import io.keel.codecs.HaltInstrumentDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MassCancelDecoder;
@@ -62,6 +63,7 @@ public final class CommandDecoder
     private final SessionCloseDecoder sessionClose = new SessionCloseDecoder();
     private final SessionReplayDecoder sessionReplay = new SessionReplayDecoder();
     private final SetLimitsDecoder setLimits = new SetLimitsDecoder();
+    private final DropCopyRequestDecoder dropCopyRequest = new DropCopyRequestDecoder();
     private long correlationId;
     private long gatewayLink;
     private int gatewayId;
@@ -143,6 +145,14 @@ public final class CommandDecoder
     long replayToSeqNo()
     {
         return replayToSeqNo;
+    }
+
+    /**
+     * The last {@link CommandResult#DROP_COPY_REQUEST}, wrapped: valid until the next message is applied.
+     */
+    DropCopyRequestDecoder dropCopyRequest()
+    {
+        return dropCopyRequest;
     }
 
     /**
@@ -298,6 +308,10 @@ public final class CommandDecoder
             case StateHashRequestDecoder.TEMPLATE_ID:
                 correlationId = stateHashRequest.wrap(buffer, body, blockLength, version).correlationId();
                 return CommandResult.STATE_HASH_REQUEST;
+
+            case DropCopyRequestDecoder.TEMPLATE_ID:
+                dropCopyRequest.wrap(buffer, body, blockLength, version);
+                return CommandResult.DROP_COPY_REQUEST;
 
             default:
                 return CommandResult.UNSUPPORTED;

@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
     description = {
         "Make cluster credentials: DIR/cluster.credentials for every node (--credentials), and one secret file per ",
         "gateway (DIR/gateway-<id>.secret, for keel gateway --secret-file) and admin (DIR/admin-<name>.secret, for ",
-        "keel admin --secret-file). Copy each secret only to the machine that uses it."
+        "keel admin --secret-file) and drop-copy reader (DIR/dropcopy-<name>.secret, for keel drop-copy --secret-file). ",
+        "Copy each secret only to the machine that uses it."
     })
 public final class CredentialsMain implements Callable<Integer>
 {
@@ -45,6 +46,11 @@ public final class CredentialsMain implements Callable<Integer>
 
     @Option(names = "--admins", split = ",", description = "Admin names, e.g. ops,backup (default ${DEFAULT-VALUE}).")
     List<String> admins = new ArrayList<>(List.of("ops"));
+
+    @Option(names = "--drop-copies", split = ",",
+        description = "Drop-copy reader names, e.g. risk,audit: principals that may read drop copy and nothing else " +
+            "(default: none).")
+    List<String> dropCopies = new ArrayList<>();
 
     public Integer call() throws IOException
     {
@@ -63,6 +69,10 @@ public final class CredentialsMain implements Callable<Integer>
         for (final String admin : admins)
         {
             add("admin:" + admin, "admin-" + admin + ".secret", random, clusterFile, secretFiles);
+        }
+        for (final String reader : dropCopies)
+        {
+            add("dropcopy:" + reader, "dropcopy-" + reader + ".secret", random, clusterFile, secretFiles);
         }
         Files.createDirectories(dir);
         final Path cluster = dir.resolve("cluster.credentials");
@@ -92,7 +102,7 @@ public final class CredentialsMain implements Callable<Integer>
         if (!ClusterCredentials.isWellFormed(principal))
         {
             throw new IllegalArgumentException("not a valid principal: " + principal +
-                " (gateway ids 1..65535, admin names of letters, digits, '_', '.', '-')");
+                " (gateway ids 1..65535, admin and drop-copy names of letters, digits, '_', '.', '-')");
         }
         final byte[] bytes = new byte[SECRET_BYTES];
         random.nextBytes(bytes);
