@@ -36,7 +36,20 @@ final class ReplayCli
     {
     }
 
-    static synchronized Result replay(final String... args)
+    static Result replay(final String... args)
+    {
+        return run(() -> ReplayMain.run(args));
+    }
+
+    /**
+     * {@code keel drop-copy …}, in-process.
+     */
+    static Result dropCopy(final String... args)
+    {
+        return run(() -> io.keel.common.Cli.run(new DropCopyMain(), "keel drop-copy", args));
+    }
+
+    private static synchronized Result run(final java.util.function.IntSupplier command)
     {
         final PrintStream out = System.out;
         final PrintStream err = System.err;
@@ -47,7 +60,7 @@ final class ReplayCli
         {
             System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            exit = ReplayMain.run(args);
+            exit = command.getAsInt();
         }
         finally
         {
