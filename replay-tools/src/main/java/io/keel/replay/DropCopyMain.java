@@ -35,12 +35,11 @@ import java.util.concurrent.TimeUnit;
     name = "keel drop-copy",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = {
-        "Print every report the engine produced for client sessions (execution reports, cancel rejects, mass-cancel ",
-        "reports, account pages), each once and in log order, with its log position, index within that log entry and ",
-        "cluster time: first what the output journal still holds from where you ask, then live, across leader changes. ",
-        "Needs an admin or a drop-copy principal (keel credentials new --drop-copies NAME). Summary on stderr."
-    })
+    description = "Print every report the engine produced for client sessions (execution reports, cancel rejects, " +
+        "mass-cancel reports, account pages), each once and in log order, with its place (log position:index within " +
+        "that log entry) and cluster time: first what the output journal still holds from where you ask, then live, " +
+        "across leader changes.%nNeeds an admin or a drop-copy principal (keel credentials new --drop-copies NAME). " +
+        "Summary on stderr.")
 public final class DropCopyMain implements Callable<Integer>
 {
     public static final String SECRET_ENV = "KEEL_DROP_COPY_SECRET";
