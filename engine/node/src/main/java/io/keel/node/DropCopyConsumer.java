@@ -423,7 +423,7 @@ public final class DropCopyConsumer implements AutoCloseable
      */
     public static final class Context
     {
-        public static final int MAX_REPORTS_DEFAULT = 1_000;
+        public static final int MAX_REPORTS_DEFAULT = 500;
         public static final long REQUEST_TIMEOUT_MS_DEFAULT = 5_000;
         public static final long REFRESH_INTERVAL_MS_DEFAULT = 10_000;
         public static final long RETRY_INTERVAL_MS_DEFAULT = 250;
@@ -593,7 +593,7 @@ public final class DropCopyConsumer implements AutoCloseable
         }
 
         /**
-         * Most journal records one request reads; the node bounds it further (1,000 and 256 KiB per batch).
+         * Most journal records one request reads; the node bounds it further (500 and 256 KiB per batch).
          */
         public Context maxReports(final int maxReports)
         {
