@@ -94,6 +94,7 @@ final class DropCopyFeeds implements OutputJournal.ScanHandler
 
     private volatile long reportsSent;
     private volatile long reportsNotTaken;
+    private volatile int liveFeeds;
 
     DropCopyFeeds(final OutputJournal journal, final Egress egress)
     {
@@ -147,6 +148,7 @@ final class DropCopyFeeds implements OutputJournal.ScanHandler
             feed.correlationId = batchCorrelationId;
             feed.accountId = batchAccountId;
             feed.feedSeq = batchFeedSeq;
+            liveFeeds = liveCount;
         }
         final long nextPosition;
         final int nextIndex;
@@ -257,6 +259,7 @@ final class DropCopyFeeds implements OutputJournal.ScanHandler
                 final Feed removed = live[i];
                 System.arraycopy(live, i + 1, live, i, liveCount - i - 1);
                 live[--liveCount] = removed;
+                liveFeeds = liveCount;
                 return;
             }
         }
@@ -265,6 +268,14 @@ final class DropCopyFeeds implements OutputJournal.ScanHandler
     int liveCount()
     {
         return liveCount;
+    }
+
+    /**
+     * Feeds following live now, readable from any thread.
+     */
+    int liveFeeds()
+    {
+        return liveFeeds;
     }
 
     /**

@@ -468,6 +468,11 @@ public final class KeelClusteredService implements ClusteredService
         return dropCopy.reportsNotTaken();
     }
 
+    public int dropCopyLiveFeeds()
+    {
+        return dropCopy.liveFeeds();
+    }
+
     private long sessionLink(final long sessionId)
     {
         return engine.sessionLink(sessionId);
