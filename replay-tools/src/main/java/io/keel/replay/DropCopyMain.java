@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code keel drop-copy}: every report the engine produced for client sessions (or one account's), each once, in log
  * order, from where asked, then live across leader changes ({@link DropCopyConsumer}), printed as text or JSON Lines
- * with every field decoded from the schema ({@link KeelMessages}). Exit 0 when stopped by --count, --seconds or a
- * signal; 1 when refused, when the start is no longer held, or when no member answers; 2 on bad usage.
+ * with every field decoded from the schema ({@link KeelMessages}). Exit 0 when stopped by --count or --seconds;
+ * 1 when refused, when the start is no longer held, or when no member answers; 2 on bad usage.
  */
 @Command(
     name = "keel drop-copy",
@@ -96,6 +96,7 @@ public final class DropCopyMain implements Callable<Integer>
     private PrintStream out;
     private long printed;
     private boolean started;
+    private boolean connected;
     private long fromTimeMs = Long.MIN_VALUE;
 
     public Integer call() throws IOException
@@ -111,6 +112,7 @@ public final class DropCopyMain implements Callable<Integer>
         {
             consumer = new DropCopyConsumer(ctx.aeronDir(aeronDir));
             start(consumer);
+            connected = true;
             final org.agrona.concurrent.IdleStrategy idleStrategy = IdleProfile.parse(idle).newIdleStrategy();
             while (printed < count && consumer.state() != DropCopyConsumer.State.FAILED &&
                 !Thread.currentThread().isInterrupted() &&
@@ -132,11 +134,14 @@ public final class DropCopyMain implements Callable<Integer>
             {
                 out.close();
             }
-            if (consumer != null)
+            if (connected)
             {
                 System.err.println("drop-copy: " + printed + " reports printed, next " + consumer.nextLogPosition() +
                     ":" + consumer.nextIndex() + ", " + consumer.state().name().toLowerCase() + ", requests " +
                     consumer.requests() + ", gaps " + consumer.gaps() + ", leader changes " + consumer.leaderChanges());
+            }
+            if (consumer != null)
+            {
                 consumer.close();
             }
             IoUtil.delete(aeronDir, true);

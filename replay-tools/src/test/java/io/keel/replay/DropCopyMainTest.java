@@ -120,7 +120,9 @@ class DropCopyMainTest
         final ReplayCli.Result refused = ReplayCli.dropCopy(
             "--base-port", port(), "--secret-file", secret.getPath(), "--seconds", "2");
         assertEquals(1, refused.exit(), refused.toString());
-        assertTrue(refused.err().contains("the cluster refused the credentials of dropcopy:dropcopy"), refused.toString());
+        assertTrue(refused.err().startsWith("keel drop-copy: the cluster refused the credentials of dropcopy:dropcopy"),
+            refused.toString());
+        assertEquals(1, refused.err().trim().split("\n").length, refused.toString());
     }
 
     private static String port()
