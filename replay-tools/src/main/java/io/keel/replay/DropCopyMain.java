@@ -97,6 +97,7 @@ public final class DropCopyMain implements Callable<Integer>
     private long printed;
     private boolean started;
     private boolean connected;
+    private volatile boolean stopRequested;
     private long fromTimeMs = Long.MIN_VALUE;
 
     public Integer call() throws IOException
@@ -108,13 +109,28 @@ public final class DropCopyMain implements Callable<Integer>
         out = new PrintStream(new BufferedOutputStream(sink, 64 * 1024), false, StandardCharsets.UTF_8);
         DropCopyConsumer consumer = null;
         String failure = null;
+        // SIGINT/SIGTERM: stop the loop and let it flush whole lines and the summary before the JVM exits.
+        final Thread loop = Thread.currentThread();
+        final Thread onSignal = new Thread(() ->
+        {
+            stopRequested = true;
+            try
+            {
+                loop.join(5_000);
+            }
+            catch (final InterruptedException ignore)
+            {
+                // exiting anyway
+            }
+        }, "drop-copy-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
         try
         {
             consumer = new DropCopyConsumer(ctx.aeronDir(aeronDir));
             start(consumer);
             connected = true;
             final org.agrona.concurrent.IdleStrategy idleStrategy = IdleProfile.parse(idle).newIdleStrategy();
-            while (printed < count && consumer.state() != DropCopyConsumer.State.FAILED &&
+            while (printed < count && consumer.state() != DropCopyConsumer.State.FAILED && !stopRequested &&
                 !Thread.currentThread().isInterrupted() &&
                 (deadlineNs == 0 || System.nanoTime() - deadlineNs < 0)) // determinism-ok: ops tool
             {
@@ -145,6 +161,14 @@ public final class DropCopyMain implements Callable<Integer>
                 consumer.close();
             }
             IoUtil.delete(aeronDir, true);
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            }
+            catch (final IllegalStateException ignore)
+            {
+                // the JVM is shutting down: the hook is what stopped us
+            }
         }
         if (failure != null)
         {
