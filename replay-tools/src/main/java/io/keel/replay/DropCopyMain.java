@@ -98,6 +98,9 @@ public final class DropCopyMain implements Callable<Integer>
     private boolean started;
     private boolean connected;
     private volatile boolean stopRequested;
+    private boolean beyondCount;
+    private long lastPrintedPosition;
+    private int lastPrintedIndex;
     private long fromTimeMs = Long.MIN_VALUE;
 
     public Integer call() throws IOException
@@ -152,8 +155,10 @@ public final class DropCopyMain implements Callable<Integer>
             }
             if (connected)
             {
-                System.err.println("drop-copy: " + printed + " reports printed, next " + consumer.nextLogPosition() +
-                    ":" + consumer.nextIndex() + ", " + consumer.state().name().toLowerCase() + ", requests " +
+                final String next = beyondCount ? lastPrintedPosition + ":" + (lastPrintedIndex + 1) :
+                    consumer.nextLogPosition() + ":" + consumer.nextIndex();
+                System.err.println("drop-copy: " + printed + " reports printed, next " + next + ", " +
+                    consumer.state().name().toLowerCase() + ", requests " +
                     consumer.requests() + ", gaps " + consumer.gaps() + ", leader changes " + consumer.leaderChanges());
             }
             if (consumer != null)
@@ -286,10 +291,13 @@ public final class DropCopyMain implements Callable<Integer>
         }
         if (printed >= count)
         {
+            beyondCount = true; // delivered in the same poll, not printed: the place to resume is after the last printed
             return;
         }
         out.println(render(logPosition, index, clusterTime, sessionId, seqNo, buffer, offset, length, format));
         printed++;
+        lastPrintedPosition = logPosition;
+        lastPrintedIndex = index;
     }
 
     /**

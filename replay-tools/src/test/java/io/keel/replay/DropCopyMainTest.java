@@ -81,6 +81,10 @@ class DropCopyMainTest
             fifth.group(1) + ":" + fifth.group(2), "--format", "json", "--count", "3");
         assertEquals(0, resumed.exit(), resumed.toString());
         assertEquals(lines.subList(5, 8), resumed.lines());
+        final Matcher eighth = JSON.matcher(lines.get(7));
+        assertTrue(eighth.matches());
+        assertTrue(resumed.err().contains("drop-copy: 3 reports printed, next " + eighth.group(1) + ":" +
+            (Integer.parseInt(eighth.group(2)) + 1) + ", "), "resume after the last printed: " + resumed);
 
         final ReplayCli.Result account = ReplayCli.dropCopy(
             "--base-port", port(), "--account", "2", "--from-seq", "3", "--count", "2");
