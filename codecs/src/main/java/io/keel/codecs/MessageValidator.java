@@ -110,6 +110,11 @@ public final class MessageValidator
             { SetLimitsDecoder.TEMPLATE_ID, SetLimitsDecoder.BLOCK_LENGTH },
             { LimitsDecoder.TEMPLATE_ID, LimitsDecoder.BLOCK_LENGTH },
             { PurgeRequestDecoder.TEMPLATE_ID, PurgeRequestDecoder.BLOCK_LENGTH },
+
+            // A DropCopyReport's report follows its block as a message of its own: the block is all SBE knows of.
+            { DropCopyRequestDecoder.TEMPLATE_ID, DropCopyRequestDecoder.BLOCK_LENGTH },
+            { DropCopyReportDecoder.TEMPLATE_ID, DropCopyReportDecoder.BLOCK_LENGTH },
+            { DropCopyBatchEndDecoder.TEMPLATE_ID, DropCopyBatchEndDecoder.BLOCK_LENGTH },
         };
 
         int maxTemplateId = 0;

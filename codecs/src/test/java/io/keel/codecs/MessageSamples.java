@@ -1114,6 +1114,72 @@ final class MessageSamples
                 assertEquals(v.int64(), d.correlationId());
                 assertEquals(v.int64(), d.beforePosition());
                 assertEquals(v.int64(), d.beforeTime());
+            }),
+        // Drop copy
+        sample(
+            new DropCopyRequestEncoder(),
+            new DropCopyRequestDecoder(),
+            (e, v) -> e
+                .correlationId(v.int64())
+                .fromLogPosition(v.int64())
+                .fromIndex(v.int32())
+                .accountId(v.int64())
+                .maxReports(v.int32()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.correlationId());
+                assertEquals(v.int64(), d.fromLogPosition());
+                assertEquals(v.int32(), d.fromIndex());
+                assertEquals(v.int64(), d.accountId());
+                assertEquals(v.int32(), d.maxReports());
+            }),
+        sample(
+            new DropCopyReportEncoder(),
+            new DropCopyReportDecoder(),
+            (e, v) -> e
+                .correlationId(v.int64())
+                .feedSeq(v.int64())
+                .logPosition(v.int64())
+                .index(v.int32())
+                .timestamp(v.int64())
+                .sessionId(v.int64())
+                .seqNo(v.int64())
+                .reportLength(v.uint16()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.correlationId());
+                assertEquals(v.int64(), d.feedSeq());
+                assertEquals(v.int64(), d.logPosition());
+                assertEquals(v.int32(), d.index());
+                assertEquals(v.int64(), d.timestamp());
+                assertEquals(v.int64(), d.sessionId());
+                assertEquals(v.int64(), d.seqNo());
+                assertEquals(v.uint16(), d.reportLength());
+            }),
+        sample(
+            new DropCopyBatchEndEncoder(),
+            new DropCopyBatchEndDecoder(),
+            (e, v) -> e
+                .correlationId(v.int64())
+                .result(v.pick(DropCopyResult.values()))
+                .reports(v.int64())
+                .nextLogPosition(v.int64())
+                .nextIndex(v.int32())
+                .earliestLogPosition(v.int64())
+                .requestLogPosition(v.int64())
+                .live(v.pick(BooleanType.values()))
+                .transactTime(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.correlationId());
+                assertEquals(v.pick(DropCopyResult.values()), d.result());
+                assertEquals(v.int64(), d.reports());
+                assertEquals(v.int64(), d.nextLogPosition());
+                assertEquals(v.int32(), d.nextIndex());
+                assertEquals(v.int64(), d.earliestLogPosition());
+                assertEquals(v.int64(), d.requestLogPosition());
+                assertEquals(v.pick(BooleanType.values()), d.live());
+                assertEquals(v.int64(), d.transactTime());
             }));
 
     private MessageSamples()

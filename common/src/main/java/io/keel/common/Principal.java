@@ -20,6 +20,8 @@ public final class Principal
     public static final String ADMIN = "admin";
     /** A backup node ({@code keel backup}): it may only ask the consensus module for the log and snapshots. */
     public static final String BACKUP = "backup";
+    /** A drop-copy reader: may ask for drop copy and nothing else. */
+    public static final String DROP_COPY = "dropcopy";
     /** Returned by {@link #gatewayIdOf} when the principal is not a gateway. */
     public static final int NOT_A_GATEWAY = -1;
     /** The development secret gateways and admin tools present when none is given; nodes accept it only with --dev. */
@@ -165,6 +167,17 @@ public final class Principal
         {
             return NOT_A_GATEWAY;
         }
+    }
+
+    public static byte[] dropCopyCredentials(final String name, final String secret)
+    {
+        return credentials(DROP_COPY, name, secret);
+    }
+
+    public static boolean isDropCopy(final byte[] encodedPrincipal)
+    {
+        return encodedPrincipal != null &&
+            new String(encodedPrincipal, StandardCharsets.UTF_8).startsWith(DROP_COPY + ":");
     }
 
     public static boolean isAdmin(final byte[] encodedPrincipal)

@@ -44,6 +44,14 @@ final class ReplayCli
     /**
      * Any Keel command (keel restore, keel backup) in-process, through the shared CLI contract.
      */
+    /**
+     * {@code keel drop-copy …}, in-process.
+     */
+    static Result dropCopy(final String... args)
+    {
+        return run(new DropCopyMain(), "keel drop-copy", args);
+    }
+
     static synchronized Result run(final Object command, final String name, final String... args)
     {
         final PrintStream out = System.out;

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * gateway:2     41aa...
  * admin:ops     c07e...
  * backup:dr     5b19...
+ * dropcopy:risk 5b1d...
  * </pre>
  * Each gateway has its own secret, and an admin secret is never also a gateway's, so a gateway's secret cannot act
  * as an admin nor as another gateway. A {@code backup:<name>} ({@code keel backup}) may only fetch the log and
@@ -86,7 +87,7 @@ public final class ClusterCredentials
             if (!isWellFormed(principal))
             {
                 throw new IllegalArgumentException(where + "principal must be gateway:<1.." + SessionIds.MAX_GATEWAY_ID +
-                    ">, admin:<name> or backup:<name>, not " + principal);
+                    ">, admin:<name>, backup:<name> or dropcopy:<name>, not " + principal);
             }
             if (!allowDevSecret && secret.equals(Principal.DEV_SECRET))
             {
@@ -155,6 +156,10 @@ public final class ClusterCredentials
         if (principal.startsWith(Principal.BACKUP + ":"))
         {
             return ADMIN_NAME.matcher(principal.substring(Principal.BACKUP.length() + 1)).matches();
+        }
+        if (principal.startsWith(Principal.DROP_COPY + ":"))
+        {
+            return ADMIN_NAME.matcher(principal.substring(Principal.DROP_COPY.length() + 1)).matches();
         }
         final int gatewayId = Principal.gatewayIdOf(principal.getBytes(StandardCharsets.UTF_8));
         // Canonical only ("gateway:7", not "gateway:07" or "gateway:+7"): one spelling per gateway id.

@@ -68,8 +68,11 @@ final class ClusterOutput implements OutputSink
     private IdleStrategy retryIdle;
     private GatewayRoute draining;
     private ClientSession requester;
+    private DropCopyFeeds dropCopy;
     private long entryPosition;
     private long entryTime;
+    /** Client reports of the entry so far: each one's index among them, as the journal and drop copy place it. */
+    private int entryReports;
     private long chain;
     private long dropped;
     private long queued;
@@ -149,6 +152,15 @@ final class ClusterOutput implements OutputSink
     {
         entryPosition = logPosition;
         entryTime = timestamp;
+        entryReports = 0;
+    }
+
+    /**
+     * Drop copy's live feeds: each client report goes to them right after it is journaled.
+     */
+    void dropCopy(final DropCopyFeeds dropCopy)
+    {
+        this.dropCopy = dropCopy;
     }
 
     /**
@@ -214,6 +226,10 @@ final class ClusterOutput implements OutputSink
                     System.err.println("{\"event\":\"journal-error\",\"error\":\"" + ex + "\"}");
                 }
             }
+        }
+        if (seqNo > 0 && dropCopy != null)
+        {
+            dropCopy.onReport(sessionId, seqNo, entryPosition, entryReports++, entryTime, buffer, offset, length);
         }
         final GatewayRoute route = routes.get(linkOfSession.applyAsLong(sessionId));
         if (route != null && !send(route, buffer, offset, length) && seqNo > 0)

@@ -6,6 +6,7 @@ import io.keel.codecs.CancelOrderDecoder;
 import io.keel.codecs.CodecEnums;
 import io.keel.codecs.CreateAccountDecoder;
 import io.keel.codecs.DepositDecoder;
+import io.keel.codecs.DropCopyRequestDecoder;
 import io.keel.codecs.HaltInstrumentDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MassCancelDecoder;
@@ -64,6 +65,7 @@ public final class CommandDecoder
     private final SessionReplayDecoder sessionReplay = new SessionReplayDecoder();
     private final SetLimitsDecoder setLimits = new SetLimitsDecoder();
     private final PurgeRequestDecoder purgeRequest = new PurgeRequestDecoder();
+    private final DropCopyRequestDecoder dropCopyRequest = new DropCopyRequestDecoder();
     private long correlationId;
     private long purgeBeforePosition;
     private long purgeBeforeTime;
@@ -147,6 +149,14 @@ public final class CommandDecoder
     long replayToSeqNo()
     {
         return replayToSeqNo;
+    }
+
+    /**
+     * The last {@link CommandResult#DROP_COPY_REQUEST}, wrapped: valid until the next message is applied.
+     */
+    DropCopyRequestDecoder dropCopyRequest()
+    {
+        return dropCopyRequest;
     }
 
     /**
@@ -309,6 +319,9 @@ public final class CommandDecoder
                 purgeBeforePosition = p.beforePosition();
                 purgeBeforeTime = p.beforeTime();
                 return CommandResult.PURGE_REQUEST;
+            case DropCopyRequestDecoder.TEMPLATE_ID:
+                dropCopyRequest.wrap(buffer, body, blockLength, version);
+                return CommandResult.DROP_COPY_REQUEST;
 
             default:
                 return CommandResult.UNSUPPORTED;

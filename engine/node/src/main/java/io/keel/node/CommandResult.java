@@ -19,6 +19,9 @@ public enum CommandResult
     SESSION_OPENED,
     /** A gateway's SessionReplay: no engine change; the leader sends the range again from its journal. */
     REPLAY_REQUEST,
+    /** An admin's or drop-copy reader's DropCopyRequest: no engine change; every node registers the feed and the
+     *  leader sends the batch from its journal. */
+    DROP_COPY_REQUEST,
     /** Order entry for a session not served through the sending gateway, or for another account: not applied,
      *  BusinessReject UNKNOWN_SESSION to that gateway. */
     NOT_SERVED_HERE,

@@ -28,8 +28,9 @@ import java.util.concurrent.Callable;
     description = {
         "Make cluster credentials: DIR/cluster.credentials for every node (--credentials), and one secret file per ",
         "gateway (DIR/gateway-<id>.secret, for keel gateway --secret-file) and admin (DIR/admin-<name>.secret, for ",
-        "keel admin --secret-file) and backup (DIR/backup-<name>.secret, for keel backup --secret-file). Copy each ",
-        "secret only to the machine that uses it."
+        "keel admin --secret-file), backup (DIR/backup-<name>.secret, for keel backup --secret-file) and drop-copy ",
+        "reader (DIR/dropcopy-<name>.secret, for keel drop-copy --secret-file). Copy each secret only to the machine ",
+        "that uses it."
     })
 public final class CredentialsMain implements Callable<Integer>
 {
@@ -50,6 +51,10 @@ public final class CredentialsMain implements Callable<Integer>
     @Option(names = "--backups", split = ",", description = "Backup node names, e.g. dr (DIR/backup-<name>.secret, for " +
         "keel backup --secret-file); a backup may only fetch the log and snapshots (default: none).")
     List<String> backups = new ArrayList<>();
+    @Option(names = "--drop-copies", split = ",",
+        description = "Drop-copy reader names, e.g. risk,audit: principals that may read drop copy and nothing else " +
+            "(default: none).")
+    List<String> dropCopies = new ArrayList<>();
 
     public Integer call() throws IOException
     {
@@ -72,6 +77,10 @@ public final class CredentialsMain implements Callable<Integer>
         for (final String backup : backups)
         {
             add("backup:" + backup, "backup-" + backup + ".secret", random, clusterFile, secretFiles);
+        }
+        for (final String reader : dropCopies)
+        {
+            add("dropcopy:" + reader, "dropcopy-" + reader + ".secret", random, clusterFile, secretFiles);
         }
         Files.createDirectories(dir);
         final Path cluster = dir.resolve("cluster.credentials");
@@ -101,7 +110,7 @@ public final class CredentialsMain implements Callable<Integer>
         if (!ClusterCredentials.isWellFormed(principal))
         {
             throw new IllegalArgumentException("not a valid principal: " + principal +
-                " (gateway ids 1..65535, admin and backup names of letters, digits, '_', '.', '-')");
+                " (gateway ids 1..65535, admin, backup and drop-copy names of letters, digits, '_', '.', '-')");
         }
         final byte[] bytes = new byte[SECRET_BYTES];
         random.nextBytes(bytes);

@@ -48,6 +48,7 @@ public final class KeelClusteredService implements ClusteredService
     private final ClusterOutput output;
     private final OutputJournal journal;
     private final JournalReplay journalReplay;
+    private final DropCopyFeeds dropCopy;
     private final EventEncoder eventEncoder;
     private final StateChecker stateChecker = new StateChecker();
     private final GatewaySessions gatewaySessions;
@@ -94,6 +95,8 @@ public final class KeelClusteredService implements ClusteredService
         journal = JournalReplay.openJournal(config);
         output = new ClusterOutput(retryIdle, this::sessionLink, journal, config.egressQueueBytes());
         journalReplay = new JournalReplay(journal, output);
+        dropCopy = new DropCopyFeeds(journal, this::offerTo);
+        output.dropCopy(dropCopy);
         eventEncoder = new EventEncoder(config.marketDataTap() == null ? output : new MarketDataTee(output, config.marketDataTap()));
         metrics = config.metricsPort() != 0 ? new EngineMetrics(eventEncoder, applyLatency) : null;
         final EngineListener listener = metrics != null ? metrics : eventEncoder;
@@ -130,6 +133,7 @@ public final class KeelClusteredService implements ClusteredService
         // Its route goes first: nothing more is sent to a closed session. A gateway's close disconnects its clients'
         // sessions (cancel-on-disconnect included) at this log position on every node.
         output.sessionClosed(session);
+        dropCopy.sessionClosed(session.id());
         output.entry(cluster.logPosition(), timestamp);
         applier.sessionClosed(session.id(), timestamp);
         scheduleTimers(timestamp);
@@ -382,6 +386,9 @@ public final class KeelClusteredService implements ClusteredService
             case REPLAY_REQUEST:
                 replayFromJournal(session.id());
                 break;
+            case DROP_COPY_REQUEST:
+                dropCopy.request(session.id(), applier.decoder().dropCopyRequest(), cluster.logPosition(), timestamp);
+                break;
             case NOT_SERVED_HERE:
                 businessReject(session, applier.sessionIdOf(buffer, offset), applier.templateId(),
                     RejectReason.UNKNOWN_SESSION, timestamp);
@@ -546,6 +553,33 @@ public final class KeelClusteredService implements ClusteredService
             journalReplay.replay(gatewayLink, sessionId, decoder.replayFromSeqNo(), decoder.replayToSeqNo(),
                 engine.sessionNextSeqNo(sessionId));
         }
+    }
+
+    /**
+     * Drop copy's egress: one offer to a cluster session (mocked on followers), CLOSED when it is gone.
+     */
+    private long offerTo(final long clusterSessionId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final ClientSession session = cluster.getClientSession(clusterSessionId);
+        return session == null ? io.aeron.Publication.CLOSED : session.offer(buffer, offset, length);
+    }
+
+    /**
+     * Drop-copy reports offered, and those a consumer's egress did not take, readable from any thread.
+     */
+    public long dropCopyReportsSent()
+    {
+        return dropCopy.reportsSent();
+    }
+
+    public long dropCopyReportsNotTaken()
+    {
+        return dropCopy.reportsNotTaken();
+    }
+
+    public int dropCopyLiveFeeds()
+    {
+        return dropCopy.liveFeeds();
     }
 
     private long sessionLink(final long sessionId)

@@ -1,6 +1,7 @@
 package io.keel.node;
 
 import io.keel.codecs.AccountRequestDecoder;
+import io.keel.codecs.DropCopyRequestDecoder;
 import io.keel.codecs.MarketDataRequestDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.PurgeRequestDecoder;
@@ -40,6 +41,8 @@ public final class LogApplier
     /** A gateway session taken over by a later process of the same gateway: it may send nothing, and its close
      * changes nothing more (its clients were disconnected at the take-over). */
     private static final long ROLE_REPLACED = -3;
+    /** A drop-copy reader: it may ask for drop copy and nothing else. */
+    private static final long ROLE_DROP_COPY = -4;
     private static final long NO_ROLE = Long.MIN_VALUE;
 
     private final Engine engine;
@@ -138,6 +141,10 @@ public final class LogApplier
         else if (Principal.isAdmin(encodedPrincipal))
         {
             roleBySession.put(clusterSessionId, ROLE_ADMIN);
+        }
+        else if (Principal.isDropCopy(encodedPrincipal))
+        {
+            roleBySession.put(clusterSessionId, ROLE_DROP_COPY);
         }
         return gatewayId;
     }
@@ -240,7 +247,8 @@ public final class LogApplier
 
     /**
      * Gateways send order entry (and queries) for their own client sessions only, and book snapshot
-     * requests; admin tools send admin, and account requests for any account (with client session 0).
+     * requests; admin tools send admin, account requests for any account (with client session 0) and drop-copy
+     * requests; drop-copy readers send drop-copy requests only.
      */
     private boolean isAllowed(final long role, final DirectBuffer buffer, final int offset, final int length)
     {
@@ -252,6 +260,10 @@ public final class LogApplier
             templateId >= SessionOpenDecoder.TEMPLATE_ID && templateId <= SessionReplayDecoder.TEMPLATE_ID;
         final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID ||
             templateId == SetLimitsDecoder.TEMPLATE_ID || templateId == PurgeRequestDecoder.TEMPLATE_ID;
+        if (templateId == DropCopyRequestDecoder.TEMPLATE_ID)
+        {
+            return role == ROLE_ADMIN || role == ROLE_DROP_COPY;
+        }
         if (role == ROLE_ADMIN)
         {
             // Session 0 routes the answer to the admin session that asked (EventEncoder).

@@ -111,6 +111,22 @@ final class NodeMonitor implements AutoCloseable
                     cb.call(service.egressGapsSignalled(), "gap_signalled");
                 })
                 .register(registry);
+            CounterWithCallback.builder()
+                .name("keel_node_drop_copy_reports")
+                .help("Drop-copy reports offered to consumers (kind sent; on followers offers go nowhere), and those " +
+                    "a consumer's egress did not take (kind not_taken: the consumer sees the gap and asks again).")
+                .labelNames("kind")
+                .callback((cb) ->
+                {
+                    cb.call(service.dropCopyReportsSent(), "sent");
+                    cb.call(service.dropCopyReportsNotTaken(), "not_taken");
+                })
+                .register(registry);
+            io.prometheus.metrics.core.metrics.GaugeWithCallback.builder()
+                .name("keel_node_drop_copy_live_feeds")
+                .help("Drop-copy feeds following live (at most 16).")
+                .callback((cb) -> cb.call(service.dropCopyLiveFeeds()))
+                .register(registry);
             try
             {
                 server = MetricsServer.start(config.metricsBind(), config.metricsPort(), registry, this::isReady, this::describe);

@@ -170,6 +170,33 @@ public final class OutputJournal implements AutoCloseable
      */
     public int scan(final long fromLogPosition, final int limit, final ReportHandler handler)
     {
+        return scanUntil(fromLogPosition, limit, (sessionId, seqNo, logPosition, timestamp, buffer, offset, length) ->
+        {
+            handler.onReport(sessionId, seqNo, logPosition, timestamp, buffer, offset, length);
+            return true;
+        });
+    }
+
+    /**
+     * Receives reports from {@link #scanUntil}; {@code buffer} is valid during the call only.
+     */
+    @FunctionalInterface
+    public interface ScanHandler
+    {
+        /**
+         * @return false to stop the scan after this record.
+         */
+        boolean onReport(
+            long sessionId, long seqNo, long logPosition, long timestamp, DirectBuffer buffer, int offset, int length);
+    }
+
+    /**
+     * As {@link #scan}, but the handler may stop it (drop copy bounds a batch by bytes too).
+     *
+     * @return how many delivered, the one that stopped it included.
+     */
+    public int scanUntil(final long fromLogPosition, final int limit, final ScanHandler handler)
+    {
         if (limit <= 0 || 0 == index.bytesHeld() || fromLogPosition > index.lastPosition())
         {
             return 0;
@@ -196,12 +223,31 @@ public final class OutputJournal implements AutoCloseable
             }
             if (segment.logPosition(offset) >= fromLogPosition)
             {
-                deliver(segment, offset, handler);
                 count++;
+                if (!handler.onReport(
+                    segment.sessionId(offset),
+                    segment.seqNo(offset),
+                    segment.logPosition(offset),
+                    segment.timestamp(offset),
+                    segment.buffer(),
+                    offset + RECORD_HEADER_LENGTH,
+                    segment.frameLength(offset) - RECORD_HEADER_LENGTH))
+                {
+                    break;
+                }
             }
             offset += BitUtil.align(segment.frameLength(offset), JournalSegment.ALIGNMENT);
         }
         return count;
+    }
+
+    /**
+     * @return true when older records were deleted by retention ({@link #purge}): a position before
+     * {@link #firstHeldPosition()} may have held reports that are gone.
+     */
+    public boolean hasPurged()
+    {
+        return index.bytesHeld() > 0 && index.segment(0).index() > 0;
     }
 
     /**

@@ -103,7 +103,7 @@ class ClusterCredentialsTest
         assertRefused("line 2: admin:ops has the same secret as gateway:1", "gateway:1 " + GATEWAY_1,
             "admin:ops " + GATEWAY_1);
         assertRefused("line 2: gateway:1 is listed twice", "gateway:1 " + GATEWAY_1, "gateway:1 " + GATEWAY_2);
-        assertRefused("principal must be gateway:<1..65535>, admin:<name> or backup:<name>, not gateway:07", "gateway:07 " + GATEWAY_1);
+        assertRefused("principal must be gateway:<1..65535>, admin:<name>, backup:<name> or dropcopy:<name>, not gateway:07", "gateway:07 " + GATEWAY_1);
         assertRefused("principal must be", "trader:1 " + GATEWAY_1);
         assertRefused("line 1: expected '<principal> <secret>'", "gateway:1");
         assertRefused("lists no principal", "# nothing");
@@ -137,9 +137,11 @@ class ClusterCredentialsTest
         final Path dir = harness.dir().toPath().resolve("creds");
         final String[] stderr = new String[1];
         assertEquals(0, runCapturingStderr(stderr, () -> Cli.run(new CredentialsMain(), "keel credentials",
-            "new", "--dir", dir.toString(), "--gateways", "1,2", "--admins", "ops")));
+            "new", "--dir", dir.toString(), "--gateways", "1,2", "--admins", "ops", "--drop-copies", "risk")));
         final ClusterCredentials loaded = ClusterCredentials.load(dir.resolve("cluster.credentials"), false);
-        assertEquals(3, loaded.size());
+        assertEquals(4, loaded.size());
+        final String risk = Files.readString(dir.resolve("dropcopy-risk.secret")).strip();
+        assertArrayEquals(risk.getBytes(StandardCharsets.UTF_8), loaded.secretOf("dropcopy:risk"));
         final String gateway2 = Files.readString(dir.resolve("gateway-2.secret")).strip();
         assertArrayEquals(gateway2.getBytes(StandardCharsets.UTF_8), loaded.secretOf("gateway:2"));
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(

@@ -52,7 +52,8 @@ final class TestClient implements AutoCloseable
         long cumQty,
         long lastPrice,
         long lastQty,
-        long tradeId)
+        long tradeId,
+        long seqNo)
     {
     }
 
@@ -323,7 +324,7 @@ final class TestClient implements AutoCloseable
                 reports.add(new Report(
                     System.nanoTime(), r.sessionId(), r.accountId(), r.orderId(), r.clOrdId(), r.origClOrdId(),
                     r.execId(), r.execType(), r.ordStatus(), r.side(), r.rejectReason(), r.price(), r.quantity(),
-                    r.leavesQty(), r.cumQty(), r.lastPrice(), r.lastQty(), r.tradeId()));
+                    r.leavesQty(), r.cumQty(), r.lastPrice(), r.lastQty(), r.tradeId(), r.seqNo()));
             }
             case AdminResponseDecoder.TEMPLATE_ID ->
             {

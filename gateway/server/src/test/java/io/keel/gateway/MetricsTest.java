@@ -98,6 +98,8 @@ class MetricsTest
         assertEquals(2, value(nodeMetrics, "keel_cluster_role"), "a single node leads");
         assertTrue(value(nodeMetrics, "keel_cluster_commit_position") > 0, nodeMetrics);
         assertTrue(value(nodeMetrics, "keel_node_latency_seconds_count{hop=\"engine_apply\"}") >= 3, nodeMetrics);
+        assertEquals(0, value(nodeMetrics, "keel_node_drop_copy_live_feeds"), nodeMetrics);
+        assertEquals(0, value(nodeMetrics, "keel_node_drop_copy_reports_total{kind=\"sent\"}"), nodeMetrics);
         assertEquals(3, value(gatewayMetrics, "keel_gateway_orders_forwarded_total"), gatewayMetrics);
         assertEquals(2, value(gatewayMetrics, "keel_gateway_logons_total"), gatewayMetrics);
         assertTrue(value(gatewayMetrics, "keel_gateway_received_bytes_total") > 0, gatewayMetrics);
