@@ -2,35 +2,25 @@ package io.keel.node;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
-import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
-import io.keel.codecs.AdminResponseEncoder;
 import io.keel.codecs.BooleanType;
-import io.keel.codecs.BusinessRejectEncoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageHeaderEncoder;
-import io.keel.codecs.PurgeRequestDecoder;
 import io.keel.codecs.RejectReason;
-import io.keel.codecs.SnapshotRequestDecoder;
 import io.keel.codecs.SnapshotServiceDecoder;
 import io.keel.codecs.SnapshotServiceEncoder;
-import io.keel.codecs.StateCheckDecoder;
-import io.keel.codecs.StateCheckEncoder;
-import io.keel.codecs.StateHashRequestDecoder;
 import io.keel.engine.Engine;
 import io.keel.engine.EngineContext;
 import io.keel.engine.EngineListener;
 import io.keel.engine.SnapshotLoader;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The cluster adapter: log entries in, engine calls, encoded outputs back to the owning
@@ -50,27 +40,16 @@ public final class KeelClusteredService implements ClusteredService
     private final JournalReplay journalReplay;
     private final DropCopyFeeds dropCopy;
     private final EventEncoder eventEncoder;
-    private final StateChecker stateChecker = new StateChecker();
     private final GatewaySessions gatewaySessions;
-    private final Runnable onDivergence;
     private final EngineMetrics metrics;
-    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final StateCheckDecoder stateCheckDecoder = new StateCheckDecoder();
-    private final StateCheckEncoder stateCheckEncoder = new StateCheckEncoder();
-    private final AdminResponseEncoder adminResponseEncoder = new AdminResponseEncoder();
-    private final BusinessRejectEncoder businessRejectEncoder = new BusinessRejectEncoder();
-    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[256]);
+    private final AdminRequests adminRequests;
+    private final StateCheckExchange stateCheck;
     private IdleStrategy retryIdle;
-    private LogPurger logPurger;
 
     private Cluster cluster;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
-    private volatile long lastHash;
-    private volatile long lastHashPosition = -1;
     private volatile long termStartHash;
     private volatile long termStartPosition = -1;
-    private volatile boolean diverged;
     private long expiryTimerDeadline = NO_TIMER;
     private boolean stateCheckTimerScheduled;
 
@@ -90,7 +69,6 @@ public final class KeelClusteredService implements ClusteredService
         final io.keel.common.LatencyRecorder applyLatency)
     {
         this.config = config;
-        this.onDivergence = onDivergence;
         retryIdle = config.idleProfile().newIdleStrategy();
         journal = JournalReplay.openJournal(config);
         output = new ClusterOutput(retryIdle, this::sessionLink, journal, config.egressQueueBytes());
@@ -104,6 +82,8 @@ public final class KeelClusteredService implements ClusteredService
             engineContext, config.testEngineListener() != null ? config.testEngineListener().apply(listener) : listener);
         applier = new LogApplier(engine, config.testSkipCommand());
         gatewaySessions = new GatewaySessions(config, applier, output);
+        adminRequests = new AdminRequests(config, engine, output);
+        stateCheck = new StateCheckExchange(config, output, onDivergence);
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -155,7 +135,7 @@ public final class KeelClusteredService implements ClusteredService
         output.entry(cluster.logPosition(), timestamp);
         if (session == null)
         {
-            onServiceMessage(buffer, offset, length);
+            stateCheck.onServiceMessage(buffer, offset);
         }
         else
         {
@@ -180,7 +160,7 @@ public final class KeelClusteredService implements ClusteredService
         if (correlationId == LogApplier.STATE_CHECK_TIMER_ID)
         {
             stateCheckTimerScheduled = false;
-            offerStateCheck();
+            stateCheck.offer(cluster, retryIdle);
         }
         scheduleTimers(timestamp);
     }
@@ -198,7 +178,7 @@ public final class KeelClusteredService implements ClusteredService
         ServiceSnapshot.offer(
             snapshotPublication, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), retryIdle);
         engine.writeSnapshot((b, o, l) -> ServiceSnapshot.offer(snapshotPublication, b, o, l, retryIdle));
-        final long hash = recordStateHash(cluster.logPosition());
+        final long hash = adminRequests.recordStateHash(cluster.logPosition());
         journalReplay.purge(cluster.logPosition(), cluster.time(), config);
         NodeLog.event(config, "snapshot", "logPosition", cluster.logPosition(), "stateHash", Long.toHexString(hash));
     }
@@ -209,6 +189,7 @@ public final class KeelClusteredService implements ClusteredService
      */
     public int doBackgroundWork(final long nowNs)
     {
+        final LogPurger logPurger = adminRequests.logPurger();
         final long journalPurge = logPurger == null ? 0 : logPurger.takeJournalPurgePosition();
         if (journalPurge > 0 && journal != null)
         {
@@ -231,7 +212,7 @@ public final class KeelClusteredService implements ClusteredService
      */
     void logPurger(final LogPurger logPurger)
     {
-        this.logPurger = logPurger;
+        adminRequests.logPurger(logPurger);
     }
 
     /**
@@ -293,12 +274,12 @@ public final class KeelClusteredService implements ClusteredService
      */
     public long lastHash()
     {
-        return lastHash;
+        return adminRequests.lastHash();
     }
 
     public long lastHashPosition()
     {
-        return lastHashPosition;
+        return adminRequests.lastHashPosition();
     }
 
     /**
@@ -327,7 +308,7 @@ public final class KeelClusteredService implements ClusteredService
 
     public boolean hasDiverged()
     {
-        return diverged;
+        return stateCheck.hasDiverged();
     }
 
     /**
@@ -374,13 +355,13 @@ public final class KeelClusteredService implements ClusteredService
         switch (applier.onClientMessage(session.id(), timestamp, buffer, offset, length))
         {
             case SNAPSHOT_REQUEST:
-                onSnapshotRequest(applier.correlationId(), timestamp);
+                adminRequests.onSnapshotRequest(cluster, role, applier.correlationId(), timestamp);
                 break;
             case STATE_HASH_REQUEST:
-                onStateHashRequest(applier.correlationId(), timestamp);
+                adminRequests.onStateHashRequest(cluster, applier.correlationId(), timestamp);
                 break;
             case PURGE_REQUEST:
-                onPurgeRequest(applier.correlationId(), timestamp);
+                adminRequests.onPurgeRequest(cluster, applier.decoder(), applier.correlationId(), timestamp);
                 break;
             case SESSION_OPENED:
             case REPLAY_REQUEST:
@@ -390,14 +371,14 @@ public final class KeelClusteredService implements ClusteredService
                 dropCopy.request(session.id(), applier.decoder().dropCopyRequest(), cluster.logPosition(), timestamp);
                 break;
             case NOT_SERVED_HERE:
-                businessReject(session, applier.sessionIdOf(buffer, offset), applier.templateId(),
+                adminRequests.businessReject(session, applier.sessionIdOf(buffer, offset), applier.templateId(),
                     RejectReason.UNKNOWN_SESSION, timestamp);
                 break;
             case INVALID:
-                businessReject(session, 0, applier.templateId(), RejectReason.INVALID_MESSAGE, timestamp);
+                adminRequests.businessReject(session, 0, applier.templateId(), RejectReason.INVALID_MESSAGE, timestamp);
                 break;
             case UNSUPPORTED:
-                businessReject(session, 0, applier.templateId(), RejectReason.UNSUPPORTED_MESSAGE, timestamp);
+                adminRequests.businessReject(session, 0, applier.templateId(), RejectReason.UNSUPPORTED_MESSAGE, timestamp);
                 break;
             default:
                 break;
@@ -407,49 +388,6 @@ public final class KeelClusteredService implements ClusteredService
             metrics.onApplied(engine.openOrderCount(), engine.accountCount(),
                 startNs != 0 ? System.nanoTime() - startNs : 0); // determinism-ok: metrics only
         }
-    }
-
-    private void onServiceMessage(final DirectBuffer buffer, final int offset, final int length)
-    {
-        header.wrap(buffer, offset);
-        if (header.templateId() != StateCheckDecoder.TEMPLATE_ID)
-        {
-            return;
-        }
-        stateCheckDecoder.wrapAndApplyHeader(buffer, offset, header);
-        final long position = stateCheckDecoder.logPosition();
-        final long leaderChain = stateCheckDecoder.chainValue();
-        if (!stateChecker.verify(position, leaderChain))
-        {
-            diverged = true;
-            System.err.println("{\"event\":\"divergence\",\"member\":" + config.memberId() + ",\"logPosition\":" + position +
-                ",\"leaderChain\":\"" + Long.toHexString(leaderChain) + "\",\"ownChain\":\"" +
-                Long.toHexString(stateChecker.ownChainAt(position)) + "\"" +
-                ",\"action\":\"halting: this node's state differs from the leader's\"}");
-            onDivergence.run();
-            throw new AgentTerminationException("state diverged from the leader at log position " + position);
-        }
-    }
-
-    private void offerStateCheck()
-    {
-        final long position = cluster.logPosition();
-        stateChecker.record(position, output.chain());
-        stateCheckEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .logPosition(position)
-            .chainValue(output.chain());
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + stateCheckEncoder.encodedLength();
-        // Every node offers; the leader's copy is the one sequenced. Must not be skipped.
-        long result;
-        while ((result = cluster.offer(sendBuffer, 0, length)) < 0)
-        {
-            if (result == io.aeron.Publication.CLOSED)
-            {
-                throw new IllegalStateException("cannot offer StateCheck: the consensus module is gone");
-            }
-            retryIdle.idle();
-        }
-        retryIdle.reset();
     }
 
     private void scheduleTimers(final long now)
@@ -475,70 +413,6 @@ public final class KeelClusteredService implements ClusteredService
             retryIdle.idle();
         }
         retryIdle.reset();
-    }
-
-    private void onSnapshotRequest(final long correlationId, final long timestamp)
-    {
-        if (role == Cluster.Role.LEADER)
-        {
-            final var toggle = ClusterControl.findControlToggle(cluster.aeron().countersReader(), config.clusterId());
-            if (toggle != null)
-            {
-                ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
-            }
-        }
-        // Same answer on every node, whatever the toggle did: outputs must not depend on role.
-        adminResponse(correlationId, SnapshotRequestDecoder.TEMPLATE_ID, 0, timestamp);
-    }
-
-    private void onStateHashRequest(final long correlationId, final long timestamp)
-    {
-        final long hash = recordStateHash(cluster.logPosition());
-        adminResponse(correlationId, StateHashRequestDecoder.TEMPLATE_ID, hash, timestamp);
-    }
-
-    /**
-     * Every node answers alike from the request and the log position only (the bound capped at this log position);
-     * then each purges its own archive off this thread, to its own newest snapshot within the bounds.
-     */
-    private void onPurgeRequest(final long correlationId, final long timestamp)
-    {
-        final CommandDecoder decoder = applier.decoder();
-        final long bound = decoder.purgeBeforePosition();
-        if (bound < 0)
-        {
-            adminResponse(correlationId, PurgeRequestDecoder.TEMPLATE_ID, RejectReason.INVALID_MESSAGE, 0, timestamp);
-            return;
-        }
-        final long beforePosition = Math.min(bound, cluster.logPosition());
-        adminResponse(correlationId, PurgeRequestDecoder.TEMPLATE_ID, beforePosition, timestamp);
-        if (logPurger != null)
-        {
-            logPurger.request(beforePosition, decoder.purgeBeforeTime());
-        }
-    }
-
-    private void adminResponse(final long correlationId, final int refTemplateId, final long value, final long timestamp)
-    {
-        adminResponse(correlationId, refTemplateId, RejectReason.NONE, value, timestamp);
-    }
-
-    private void adminResponse(
-        final long correlationId,
-        final int refTemplateId,
-        final RejectReason result,
-        final long value,
-        final long timestamp)
-    {
-        adminResponseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .correlationId(correlationId)
-            .refTemplateId(refTemplateId)
-            .result(result)
-            .transactTime(timestamp)
-            .value(value)
-            .logPosition(cluster.logPosition());
-        output.onAdminOutput(
-            correlationId, sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminResponseEncoder.encodedLength());
     }
 
     /**
@@ -585,38 +459,6 @@ public final class KeelClusteredService implements ClusteredService
     private long sessionLink(final long sessionId)
     {
         return engine.sessionLink(sessionId);
-    }
-
-    private void businessReject(
-        final ClientSession session,
-        final long sessionId,
-        final int refTemplateId,
-        final RejectReason reason,
-        final long timestamp)
-    {
-        businessRejectEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .sessionId(sessionId)
-            .seqNo(0)
-            .accountId(0)
-            .clOrdId(0)
-            .refTemplateId(refTemplateId)
-            .reason(reason)
-            .transactTime(timestamp);
-        output.requester(session);
-        output.onAdminOutput(0, sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + businessRejectEncoder.encodedLength());
-    }
-
-    /**
-     * Hash the engine and append "logPosition hash" to the node's hash file (cold: snapshots and
-     * explicit requests only), for tests and {@code keel replay verify}.
-     */
-    private long recordStateHash(final long logPosition)
-    {
-        final long hash = engine.stateHash();
-        lastHash = hash;
-        lastHashPosition = logPosition;
-        StateHashFile.append(config.stateHashFile(), logPosition, hash);
-        return hash;
     }
 
     private void loadSnapshot(final Image image)
