@@ -2,12 +2,11 @@ package io.keel.replay;
 
 import io.aeron.cluster.RecordingLog;
 import io.keel.node.NodeContext;
-import org.agrona.IoUtil;
+import io.keel.node.RecordingLogCopy;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -276,31 +275,14 @@ final class NodeDirectory
 
     private static List<RecordingLog.Entry> readRecordingLog(final File clusterDir)
     {
-        // RecordingLog opens its file read-write: give it a copy, never the node's own file.
-        File copyDir = null;
         try
         {
-            copyDir = Files.createTempDirectory("keel-replay-").toFile();
-            Files.copy(
-                new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME).toPath(),
-                new File(copyDir, RecordingLog.RECORDING_LOG_FILE_NAME).toPath(),
-                StandardCopyOption.REPLACE_EXISTING);
-            try (RecordingLog recordingLog = new RecordingLog(copyDir, false))
-            {
-                return new ArrayList<>(recordingLog.entries());
-            }
+            return RecordingLogCopy.entries(clusterDir);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final RuntimeException ex)
         {
             throw new ReplayException(new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME) + ": cannot read: " +
                 ex.getMessage());
-        }
-        finally
-        {
-            if (copyDir != null)
-            {
-                IoUtil.delete(copyDir, true);
-            }
         }
     }
 }

@@ -5,14 +5,11 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.client.ArchiveException;
 import io.aeron.cluster.RecordingLog;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -120,7 +117,7 @@ final class LogPurger implements AutoCloseable
         AeronArchive archive = null;
         try
         {
-            final List<RecordingLog.Entry> entries = readRecordingLog(config.clusterDir());
+            final List<RecordingLog.Entry> entries = RecordingLogCopy.entries(config.clusterDir());
             final RecordingLog.Entry snapshot = newestSnapshot(entries, beforePosition, beforeTime);
             final long logRecordingId = logRecordingId(entries);
             if (snapshot == null || logRecordingId == Aeron.NULL_VALUE)
@@ -247,37 +244,6 @@ final class LogPurger implements AutoCloseable
         }
         archive.purgeRecording(recordingId);
         return true;
-    }
-
-    /**
-     * Aeron's recording log, read from a copy: the file is the consensus module's, opened read-write by RecordingLog.
-     */
-    static List<RecordingLog.Entry> readRecordingLog(final File clusterDir)
-    {
-        File copyDir = null;
-        try
-        {
-            copyDir = Files.createTempDirectory("keel-recording-log-").toFile();
-            Files.copy(
-                new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME).toPath(),
-                new File(copyDir, RecordingLog.RECORDING_LOG_FILE_NAME).toPath(),
-                StandardCopyOption.REPLACE_EXISTING);
-            try (RecordingLog recordingLog = new RecordingLog(copyDir, false))
-            {
-                return new ArrayList<>(recordingLog.entries());
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        finally
-        {
-            if (copyDir != null)
-            {
-                IoUtil.delete(copyDir, true);
-            }
-        }
     }
 
     /**
