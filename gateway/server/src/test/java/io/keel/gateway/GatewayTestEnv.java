@@ -345,9 +345,17 @@ final class GatewayTestEnv implements AutoCloseable
             }
         };
         burst.run();
-        final long before = threads.getThreadAllocatedBytes(gatewayThread.getId());
-        burst.run();
-        return threads.getThreadAllocatedBytes(gatewayThread.getId()) - before;
+        // The least of three measured bursts: an allocation per message shows in every burst, while something the
+        // gateway thread does now and then whatever the traffic (its invoked driver's timers, a health line) may land
+        // in one of them (51 KB did once under CI load, on a thread otherwise measured at 0).
+        long least = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3 && least > 0; attempt++)
+        {
+            final long before = threads.getThreadAllocatedBytes(gatewayThread.getId());
+            burst.run();
+            least = Math.min(least, threads.getThreadAllocatedBytes(gatewayThread.getId()) - before);
+        }
+        return least;
     }
 
     void await(final BooleanSupplier condition, final long timeoutMs, final String what)
