@@ -44,12 +44,18 @@ class SegmentTransfersClusterTest
 
     private SegmentMap launchSegments() throws Exception
     {
+        return launchSegments(1);
+    }
+
+    private SegmentMap launchSegments(final int segment0Members) throws Exception
+    {
         final int basePort1 = ClusterHarness.freeBasePort(1);
         segments = new EmbeddedCluster[]{
-            harness.launchCluster(1, "segment-0", harness.basePort()),
+            harness.launchCluster(segment0Members, "segment-0", harness.basePort()),
             harness.launchCluster(1, "segment-1", basePort1)};
         final String text = "version=1\nsegments=2\n" +
-            "segment.0.hosts=localhost\nsegment.0.base-port=" + harness.basePort() + "\nsegment.0.instruments=1-99\n" +
+            "segment.0.hosts=" + String.join(",", java.util.Collections.nCopies(segment0Members, "localhost")) +
+            "\nsegment.0.base-port=" + harness.basePort() + "\nsegment.0.instruments=1-99\n" +
             "segment.1.hosts=localhost\nsegment.1.base-port=" + basePort1 + "\nsegment.1.instruments=100-199\n";
         mapFile = new File(harness.dir(), "segments.properties").toPath();
         Files.writeString(mapFile, text);
@@ -172,6 +178,51 @@ class SegmentTransfersClusterTest
             // The planted bug: a recovery that credits a second time under a new id. The check must see it.
             assertEquals(RejectReason.NONE, transfers.step(1, TransferStep.CREDIT, 9_001, ACCOUNT, ASSET, 25, 0, 1).result());
             assertNotEquals(2 * FUNDS, conservedTotal(transfers, ACCOUNT, ASSET), "the conservation check catches it");
+        }
+    }
+
+    /**
+     * The source segment's leader is killed while transfers run: the coordinator sends each unanswered request again
+     * (to the new leader), a step applied before the kill answers "already applied", and every transfer completes
+     * exactly once.
+     */
+    @Test
+    @Timeout(120)
+    void shouldCompleteEveryTransferExactlyOnceAcrossALeaderKillInTheSourceSegment() throws Exception
+    {
+        final SegmentMap map = launchSegments(3);
+        final int leader = segments[0].awaitLeader(10_000).memberId();
+        harness.allowLeaderHeartbeatTimeout(leader);
+        final int transfersToRun = 12;
+        try (SegmentTransfers transfers = coordinator(map, "coordinator"))
+        {
+            assertTrue(transfers.transfer(3000, ACCOUNT, ASSET, 10, 0, 1).isCompleted());
+            final java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+            final java.util.concurrent.atomic.AtomicInteger completedAtKill = new java.util.concurrent.atomic.AtomicInteger(-1);
+            final Thread killer = new Thread(() ->
+            {
+                ClusterHarness.await(() -> completed.get() >= 2, 30_000, () -> "two transfers before the kill");
+                completedAtKill.set(completed.get());
+                harness.stopNode(segments[0], leader);
+            }, "leader-killer");
+            killer.start();
+            final long startNs = System.nanoTime();
+            for (int i = 1; i <= transfersToRun; i++)
+            {
+                final SegmentTransfers.TransferOutcome outcome = transfers.transfer(3000 + i, ACCOUNT, ASSET, 10, 0, 1);
+                assertTrue(outcome.isCompleted(), outcome::line);
+                completed.incrementAndGet();
+            }
+            killer.join();
+            System.out.println("[leader kill] after " + completedAtKill.get() + " of " + transfersToRun +
+                " transfers; all done in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms");
+            assertTrue(completedAtKill.get() < transfersToRun - 2, "the leader died while transfers ran: " +
+                completedAtKill.get());
+            assertEquals(List.of(), transfers.recover(), "nothing left pending");
+            assertEquals(FUNDS - 10 * (transfersToRun + 1), transfers.balance(0, ACCOUNT, ASSET));
+            assertEquals(FUNDS + 10 * (transfersToRun + 1), transfers.balance(1, ACCOUNT, ASSET));
+            assertEquals(2 * FUNDS, conservedTotal(transfers, ACCOUNT, ASSET));
+            assertNotEquals(leader, segments[0].awaitLeader(10_000).memberId());
         }
     }
 
