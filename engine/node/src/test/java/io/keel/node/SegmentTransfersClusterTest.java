@@ -175,6 +175,13 @@ class SegmentTransfersClusterTest
             assertEquals(2 * FUNDS, conservedTotal(transfers, ACCOUNT, ASSET));
             assertEquals(List.of(), transfers.recover(), "nothing left to recover");
 
+            // Only an admin may move funds: a gateway's Transfer is refused and changes nothing.
+            final TestClient gateway = harness.gateway(segments[1].ingressEndpoints(), 1);
+            assertTrue(gateway.client().transfer(1, 1007, ACCOUNT, ASSET, 1, TransferStep.CREDIT, 0, 1));
+            assertEquals(RejectReason.UNSUPPORTED_MESSAGE, gateway.awaitBusinessReject(1, 10_000).reason());
+            assertEquals(TransferState.NONE, transfers.query(1, 1007).state());
+            harness.closeClient(gateway);
+
             // The planted bug: a recovery that credits a second time under a new id. The check must see it.
             assertEquals(RejectReason.NONE, transfers.step(1, TransferStep.CREDIT, 9_001, ACCOUNT, ASSET, 25, 0, 1).result());
             assertNotEquals(2 * FUNDS, conservedTotal(transfers, ACCOUNT, ASSET), "the conservation check catches it");
@@ -232,8 +239,12 @@ class SegmentTransfersClusterTest
     {
         final SegmentMap map = launchSegments();
         final String file = mapFile.toString();
+        Result r = admin("--help");
+        assertEquals(0, r.exit, r::toString);
+        assertTrue(r.out.contains("transfer-recover") && r.out.contains("--segment-map") && r.out.contains("--segment N"),
+            r::toString);
 
-        Result r = admin("--segment-map", file, "transfer", "2001", "1", "2", "10", "0", "1");
+        r = admin("--segment-map", file, "transfer", "2001", "1", "2", "10", "0", "1");
         assertEquals(0, r.exit, r::toString);
         assertEquals("transfer id=2001 account=1 asset=2 amount=10 from=0 to=1 state=COMPLETED\n", r.out);
 
