@@ -268,6 +268,14 @@ class MarketSegmentsTest
 
         resumeAcrossSegments();
 
+        // The hot path of a segment other than 0 (routing by instrument, the seqNo composed in the connection's
+        // buffer) allocates nothing per message either.
+        final KeelClient quiet = env.client(env.clientContext(4, new Recorder()).heartbeatIntervalMs(10_000));
+        final long allocated = env.gatewayThreadAllocation(gateway, quiet, SEGMENT_1_INSTRUMENT + 1);
+        System.out.println("segments: gateway thread allocated " + allocated + " bytes over 2000 segment 1 orders");
+        assertTrue(allocated < 8_000, "allocated " + allocated + " bytes for 2000 orders and their reports");
+        quiet.logout();
+
         // Every report once, in order, none missing: as each segment's engine numbered the session's reports.
         final Map<Integer, List<Long>> delivered = recorder.delivered;
         final long sessionId = Session.sessionIdOf("trader1");
@@ -364,7 +372,7 @@ class MarketSegmentsTest
             admin1.addInstrument(correlationId++, instrument, GatewayTestEnv.BASE, GatewayTestEnv.QUOTE, 1, 1,
                 GatewayTestEnv.REFERENCE_PRICE, 5_000, 1_000);
         }
-        for (int account = 1; account <= 3; account++)
+        for (int account = 1; account <= 4; account++)
         {
             admin1.createAccount(correlationId++, account);
             admin1.deposit(correlationId++, account, GatewayTestEnv.QUOTE, GatewayTestEnv.INITIAL_QUOTE);
