@@ -79,6 +79,8 @@ class MarketSegmentsTest
         final Map<Long, Long> segment1SentNs = new HashMap<>();
         final List<Long> segment1AnswerNs = new ArrayList<>();
         final Set<Integer> accountSegments = new HashSet<>();
+        final Set<Integer> snapshots = new HashSet<>();
+        final Map<Integer, Integer> bookUpdates = new HashMap<>();
         final List<Long> fills = new ArrayList<>();
         long firstSegment0AnswerAfterNs;
         long segment0ClOrdIdFrom = Long.MAX_VALUE;
@@ -112,6 +114,16 @@ class MarketSegmentsTest
             {
                 fills.add(report.seqNo());
             }
+        }
+
+        public void onBookSnapshot(final io.keel.codecs.BookSnapshotDecoder snapshot)
+        {
+            snapshots.add(snapshot.instrumentId());
+        }
+
+        public void onBookUpdate(final io.keel.codecs.BookUpdateDecoder update)
+        {
+            bookUpdates.merge(update.instrumentId(), 1, Integer::sum);
         }
 
         public void onCancelReject(final CancelRejectDecoder reject)
@@ -182,6 +194,10 @@ class MarketSegmentsTest
         final KeelClient client = env.client(env.clientContext(1, recorder).maxUnavailableRetries(1_000));
         assertEquals(2, client.segments());
         final long[] clOrdId = {1};
+        // One market-data feed merged from both segments' egress.
+        client.subscribe(GatewayTestEnv.INSTRUMENT, true);
+        client.subscribe(SEGMENT_1_INSTRUMENT, true);
+        env.pollUntil(() -> recorder.snapshots.size() == 2, 20_000, "a book snapshot from each segment", client);
 
         // Both segments, before the fault.
         for (int i = 0; i < 10; i++)
@@ -191,6 +207,8 @@ class MarketSegmentsTest
             sendSegment1(client, recorder, clOrdId[0]++);
         }
         env.pollUntil(() -> client.inFlight() == 0, 20_000, "first orders answered", client);
+        env.pollUntil(() -> recorder.bookUpdates.getOrDefault(GatewayTestEnv.INSTRUMENT, 0) > 0 &&
+            recorder.bookUpdates.getOrDefault(SEGMENT_1_INSTRUMENT, 0) > 0, 20_000, "book updates of both", client);
 
         // Segment 0 loses its leader, and a follower with it: no quorum, so certainly no leader until the follower is
         // back. Segment 1 goes on meanwhile.

@@ -14,6 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Which segment each client request goes to ({@link OrderEntry#segmentOf}), and the seqNos across segments.
@@ -63,6 +65,20 @@ class SegmentRoutingTest
         assertEquals(EVERY_SEGMENT, orderEntry.segmentOf(buffer, 0, AccountRequestEncoder.TEMPLATE_ID));
         new OrderStatusRequestEncoder().wrapAndApplyHeader(buffer, 0, header).orderId(9);
         assertEquals(EVERY_SEGMENT, orderEntry.segmentOf(buffer, 0, OrderStatusRequestEncoder.TEMPLATE_ID));
+    }
+
+    @Test
+    void shouldTakeEitherOneClusterOrASegmentMap()
+    {
+        final IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+            () -> new GatewayContext().segmentMap(map).clusterEndpoints("0=localhost:9001").conclude());
+        assertTrue(both.getMessage().startsWith("--segment-map and --cluster are exclusive"), both.getMessage());
+        final IllegalArgumentException neither =
+            assertThrows(IllegalArgumentException.class, () -> new GatewayContext().conclude());
+        assertTrue(neither.getMessage().contains("--segment-map is required"), neither.getMessage());
+        assertEquals(3, new GatewayContext().segmentMap(map).segmentCount());
+        assertEquals(1, new GatewayContext().clusterEndpoints("0=localhost:9001").segmentCount());
+        assertEquals("0=localhost:9201", new GatewayContext().segmentMap(map).segmentEndpoints(2));
     }
 
     @Test
