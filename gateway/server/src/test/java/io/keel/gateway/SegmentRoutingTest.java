@@ -91,6 +91,41 @@ class SegmentRoutingTest
         assertEquals(SegmentSeqNo.compose(2, 42), composed + 1, "a segment's seqNos stay consecutive");
     }
 
+    @Test
+    void shouldWriteTheComposedSeqNoOverACopyWhereTheTransportSendsTheCallersBuffer()
+    {
+        final UnsafeBuffer sent = new UnsafeBuffer(new byte[64]);
+        final ClientConnection connection = new ClientConnection(1, "test")
+        {
+            boolean send(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+                sent.putBytes(0, buffer, offset, length);
+                return true;
+            }
+
+            void disconnect(final String reason)
+            {
+            }
+
+            boolean isCloseRequested()
+            {
+                return false;
+            }
+
+            long admittedNs()
+            {
+                return 0;
+            }
+        };
+        final UnsafeBuffer report = new UnsafeBuffer(new byte[32]);
+        report.putLong(16, 5, java.nio.ByteOrder.LITTLE_ENDIAN);
+        report.putLong(24, 99, java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertTrue(connection.sendPatched(report, 0, 32, 16, SegmentSeqNo.compose(1, 5)));
+        assertEquals(SegmentSeqNo.compose(1, 5), sent.getLong(16, java.nio.ByteOrder.LITTLE_ENDIAN));
+        assertEquals(99, sent.getLong(24, java.nio.ByteOrder.LITTLE_ENDIAN));
+        assertEquals(5, report.getLong(16, java.nio.ByteOrder.LITTLE_ENDIAN), "the egress buffer is left alone");
+    }
+
     private int newOrder(final int instrumentId)
     {
         new NewOrderEncoder().wrapAndApplyHeader(buffer, 0, header).instrumentId(instrumentId).clOrdId(1);
