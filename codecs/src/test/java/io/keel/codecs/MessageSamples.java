@@ -159,6 +159,7 @@ final class MessageSamples
                 .accountId(v.int64())
                 .heartbeatIntervalMs(v.uint32())
                 .nextSeqNo(v.int64())
+                .segments(v.uint16())
                 .text(v.text()),
             (d, v) ->
             {
@@ -167,6 +168,7 @@ final class MessageSamples
                 assertEquals(v.int64(), d.accountId());
                 assertEquals(v.uint32(), d.heartbeatIntervalMs());
                 assertEquals(v.int64(), d.nextSeqNo());
+                assertEquals(v.uint16(), d.segments());
                 assertEquals(v.text(), d.text());
             }),
         sample(

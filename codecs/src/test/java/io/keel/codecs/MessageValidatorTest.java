@@ -75,8 +75,12 @@ class MessageValidatorTest
         // gateways and clients of version 3 read them from version 3 nodes only, so the validator asks for the
         // whole version 3 block. It also added the idempotency horizon, bound and entry times to SnapshotClOrdIds,
         // which only a node's SnapshotLoader reads (older snapshots through the decoder's acting version, never
-        // through the validator). Any other later field needs the older layouts taught first.
+        // through the validator). Version 6 added LogonResponse.segments, which only a client reads from its gateway
+        // (and a UDP client validates): upgrade the gateways before the clients, as README "Market segments" says;
+        // a client reads a null (older gateway) as one segment. Any other later field needs the older layouts taught
+        // first.
         assertEquals(List.of(
+            "LogonResponseDecoder.segmentsSinceVersion",
             "AccountStatusDecoder.seqNoSinceVersion",
             "BookSnapshotDecoder.pageNoSinceVersion",
             "BookSnapshotDecoder.pageCountSinceVersion",
