@@ -82,24 +82,11 @@ class SegmentTransfersClusterTest
     }
 
     /**
-     * Over both segments: the account's balances, plus every pending transfer its destination has not credited.
+     * The checker: {@link SegmentTransfers#conservedTotal} over both segments.
      */
     static long conservedTotal(final SegmentTransfers transfers, final long accountId, final int assetId)
     {
-        long total = 0;
-        for (int segment = 0; segment < transfers.segmentMap().segmentCount(); segment++)
-        {
-            total += transfers.balance(segment, accountId, assetId);
-            for (final SegmentTransfers.PendingTransfer pending : transfers.pending(segment))
-            {
-                if (pending.assetId() == assetId &&
-                    transfers.query(pending.toSegment(), pending.transferId()).state() != TransferState.CREDITED)
-                {
-                    total += pending.amount();
-                }
-            }
-        }
-        return total;
+        return transfers.conservedTotal(accountId, assetId);
     }
 
     @Test
