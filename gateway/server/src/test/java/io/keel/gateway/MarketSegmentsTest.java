@@ -291,7 +291,9 @@ class MarketSegmentsTest
         final KeelClient quiet = env.client(env.clientContext(4, new Recorder()).heartbeatIntervalMs(10_000));
         final long allocated = env.gatewayThreadAllocation(gateway, quiet, SEGMENT_1_INSTRUMENT + 1);
         System.out.println("segments: gateway thread allocated " + allocated + " bytes over 2000 segment 1 orders");
-        assertTrue(allocated < 8_000, "allocated " + allocated + " bytes for 2000 orders and their reports");
+        // One allocation per message would be at least 16 B x 4000 messages = 64 KB; two cluster sessions' and the
+        // driver's timers allocate a few KB now and then, not per message (2-6 KB measured).
+        assertTrue(allocated < 32_000, "allocated " + allocated + " bytes for 2000 orders and their reports");
         quiet.logout();
 
         // Every report once, in order, none missing: as each segment's engine numbered the session's reports.
