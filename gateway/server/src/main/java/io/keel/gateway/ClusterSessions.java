@@ -8,8 +8,8 @@ import org.agrona.DirectBuffer;
 /**
  * The gateway's cluster sessions, one per market segment ({@link GatewayClusterSession}), on the gateway's one
  * driver and Aeron client ({@link GatewayAeron}). Each connects, follows its leader and reconnects on its own; this
- * class polls them all and sums their states up for {@code /health}: READY when every segment is, else the state of
- * the first segment that is not (a gateway with a segment down is not ready, though it serves the other segments).
+ * class polls them all and sums their states up for {@code /health}: READY when every segment is, DEGRADED (still
+ * ready: it serves the segments that are up) when some are, else the state of the first segment that is not.
  */
 final class ClusterSessions implements AutoCloseable
 {
@@ -62,6 +62,7 @@ final class ClusterSessions implements AutoCloseable
         int work = 0;
         GatewayHealth.State state = GatewayHealth.State.READY;
         boolean all = true;
+        boolean anyReady = false;
         for (final GatewayClusterSession segment : segments)
         {
             work += segment.poll(nowNs);
@@ -70,7 +71,12 @@ final class ClusterSessions implements AutoCloseable
             {
                 state = segmentState;
             }
+            anyReady |= segmentState == GatewayHealth.State.READY;
             all &= segment.isAvailable();
+        }
+        if (state != GatewayHealth.State.READY && anyReady)
+        {
+            state = GatewayHealth.State.DEGRADED;
         }
         if (all != allAvailable)
         {

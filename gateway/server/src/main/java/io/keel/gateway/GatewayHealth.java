@@ -19,6 +19,13 @@ final class GatewayHealth
         NO_CLUSTER_SESSION("no cluster session: orders are refused as UNAVAILABLE"),
         /** Requests went unanswered for the breaker timeout: orders are refused but for a probe every 250 ms. */
         BREAKER_OPEN("circuit breaker open: orders are refused as UNAVAILABLE until the cluster answers"),
+        /**
+         * Market segments: some have no cluster session or an open breaker (their orders are refused as UNAVAILABLE),
+         * the others take orders. Still ready for a load balancer: every gateway sees the same segments, so taking
+         * them all out of rotation for one segment's election would refuse every new logon, the healthy segments'
+         * included (the per-segment metrics say which segment is down).
+         */
+        DEGRADED("some market segments refuse orders as UNAVAILABLE, the others take them"),
         /** A cluster session that answers: orders go through. */
         READY("taking orders");
 
@@ -82,7 +89,8 @@ final class GatewayHealth
 
     boolean isReady(final long nowNs)
     {
-        return state == State.READY && nowNs - lastTickNs < STALL_NS;
+        final State current = state;
+        return (current == State.READY || current == State.DEGRADED) && nowNs - lastTickNs < STALL_NS;
     }
 
     /**
