@@ -59,6 +59,27 @@ abstract class ClientConnection
     abstract boolean send(DirectBuffer buffer, int offset, int length);
 
     /**
+     * Queue one SBE message with a long written over it at {@code patchOffset} (a report's seqNo composed with its
+     * segment). This default copies into a buffer of the connection's own first; a transport that queues into its own
+     * buffer writes the long there instead.
+     *
+     * @return false when it could not be queued, as {@link #send}.
+     */
+    boolean sendPatched(
+        final DirectBuffer buffer, final int offset, final int length, final int patchOffset, final long value)
+    {
+        if (patchScratch == null)
+        {
+            patchScratch = new org.agrona.ExpandableArrayBuffer(512);
+        }
+        patchScratch.putBytes(0, buffer, offset, length);
+        patchScratch.putLong(patchOffset, value, java.nio.ByteOrder.LITTLE_ENDIAN);
+        return send(patchScratch, 0, length);
+    }
+
+    private org.agrona.ExpandableArrayBuffer patchScratch;
+
+    /**
      * Write what is queued, then close; the session layer hears of it through
      * {@link SessionLayer#onDisconnected(ClientConnection)}.
      */

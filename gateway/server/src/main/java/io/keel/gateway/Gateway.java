@@ -57,7 +57,8 @@ public final class Gateway implements AutoCloseable
             new GatewayAgent(config.gatewayId(), sessionLayer, tcp, udp, new SystemNanoClock()));
         GatewayLog.event("started", "gateway", Integer.toString(config.gatewayId()),
             "listen", config.bindAddress() + ":" + tcp.port(), "udp", udp == null ? "off" : udp.endpoint(),
-            "cluster", config.clusterEndpoints(),
+            "cluster", config.segmentMap() == null ? config.clusterEndpoints() :
+                "segments=" + config.segmentCount() + " map-version=" + config.segmentMapVersion(),
             "users", Integer.toString(users.size()));
     }
 
@@ -70,7 +71,8 @@ public final class Gateway implements AutoCloseable
         AgentRunner.startOnThread(gateway.runner);
         if (gateway.metrics != null)
         {
-            gateway.metrics.start(config, gateway::isClusterAvailable, gateway.health);
+            gateway.metrics.start(config, gateway::isClusterAvailable, gateway.sessionLayer::isSegmentAvailable,
+                gateway.health);
         }
         if (config.limits().adminPort() != 0)
         {
@@ -111,11 +113,19 @@ public final class Gateway implements AutoCloseable
     }
 
     /**
-     * @return true while the gateway has a cluster session that can take orders.
+     * @return true while the gateway has a cluster session that can take orders, with every market segment.
      */
     public boolean isClusterAvailable()
     {
         return sessionLayer.isClusterAvailable();
+    }
+
+    /**
+     * @return true while the gateway has a cluster session with the segment that can take orders.
+     */
+    public boolean isSegmentAvailable(final int segment)
+    {
+        return sessionLayer.isSegmentAvailable(segment);
     }
 
     /**

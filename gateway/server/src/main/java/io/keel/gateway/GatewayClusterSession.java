@@ -1,28 +1,24 @@
 package io.keel.gateway;
 
-import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.codecs.EventCode;
 import io.aeron.cluster.client.EgressListener;
-import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.Header;
 import io.keel.common.ClusterCredentialsSupplier;
-import io.keel.common.IdleProfile;
-import io.keel.common.InvokedAeron;
-import io.keel.common.Principal;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gateway's one cluster session, driven from the gateway's duty cycle and never blocking it:
- * connects asynchronously, follows a new leader, and starts a new session when the cluster closed
- * the old one. While there is no session (no leader, or no quorum) {@link #tryClaim} fails at once,
- * which is what makes the gateway's circuit breaker.
+ * The gateway's cluster session with one market segment's cluster, driven from the gateway's duty cycle and never
+ * blocking it: connects asynchronously, follows a new leader, and starts a new session when the cluster closed the
+ * old one, each segment on its own (a segment with no leader holds up no other). While there is no session (no
+ * leader, or no quorum) {@link #tryClaim} fails at once, which is what makes the gateway's circuit breaker. Every
+ * segment's session shares the gateway's one driver and Aeron client ({@link GatewayAeron}).
  */
 final class GatewayClusterSession implements AutoCloseable
 {
@@ -31,9 +27,9 @@ final class GatewayClusterSession implements AutoCloseable
      */
     interface Listener
     {
-        void onEgress(DirectBuffer buffer, int offset, int length);
+        void onEgress(int segment, DirectBuffer buffer, int offset, int length);
 
-        void onClusterAvailable(boolean available);
+        void onClusterAvailable(int segment, boolean available);
     }
 
     private static final long RETRY_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -44,14 +40,13 @@ final class GatewayClusterSession implements AutoCloseable
     private static final long NONE = Long.MIN_VALUE;
 
     private final GatewayContext config;
+    private final int segment;
+    /** "" with one segment, else " segment N": what the health text and log lines add to name this one. */
+    private final String segmentName;
+    private final String endpoints;
     private final Listener listener;
     private final GatewayHealth health;
-    private final MediaDriver driver;
-    private final Aeron aeron;
-    /** The driver's and the Aeron client conductor's duty cycles, when they run on the gateway's thread. */
-    private final InvokedAeron invoked;
-    private final byte[] credentials;
-    private final GatewayIncarnation incarnation;
+    private final GatewayAeron shared;
     private final EgressListener egressListener = new EgressListener()
     {
         public void onMessage(
@@ -63,7 +58,7 @@ final class GatewayClusterSession implements AutoCloseable
             final Header header)
         {
             onLeaderHeard();
-            listener.onEgress(buffer, offset, length);
+            listener.onEgress(segment, buffer, offset, length);
         }
 
         public void onNewLeader(
@@ -74,7 +69,8 @@ final class GatewayClusterSession implements AutoCloseable
         {
             leaderChanges++;
             onLeaderHeard();
-            GatewayLog.event("cluster-new-leader", "leader", Integer.toString(leaderMemberId));
+            GatewayLog.event("cluster-new-leader", "leader", Integer.toString(leaderMemberId),
+                "segment", Integer.toString(segment));
         }
 
         public void onSessionEvent(
@@ -94,8 +90,6 @@ final class GatewayClusterSession implements AutoCloseable
 
     /** Immediate retries of an offer that met a term rotation (ADMIN_ACTION). */
     private static final int ADMIN_ACTION_RETRIES = 3;
-    /** How long a closing gateway keeps its invoked driver working, to send the last messages. */
-    private static final long CLOSE_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private AeronCluster cluster;
     private AeronCluster.AsyncConnect connecting;
@@ -111,57 +105,24 @@ final class GatewayClusterSession implements AutoCloseable
     private long unansweredSinceNs = NONE;
     private long lastProbeNs;
     private boolean breakerOpen;
-    /** The state last handed to {@link #health}: a plain field, so an unchanged state costs no volatile access. */
-    private GatewayHealth.State publishedState = GatewayHealth.State.STARTING;
+    /** This segment's state, as the gateway's health sums it up ({@link ClusterSessions}). */
+    private GatewayHealth.State state = GatewayHealth.State.STARTING;
 
-    GatewayClusterSession(final GatewayContext config, final Listener listener, final GatewayHealth health)
+    GatewayClusterSession(
+        final GatewayContext config,
+        final int segment,
+        final GatewayAeron shared,
+        final Listener listener,
+        final GatewayHealth health)
     {
         this.config = config;
+        this.segment = segment;
+        this.segmentName = config.segmentCount() == 1 ? "" : " segment " + segment;
+        this.endpoints = config.segmentEndpoints(segment);
+        this.shared = shared;
         this.listener = listener;
         this.health = health;
-        final IdleProfile idle = config.idleProfile();
-        // Before the driver, which deletes its directory at start: a second process on the same directory stops here.
-        incarnation = GatewayIncarnation.acquire(GatewayIncarnation.fileFor(config.aeronDir()));
-        credentials = Principal.gatewayCredentials(
-            config.gatewayId(), config.clusterSecret(), incarnation.incarnation(), incarnation.predecessor());
-        GatewayLog.event("incarnation", "file", incarnation.file().getPath(),
-            "replaces", incarnation.predecessor() == 0 ? "none" : Long.toHexString(incarnation.predecessor()));
         breakerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.breakerTimeoutMs());
-        MediaDriver launched = null;
-        try
-        {
-            launched = MediaDriver.launchEmbedded(new MediaDriver.Context()
-                .aeronDirectoryName(config.aeronDir().getAbsolutePath())
-                .threadingMode(idle.embeddedDriverThreadingMode())
-                .sharedIdleStrategy(idle.newIdleStrategy())
-                .conductorIdleStrategy(idle.newIdleStrategy())
-                .senderIdleStrategy(idle.newIdleStrategy())
-                .receiverIdleStrategy(idle.newIdleStrategy())
-                .termBufferSparseFile(true)
-                .publicationTermBufferLength(1024 * 1024)
-                .ipcTermBufferLength(256 * 1024)
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true));
-            aeron = Aeron.connect(InvokedAeron.clientContext(launched).idleStrategy(idle.newIdleStrategy()));
-        }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietCloseAll(launched, incarnation);
-            throw ex;
-        }
-        driver = launched;
-        invoked = new InvokedAeron(aeron);
-    }
-
-    /**
-     * The embedded driver (sending what the duty cycle offered, receiving egress and client messages) and the Aeron
-     * client's conductor, when they have no threads of their own ({@link IdleProfile#embeddedDriverThreadingMode()}).
-     *
-     * @return work done.
-     */
-    int invokeAeron()
-    {
-        return invoked.invoke();
     }
 
     /**
@@ -180,10 +141,10 @@ final class GatewayClusterSession implements AutoCloseable
                     // this id (the node logs gateway-refused). Later, when this gateway fell too far behind its reports.
                     lastError = "closed by the cluster: gateway id " + config.gatewayId() + " may be live on another " +
                         "gateway (see the nodes' gateway-refused event), or this gateway fell behind its reports";
-                    health.lastError(lastError);
+                    health.lastError(lastError + segmentName);
                 }
                 GatewayLog.event("cluster-session-closed", "reason", closedDetail != null ? closedDetail : "",
-                    "detail", lastError);
+                    "detail", lastError, "segment", Integer.toString(segment));
                 nextAttemptNs = CloseReason.SERVICE_ACTION.name().equals(closedDetail) ?
                     nowNs + CLOSED_BY_CLUSTER_RETRY_NS : nowNs;
                 closedDetail = null;
@@ -218,15 +179,15 @@ final class GatewayClusterSession implements AutoCloseable
                 return 0;
             }
             connecting = AeronCluster.asyncConnect(new AeronCluster.Context()
-                .aeron(aeron)
+                .aeron(shared.aeron())
                 .ownsAeronClient(false)
-                .agentInvoker(invoked.driver())
+                .agentInvoker(shared.invoked().driver())
                 .ingressChannel(IngressLimits.INGRESS_CHANNEL)
-                .ingressEndpoints(config.clusterEndpoints())
+                .ingressEndpoints(endpoints)
                 .egressChannel("aeron:udp?endpoint=" + config.egressHost() + ":0|term-length=4m")
                 .egressListener(egressListener)
                 .messageTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.clusterConnectTimeoutMs()))
-                .credentialsSupplier(new ClusterCredentialsSupplier(credentials)));
+                .credentialsSupplier(new ClusterCredentialsSupplier(shared.credentials())));
         }
         try
         {
@@ -238,7 +199,6 @@ final class GatewayClusterSession implements AutoCloseable
                 connects++;
                 lastKeepAliveNs = nowNs;
                 lastError = "";
-                health.lastError(lastError);
                 // The cluster answered the connect: what the last session left unanswered does not count against
                 // this one (else the breaker would open at the first order, and stay open with no order to probe).
                 onLeaderHeard();
@@ -246,7 +206,8 @@ final class GatewayClusterSession implements AutoCloseable
                     "leader", Integer.toString(connected.leaderMemberId()),
                     "clusterSession", Long.toString(connected.clusterSessionId()),
                     "ingressMaxMessage", Integer.toString(
-                        connected.ingressPublication().maxPayloadLength() - AeronCluster.SESSION_HEADER_LENGTH));
+                        connected.ingressPublication().maxPayloadLength() - AeronCluster.SESSION_HEADER_LENGTH),
+                    "segment", Integer.toString(segment));
             }
             return 1;
         }
@@ -259,9 +220,9 @@ final class GatewayClusterSession implements AutoCloseable
             if (!error.equals(lastError))
             {
                 // Logged once per distinct failure: a cluster that stays down does not flood the log.
-                GatewayLog.event("cluster-connect-failed", "error", error);
+                GatewayLog.event("cluster-connect-failed", "error", error, "segment", Integer.toString(segment));
                 lastError = error;
-                health.lastError(error);
+                health.lastError(error + segmentName);
             }
             return 1;
         }
@@ -274,7 +235,7 @@ final class GatewayClusterSession implements AutoCloseable
         if (nowAvailable != available)
         {
             available = nowAvailable;
-            listener.onClusterAvailable(nowAvailable);
+            listener.onClusterAvailable(segment, nowAvailable);
         }
     }
 
@@ -288,16 +249,15 @@ final class GatewayClusterSession implements AutoCloseable
         {
             breakerOpen = true;
             GatewayLog.event("circuit-open", "unansweredMs",
-                Long.toString(TimeUnit.NANOSECONDS.toMillis(nowNs - unansweredSinceNs)));
+                Long.toString(TimeUnit.NANOSECONDS.toMillis(nowNs - unansweredSinceNs)), "segment", Integer.toString(segment));
         }
     }
 
     /**
-     * Volatile stores when the state changes; compares only otherwise.
+     * This segment's state for the gateway's health: plain fields, summed up by {@link ClusterSessions}.
      */
     private void updateHealth(final long nowNs)
     {
-        final GatewayHealth.State state;
         if (!available)
         {
             state = connects == 0 ? GatewayHealth.State.STARTING : GatewayHealth.State.NO_CLUSTER_SESSION;
@@ -306,11 +266,16 @@ final class GatewayClusterSession implements AutoCloseable
         {
             state = breakerOpen ? GatewayHealth.State.BREAKER_OPEN : GatewayHealth.State.READY;
         }
-        if (state != publishedState)
-        {
-            publishedState = state;
-            health.state(state, nowNs);
-        }
+    }
+
+    GatewayHealth.State state()
+    {
+        return state;
+    }
+
+    int segment()
+    {
+        return segment;
     }
 
     /**
@@ -362,7 +327,7 @@ final class GatewayClusterSession implements AutoCloseable
         if (breakerOpen)
         {
             breakerOpen = false;
-            GatewayLog.event("circuit-closed");
+            GatewayLog.event("circuit-closed", "segment", Integer.toString(segment));
         }
     }
 
@@ -385,15 +350,6 @@ final class GatewayClusterSession implements AutoCloseable
         return result > 0;
     }
 
-    /**
-     * @return the gateway's Aeron client, on its embedded driver: the UDP transport and the public market-data
-     * stream share it.
-     */
-    Aeron aeron()
-    {
-        return aeron;
-    }
-
     boolean isAvailable()
     {
         return available;
@@ -412,7 +368,5 @@ final class GatewayClusterSession implements AutoCloseable
     public void close()
     {
         CloseHelper.quietCloseAll(connecting, cluster);
-        invoked.linger(CLOSE_LINGER_NS); // no driver thread sends what the shutdown offered (logouts, session close)
-        CloseHelper.quietCloseAll(aeron, driver, incarnation);
     }
 }

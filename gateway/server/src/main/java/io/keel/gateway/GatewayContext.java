@@ -4,6 +4,7 @@ import io.keel.codecs.AeronUdp;
 import io.keel.codecs.SessionIds;
 import io.keel.common.IdleProfile;
 import io.keel.common.Principal;
+import io.keel.common.SegmentMap;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -45,6 +46,7 @@ public final class GatewayContext
     private int port = PORT_DEFAULT;
     private int udpPort = UDP_PORT_DEFAULT;
     private String clusterEndpoints;
+    private SegmentMap segmentMap;
     private String egressHost = EGRESS_HOST_DEFAULT;
     private String clusterSecret = Principal.DEV_SECRET;
     private Path credentialsFile;
@@ -91,8 +93,10 @@ public final class GatewayContext
         {
             udpPort = 0;
         }
-        require(clusterEndpoints != null && !clusterEndpoints.isBlank(),
-            "--cluster is required (e.g. 0=localhost:9001,1=localhost:9011,2=localhost:9021)");
+        require(segmentMap == null || clusterEndpoints == null,
+            "--segment-map and --cluster are exclusive: give the one cluster, or the map of every segment");
+        require(segmentMap != null || clusterEndpoints != null && !clusterEndpoints.isBlank(),
+            "--cluster (e.g. 0=localhost:9001,1=localhost:9011,2=localhost:9021) or --segment-map is required");
         require(egressHost != null && !egressHost.isBlank(), "--egress-host must name an address");
         require(credentialsFile != null, "--users is required (create it with: keel gateway add-user)");
         require(credentialsFile.toFile().isFile(), "--users file not found: " + credentialsFile);
@@ -220,6 +224,55 @@ public final class GatewayContext
     {
         this.clusterEndpoints = clusterEndpoints;
         return this;
+    }
+
+    /**
+     * @return the segment map the gateway was given, or null when it serves one cluster ({@link #clusterEndpoints()}).
+     */
+    public SegmentMap segmentMap()
+    {
+        return segmentMap;
+    }
+
+    /**
+     * @param segmentMap every market segment the gateway connects to (instead of {@link #clusterEndpoints(String)}).
+     */
+    public GatewayContext segmentMap(final SegmentMap segmentMap)
+    {
+        this.segmentMap = segmentMap;
+        return this;
+    }
+
+    /**
+     * @return how many market segments (clusters) stand behind the gateway: 1 with {@link #clusterEndpoints()}.
+     */
+    public int segmentCount()
+    {
+        return segmentMap == null ? 1 : segmentMap.segmentCount();
+    }
+
+    /**
+     * @return the ingress endpoints of one segment's cluster.
+     */
+    public String segmentEndpoints(final int segment)
+    {
+        return segmentMap == null ? clusterEndpoints : segmentMap.segment(segment).ingressEndpoints();
+    }
+
+    /**
+     * @return the segment that owns the instrument (0 with one cluster); allocation-free.
+     */
+    int segmentOf(final int instrumentId)
+    {
+        return segmentMap == null ? 0 : segmentMap.segmentOf(instrumentId);
+    }
+
+    /**
+     * @return the segment map's version, 0 with one cluster.
+     */
+    public int segmentMapVersion()
+    {
+        return segmentMap == null ? 0 : segmentMap.version();
     }
 
     public String egressHost()

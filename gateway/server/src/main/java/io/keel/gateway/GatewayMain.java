@@ -3,6 +3,7 @@ package io.keel.gateway;
 import io.keel.common.Secrets;
 import io.keel.common.Cli;
 import io.keel.common.ClusterLayout;
+import io.keel.common.SegmentMap;
 import io.keel.common.IdleProfile;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine.Command;
@@ -27,7 +28,8 @@ import java.util.concurrent.Callable;
     sortOptions = false,
     subcommands = {GatewayMain.AddUser.class, GatewayUnlock.class},
     description = "Run a gateway: clients log on over TCP (SOFH-framed SBE) or Aeron UDP (SBE); orders go to the cluster, reports come back.",
-    footer = "%nThe cluster is found from --hosts and --base-port, as given to keel node, or from --cluster.")
+    footer = "%nThe cluster is found from --hosts and --base-port, as given to keel node, or from --cluster; several "
+        + "market segments (clusters) from --segment-map.")
 public final class GatewayMain implements Callable<Integer>
 {
     @Option(names = "--gateway-id", description = "This gateway's id, unique per cluster, 1..65535 (default ${DEFAULT-VALUE}).")
@@ -53,6 +55,11 @@ public final class GatewayMain implements Callable<Integer>
 
     @Option(names = "--cluster", description = "Ingress endpoints instead of --hosts/--base-port: 0=host:port,1=host:port,...")
     String cluster;
+
+    @Option(names = "--segment-map", description = "Market segments instead of one cluster: a segment map file "
+        + "(version=, segments=, segment.N.hosts=, segment.N.base-port=, segment.N.instruments=); the gateway connects "
+        + "to every segment and routes each order by its instrument. Not with --cluster.")
+    Path segmentMap;
 
     @Option(names = "--egress-host", description = "The address the cluster's nodes reach this gateway at (its cluster egress binds there); "
         + "on several machines this machine's address on the cluster network (default ${DEFAULT-VALUE}).")
@@ -175,6 +182,11 @@ public final class GatewayMain implements Callable<Integer>
 
     public Integer call()
     {
+        if (segmentMap != null && cluster != null)
+        {
+            throw new IllegalArgumentException(
+                "--segment-map and --cluster are exclusive: give the one cluster, or the map of every segment");
+        }
         final GatewayContext config = new GatewayContext()
             .metricsPort(metricsPort)
             .metricsBind(metricsBind)
@@ -183,8 +195,9 @@ public final class GatewayMain implements Callable<Integer>
             .port(port)
             .udpPort(udpPort)
             .credentialsFile(users)
-            .clusterEndpoints(cluster != null ? cluster :
+            .clusterEndpoints(segmentMap != null ? null : cluster != null ? cluster :
                 ClusterLayout.ingressEndpoints(Arrays.asList(hosts.split(",")), basePort))
+            .segmentMap(segmentMap == null ? null : SegmentMap.load(segmentMap))
             .egressHost(egressHost)
             .clusterSecret(Secrets.resolve(secretFile, "KEEL_GATEWAY_SECRET"))
             .aeronDir(aeronDir)
@@ -225,7 +238,8 @@ public final class GatewayMain implements Callable<Integer>
         {
             System.out.println("gateway: listening on " + config.bindAddress() + ":" + gateway.port() +
                 (gateway.udpPort() > 0 ? " udp " + config.bindAddress() + ":" + gateway.udpPort() : "") +
-                " cluster " + config.clusterEndpoints());
+                (config.segmentMap() == null ? " cluster " + config.clusterEndpoints() :
+                " segments " + config.segmentCount() + " map version " + config.segmentMapVersion()));
             barrier.await();
         }
         return 0;

@@ -92,7 +92,11 @@ final class GatewayMetrics implements AutoCloseable
         return hops;
     }
 
-    void start(final GatewayContext config, final BooleanSupplier clusterAvailable, final GatewayHealth health)
+    void start(
+        final GatewayContext config,
+        final BooleanSupplier clusterAvailable,
+        final java.util.function.IntPredicate segmentAvailable,
+        final GatewayHealth health)
     {
         GaugeWithCallback.builder()
             .name("keel_gateway_ready")
@@ -101,8 +105,31 @@ final class GatewayMetrics implements AutoCloseable
             .register(registry);
         GaugeWithCallback.builder()
             .name("keel_gateway_cluster_available")
-            .help("1 while the gateway has a cluster session that can take orders.")
+            .help("1 while the gateway has a cluster session that can take orders (with every market segment).")
             .callback((cb) -> cb.call(clusterAvailable.getAsBoolean() ? 1 : 0))
+            .register(registry);
+        final int segments = config.segmentCount();
+        final String[] segmentLabels = new String[segments];
+        for (int i = 0; i < segments; i++)
+        {
+            segmentLabels[i] = Integer.toString(i);
+        }
+        GaugeWithCallback.builder()
+            .name("keel_gateway_segment_available")
+            .help("1 while the gateway has a cluster session with the market segment that can take orders.")
+            .labelNames("segment")
+            .callback((cb) ->
+            {
+                for (int i = 0; i < segments; i++)
+                {
+                    cb.call(segmentAvailable.test(i) ? 1 : 0, segmentLabels[i]);
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("keel_gateway_segment_map_version")
+            .help("The version of the segment map the gateway runs with (0: one cluster, no map).")
+            .callback((cb) -> cb.call(config.segmentMapVersion()))
             .register(registry);
         try
         {

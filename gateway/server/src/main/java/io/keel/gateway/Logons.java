@@ -6,6 +6,7 @@ import io.keel.codecs.LogonResult;
 import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.SegmentSeqNo;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 
@@ -148,19 +149,46 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
         session.accountId = request.accountId;
         session.cancelOnDisconnect = request.cancelOnDisconnect;
         session.loggedOut = false;
-        session.clientResendFrom = 0;
-        session.clientResendTo = 0;
         session.marketData.clear();
+        // The Logon's nextExpectedSeqNo names one segment (its top bits; segment 0 for every client that knows no
+        // segments): the session opens there from that number, and in every other segment with 0 ("nothing is to be
+        // sent again"); a client that saw reports of another segment asks for the rest with a ResendRequest.
         final long expected = Math.max(0, request.nextExpectedSeqNo);
-        session.nextExpectedSeqNo = expected;
-        if (!sync.open(session, expected))
+        final int logonSegment = SegmentSeqNo.segment(expected);
+        if (logonSegment >= session.segments.length)
         {
-            session.openToSend = false;
-            session.clusterState = Session.ClusterState.IDLE;
+            unbind(session);
+            counters.increment(GatewayCounters.FAILED_LOGONS);
+            final String text = "nextExpectedSeqNo " + expected + " names segment " + logonSegment + "; this gateway has " +
+                session.segments.length;
+            replies.logonResponse(connection, LogonResult.INVALID_SEQ_NO, null, 0, 0, text);
+            replies.logout(connection, LogoutReason.PROTOCOL_ERROR, "logon failed: " + text);
+            return;
+        }
+        session.logonSegment = logonSegment;
+        for (final SessionSegment segment : session.segments)
+        {
+            segment.resetForLogon(segment.segment == logonSegment ? SegmentSeqNo.sequence(expected) : 0);
+        }
+        final SessionSegment first = session.segments[logonSegment];
+        if (!sync.open(session, first, first.nextExpectedSeqNo))
+        {
+            first.openToSend = false;
+            first.clusterState = SessionSegment.ClusterState.IDLE;
             unbind(session);
             counters.increment(GatewayCounters.FAILED_LOGONS);
             replies.logonResponse(connection, LogonResult.UNAVAILABLE, null, 0, 0, "the cluster is unavailable, retry");
             replies.logout(connection, LogoutReason.SHUTDOWN, "logon refused: the cluster is unavailable");
+            return;
+        }
+        for (final SessionSegment segment : session.segments)
+        {
+            if (segment != first)
+            {
+                // Offered before any order of the session can reach that segment (the same ingress, in order); one
+                // not taken now is offered again by the retries, as a re-open after a leader change is.
+                sync.open(session, segment, 0);
+            }
         }
     }
 
@@ -191,15 +219,12 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
         connection.lastReceivedNs = nowNs;
         connection.throttle = new TokenBucket(config.throttleRate(), config.throttleBurst(), nowNs);
         connection.throttleWindowStartNs = nowNs;
-        if (session.nextExpectedSeqNo == 0)
-        {
-            session.nextExpectedSeqNo = nextSeqNo;
-        }
         counters.increment(GatewayCounters.LOGONS);
         GatewayLog.event("logon", "connection", Long.toString(connection.connectionId), "user", session.username,
             "remote", connection.remoteAddress, "session", Long.toString(session.sessionId),
             "account", Long.toString(session.accountId), "next-seq-no", Long.toString(nextSeqNo));
-        replies.logonResponse(connection, LogonResult.OK, session, heartbeatMs, nextSeqNo, "");
+        replies.logonResponse(connection, LogonResult.OK, session, heartbeatMs,
+            SegmentSeqNo.compose(session.logonSegment, nextSeqNo), "");
     }
 
     /**
@@ -210,6 +235,8 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
     {
         final ClientConnection connection = session.connection;
         unbind(session);
+        // The other segments opened with it are closed again: nobody is logged on.
+        sync.close(session);
         counters.increment(GatewayCounters.FAILED_LOGONS);
         final String text = reason == RejectReason.INVALID_SEQ_NO ?
             "nextExpectedSeqNo is beyond the last report of this session (" + (nextSeqNo - 1) + ")" :
@@ -218,7 +245,7 @@ final class Logons implements SessionSync.LogonOutcome, AutoCloseable
             "user", session.username, "reason", text);
         final LogonResult result = reason == RejectReason.INVALID_SEQ_NO ? LogonResult.INVALID_SEQ_NO :
             reason == RejectReason.UNKNOWN_ACCOUNT ? LogonResult.BAD_CREDENTIALS : LogonResult.UNAVAILABLE;
-        replies.logonResponse(connection, result, null, 0, nextSeqNo, text);
+        replies.logonResponse(connection, result, null, 0, SegmentSeqNo.compose(session.logonSegment, nextSeqNo), text);
         replies.logout(connection, LogoutReason.PROTOCOL_ERROR, "logon failed: " + text);
     }
 

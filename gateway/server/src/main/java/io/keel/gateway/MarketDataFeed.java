@@ -24,7 +24,8 @@ import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gateway's copy of every instrument's L2 book, kept from the engine's market data by
+ * The gateway's copy of every instrument's L2 book, one feed merged from every market segment's egress (each segment
+ * owns its instruments, so no book is fed by two), kept from the engine's market data by
  * per-instrument sequence number. A gap (an update lost with a failed leader, or a gateway that
  * joined late) makes the book stale: the gateway asks the engine, through the log, for a snapshot
  * and serves nothing for that instrument until it arrives. Subscribers get a BookSnapshot from
@@ -46,7 +47,7 @@ import java.util.concurrent.TimeUnit;
 final class MarketDataFeed implements AutoCloseable
 {
     /**
-     * Offers a message to the cluster (the gateway's cluster session).
+     * Offers a message to one segment's cluster (the gateway's cluster session with it).
      */
     @FunctionalInterface
     interface ClusterIngress
@@ -54,7 +55,7 @@ final class MarketDataFeed implements AutoCloseable
         /**
          * @return true when the cluster took it.
          */
-        boolean offer(DirectBuffer buffer, int offset, int length);
+        boolean offer(int segment, DirectBuffer buffer, int offset, int length);
     }
 
     /** What the session layer should do with a market-data message it passed in. */
@@ -121,10 +122,12 @@ final class MarketDataFeed implements AutoCloseable
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private final AdminResponseDecoder adminResponseDecoder = new AdminResponseDecoder();
     private long nextPublicSnapshotNs;
-    /** The engine's list of instruments is in: a book missing now is an instrument that does not exist. */
+    /** Every segment's engine's list of instruments is in: a book missing now is an instrument that does not exist. */
     private boolean instrumentsKnown;
-    private boolean allBooksRequested;
-    private long allBooksRequestedNs;
+    /** Per segment: its engine's list of instruments is in. */
+    private final boolean[] segmentInstrumentsKnown;
+    private final boolean[] allBooksRequested;
+    private final long[] allBooksRequestedNs;
 
     /**
      * @param publicStream where market data is published for read-only subscribers, or null.
@@ -134,6 +137,9 @@ final class MarketDataFeed implements AutoCloseable
         this.config = config;
         this.cluster = cluster;
         this.publicStream = publicStream;
+        segmentInstrumentsKnown = new boolean[config.segmentCount()];
+        allBooksRequested = new boolean[config.segmentCount()];
+        allBooksRequestedNs = new long[config.segmentCount()];
     }
 
     Book book(final int instrumentId)
@@ -261,16 +267,23 @@ final class MarketDataFeed implements AutoCloseable
     }
 
     /**
-     * An AdminResponse on the gateway's egress: the end of the engine's answer to a request for every book.
+     * An AdminResponse on a segment's egress: the end of its engine's answer to a request for every book.
      */
-    void onAdminResponse(final DirectBuffer buffer, final int offset)
+    void onAdminResponse(final int segment, final DirectBuffer buffer, final int offset)
     {
         adminResponseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder.wrap(buffer, offset));
         if (adminResponseDecoder.refTemplateId() == MarketDataRequestDecoder.TEMPLATE_ID &&
-            adminResponseDecoder.correlationId() == 0 && adminResponseDecoder.result() == RejectReason.NONE)
+            adminResponseDecoder.correlationId() == 0 && adminResponseDecoder.result() == RejectReason.NONE &&
+            segment < allBooksRequested.length)
         {
-            instrumentsKnown = true;
-            allBooksRequested = false;
+            segmentInstrumentsKnown[segment] = true;
+            allBooksRequested[segment] = false;
+            boolean all = true;
+            for (final boolean known : segmentInstrumentsKnown)
+            {
+                all &= known;
+            }
+            instrumentsKnown = all;
         }
     }
 
@@ -303,25 +316,26 @@ final class MarketDataFeed implements AutoCloseable
     }
 
     /**
-     * The cluster has a new leader (or the gateway a new session). The last increments the old leader sent may have
-     * gone with it, and when nothing follows them no gap ever shows: ask the new leader for every book. A book that
-     * was current stays in use meanwhile; the snapshot replaces it only if the engine is ahead.
+     * A segment's cluster has a new leader (or the gateway a new session with it). The last increments the old leader
+     * sent may have gone with it, and when nothing follows them no gap ever shows: ask the new leader for every book
+     * of the segment. A book that was current stays in use meanwhile; the snapshot replaces it only if the engine is
+     * ahead. The other segments' books are not touched.
      *
      * @return work done.
      */
-    int onLeaderChange(final long nowNs)
+    int onLeaderChange(final int segment, final long nowNs)
     {
         for (int i = 0, size = bookList.size(); i < size; i++)
         {
             final Book book = bookList.get(i);
-            if (!book.snapshotRequested)
+            if (!book.snapshotRequested && config.segmentOf(book.levels.instrumentId()) == segment)
             {
                 // Answered by the request for every book; asked again one by one if that answer never comes.
                 book.snapshotRequested = true;
                 book.snapshotRequestedNs = nowNs;
             }
         }
-        requestAllBooks(nowNs);
+        requestAllBooks(segment, nowNs);
         return 1;
     }
 
@@ -331,10 +345,13 @@ final class MarketDataFeed implements AutoCloseable
     int doWork(final long nowNs)
     {
         int work = 0;
-        if (allBooksRequested && nowNs - allBooksRequestedNs > SNAPSHOT_RETRY_NS)
+        for (int segment = 0; segment < allBooksRequested.length; segment++)
         {
-            requestAllBooks(nowNs);
-            work++;
+            if (allBooksRequested[segment] && nowNs - allBooksRequestedNs[segment] > SNAPSHOT_RETRY_NS)
+            {
+                requestAllBooks(segment, nowNs);
+                work++;
+            }
         }
         for (int i = 0, size = bookList.size(); i < size; i++)
         {
@@ -365,25 +382,26 @@ final class MarketDataFeed implements AutoCloseable
     {
         book.snapshotRequested = true;
         book.snapshotRequestedNs = nowNs;
-        offerRequest(book.levels.instrumentId());
+        final int instrumentId = book.levels.instrumentId();
+        offerRequest(config.segmentOf(instrumentId), instrumentId);
     }
 
     /**
-     * Every instrument's book, then the end of the list (kept asking until it comes).
+     * Every instrument's book of a segment, then the end of its list (kept asking until it comes).
      */
-    private void requestAllBooks(final long nowNs)
+    private void requestAllBooks(final int segment, final long nowNs)
     {
-        allBooksRequested = true;
-        allBooksRequestedNs = nowNs;
-        offerRequest(0);
+        allBooksRequested[segment] = true;
+        allBooksRequestedNs[segment] = nowNs;
+        offerRequest(segment, 0);
     }
 
-    private void offerRequest(final int instrumentId)
+    private void offerRequest(final int segment, final int instrumentId)
     {
         requestEncoder.wrapAndApplyHeader(requestBuffer, 0, headerEncoder)
             .instrumentId(instrumentId)
             .subscribe(BooleanType.TRUE);
-        cluster.offer(requestBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + requestEncoder.encodedLength());
+        cluster.offer(segment, requestBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + requestEncoder.encodedLength());
     }
 
     private void publishSnapshot(final Book book)

@@ -4,7 +4,12 @@ import io.aeron.cluster.client.AeronCluster;
 import io.aeron.logbuffer.BufferClaim;
 import io.keel.codecs.AccountRequestDecoder;
 import io.keel.codecs.BusinessRejectEncoder;
+import io.keel.codecs.CancelOrderDecoder;
 import io.keel.codecs.LogoutReason;
+import io.keel.codecs.MassCancelDecoder;
+import io.keel.codecs.MassCancelScope;
+import io.keel.codecs.NewOrderDecoder;
+import io.keel.codecs.ReplaceOrderDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.RejectReason;
@@ -30,10 +35,22 @@ final class OrderEntry
     private static final int ACCOUNT_ID_OFFSET = SESSION_ID_OFFSET + Long.BYTES;
     private static final int CL_ORD_ID_OFFSET = ACCOUNT_ID_OFFSET + Long.BYTES;
     private static final long THROTTLE_WINDOW_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final int NEW_ORDER_INSTRUMENT_OFFSET =
+        MessageHeaderDecoder.ENCODED_LENGTH + NewOrderDecoder.instrumentIdEncodingOffset();
+    private static final int CANCEL_INSTRUMENT_OFFSET =
+        MessageHeaderDecoder.ENCODED_LENGTH + CancelOrderDecoder.instrumentIdEncodingOffset();
+    private static final int REPLACE_INSTRUMENT_OFFSET =
+        MessageHeaderDecoder.ENCODED_LENGTH + ReplaceOrderDecoder.instrumentIdEncodingOffset();
+    private static final int MASS_CANCEL_SCOPE_OFFSET =
+        MessageHeaderDecoder.ENCODED_LENGTH + MassCancelDecoder.scopeEncodingOffset();
+    private static final int MASS_CANCEL_INSTRUMENT_OFFSET =
+        MessageHeaderDecoder.ENCODED_LENGTH + MassCancelDecoder.instrumentIdEncodingOffset();
+    /** {@link #segmentOf}: the message goes to every segment. */
+    private static final int EVERY_SEGMENT = -1;
 
     private final GatewayContext config;
     private final GatewayCounters counters;
-    private final GatewayClusterSession cluster;
+    private final ClusterSessions cluster;
     private final ReportRouter router;
     private final SessionReplies replies;
     private final CachedNanoClock clock;
@@ -45,7 +62,7 @@ final class OrderEntry
     OrderEntry(
         final GatewayContext config,
         final GatewayCounters counters,
-        final GatewayClusterSession cluster,
+        final ClusterSessions cluster,
         final ReportRouter router,
         final SessionReplies replies,
         final CachedNanoClock clock)
@@ -67,7 +84,18 @@ final class OrderEntry
     {
         if (admit(connection))
         {
-            forward(connection.session, buffer, offset, length, templateId);
+            final int segment = cluster.count() == 1 ? 0 : segmentOf(buffer, offset, templateId);
+            if (segment == EVERY_SEGMENT)
+            {
+                for (int i = 0, count = cluster.count(); i < count; i++)
+                {
+                    forward(i, i == 0, connection.session, buffer, offset, length, templateId);
+                }
+            }
+            else
+            {
+                forward(segment, true, connection.session, buffer, offset, length, templateId);
+            }
         }
         else
         {
@@ -100,12 +128,46 @@ final class OrderEntry
     }
 
     /**
-     * Into the cluster with the session's identity stamped on it, or an UNAVAILABLE reject at once.
+     * The market segment a request goes to: an order, cancel or replace by its instrument (an instrument no segment
+     * names goes to segment 0, whose engine answers it as unknown); a mass cancel of one instrument to that instrument's
+     * segment, of the session or account to every segment; an account query to every segment (balances are per
+     * segment); an order status query to every segment, as it names no instrument (the segment that holds the order
+     * answers its state, the others UNKNOWN_ORDER). Allocation-free.
+     *
+     * @return the segment, or {@link #EVERY_SEGMENT}.
+     */
+    int segmentOf(final DirectBuffer buffer, final int offset, final int templateId)
+    {
+        switch (templateId)
+        {
+            case NewOrderDecoder.TEMPLATE_ID:
+                return config.segmentOf(buffer.getInt(offset + NEW_ORDER_INSTRUMENT_OFFSET, ByteOrder.LITTLE_ENDIAN));
+            case CancelOrderDecoder.TEMPLATE_ID:
+                return config.segmentOf(buffer.getInt(offset + CANCEL_INSTRUMENT_OFFSET, ByteOrder.LITTLE_ENDIAN));
+            case ReplaceOrderDecoder.TEMPLATE_ID:
+                return config.segmentOf(buffer.getInt(offset + REPLACE_INSTRUMENT_OFFSET, ByteOrder.LITTLE_ENDIAN));
+            case MassCancelDecoder.TEMPLATE_ID:
+                return buffer.getByte(offset + MASS_CANCEL_SCOPE_OFFSET) == MassCancelScope.INSTRUMENT.value() ?
+                    config.segmentOf(buffer.getInt(offset + MASS_CANCEL_INSTRUMENT_OFFSET, ByteOrder.LITTLE_ENDIAN)) :
+                    EVERY_SEGMENT;
+            default:
+                return EVERY_SEGMENT;
+        }
+    }
+
+    /**
+     * Into the segment's cluster with the session's identity stamped on it, or an UNAVAILABLE reject at once.
      */
     private void forward(
-        final Session session, final DirectBuffer buffer, final int offset, final int length, final int templateId)
+        final int segment,
+        final boolean timeHops,
+        final Session session,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int templateId)
     {
-        if (!cluster.tryClaim(length, claim, clock.nanoTime()))
+        if (!cluster.tryClaim(segment, length, claim, clock.nanoTime()))
         {
             counters.increment(GatewayCounters.UNAVAILABLE);
             businessReject(session, clOrdId(buffer, offset), templateId, RejectReason.UNAVAILABLE);
@@ -119,7 +181,7 @@ final class OrderEntry
         claim.commit();
         counters.increment(GatewayCounters.ORDERS_FORWARDED);
         // An AccountStatus answer is not a report: the hop timer would wait for it in vain.
-        if (counters.hops != null && templateId != AccountRequestDecoder.TEMPLATE_ID)
+        if (counters.hops != null && templateId != AccountRequestDecoder.TEMPLATE_ID && timeHops)
         {
             counters.hops.onIngressSent(session.sessionId, clOrdId(buffer, offset));
         }

@@ -21,8 +21,8 @@ import org.agrona.concurrent.CachedNanoClock;
 import java.nio.ByteOrder;
 
 /**
- * The cluster's egress back to the clients: each report to its session's connection, in the engine's seqNo order
- * with no gap and no repeat — a report past the one expected means some were lost on the way, and the session asks
+ * Every segment's egress back to the clients: each report to its session's connection, in its segment engine's seqNo
+ * order with no gap and no repeat, its seqNo composed with the segment ({@link io.keel.codecs.SegmentSeqNo}) — a report past the one expected means some were lost on the way, and the session asks
  * the cluster's journal for them ({@link SessionSync}); a report already sent is not sent again. Session statuses
  * and replay ends go to {@link SessionSync}; market data to the subscribers.
  * <p>
@@ -66,7 +66,7 @@ final class ReportRouter
     /**
      * One message of the cluster's egress.
      */
-    void onEgress(final DirectBuffer buffer, final int offset, final int length)
+    void onEgress(final int segment, final DirectBuffer buffer, final int offset, final int length)
     {
         headerDecoder.wrap(buffer, offset);
         switch (headerDecoder.templateId())
@@ -80,7 +80,8 @@ final class ReportRouter
                 {
                     hops.onEgress(headerDecoder.templateId(), buffer, offset);
                 }
-                routeReport(buffer, offset, length, buffer.getLong(offset + SEQ_NO_OFFSET, ByteOrder.LITTLE_ENDIAN));
+                routeReport(segment, buffer, offset, length, SEQ_NO_OFFSET,
+                    buffer.getLong(offset + SEQ_NO_OFFSET, ByteOrder.LITTLE_ENDIAN));
                 if (hops != null)
                 {
                     hops.onClientQueued();
@@ -88,20 +89,21 @@ final class ReportRouter
                 break;
 
             case AccountStatusDecoder.TEMPLATE_ID:
-                routeReport(buffer, offset, length, length >= ACCOUNT_STATUS_SEQ_NO_OFFSET + Long.BYTES ?
+                routeReport(segment, buffer, offset, length, ACCOUNT_STATUS_SEQ_NO_OFFSET,
+                    length >= ACCOUNT_STATUS_SEQ_NO_OFFSET + Long.BYTES ?
                     buffer.getLong(offset + ACCOUNT_STATUS_SEQ_NO_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0);
                 break;
 
             case SessionStatusDecoder.TEMPLATE_ID:
-                sync.onSessionStatus(buffer, offset);
+                sync.onSessionStatus(segment, buffer, offset);
                 break;
 
             case ReplayCompleteDecoder.TEMPLATE_ID:
-                sync.onReplayComplete(buffer, offset);
+                sync.onReplayComplete(segment, buffer, offset);
                 break;
 
             case AdminResponseDecoder.TEMPLATE_ID:
-                marketData.onAdminResponse(buffer, offset);
+                marketData.onAdminResponse(segment, buffer, offset);
                 break;
 
             case BookUpdateDecoder.TEMPLATE_ID:
@@ -178,7 +180,13 @@ final class ReportRouter
      * missing one (its replay brings this one again, in order). A session with no connection here gets nothing: its
      * client catches up from the journal when it logs on, wherever it does.
      */
-    private void routeReport(final DirectBuffer buffer, final int offset, final int length, final long seqNo)
+    private void routeReport(
+        final int segmentId,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int seqNoOffset,
+        final long seqNo)
     {
         final long sessionId = buffer.getLong(offset + SESSION_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
         final Session session = sessions.byId(sessionId);
@@ -193,18 +201,19 @@ final class ReportRouter
             deliverUnsequenced(session, buffer, offset, length);
             return;
         }
-        final long expected = session.nextExpectedSeqNo;
+        final SessionSegment segment = session.segments[segmentId];
+        final long expected = segment.nextExpectedSeqNo;
         if (seqNo == expected)
         {
-            session.nextExpectedSeqNo = expected + 1;
-            replies.send(session.connection, buffer, offset, length);
+            segment.nextExpectedSeqNo = expected + 1;
+            replies.sendReport(session.connection, buffer, offset, length, seqNoOffset, segmentId, seqNo);
             counters.increment(GatewayCounters.REPORTS_SENT);
         }
         else if (seqNo < expected)
         {
-            if (seqNo >= session.clientResendFrom && seqNo <= session.clientResendTo)
+            if (seqNo >= segment.clientResendFrom && seqNo <= segment.clientResendTo)
             {
-                replies.send(session.connection, buffer, offset, length);
+                replies.sendReport(session.connection, buffer, offset, length, seqNoOffset, segmentId, seqNo);
                 counters.increment(GatewayCounters.REPORTS_SENT);
             }
             else
@@ -212,9 +221,9 @@ final class ReportRouter
                 counters.increment(GatewayCounters.DUPLICATE_REPORTS);
             }
         }
-        else
+        else if (expected != 0)
         {
-            sync.onGap(session);
+            sync.onGap(session, segment);
         }
     }
 

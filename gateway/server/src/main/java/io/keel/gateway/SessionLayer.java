@@ -41,7 +41,7 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
 {
     private final GatewayContext config;
     private final GatewayCounters counters;
-    private final GatewayClusterSession cluster;
+    private final ClusterSessions cluster;
     private final MarketDataFeed marketData;
     /** This duty cycle's time, set once per cycle in {@link #doWork}: every part judges by the same instant. */
     private final CachedNanoClock clock = new CachedNanoClock();
@@ -58,8 +58,6 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
     private final ResendRequestDecoder resendRequestDecoder = new ResendRequestDecoder();
     /** Test hook, null in production. */
     private final FaultInjector faultInjector;
-    /** Leader changes plus new cluster sessions, as last seen: a change makes the market-data books be checked. */
-    private long lastLeaderEpoch;
 
     SessionLayer(
         final GatewayContext config, final CredentialsStore users, final GatewayCounters counters, final GatewayHealth health)
@@ -67,9 +65,9 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
         this.config = config;
         this.counters = counters;
         faultInjector = config.faultInjector();
-        final Sessions sessions = new Sessions(users);
+        final Sessions sessions = new Sessions(users, config.segmentCount());
         final LogonVerifier verifier = new LogonVerifier(users, config.maxPendingLogons());
-        cluster = new GatewayClusterSession(config, this, health);
+        cluster = new ClusterSessions(config, this, health);
         try
         {
             marketData = new MarketDataFeed(config, cluster::offer, config.marketDataChannel().isEmpty() ? null :
@@ -80,7 +78,7 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
             CloseHelper.quietCloseAll(verifier, cluster);
             throw ex;
         }
-        replies = new SessionReplies(counters, clock);
+        replies = new SessionReplies(counters, clock, config.segmentCount());
         guard = new DutyCycleGuard(counters, replies);
         sync = new SessionSync(config, counters, cluster, sessions, replies, clock);
         router = new ReportRouter(counters, sessions, replies, sync, marketData, clock);
@@ -98,12 +96,12 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
     {
         clock.update(nowNs);
         int work = cluster.poll(nowNs);
-        final long leaderEpoch = cluster.leaderChanges() + cluster.connects();
-        if (leaderEpoch != lastLeaderEpoch)
+        // Each segment on its own: a new leader there (or a new session with it) makes its books be checked and its
+        // sessions be opened again; the other segments go on untouched.
+        for (int segment = cluster.takeEpochChange(0); segment >= 0; segment = cluster.takeEpochChange(segment + 1))
         {
-            lastLeaderEpoch = leaderEpoch;
-            work += marketData.onLeaderChange(nowNs);
-            work += sync.onClusterEpoch();
+            work += marketData.onLeaderChange(segment, nowNs);
+            work += sync.onClusterEpoch(segment);
         }
         work += logons.drain();
         work += marketData.doWork(nowNs);
@@ -152,9 +150,20 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
         return guard;
     }
 
+    /**
+     * @return true while every segment has a cluster session that can take orders.
+     */
     boolean isClusterAvailable()
     {
         return cluster.isAvailable();
+    }
+
+    /**
+     * @return whether one segment can take orders (any thread).
+     */
+    boolean isSegmentAvailable(final int segment)
+    {
+        return cluster.isAvailable(segment);
     }
 
     // ------------------------------------------------------------------ transport events
@@ -339,14 +348,14 @@ final class SessionLayer implements GatewayClusterSession.Listener, AutoCloseabl
 
     // ------------------------------------------------------------------ cluster events
 
-    public void onEgress(final DirectBuffer buffer, final int offset, final int length)
+    public void onEgress(final int segment, final DirectBuffer buffer, final int offset, final int length)
     {
-        router.onEgress(buffer, offset, length);
+        router.onEgress(segment, buffer, offset, length);
     }
 
-    public void onClusterAvailable(final boolean available)
+    public void onClusterAvailable(final int segment, final boolean available)
     {
-        GatewayLog.event(available ? "cluster-available" : "cluster-unavailable");
+        GatewayLog.event(available ? "cluster-available" : "cluster-unavailable", "segment", Integer.toString(segment));
     }
 
     /**

@@ -7,6 +7,7 @@ import io.keel.codecs.LogoutEncoder;
 import io.keel.codecs.LogoutReason;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.SegmentSeqNo;
 import io.keel.codecs.SessionRejectEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
@@ -29,8 +30,12 @@ final class SessionReplies
     private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
     private final SessionRejectEncoder sessionRejectEncoder = new SessionRejectEncoder();
 
-    SessionReplies(final GatewayCounters counters, final CachedNanoClock clock)
+    /** Market segments behind the gateway, told in every LogonResponse. */
+    private final int segmentCount;
+
+    SessionReplies(final GatewayCounters counters, final CachedNanoClock clock, final int segmentCount)
     {
+        this.segmentCount = segmentCount;
         this.counters = counters;
         this.clock = clock;
     }
@@ -41,6 +46,33 @@ final class SessionReplies
     void send(final ClientConnection connection, final DirectBuffer buffer, final int offset, final int length)
     {
         if (connection.isOpen() && connection.send(buffer, offset, length))
+        {
+            connection.lastSentNs = clock.nanoTime();
+        }
+    }
+
+    /**
+     * Queue one of a segment's numbered reports with its seqNo composed for the client ({@link SegmentSeqNo}): copied
+     * once into the connection's buffer as it is, then the seqNo written over there. Segment 0's seqNos are the
+     * engine's own: nothing to write.
+     */
+    void sendReport(
+        final ClientConnection connection,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int seqNoOffset,
+        final int segment,
+        final long seqNo)
+    {
+        if (!connection.isOpen())
+        {
+            return;
+        }
+        final boolean sent = segment == 0 ?
+            connection.send(buffer, offset, length) :
+            connection.sendPatched(buffer, offset, length, seqNoOffset, SegmentSeqNo.compose(segment, seqNo));
+        if (sent)
         {
             connection.lastSentNs = clock.nanoTime();
         }
@@ -69,6 +101,7 @@ final class SessionReplies
             .accountId(session == null ? 0 : session.accountId)
             .heartbeatIntervalMs(heartbeatMs)
             .nextSeqNo(nextSeqNo)
+            .segments(segmentCount)
             .text(text);
         send(connection, scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + logonResponseEncoder.encodedLength());
     }

@@ -7,6 +7,7 @@ import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.ReplayCompleteDecoder;
 import io.keel.codecs.ResendRequestDecoder;
+import io.keel.codecs.SegmentSeqNo;
 import io.keel.codecs.SessionCloseEncoder;
 import io.keel.codecs.SessionCloseReason;
 import io.keel.codecs.SessionOpenEncoder;
@@ -20,10 +21,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gateway's side of sessions in the log: it opens a session in the cluster when a user's password checks out,
- * closes it when the client logs out or goes away, re-opens every session it serves when it follows a new leader or
- * gets a new cluster session, and asks the cluster's journal again for what a client missed. What it hears back — a
- * session opened here, taken by another gateway, refused; a replay's end — it acts on here.
+ * The gateway's side of sessions in the log of every market segment: it opens a session in each segment's cluster when
+ * a user's password checks out, closes it when the client logs out or goes away, re-opens every session it serves in a
+ * segment when it follows that segment's new leader or gets a new cluster session there, and asks a segment's journal
+ * again for what a client missed. What it hears back — a session opened here, taken by another gateway, refused; a
+ * replay's end — it acts on here, per segment ({@link SessionSegment}).
  * <p>
  * Every request is kept until the cluster takes it (a cluster briefly unreachable delays it, never drops it) and a
  * replay that gets no answer is asked again: the cluster, not this gateway, holds the session.
@@ -34,7 +36,7 @@ final class SessionSync
     static final long REPLAY_RETRY_NS = TimeUnit.SECONDS.toNanos(2);
 
     /**
-     * What the logon flow is told when the cluster answers a SessionOpen for a connection still logging on.
+     * What the logon flow is told when the logon's segment answers a SessionOpen for a connection still logging on.
      */
     interface LogonOutcome
     {
@@ -45,7 +47,7 @@ final class SessionSync
 
     private final GatewayContext config;
     private final GatewayCounters counters;
-    private final GatewayClusterSession cluster;
+    private final ClusterSessions cluster;
     private final Sessions sessions;
     private final SessionReplies replies;
     private final CachedNanoClock clock;
@@ -62,7 +64,7 @@ final class SessionSync
     SessionSync(
         final GatewayContext config,
         final GatewayCounters counters,
-        final GatewayClusterSession cluster,
+        final ClusterSessions cluster,
         final Sessions sessions,
         final SessionReplies replies,
         final CachedNanoClock clock)
@@ -81,41 +83,47 @@ final class SessionSync
     }
 
     /**
-     * Ask the cluster to serve the session here, the client having seen everything before nextExpectedSeqNo (0:
-     * nothing is to be sent again).
+     * Ask a segment's cluster to serve the session here, the client having seen everything of that segment before
+     * nextExpectedSeqNo (the segment's own number; 0: nothing is to be sent again).
      *
      * @return false when the cluster could not take it now (it is sent again by {@link #doRetries}).
      */
-    boolean open(final Session session, final long nextExpectedSeqNo)
+    boolean open(final Session session, final SessionSegment segment, final long nextExpectedSeqNo)
     {
-        session.clusterState = Session.ClusterState.OPENING;
-        session.closeToSend = false;
-        session.replayPending = false;
+        segment.clusterState = SessionSegment.ClusterState.OPENING;
+        segment.closeToSend = false;
+        segment.replayPending = false;
         openEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
             .sessionId(session.sessionId)
             .accountId(session.accountId)
             .cancelOnDisconnect(session.cancelOnDisconnect ? BooleanType.TRUE : BooleanType.FALSE)
             .graceTime(config.cancelOnDisconnectGraceMs())
             .nextExpectedSeqNo(nextExpectedSeqNo);
-        session.openToSend = !cluster.offer(scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength());
-        return !session.openToSend;
+        segment.openToSend = !cluster.offer(
+            segment.segment, scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength());
+        return !segment.openToSend;
     }
 
     /**
-     * The client went away or logged out: the cluster starts the cancel-on-disconnect grace. Not after the session
-     * moved to another gateway (it is not this gateway's to close).
+     * The client went away or logged out: every segment's cluster starts the cancel-on-disconnect grace. Not in a
+     * segment where the session moved to another gateway (it is not this gateway's to close).
      */
     void close(final Session session)
     {
-        if (session.clusterState == Session.ClusterState.IDLE)
+        boolean closed = false;
+        for (final SessionSegment segment : session.segments)
         {
-            return;
+            if (segment.clusterState == SessionSegment.ClusterState.IDLE)
+            {
+                continue;
+            }
+            closed = true;
+            segment.clusterState = SessionSegment.ClusterState.IDLE;
+            segment.openToSend = false;
+            segment.replayPending = false;
+            segment.closeToSend = !sendClose(session, segment);
         }
-        session.clusterState = Session.ClusterState.IDLE;
-        session.openToSend = false;
-        session.replayPending = false;
-        session.closeToSend = !sendClose(session);
-        if (session.cancelOnDisconnect)
+        if (closed && session.cancelOnDisconnect)
         {
             // The cluster cancels the session's orders when its grace runs out, unless it is back before.
             counters.increment(GatewayCounters.CANCEL_ON_DISCONNECTS);
@@ -125,20 +133,22 @@ final class SessionSync
     }
 
     /**
-     * The gateway followed a new leader or has a new cluster session: every session it serves is opened again, from
-     * the seqNo its client expects, so what the old leader did not deliver comes from the journal.
+     * The gateway followed a new leader of the segment or has a new cluster session there: every session it serves is
+     * opened again in that segment, from the seqNo its client expects, so what the old leader did not deliver comes
+     * from the journal.
      */
-    int onClusterEpoch()
+    int onClusterEpoch(final int segmentId)
     {
         int work = 0;
         for (int i = 0, size = sessions.size(); i < size; i++)
         {
             final Session session = sessions.get(i);
+            final SessionSegment segment = session.segments[segmentId];
             // Logons still waiting for the cluster too: their SessionOpen may have gone with the old leader.
             if (session.connection != null && session.connection.isOpen() &&
-                session.clusterState != Session.ClusterState.IDLE)
+                segment.clusterState != SessionSegment.ClusterState.IDLE)
             {
-                open(session, session.nextExpectedSeqNo);
+                open(session, segment, segment.nextExpectedSeqNo);
                 work++;
             }
         }
@@ -146,58 +156,80 @@ final class SessionSync
     }
 
     /**
-     * A report arrived past the seqNo the client expects: the ones between were lost on the way (a leader died with
-     * them, or they were produced while this gateway was not yet connected). Ask the journal, once at a time.
+     * A report arrived past the seqNo the client expects in its segment: the ones between were lost on the way (a
+     * leader died with them, or they were produced while this gateway was not yet connected). Ask that segment's
+     * journal, once at a time.
      */
-    void onGap(final Session session)
+    void onGap(final Session session, final SessionSegment segment)
     {
-        if (!session.replayPending)
+        if (!segment.replayPending)
         {
             counters.increment(GatewayCounters.REPLAYS);
-            requestReplay(session, session.nextExpectedSeqNo, 0);
+            requestReplay(session, segment, segment.nextExpectedSeqNo, 0);
         }
     }
 
     /**
-     * A client's ResendRequest: what it has already been sent, again, from the cluster's journal.
+     * A client's ResendRequest: what it has already been sent, again, from the journal of the segment its fromSeqNo
+     * names ({@link SegmentSeqNo}). One that comes before that segment opened the session (it opens in the background
+     * after the logon) is held and served when it opens.
      */
-    void onResendRequest(final Session session, final long fromSeqNo, final long toSeqNo)
+    void onResendRequest(final Session session, final long composedFrom, final long composedTo)
     {
         final ClientConnection connection = session.connection;
-        final long last = session.nextExpectedSeqNo - 1;
+        final int segmentId = SegmentSeqNo.segment(composedFrom);
+        if (composedFrom < 1 || segmentId >= session.segments.length ||
+            composedTo != 0 && SegmentSeqNo.segment(composedTo) != segmentId)
+        {
+            replies.sessionReject(connection, ResendRequestDecoder.TEMPLATE_ID, RejectReason.INVALID_MESSAGE,
+                "resend range " + composedFrom + ".." + composedTo + " names no segment of this gateway, or two");
+            return;
+        }
+        final SessionSegment segment = session.segments[segmentId];
+        if (segment.clusterState != SessionSegment.ClusterState.OPEN)
+        {
+            segment.heldResendFrom = composedFrom;
+            segment.heldResendTo = composedTo;
+            return;
+        }
+        final long fromSeqNo = SegmentSeqNo.sequence(composedFrom);
+        final long toSeqNo = SegmentSeqNo.sequence(composedTo);
+        final long last = segment.nextExpectedSeqNo - 1;
         if (fromSeqNo < 1 || toSeqNo != 0 && toSeqNo < fromSeqNo)
         {
             replies.sessionReject(connection, ResendRequestDecoder.TEMPLATE_ID, RejectReason.INVALID_MESSAGE,
-                "resend range " + fromSeqNo + ".." + toSeqNo + " is backwards or starts below 1");
+                "resend range " + composedFrom + ".." + composedTo + " is backwards or starts below 1");
             return;
         }
         if (fromSeqNo > last)
         {
             replies.sessionReject(connection, ResendRequestDecoder.TEMPLATE_ID, RejectReason.INVALID_SEQ_NO,
-                "nothing to resend from " + fromSeqNo + ": the last report sent is " + last);
+                "nothing to resend from " + composedFrom + ": the last report sent is " +
+                SegmentSeqNo.compose(segmentId, last));
             return;
         }
         final long to = toSeqNo == 0 || toSeqNo > last ? last : toSeqNo;
         if (to - fromSeqNo + 1 > config.maxResendReports())
         {
             replies.sessionReject(connection, ResendRequestDecoder.TEMPLATE_ID, RejectReason.INVALID_MESSAGE,
-                "resend range " + fromSeqNo + ".." + to + " is wider than " + config.maxResendReports() + " reports");
+                "resend range " + composedFrom + ".." + SegmentSeqNo.compose(segmentId, to) + " is wider than " +
+                config.maxResendReports() + " reports");
             return;
         }
-        if (session.replayPending)
+        if (segment.replayPending)
         {
             replies.sessionReject(connection, ResendRequestDecoder.TEMPLATE_ID, RejectReason.THROTTLED,
                 "a resend is in progress for this session; ask again when it is done");
             return;
         }
         counters.increment(GatewayCounters.RESENDS);
-        session.clientResendFrom = fromSeqNo;
-        session.clientResendTo = to;
-        requestReplay(session, fromSeqNo, to);
+        segment.clientResendFrom = fromSeqNo;
+        segment.clientResendTo = to;
+        requestReplay(session, segment, fromSeqNo, to);
     }
 
     /**
-     * Requests not yet taken by the cluster, and replays that got no answer.
+     * Requests not yet taken by the cluster, and replays that got no answer, in every segment.
      */
     int doRetries(final long nowNs)
     {
@@ -205,87 +237,114 @@ final class SessionSync
         for (int i = 0, size = sessions.size(); i < size; i++)
         {
             final Session session = sessions.get(i);
-            if (session.openToSend)
+            for (final SessionSegment segment : session.segments)
             {
-                open(session, session.nextExpectedSeqNo);
-                work++;
-            }
-            else if (session.closeToSend)
-            {
-                session.closeToSend = !sendClose(session);
-                work++;
-            }
-            else if (session.replayPending && nowNs - session.replayRequestedNs > REPLAY_RETRY_NS)
-            {
-                final boolean clientResend = session.clientResendTo != 0;
-                requestReplay(session, clientResend ? session.clientResendFrom : session.nextExpectedSeqNo,
-                    clientResend ? session.clientResendTo : 0);
-                work++;
+                if (segment.openToSend)
+                {
+                    open(session, segment, segment.nextExpectedSeqNo);
+                    work++;
+                }
+                else if (segment.closeToSend)
+                {
+                    segment.closeToSend = !sendClose(session, segment);
+                    work++;
+                }
+                else if (segment.replayPending && nowNs - segment.replayRequestedNs > REPLAY_RETRY_NS)
+                {
+                    final boolean clientResend = segment.clientResendTo != 0;
+                    requestReplay(session, segment, clientResend ? segment.clientResendFrom : segment.nextExpectedSeqNo,
+                        clientResend ? segment.clientResendTo : 0);
+                    work++;
+                }
             }
         }
         return work;
     }
 
     /**
-     * A SessionStatus from the cluster.
+     * A SessionStatus from a segment's cluster.
      */
-    void onSessionStatus(final DirectBuffer buffer, final int offset)
+    void onSessionStatus(final int segmentId, final DirectBuffer buffer, final int offset)
     {
         statusDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder.wrap(buffer, offset));
         final Session session = sessions.byId(statusDecoder.sessionId());
-        if (session == null)
+        if (session == null || segmentId >= session.segments.length)
         {
             return;
         }
+        final SessionSegment segment = session.segments[segmentId];
         final SessionState state = statusDecoder.state();
         final long nextSeqNo = statusDecoder.nextSeqNo();
         final ClientConnection connection = session.connection;
+        final boolean logonSegment = segmentId == session.logonSegment;
         switch (state)
         {
             case OPEN:
-                if (session.clusterState != Session.ClusterState.OPENING)
+                if (segment.clusterState != SessionSegment.ClusterState.OPENING)
                 {
                     break;
                 }
-                session.clusterState = Session.ClusterState.OPEN;
-                if (connection != null && connection.state == ClientConnection.State.LOGON_PENDING)
+                segment.clusterState = SessionSegment.ClusterState.OPEN;
+                if (segment.nextExpectedSeqNo == 0)
+                {
+                    // Opened with "nothing to send again": the client's sequence in this segment goes on from here.
+                    segment.nextExpectedSeqNo = nextSeqNo;
+                }
+                if (logonSegment && connection != null && connection.state == ClientConnection.State.LOGON_PENDING)
                 {
                     logons.onOpened(session, nextSeqNo);
                 }
-                if (nextSeqNo > session.nextExpectedSeqNo)
+                if (nextSeqNo > segment.nextExpectedSeqNo)
                 {
                     // The journal's catch-up follows this status on the egress.
-                    session.replayPending = true;
-                    session.replayRequestedNs = clock.nanoTime();
+                    segment.replayPending = true;
+                    segment.replayRequestedNs = clock.nanoTime();
+                }
+                else if (segment.heldResendFrom != 0 && connection != null)
+                {
+                    final long from = segment.heldResendFrom;
+                    final long to = segment.heldResendTo;
+                    segment.heldResendFrom = 0;
+                    segment.heldResendTo = 0;
+                    onResendRequest(session, from, to);
                 }
                 break;
 
             case REFUSED:
-                if (session.clusterState == Session.ClusterState.OPENING)
+                if (segment.clusterState == SessionSegment.ClusterState.OPENING)
                 {
-                    session.clusterState = Session.ClusterState.IDLE;
-                    if (connection != null && connection.state == ClientConnection.State.LOGON_PENDING)
+                    segment.clusterState = SessionSegment.ClusterState.IDLE;
+                    if (logonSegment && connection != null && connection.state == ClientConnection.State.LOGON_PENDING)
                     {
                         logons.onRefused(session, statusDecoder.reason(), nextSeqNo);
                     }
-                    else if (connection != null)
+                    else if (connection != null && session.segments.length == 1)
                     {
                         replies.logout(connection, LogoutReason.PROTOCOL_ERROR,
                             "the cluster refused the session: " + statusDecoder.reason());
+                    }
+                    else
+                    {
+                        // One segment of several (its engine does not know the account, say): the session goes on in
+                        // the others; this segment's orders get that engine's answers.
+                        GatewayLog.event("segment-session-refused", "user", session.username,
+                            "segment", Integer.toString(segmentId), "reason", String.valueOf(statusDecoder.reason()));
                     }
                 }
                 break;
 
             case EVICTED:
-                // The newest logon wins: the user logged on at another gateway, which serves the session now.
-                session.clusterState = Session.ClusterState.IDLE;
-                session.openToSend = false;
-                session.closeToSend = false;
-                session.replayPending = false;
+                // The newest logon wins: the user logged on at another gateway, which serves the session now (in one
+                // segment is enough: it opens every segment there).
+                segment.clusterState = SessionSegment.ClusterState.IDLE;
+                segment.openToSend = false;
+                segment.closeToSend = false;
+                segment.replayPending = false;
                 if (connection != null)
                 {
                     GatewayLog.event("session-moved", "user", session.username,
-                        "session", Long.toString(session.sessionId), "to-gateway", Integer.toString(statusDecoder.gatewayId()));
+                        "session", Long.toString(session.sessionId), "to-gateway", Integer.toString(statusDecoder.gatewayId()),
+                        "segment", Integer.toString(segmentId));
                     replies.logout(connection, LogoutReason.SESSION_MOVED,
                         "logged on at gateway " + statusDecoder.gatewayId() + "; this connection is closed");
                 }
@@ -297,77 +356,88 @@ final class SessionSync
     }
 
     /**
-     * The end of a replay from the journal.
+     * The end of a replay from a segment's journal.
      */
-    void onReplayComplete(final DirectBuffer buffer, final int offset)
+    void onReplayComplete(final int segmentId, final DirectBuffer buffer, final int offset)
     {
         completeDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder.wrap(buffer, offset));
         final Session session = sessions.byId(completeDecoder.sessionId());
-        if (session == null || !session.replayPending)
+        if (session == null || segmentId >= session.segments.length || !session.segments[segmentId].replayPending)
         {
             return;
         }
-        session.replayPending = false;
+        final SessionSegment segment = session.segments[segmentId];
+        segment.replayPending = false;
         final ClientConnection connection = session.connection;
         final long firstHeld = completeDecoder.firstHeldSeqNo();
         final long nextSeqNo = completeDecoder.nextSeqNo();
-        if (session.clientResendTo != 0)
+        if (segment.clientResendTo != 0)
         {
-            final long resendTo = session.clientResendTo;
+            final long resendTo = segment.clientResendTo;
             if (completeDecoder.result() == RejectReason.RESEND_UNAVAILABLE && connection != null)
             {
                 replies.sessionReject(connection, ResendRequestDecoder.TEMPLATE_ID, RejectReason.RESEND_UNAVAILABLE,
-                    "reports before seqNo " + firstHeld + " are no longer held");
+                    "reports before seqNo " + SegmentSeqNo.compose(segmentId, firstHeld) + " are no longer held");
             }
             final long sentTo = completeDecoder.toSeqNo();
             if (sentTo >= completeDecoder.fromSeqNo() && sentTo < resendTo)
             {
-                session.clientResendFrom = sentTo + 1;
-                requestReplay(session, sentTo + 1, resendTo);
+                segment.clientResendFrom = sentTo + 1;
+                requestReplay(session, segment, sentTo + 1, resendTo);
             }
             else
             {
-                session.clientResendFrom = 0;
-                session.clientResendTo = 0;
+                segment.clientResendFrom = 0;
+                segment.clientResendTo = 0;
             }
             return;
         }
 
-        if (completeDecoder.result() == RejectReason.RESEND_UNAVAILABLE && firstHeld > session.nextExpectedSeqNo)
+        if (completeDecoder.result() == RejectReason.RESEND_UNAVAILABLE && firstHeld > segment.nextExpectedSeqNo)
         {
             // Retention no longer holds them: the client is told, and the sequence goes on from what is held.
             if (connection != null)
             {
                 replies.sessionReject(connection, ResendRequestDecoder.TEMPLATE_ID, RejectReason.RESEND_UNAVAILABLE,
-                    "reports " + session.nextExpectedSeqNo + ".." + (firstHeld - 1) + " are no longer held");
+                    "reports " + SegmentSeqNo.compose(segmentId, segment.nextExpectedSeqNo) + ".." +
+                    SegmentSeqNo.compose(segmentId, firstHeld - 1) + " are no longer held");
             }
             counters.increment(GatewayCounters.REPORTS_UNAVAILABLE);
-            session.nextExpectedSeqNo = firstHeld;
+            segment.nextExpectedSeqNo = firstHeld;
         }
-        if (session.nextExpectedSeqNo < nextSeqNo && session.isActive())
+        if (segment.nextExpectedSeqNo < nextSeqNo && session.isActive())
         {
             // Bounded per replay, or a report was lost again on the way: ask for the rest.
-            requestReplay(session, session.nextExpectedSeqNo, 0);
+            requestReplay(session, segment, segment.nextExpectedSeqNo, 0);
+        }
+        else if (segment.heldResendFrom != 0 && session.isActive())
+        {
+            final long from = segment.heldResendFrom;
+            final long to = segment.heldResendTo;
+            segment.heldResendFrom = 0;
+            segment.heldResendTo = 0;
+            onResendRequest(session, from, to);
         }
     }
 
-    private void requestReplay(final Session session, final long fromSeqNo, final long toSeqNo)
+    private void requestReplay(final Session session, final SessionSegment segment, final long fromSeqNo, final long toSeqNo)
     {
-        session.replayPending = true;
-        session.replayRequestedNs = clock.nanoTime();
+        segment.replayPending = true;
+        segment.replayRequestedNs = clock.nanoTime();
         replayEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
             .sessionId(session.sessionId)
             .fromSeqNo(fromSeqNo)
             .toSeqNo(toSeqNo);
         // Not taken now: the retry timer asks again.
-        cluster.offer(scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + replayEncoder.encodedLength());
+        cluster.offer(segment.segment, scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + replayEncoder.encodedLength());
     }
 
-    private boolean sendClose(final Session session)
+    private boolean sendClose(final Session session, final SessionSegment segment)
     {
         closeEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
             .sessionId(session.sessionId)
             .reason(session.loggedOut ? SessionCloseReason.LOGOUT : SessionCloseReason.DISCONNECT);
-        return cluster.offer(scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength());
+        return cluster.offer(
+            segment.segment, scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength());
     }
 }

@@ -16,12 +16,14 @@ final class Sessions
     private final Long2ObjectHashMap<Session> sessionsById = new Long2ObjectHashMap<>();
     private final Object2ObjectHashMap<String, Session> sessionsByName = new Object2ObjectHashMap<>();
     private final ArrayList<Session> sessions = new ArrayList<>();
+    private final int segmentCount;
 
     /**
      * @throws IllegalArgumentException when two users would share a session id.
      */
-    Sessions(final CredentialsStore users)
+    Sessions(final CredentialsStore users, final int segmentCount)
     {
+        this.segmentCount = segmentCount;
         for (final String username : users.usernames())
         {
             final long sessionId = Session.sessionIdOf(username);
@@ -64,7 +66,7 @@ final class Sessions
         if (session == null)
         {
             final long sessionId = Session.sessionIdOf(username);
-            session = new Session(username, accountId, sessionId);
+            session = new Session(username, accountId, sessionId, segmentCount);
             sessionsByName.put(username, session);
             sessionsById.put(sessionId, session);
             sessions.add(session);

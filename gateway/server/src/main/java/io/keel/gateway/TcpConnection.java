@@ -285,6 +285,22 @@ final class TcpConnection extends ClientConnection implements FrameHandler, Fram
         return true;
     }
 
+    /**
+     * Copied once into the outbound buffer, then the long written there.
+     */
+    boolean sendPatched(
+        final DirectBuffer buffer, final int offset, final int length, final int patchOffset, final long value)
+    {
+        if (!send(buffer, offset, length))
+        {
+            return false;
+        }
+        // send may have flushed first: the frame is the last one in the buffer whatever was there before.
+        final int frameStart = writeByteBuffer.position() - Sofh.HEADER_LENGTH - length;
+        writeBuffer.putLong(frameStart + Sofh.HEADER_LENGTH + patchOffset, value, java.nio.ByteOrder.LITTLE_ENDIAN);
+        return true;
+    }
+
     boolean hasPendingWrites()
     {
         return writeByteBuffer.position() > 0;

@@ -59,7 +59,7 @@ class MarketDataFeedPagingTest
     }));
     private final List<Integer> requests = new ArrayList<>();
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
-    private final MarketDataFeed feed = new MarketDataFeed(new GatewayContext(), (buffer, offset, length) ->
+    private final MarketDataFeed feed = new MarketDataFeed(new GatewayContext(), (segment, buffer, offset, length) ->
     {
         final MarketDataRequestDecoder request = new MarketDataRequestDecoder().wrapAndApplyHeader(buffer, offset, header);
         requests.add(request.instrumentId());
@@ -91,14 +91,14 @@ class MarketDataFeedPagingTest
     void shouldRefuseAnInstrumentTheEngineNeverAnnouncedAndMakeNoBook()
     {
         assertEquals(MarketDataFeed.Subscription.NOT_YET_KNOWN, feed.subscribe(77, nowNs), "the list is not in yet");
-        feed.onLeaderChange(nowNs);
+        feed.onLeaderChange(0, nowNs);
         assertEquals(List.of(0), requests, "one request for every book");
         final org.agrona.ExpandableArrayBuffer answer = new org.agrona.ExpandableArrayBuffer(64);
         new io.keel.codecs.AdminResponseEncoder()
             .wrapAndApplyHeader(answer, 0, new io.keel.codecs.MessageHeaderEncoder())
             .correlationId(0).refTemplateId(MarketDataRequestDecoder.TEMPLATE_ID)
             .result(io.keel.codecs.RejectReason.NONE);
-        feed.onAdminResponse(answer, 0);
+        feed.onAdminResponse(0, answer, 0);
 
         assertEquals(MarketDataFeed.Subscription.UNKNOWN_INSTRUMENT, feed.subscribe(77, nowNs));
         assertEquals(0, feed.bookCount(), "no book made for a name");
