@@ -14,11 +14,14 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
+import io.keel.common.SegmentMap;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +56,11 @@ final class ChaosTrader implements KeelClientListener
     private long nextClOrdId = 1;
     private Fence fence = Fence.NONE;
     private long fenceSentNs;
+    /** With market segments: the map (orders are routed by instrument), the instruments traded, the fence's orders. */
+    private SegmentMap segmentMap;
+    private int[] instrumentIds;
+    private final Set<Long> fencePending = new HashSet<>();
+    private boolean[] fenceSent;
 
     long reports;
     long unavailableRejects;
@@ -83,6 +91,18 @@ final class ChaosTrader implements KeelClientListener
     private enum Fence
     {
         NONE, SENT, ANSWERED
+    }
+
+    /**
+     * Trade these instruments of several market segments (the map routes them); the fence then asks one order of each
+     * segment, so a report lost at the end of any segment's stream shows as a gap in it. Before the load.
+     */
+    ChaosTrader segments(final SegmentMap map, final int[] instruments)
+    {
+        segmentMap = map;
+        instrumentIds = instruments.clone();
+        fenceSent = new boolean[map.segmentCount()];
+        return this;
     }
 
     int account()
@@ -170,7 +190,8 @@ final class ChaosTrader implements KeelClientListener
             cancelRandomOpen();
             return;
         }
-        final int instrumentId = 1 + random.nextInt(instruments);
+        final int instrumentId = instrumentIds != null ? instrumentIds[random.nextInt(instrumentIds.length)] :
+            1 + random.nextInt(instruments);
         final Side side = random.nextBoolean() ? Side.BUY : Side.SELL;
         final boolean crossing = r > 0.75;
         final long price;
@@ -268,6 +289,10 @@ final class ChaosTrader implements KeelClientListener
      */
     int sendFence(final long nowNs)
     {
+        if (segmentMap != null)
+        {
+            return sendSegmentFences(nowNs);
+        }
         if (fence == Fence.ANSWERED || (fence == Fence.SENT && nowNs - fenceSentNs < RESEND_FENCE_NS) ||
             !client.isLoggedOn())
         {
@@ -292,6 +317,56 @@ final class ChaosTrader implements KeelClientListener
         }
         fence = Fence.ANSWERED; // nothing acknowledged: nothing to ask
         return 0;
+    }
+
+    /**
+     * The fence across segments: the latest acknowledged order of each segment is sent again with its clOrdId (routed
+     * by its instrument; answered with ORDER_STATUS, nothing placed) and kept in flight by the library until answered,
+     * through reconnects. Answered when every one of them has a report.
+     */
+    private int sendSegmentFences(final long nowNs)
+    {
+        if (fence == Fence.ANSWERED || !client.isLoggedOn())
+        {
+            return 0;
+        }
+        int sent = 0;
+        boolean all = true;
+        for (int segment = 0; segment < fenceSent.length; segment++)
+        {
+            if (fenceSent[segment])
+            {
+                continue;
+            }
+            ChaosOrder latest = null;
+            for (int i = orders.size() - 1; i >= 0 && latest == null; i--)
+            {
+                final ChaosOrder order = orders.get(i);
+                if (order.isAcked() && segmentMap.segmentOf(order.instrumentId) == segment)
+                {
+                    latest = order;
+                }
+            }
+            if (latest == null)
+            {
+                fenceSent[segment] = true; // nothing acknowledged in this segment: nothing to ask
+                continue;
+            }
+            if (!send(latest, nowNs))
+            {
+                all = false;
+                break;
+            }
+            fencePending.add(latest.clOrdId);
+            fenceSent[segment] = true;
+            history.line(tag + " SEND_STATUS clOrdId=" + latest.clOrdId + " segment=" + segment + " (fence)");
+            sent++;
+        }
+        if (all)
+        {
+            fence = fencePending.isEmpty() ? Fence.ANSWERED : Fence.SENT;
+        }
+        return sent;
     }
 
     /**
@@ -357,14 +432,18 @@ final class ChaosTrader implements KeelClientListener
             " leaves=" + report.leavesQty() + " cum=" + report.cumQty() + " last=" + report.lastQty() + "@" +
             report.lastPrice() + " seqNo=" + seqNo);
         received(seqNo, text);
-        ChaosOrder order = orderId == 0 ? null : byOrderId.get(orderId);
+        if (segmentMap != null && fencePending.remove(clOrdId) && fencePending.isEmpty() && fence == Fence.SENT)
+        {
+            fence = Fence.ANSWERED;
+        }
+        ChaosOrder order = orderId == 0 ? null : byOrderId.get(orderKey(seqNo, orderId));
         if (order == null)
         {
             order = byClOrdId.get(clOrdId);
         }
         if (cancels.remove(clOrdId) != null && order == null)
         {
-            order = byOrderId.get(orderId);
+            order = byOrderId.get(orderKey(seqNo, orderId));
         }
         if (order == null)
         {
@@ -376,7 +455,7 @@ final class ChaosTrader implements KeelClientListener
         if (orderId != 0 && order.orderId == 0)
         {
             order.orderId = orderId;
-            byOrderId.put(orderId, order);
+            byOrderId.put(orderKey(seqNo, orderId), order);
         }
         if (execType == ExecType.REJECTED)
         {
@@ -393,6 +472,16 @@ final class ChaosTrader implements KeelClientListener
         }
         order.leavesQty = report.leavesQty();
         order.cumQty = report.cumQty();
+    }
+
+    /**
+     * Each segment's engine numbers its orders on its own: with segments an orderId is known by its segment too (the
+     * report's seqNo carries it).
+     */
+    private long orderKey(final long seqNo, final long orderId)
+    {
+        return segmentMap == null ? orderId :
+            ((long)io.keel.codecs.SegmentSeqNo.segment(seqNo) << io.keel.codecs.SegmentSeqNo.SEQUENCE_BITS) | orderId;
     }
 
     public void onCancelReject(final CancelRejectDecoder reject)
@@ -419,7 +508,7 @@ final class ChaosTrader implements KeelClientListener
     {
         reports++;
         session.received(seqNo, text);
-        if (fence == Fence.SENT)
+        if (fence == Fence.SENT && segmentMap == null)
         {
             fence = Fence.ANSWERED;
         }
