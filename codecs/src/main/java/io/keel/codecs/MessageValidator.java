@@ -111,6 +111,17 @@ public final class MessageValidator
             { LimitsDecoder.TEMPLATE_ID, LimitsDecoder.BLOCK_LENGTH },
             { PurgeRequestDecoder.TEMPLATE_ID, PurgeRequestDecoder.BLOCK_LENGTH },
 
+            { TransferDecoder.TEMPLATE_ID, TransferDecoder.BLOCK_LENGTH },
+            { TransferStatusDecoder.TEMPLATE_ID, TransferStatusDecoder.BLOCK_LENGTH },
+            {
+                SnapshotTransfersDecoder.TEMPLATE_ID, SnapshotTransfersDecoder.BLOCK_LENGTH,
+                SnapshotTransfersDecoder.TransfersDecoder.sbeBlockLength()
+            },
+            {
+                TransferListDecoder.TEMPLATE_ID, TransferListDecoder.BLOCK_LENGTH,
+                TransferListDecoder.TransfersDecoder.sbeBlockLength()
+            },
+
             // A DropCopyReport's report follows its block as a message of its own: the block is all SBE knows of.
             { DropCopyRequestDecoder.TEMPLATE_ID, DropCopyRequestDecoder.BLOCK_LENGTH },
             { DropCopyReportDecoder.TEMPLATE_ID, DropCopyReportDecoder.BLOCK_LENGTH },

@@ -106,7 +106,7 @@ final class Accounts
         return RejectReason.NONE;
     }
 
-    private RejectReason validateTransfer(final Account account, final int assetId, final long amount)
+    RejectReason validateTransfer(final Account account, final int assetId, final long amount)
     {
         if (account == null)
         {

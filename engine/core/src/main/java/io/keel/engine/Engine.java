@@ -13,6 +13,8 @@ import io.keel.codecs.SessionCloseReason;
 import io.keel.codecs.SessionState;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
+import io.keel.codecs.TransferState;
+import io.keel.codecs.TransferStep;
 import io.keel.codecs.WithdrawDecoder;
 
 /**
@@ -58,6 +60,7 @@ public final class Engine
     final OrderEntry entry;
     final Idempotency idempotency;
     final Sessions sessions;
+    final Transfers transfers;
     private final AccountQuery query;
     final EngineClock clock;
 
@@ -72,6 +75,7 @@ public final class Engine
         orders = new OrderIndex(ctx.maxOrders());
         expiries = new ExpiryQueue(ctx.maxOrders());
         accounts = new Accounts(ctx);
+        transfers = new Transfers(ctx, accounts);
         instruments = new Instruments(ctx, accounts);
         window = new ClOrdIdWindow(ctx.idempotencyHorizonMs(), ctx.maxClOrdIds(), ctx.initialClOrdIds());
         limits = new EngineLimits(ctx, window);
@@ -124,6 +128,52 @@ public final class Engine
     {
         clock.advance(time);
         emitter.adminResponse(correlationId, WithdrawDecoder.TEMPLATE_ID, accounts.withdraw(accountId, assetId, amount), time);
+    }
+
+    /**
+     * One step of a transfer between market segments, or a query (see {@link Transfers}): DEBIT (in the source
+     * segment), CREDIT (in the destination), CONFIRM (in the source, once the credit is done), QUERY (what this
+     * segment holds under the id), LIST (the pending transfers above {@code transferId}, a page). Answered to the
+     * admin with the outcome (ALREADY_APPLIED for a repeat, which changes nothing); nothing goes to any session's
+     * reports.
+     */
+    public void transfer(
+        final long correlationId,
+        final long transferId,
+        final long accountId,
+        final int assetId,
+        final long amount,
+        final TransferStep step,
+        final int fromSegment,
+        final int toSegment,
+        final long time)
+    {
+        clock.advance(time);
+        final RejectReason result;
+        switch (step == null ? TransferStep.NULL_VAL : step)
+        {
+            case DEBIT:
+                result = transfers.debit(transferId, accountId, assetId, amount, fromSegment, toSegment);
+                break;
+            case CREDIT:
+                result = transfers.credit(transferId, accountId, assetId, amount, fromSegment, toSegment);
+                break;
+            case CONFIRM:
+                result = transfers.confirm(transferId, accountId, assetId, amount, fromSegment, toSegment);
+                break;
+            case QUERY:
+                result = transfers.query(transferId);
+                break;
+            case LIST:
+                emitter.transferList(correlationId, transferId, transfers, time);
+                return;
+            default:
+                transfers.last = null;
+                result = RejectReason.INVALID_MESSAGE;
+                break;
+        }
+        emitter.transferStatus(correlationId, transferId, step == null ? TransferStep.NULL_VAL : step, result, transfers,
+            accountId, assetId, amount, fromSegment, toSegment, time);
     }
 
     public void addInstrument(
@@ -439,6 +489,39 @@ public final class Engine
     public long reserved(final long accountId, final int assetId)
     {
         return accounts.reserved(accountId, assetId);
+    }
+
+    /**
+     * Transfers debited here and not confirmed.
+     */
+    public int pendingTransferCount()
+    {
+        return transfers.pendingCount;
+    }
+
+    /**
+     * Funds of an asset held by pending transfers (cold: a pass over them).
+     */
+    public long pendingTransferAmount(final int assetId)
+    {
+        return transfers.pendingAmount(assetId);
+    }
+
+    /**
+     * What this engine holds under a transfer id: NONE, PENDING, COMPLETED or CREDITED.
+     */
+    public TransferState transferState(final long transferId)
+    {
+        final Transfers.Transfer transfer = transfers.byId.get(transferId);
+        return transfer == null ? TransferState.NONE : transfer.state;
+    }
+
+    /**
+     * What the accounts must hold of an asset in sum: deposits less withdrawals, less debits, plus credits.
+     */
+    public long netDeposits(final int assetId)
+    {
+        return assetId >= 0 && assetId < accounts.netDeposits.length ? accounts.netDeposits[assetId] : 0;
     }
 
     public boolean hasAccount(final long accountId)

@@ -36,6 +36,8 @@ public final class EngineContext
     private long idempotencyHorizonMs = IDEMPOTENCY_HORIZON_MS_DEFAULT;
     private int maxClOrdIds = MAX_CLORDIDS_DEFAULT;
     private int initialClOrdIds = INITIAL_CLORDIDS_DEFAULT;
+    private int maxPendingTransfers = Transfers.MAX_PENDING_DEFAULT;
+    private int maxRememberedTransfers = Transfers.MAX_REMEMBERED_DEFAULT;
     private boolean concluded;
 
     public EngineContext conclude()
@@ -72,6 +74,8 @@ public final class EngineContext
             initialOrders = Math.min(initialOrders, maxOrders);
             requirePositive("initialClOrdIds", initialClOrdIds);
             initialClOrdIds = Math.min(initialClOrdIds, maxClOrdIds);
+            requirePositive("maxPendingTransfers", maxPendingTransfers);
+            requirePositive("maxRememberedTransfers", maxRememberedTransfers);
             concluded = true;
         }
         return this;
@@ -254,6 +258,35 @@ public final class EngineContext
     public EngineContext maxClOrdIds(final int maxClOrdIds)
     {
         this.maxClOrdIds = maxClOrdIds;
+        return this;
+    }
+
+    /**
+     * Transfers debited in this engine and not yet confirmed, at most (see {@link Transfers}): a compiled default
+     * every node shares (a snapshot carries the value in force); tests set it small for an engine of their own.
+     */
+    public int maxPendingTransfers()
+    {
+        return maxPendingTransfers;
+    }
+
+    public EngineContext maxPendingTransfers(final int maxPendingTransfers)
+    {
+        this.maxPendingTransfers = maxPendingTransfers;
+        return this;
+    }
+
+    /**
+     * Completed or credited transfer ids remembered for repeats, at most (see {@link Transfers}).
+     */
+    public int maxRememberedTransfers()
+    {
+        return maxRememberedTransfers;
+    }
+
+    public EngineContext maxRememberedTransfers(final int maxRememberedTransfers)
+    {
+        this.maxRememberedTransfers = maxRememberedTransfers;
         return this;
     }
 }

@@ -6,6 +6,8 @@ import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.SessionState;
 import io.keel.codecs.Side;
+import io.keel.codecs.TransferState;
+import io.keel.codecs.TransferStep;
 
 /**
  * Everything the engine emits, in the order it happens, narrow enough to encode straight into an
@@ -143,6 +145,45 @@ public interface EngineListener
     }
 
     default void onAccountStatusEnd(long sessionId, long requestId)
+    {
+    }
+
+    /**
+     * The outcome of a transfer step or query ({@link Engine#transfer}), to the admin that sent it, and what this
+     * engine holds under the id now (state NONE: nothing; then the fields are the request's).
+     */
+    default void onTransferStatus(
+        long correlationId,
+        long transferId,
+        TransferStep step,
+        RejectReason result,
+        TransferState state,
+        long accountId,
+        int assetId,
+        long amount,
+        int fromSegment,
+        int toSegment,
+        int pendingCount,
+        long time)
+    {
+    }
+
+    /**
+     * A page of the pending transfers (a LIST's answer) begins: {@code count} entries follow, by id.
+     *
+     * @param nextTransferId where the next page starts (ask again from it), 0 when this is the last page.
+     */
+    default void onTransferListBegin(
+        long correlationId, RejectReason result, int pendingCount, long nextTransferId, int count, long time)
+    {
+    }
+
+    default void onTransferListEntry(
+        long transferId, long accountId, int assetId, long amount, int fromSegment, int toSegment)
+    {
+    }
+
+    default void onTransferListEnd(long correlationId)
     {
     }
 }

@@ -9,6 +9,8 @@ import io.keel.codecs.RejectReason;
 import io.keel.codecs.SessionState;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
+import io.keel.codecs.TransferState;
+import io.keel.codecs.TransferStep;
 
 /**
  * Tells the listener what happened, through one reused {@link OrderView} over the engine's own
@@ -268,5 +270,51 @@ final class EventEmitter
     void adminResponse(final long correlationId, final int refTemplateId, final RejectReason result, final long time)
     {
         listener.onAdminResponse(correlationId, refTemplateId, result, time);
+    }
+
+    /**
+     * The answer to a transfer step or query: what the engine holds under the id (the request's fields if nothing).
+     */
+    void transferStatus(
+        final long correlationId,
+        final long transferId,
+        final TransferStep step,
+        final RejectReason result,
+        final Transfers transfers,
+        final long accountId,
+        final int assetId,
+        final long amount,
+        final int from,
+        final int to,
+        final long time)
+    {
+        final Transfers.Transfer t = transfers.last;
+        if (t == null)
+        {
+            listener.onTransferStatus(correlationId, transferId, step, result, TransferState.NONE, accountId, assetId,
+                amount, from, to, transfers.pendingCount, time);
+        }
+        else
+        {
+            listener.onTransferStatus(correlationId, transferId, step, result, t.state, t.accountId, t.assetId,
+                t.amount, t.fromSegment, t.toSegment, transfers.pendingCount, time);
+        }
+    }
+
+    /**
+     * One page of the pending transfers above {@code afterId}, by id (see {@link Transfers#LIST_PAGE}).
+     */
+    void transferList(final long correlationId, final long afterId, final Transfers transfers, final long time)
+    {
+        final long[] ids = transfers.sortedPendingIds(afterId);
+        final int count = Math.min(ids.length, Transfers.LIST_PAGE);
+        final long next = ids.length > count ? ids[count - 1] : 0;
+        listener.onTransferListBegin(correlationId, RejectReason.NONE, transfers.pendingCount, next, count, time);
+        for (int i = 0; i < count; i++)
+        {
+            final Transfers.Transfer t = transfers.byId.get(ids[i]);
+            listener.onTransferListEntry(t.transferId, t.accountId, t.assetId, t.amount, t.fromSegment, t.toSegment);
+        }
+        listener.onTransferListEnd(correlationId);
     }
 }

@@ -42,6 +42,8 @@ final class Invariants
             }
         }
 
+        verifyTransfers(engine.transfers);
+
         int resting = 0;
         for (int i = 0; i < engine.instruments.count; i++)
         {
@@ -117,6 +119,41 @@ final class Invariants
             orders += count;
         }
         return orders;
+    }
+
+    /**
+     * Transfer records agree with their counts and the window: every pending one holds a positive amount, every
+     * remembered id is held and is not pending, and nothing else is held.
+     */
+    private static void verifyTransfers(final Transfers transfers)
+    {
+        int pending = 0;
+        for (final Transfers.Transfer t : transfers.byId.values())
+        {
+            if (t.amount <= 0 || t.transferId <= 0)
+            {
+                fail("transfer " + t.transferId + " holds " + t.amount);
+            }
+            pending += t.state == io.keel.codecs.TransferState.PENDING ? 1 : 0;
+        }
+        if (pending != transfers.pendingCount || pending > transfers.maxPending)
+        {
+            fail("transfers: " + pending + " pending, counted " + transfers.pendingCount + ", bound " + transfers.maxPending);
+        }
+        for (int i = 0; i < transfers.rememberedCount; i++)
+        {
+            final Transfers.Transfer t = transfers.byId.get(transfers.rememberedAt(i));
+            if (t == null || t.state == io.keel.codecs.TransferState.PENDING)
+            {
+                fail("remembered transfer " + transfers.rememberedAt(i) + " is " + (t == null ? "not held" : "pending"));
+            }
+        }
+        if (transfers.byId.size() != pending + transfers.rememberedCount ||
+            transfers.rememberedCount > transfers.maxRemembered)
+        {
+            fail("transfers held " + transfers.byId.size() + " != " + pending + " pending + " +
+                transfers.rememberedCount + " remembered (bound " + transfers.maxRemembered + ")");
+        }
     }
 
     private static void fail(final String message)

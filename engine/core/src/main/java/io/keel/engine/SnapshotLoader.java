@@ -10,6 +10,8 @@ import io.keel.codecs.SnapshotInstrumentDecoder;
 import io.keel.codecs.SnapshotLimitsDecoder;
 import io.keel.codecs.SnapshotOrderDecoder;
 import io.keel.codecs.SnapshotSessionDecoder;
+import io.keel.codecs.SnapshotTransfersDecoder;
+import io.keel.codecs.TransferState;
 import io.keel.codecs.TimeInForce;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
@@ -30,7 +32,11 @@ public final class SnapshotLoader implements SnapshotSink
     private final SnapshotOrderDecoder orderDecoder = new SnapshotOrderDecoder();
     private final SnapshotSessionDecoder sessionDecoder = new SnapshotSessionDecoder();
     private final SnapshotLimitsDecoder limitsDecoder = new SnapshotLimitsDecoder();
+    private final SnapshotTransfersDecoder transfersDecoder = new SnapshotTransfersDecoder();
     private final SnapshotEndDecoder end = new SnapshotEndDecoder();
+    private int transferMessages;
+    private int transfersPending = -1;
+    private int transfersRemembered;
     private int messageCount;
     private int clOrdIdMessages;
     private int windowSize;
@@ -108,6 +114,9 @@ public final class SnapshotLoader implements SnapshotSink
                 break;
             case SnapshotSessionDecoder.TEMPLATE_ID:
                 onSession(buffer, offset);
+                break;
+            case SnapshotTransfersDecoder.TEMPLATE_ID:
+                onTransfers(buffer, offset);
                 break;
             case SnapshotEndDecoder.TEMPLATE_ID:
                 onEnd(buffer, offset);
@@ -276,6 +285,52 @@ public final class SnapshotLoader implements SnapshotSink
             d.cancelOnDisconnect() == BooleanType.TRUE, d.graceTime(), d.cancelDeadline(), d.nextSeqNo());
     }
 
+    /**
+     * The bounds in force are the snapshot's (they change outcomes); pending transfers first, then the remembered ones
+     * oldest first, as written.
+     */
+    private void onTransfers(final DirectBuffer buffer, final int offset)
+    {
+        final SnapshotTransfersDecoder d = transfersDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final Transfers transfers = engine.transfers;
+        if (transferMessages++ == 0)
+        {
+            if (d.maxPending() <= 0 || d.maxRemembered() <= 0)
+            {
+                throw new IllegalStateException("snapshot transfer bounds must be > 0: " + d.maxPending() + ", " +
+                    d.maxRemembered());
+            }
+            transfers.maxPending = d.maxPending();
+            transfers.maxRemembered = d.maxRemembered();
+            transfers.forgottenUpTo = d.forgottenUpTo();
+            transfersPending = d.pendingCount();
+            transfersRemembered = d.rememberedCount();
+        }
+        for (final SnapshotTransfersDecoder.TransfersDecoder e : d.transfers())
+        {
+            final TransferState state = e.state();
+            if (state != TransferState.PENDING && state != TransferState.COMPLETED && state != TransferState.CREDITED ||
+                transfers.byId.containsKey(e.transferId()))
+            {
+                throw new IllegalStateException("snapshot transfer " + e.transferId() + " repeated or in state " + state);
+            }
+            final Transfers.Transfer transfer = new Transfers.Transfer(
+                e.transferId(), e.accountId(), e.assetId(), e.amount(), e.fromSegment(), e.toSegment(), state);
+            if (state == TransferState.PENDING)
+            {
+                if (transfers.rememberedCount != 0)
+                {
+                    throw new IllegalStateException("snapshot pending transfer " + e.transferId() + " after a remembered one");
+                }
+                transfers.restorePending(transfer);
+            }
+            else
+            {
+                transfers.restoreRemembered(transfer);
+            }
+        }
+    }
+
     private void onEnd(final DirectBuffer buffer, final int offset)
     {
         end.wrapAndApplyHeader(buffer, offset, header);
@@ -285,6 +340,12 @@ public final class SnapshotLoader implements SnapshotSink
                 "snapshot incomplete: end marker counts " + end.messageCount() + " messages, received " + messageCount);
         }
         linkOrdersToWindow();
+        if (transferMessages > 0 && (engine.transfers.pendingCount != transfersPending ||
+            engine.transfers.rememberedCount != transfersRemembered))
+        {
+            throw new IllegalStateException("snapshot incomplete: transfers " + engine.transfers.pendingCount + "+" +
+                engine.transfers.rememberedCount + " received of " + transfersPending + "+" + transfersRemembered);
+        }
         complete = true;
     }
 

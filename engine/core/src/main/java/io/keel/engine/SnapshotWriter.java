@@ -10,6 +10,8 @@ import io.keel.codecs.SnapshotInstrumentEncoder;
 import io.keel.codecs.SnapshotLimitsEncoder;
 import io.keel.codecs.SnapshotOrderEncoder;
 import io.keel.codecs.SnapshotSessionEncoder;
+import io.keel.codecs.SnapshotTransfersEncoder;
+import io.keel.codecs.TransferState;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -35,6 +37,7 @@ final class SnapshotWriter
     private final SnapshotOrderEncoder orderEncoder = new SnapshotOrderEncoder();
     private final SnapshotSessionEncoder sessionEncoder = new SnapshotSessionEncoder();
     private final SnapshotLimitsEncoder limitsEncoder = new SnapshotLimitsEncoder();
+    private final SnapshotTransfersEncoder transfersEncoder = new SnapshotTransfersEncoder();
     private final SnapshotEndEncoder end = new SnapshotEndEncoder();
     private SnapshotSink sink;
     private int messageCount;
@@ -69,6 +72,10 @@ final class SnapshotWriter
         for (final long sessionId : engine.sessions.sortedIds())
         {
             writeSession(engine.sessions.get(sessionId));
+        }
+        if (!engine.transfers.isPristine())
+        {
+            writeTransfers(engine.transfers);
         }
         end.wrapAndApplyHeader(buffer, 0, header).messageCount(messageCount);
         emit(end.encodedLength());
@@ -249,6 +256,44 @@ final class SnapshotWriter
             .cancelDeadline(session.cancelDeadline)
             .nextSeqNo(session.nextSeqNo);
         emit(sessionEncoder.encodedLength());
+    }
+
+    /**
+     * Transfer state, after the sessions (an engine that never saw a transfer writes none, so its snapshot and state
+     * hash are those of a build without transfers): the pending transfers by id, then the remembered ones oldest
+     * first (the order they are forgotten in). At least one message, which carries the bounds.
+     */
+    private void writeTransfers(final Transfers transfers)
+    {
+        final long[] pending = transfers.sortedPendingIds(Long.MIN_VALUE);
+        final int total = pending.length + transfers.rememberedCount;
+        int i = 0;
+        do
+        {
+            final int count = Math.min(total - i, ENTRIES_PER_MESSAGE);
+            final SnapshotTransfersEncoder.TransfersEncoder group = transfersEncoder.wrapAndApplyHeader(buffer, 0, header)
+                .maxPending(transfers.maxPending)
+                .maxRemembered(transfers.maxRemembered)
+                .forgottenUpTo(transfers.forgottenUpTo)
+                .pendingCount(pending.length)
+                .rememberedCount(transfers.rememberedCount)
+                .transfersCount(count);
+            for (int n = 0; n < count; n++, i++)
+            {
+                final long id = i < pending.length ? pending[i] : transfers.rememberedAt(i - pending.length);
+                final Transfers.Transfer t = transfers.byId.get(id);
+                group.next()
+                    .transferId(t.transferId)
+                    .accountId(t.accountId)
+                    .assetId(t.assetId)
+                    .amount(t.amount)
+                    .fromSegment(t.fromSegment)
+                    .toSegment(t.toSegment)
+                    .state(i < pending.length ? TransferState.PENDING : t.state);
+            }
+            emit(transfersEncoder.encodedLength());
+        }
+        while (i < total);
     }
 
     private void emit(final int bodyLength)
