@@ -467,7 +467,8 @@ final class ClientSession implements ClientTransport.Listener
         accountId = logonResponseDecoder.accountId();
         heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(logonResponseDecoder.heartbeatIntervalMs());
         final long gatewayNext = logonResponseDecoder.nextSeqNo();
-        reports.onLogon(gatewayNext);
+        final int segments = logonResponseDecoder.segments();
+        reports.onLogon(gatewayNext, segments == LogonResponseDecoder.segmentsNullValue() ? 1 : segments);
         listener.onLoggedOn(sessionId, accountId, gatewayNext);
     }
 

@@ -73,6 +73,8 @@ public final class KeelClient implements AutoCloseable
         private int maxInFlight = 64 * 1024;
         private int maxUnavailableRetries = 20;
         private long nextExpectedSeqNo;
+        /** Segments other than the last nextExpectedSeqNo's, from {@link #nextExpectedSeqNos(long...)}. */
+        private long[] nextExpectedSeqNos = new long[0];
 
         public Context conclude()
         {
@@ -388,6 +390,19 @@ public final class KeelClient implements AutoCloseable
             this.nextExpectedSeqNo = nextExpectedSeqNo;
             return this;
         }
+
+        /**
+         * @param nextExpectedSeqNos behind a gateway with several market segments: where a previous client stopped in
+         *                           each segment ({@link KeelClient#nextExpectedSeqNos()}, one seqNo per segment seen,
+         *                           each carrying its segment in its top bits). The logon names segment 0's (or the
+         *                           lowest segment's); every other segment is asked for what it missed with a
+         *                           ResendRequest once logged on.
+         */
+        public Context nextExpectedSeqNos(final long... nextExpectedSeqNos)
+        {
+            this.nextExpectedSeqNos = nextExpectedSeqNos.clone();
+            return this;
+        }
     }
 
     private final SessionReports reports;
@@ -403,7 +418,7 @@ public final class KeelClient implements AutoCloseable
             ctx.maxInFlight,
             ctx.resendTimeoutMs,
             ctx.maxUnavailableRetries,
-            ctx.nextExpectedSeqNo,
+            concat(ctx.nextExpectedSeqNos, ctx.nextExpectedSeqNo),
             this::requestResend,
             SystemNanoClock.INSTANCE);
         marketData = new ClientMarketData(ctx.listener, this::sendIfLoggedOn);
@@ -514,6 +529,40 @@ public final class KeelClient implements AutoCloseable
     public long nextExpectedSeqNo()
     {
         return reports.nextExpectedSeqNo();
+    }
+
+    /**
+     * @return the seqNo of the next report expected from one market segment (its segment in the top bits), 0 when
+     * none is known; with one segment, segment 0's is {@link #nextExpectedSeqNo()}.
+     */
+    public long nextExpectedSeqNo(final int segment)
+    {
+        return reports.nextExpectedSeqNo(segment);
+    }
+
+    /**
+     * @return the next seqNo expected from every segment seen: store them to resume elsewhere with
+     * {@link Context#nextExpectedSeqNos(long...)}.
+     */
+    public long[] nextExpectedSeqNos()
+    {
+        return reports.nextExpectedSeqNos();
+    }
+
+    /**
+     * @return how many market segments stand behind the gateway (its LogonResponse; 1 before the first logon or from a
+     * gateway that knows no segments). An account query gets one complete answer from each.
+     */
+    public int segments()
+    {
+        return reports.segments();
+    }
+
+    private static long[] concat(final long[] seqNos, final long seqNo)
+    {
+        final long[] all = java.util.Arrays.copyOf(seqNos, seqNos.length + 1);
+        all[seqNos.length] = seqNo; // the single-number form wins for its segment
+        return all;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.keel.codecs.ExecutionReportDecoder;
 import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.SegmentSeqNo;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
 
@@ -22,6 +23,12 @@ import java.util.concurrent.TimeUnit;
  * dropped too (never delivered ahead of the missing ones), and the gateway is asked once for everything from the
  * first missing one, which its replay brings again in order. Reports the gateway makes itself (THROTTLED, UNAVAILABLE)
  * carry seqNo 0: they are outside the sequence, delivered as they come, and never resent.
+ * <p>
+ * Behind a gateway with several market segments each segment's engine numbers the session's reports on its own, and
+ * the gateway puts the segment in the top bits of the seqNo ({@link SegmentSeqNo}): everything above holds per segment
+ * (one expected seqNo, one gap, one ResendRequest per segment). A logon names one segment's number (segment 0's when
+ * known); after it, every other segment seen before is asked for what it missed with a ResendRequest from its next
+ * expected seqNo. A segment never seen starts its sequence with its first report. With one segment nothing changes.
  * <p>
  * A request stays in flight until a report answers its clOrdId, and is sent again unchanged after a logon or when it
  * has gone unanswered for the resend timeout: the engine answers a repeated clOrdId with the original outcome, so
@@ -67,20 +74,26 @@ final class SessionReports
     private final MassCancelReportDecoder massCancelReportDecoder = new MassCancelReportDecoder();
     private final AccountStatusDecoder accountStatusDecoder = new AccountStatusDecoder();
 
-    /** 0 until the first logon when the application has no stored number: "nothing from before". */
-    private long nextExpectedSeqNo;
-    private long gatewayNextSeqNo;
+    /*
+     * Per segment (index = segment id), every seqNo as the client sees it (composed with its segment):
+     * nextExpected 0 until the first logon or first report of the segment when nothing from before is known.
+     */
+    private long[] nextExpected = new long[1];
     /** The highest seqNo seen, delivered or dropped: a gap is known while it is at or past the next expected. */
-    private long highestSeenSeqNo;
+    private long[] highestSeen = new long[1];
     /** The next expected seqNo when the gap was last asked for; 0 = no gap asked for. */
-    private long gapRequestedFromSeqNo;
+    private long[] gapRequestedFrom = new long[1];
     /** When the gap was last asked for or last narrowed. */
-    private long gapActivityNs;
+    private long[] gapActivityNs = new long[1];
     /**
      * The gateway said reports are no longer held without saying from where: the next report past the gap starts the
      * sequence again.
      */
-    private boolean acceptNextAfterGap;
+    private boolean[] acceptNextAfterGap = new boolean[1];
+    /** The logon's segment's next seqNo from the gateway (composed). */
+    private long gatewayNextSeqNo;
+    /** Market segments behind the gateway, from the last LogonResponse (1 before, or from an older gateway). */
+    private int segments = 1;
     private long nextResendCheckNs;
     private long resent;
     private long unavailableRetries;
@@ -93,29 +106,87 @@ final class SessionReports
      * @param resendTimeoutMs       a request unanswered this long is sent again; 0 = only after logons.
      * @param maxUnavailableRetries how often a request refused UNAVAILABLE is sent again before the refusal is
      *                              delivered; 0 = deliver the first.
-     * @param nextExpectedSeqNo     where a previous client of this session stopped; 0 = nothing from before.
+     * @param nextExpectedSeqNos    where a previous client of this session stopped, one composed seqNo per segment it
+     *                              saw (0s are skipped); none = nothing from before.
      */
     SessionReports(
         final KeelClientListener listener,
         final int maxInFlight,
         final long resendTimeoutMs,
         final int maxUnavailableRetries,
-        final long nextExpectedSeqNo,
+        final long[] nextExpectedSeqNos,
         final ResendRequester resendRequester,
         final NanoClock clock)
     {
         this.listener = listener;
         this.maxUnavailableRetries = maxUnavailableRetries;
-        this.nextExpectedSeqNo = nextExpectedSeqNo;
+        for (final long seqNo : nextExpectedSeqNos)
+        {
+            if (seqNo > 0)
+            {
+                final int segment = SegmentSeqNo.segment(seqNo);
+                ensure(segment);
+                nextExpected[segment] = seqNo;
+            }
+        }
         this.resendRequester = resendRequester;
         this.clock = clock;
         inFlight = new InFlightRequests(maxInFlight);
         resendTimeoutNs = TimeUnit.MILLISECONDS.toNanos(resendTimeoutMs);
     }
 
+    /**
+     * @return the seqNo a Logon names: segment 0's next expected when known, else the lowest segment's that is, else
+     * 0 (nothing from before).
+     */
     long nextExpectedSeqNo()
     {
-        return nextExpectedSeqNo;
+        for (final long seqNo : nextExpected)
+        {
+            if (seqNo != 0)
+            {
+                return seqNo;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * @return the next seqNo expected from one segment (composed with it), 0 when none is known.
+     */
+    long nextExpectedSeqNo(final int segment)
+    {
+        return segment < nextExpected.length ? nextExpected[segment] : 0;
+    }
+
+    /**
+     * @return every segment's next expected seqNo that is known (composed), to store and resume from.
+     */
+    long[] nextExpectedSeqNos()
+    {
+        int known = 0;
+        for (final long seqNo : nextExpected)
+        {
+            known += seqNo != 0 ? 1 : 0;
+        }
+        final long[] seqNos = new long[known];
+        int i = 0;
+        for (final long seqNo : nextExpected)
+        {
+            if (seqNo != 0)
+            {
+                seqNos[i++] = seqNo;
+            }
+        }
+        return seqNos;
+    }
+
+    /**
+     * @return market segments behind the gateway, as its last LogonResponse said (1 with one).
+     */
+    int segments()
+    {
+        return segments;
     }
 
     int inFlight()
@@ -157,21 +228,42 @@ final class SessionReports
     }
 
     /**
-     * The gateway accepted the logon; {@code engineNextSeqNo} is the seqNo the engine gives this session's next report.
-     * The engine numbers, not the gateway, so the number expected is kept whichever gateway this is: the reports from
-     * it up to {@code engineNextSeqNo - 1} follow in order. With none kept (0), the sequence starts at the engine's.
+     * The gateway accepted the logon; {@code engineNextSeqNo} is the seqNo the engine of the logon's segment gives this
+     * session's next report (composed with that segment). The engine numbers, not the gateway, so the number expected
+     * is kept whichever gateway this is: the reports from it up to {@code engineNextSeqNo - 1} follow in order. With
+     * none kept (0), the sequence starts at the engine's. Every other segment seen before is asked for what it missed.
      */
     void onLogon(final long engineNextSeqNo)
     {
+        onLogon(engineNextSeqNo, 1);
+    }
+
+    void onLogon(final long engineNextSeqNo, final int gatewaySegments)
+    {
+        segments = Math.max(1, gatewaySegments);
+        ensure(segments - 1);
+        final int logonSegment = SegmentSeqNo.segment(engineNextSeqNo);
+        ensure(logonSegment);
         gatewayNextSeqNo = engineNextSeqNo;
-        if (nextExpectedSeqNo == 0)
+        if (nextExpected[logonSegment] == 0)
         {
-            nextExpectedSeqNo = engineNextSeqNo;
+            nextExpected[logonSegment] = engineNextSeqNo;
         }
-        // A gap seen on the last connection is the catch-up's to fill now.
-        highestSeenSeqNo = nextExpectedSeqNo - 1;
-        gapRequestedFromSeqNo = 0;
-        acceptNextAfterGap = false;
+        for (int segment = 0; segment < nextExpected.length; segment++)
+        {
+            // A gap seen on the last connection is the catch-up's to fill now.
+            highestSeen[segment] = nextExpected[segment] == 0 ? 0 : nextExpected[segment] - 1;
+            gapRequestedFrom[segment] = 0;
+            acceptNextAfterGap[segment] = false;
+        }
+        final long nowNs = clock.nanoTime();
+        for (int segment = 0; segment < nextExpected.length; segment++)
+        {
+            if (segment != logonSegment && nextExpected[segment] != 0)
+            {
+                requestGap(segment, nowNs);
+            }
+        }
     }
 
     /**
@@ -181,18 +273,24 @@ final class SessionReports
      */
     void onInvalidSeqNo()
     {
-        nextExpectedSeqNo = 0;
-        highestSeenSeqNo = 0;
-        gapRequestedFromSeqNo = 0;
+        final long refused = nextExpectedSeqNo();
+        final int segment = SegmentSeqNo.segment(refused);
+        if (segment < nextExpected.length)
+        {
+            nextExpected[segment] = 0;
+            highestSeen[segment] = 0;
+            gapRequestedFrom[segment] = 0;
+        }
     }
 
     /**
-     * @return true while reports produced before this logon have not all arrived: a request they answer
-     * must not be sent again.
+     * @return true while reports of the logon's segment produced before this logon have not all arrived: a request
+     * they answer must not be sent again.
      */
     boolean missedReportsPending()
     {
-        return nextExpectedSeqNo < gatewayNextSeqNo;
+        final int segment = SegmentSeqNo.segment(gatewayNextSeqNo);
+        return segment < nextExpected.length && nextExpected[segment] < gatewayNextSeqNo;
     }
 
     /**
@@ -246,13 +344,17 @@ final class SessionReports
      */
     int checkGap(final long nowNs)
     {
-        if (gapRequestedFromSeqNo != 0 && highestSeenSeqNo >= nextExpectedSeqNo &&
-            nowNs - gapActivityNs >= GAP_RESEND_TIMEOUT_NS)
+        int work = 0;
+        for (int segment = 0; segment < nextExpected.length; segment++)
         {
-            requestGap(nowNs);
-            return 1;
+            if (gapRequestedFrom[segment] != 0 && highestSeen[segment] >= nextExpected[segment] &&
+                nowNs - gapActivityNs[segment] >= GAP_RESEND_TIMEOUT_NS)
+            {
+                requestGap(segment, nowNs);
+                work++;
+            }
         }
-        return 0;
+        return work;
     }
 
     /**
@@ -262,21 +364,31 @@ final class SessionReports
      */
     void onResendUnavailable(final String text)
     {
-        final boolean gapOpen = highestSeenSeqNo >= nextExpectedSeqNo || nextExpectedSeqNo < gatewayNextSeqNo;
         final long firstHeld = firstHeldSeqNo(text);
-        if (firstHeld > nextExpectedSeqNo)
+        if (firstHeld != 0)
         {
-            reportsLost += firstHeld - nextExpectedSeqNo;
-            nextExpectedSeqNo = firstHeld;
-            gapRequestedFromSeqNo = 0;
-            if (highestSeenSeqNo >= nextExpectedSeqNo)
+            final int segment = SegmentSeqNo.segment(firstHeld);
+            ensure(segment);
+            if (firstHeld > nextExpected[segment])
             {
-                requestGap(clock.nanoTime());
+                reportsLost += firstHeld - nextExpected[segment];
+                nextExpected[segment] = firstHeld;
+                gapRequestedFrom[segment] = 0;
+                if (highestSeen[segment] >= nextExpected[segment])
+                {
+                    requestGap(segment, clock.nanoTime());
+                }
             }
+            return;
         }
-        else if (firstHeld == 0 && gapOpen)
+        for (int segment = 0; segment < nextExpected.length; segment++)
         {
-            acceptNextAfterGap = true;
+            final boolean gapOpen = highestSeen[segment] >= nextExpected[segment] ||
+                SegmentSeqNo.segment(gatewayNextSeqNo) == segment && nextExpected[segment] < gatewayNextSeqNo;
+            if (gapOpen && nextExpected[segment] != 0)
+            {
+                acceptNextAfterGap[segment] = true;
+            }
         }
     }
 
@@ -356,58 +468,83 @@ final class SessionReports
         {
             return true;
         }
-        if (seqNo > highestSeenSeqNo)
+        final int segment = SegmentSeqNo.segment(seqNo);
+        ensure(segment);
+        if (nextExpected[segment] == 0)
         {
-            highestSeenSeqNo = seqNo;
+            // A segment never seen before (opened at the logon with nothing to send again): its sequence starts here.
+            nextExpected[segment] = seqNo;
         }
-        if (seqNo < nextExpectedSeqNo)
+        final long expected = nextExpected[segment];
+        if (seqNo > highestSeen[segment])
+        {
+            highestSeen[segment] = seqNo;
+        }
+        if (seqNo < expected)
         {
             duplicatesDropped++;
             return false;
         }
-        if (seqNo > nextExpectedSeqNo)
+        if (seqNo > expected)
         {
-            if (acceptNextAfterGap)
+            if (acceptNextAfterGap[segment])
             {
-                reportsLost += seqNo - nextExpectedSeqNo;
-                acceptNextAfterGap = false;
+                reportsLost += seqNo - expected;
+                acceptNextAfterGap[segment] = false;
             }
             else
             {
                 outOfOrderDropped++;
-                if (gapRequestedFromSeqNo == 0)
+                if (gapRequestedFrom[segment] == 0)
                 {
-                    requestGap(clock.nanoTime());
+                    requestGap(segment, clock.nanoTime());
                 }
                 return false;
             }
         }
-        nextExpectedSeqNo = seqNo + 1;
-        if (gapRequestedFromSeqNo != 0)
+        nextExpected[segment] = seqNo + 1;
+        if (gapRequestedFrom[segment] != 0)
         {
-            if (nextExpectedSeqNo > highestSeenSeqNo)
+            if (nextExpected[segment] > highestSeen[segment])
             {
-                gapRequestedFromSeqNo = 0;
+                gapRequestedFrom[segment] = 0;
             }
             else
             {
-                gapActivityNs = clock.nanoTime();
+                gapActivityNs[segment] = clock.nanoTime();
             }
         }
         return true;
     }
 
     /**
-     * One ResendRequest from the first missing report to the latest; not again until {@link #checkGap} finds it still
-     * open after {@link #GAP_RESEND_TIMEOUT_NS} without progress. Unsent (not logged on), it is asked for by the same
-     * timer, or by the catch-up of the next logon.
+     * One ResendRequest from the segment's first missing report to its latest; not again until {@link #checkGap} finds
+     * it still open after {@link #GAP_RESEND_TIMEOUT_NS} without progress. Unsent (not logged on), it is asked for by
+     * the same timer, or by the catch-up of the next logon.
      */
-    private void requestGap(final long nowNs)
+    private void requestGap(final int segment, final long nowNs)
     {
-        gapRequestedFromSeqNo = nextExpectedSeqNo;
-        gapActivityNs = nowNs;
+        gapRequestedFrom[segment] = nextExpected[segment];
+        gapActivityNs[segment] = nowNs;
         gapResendRequests++;
-        resendRequester.requestResend(nextExpectedSeqNo, 0);
+        resendRequester.requestResend(nextExpected[segment], 0);
+    }
+
+    /**
+     * Room for the segment's state (cold: once per segment seen).
+     */
+    private void ensure(final int segment)
+    {
+        if (segment < nextExpected.length)
+        {
+            return;
+        }
+        final int length = segment + 1;
+        nextExpected = java.util.Arrays.copyOf(nextExpected, length);
+        highestSeen = java.util.Arrays.copyOf(highestSeen, length);
+        gapRequestedFrom = java.util.Arrays.copyOf(gapRequestedFrom, length);
+        gapActivityNs = java.util.Arrays.copyOf(gapActivityNs, length);
+        acceptNextAfterGap = java.util.Arrays.copyOf(acceptNextAfterGap, length);
     }
 
     /**

@@ -55,7 +55,7 @@ class ClientSessionTest
 
     private void start(final long nextExpectedSeqNo, final String endpoints)
     {
-        reports = new SessionReports(listener, 64, 3_000, 20, nextExpectedSeqNo,
+        reports = new SessionReports(listener, 64, 3_000, 20, new long[]{nextExpectedSeqNo},
             (from, to) -> session.requestResend(from, to), SystemNanoClock.INSTANCE);
         final ClientMarketData marketData = new ClientMarketData(listener, (b, o, l) -> session.sendIfLoggedOn(b, o, l));
         final long intervalNs = TimeUnit.MILLISECONDS.toNanos(RECONNECT_INTERVAL_MS);

@@ -51,7 +51,7 @@ class SessionReportsTest
     private SessionReports reports(final long nextExpectedSeqNo, final int maxUnavailableRetries)
     {
         clock.update(1_000 * MS);
-        return new SessionReports(listener, 64, 3_000, maxUnavailableRetries, nextExpectedSeqNo,
+        return new SessionReports(listener, 64, 3_000, maxUnavailableRetries, new long[]{nextExpectedSeqNo},
             (from, to) -> resendRequests.add(new long[]{ from, to }), clock);
     }
 

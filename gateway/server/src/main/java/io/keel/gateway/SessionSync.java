@@ -201,6 +201,12 @@ final class SessionSync
                 "resend range " + composedFrom + ".." + composedTo + " is backwards or starts below 1");
             return;
         }
+        if (fromSeqNo == last + 1 && session.segments.length > 1)
+        {
+            // With several segments a client asks every segment it saw after a logon, from its next expected: one
+            // that missed nothing asks from the next report, which is no mistake.
+            return;
+        }
         if (fromSeqNo > last)
         {
             replies.sessionReject(connection, ResendRequestDecoder.TEMPLATE_ID, RejectReason.INVALID_SEQ_NO,

@@ -120,6 +120,14 @@ final class GatewayTestEnv implements AutoCloseable
         return dir;
     }
 
+    /**
+     * @return the cluster's base port, as {@code keel node --base-port} takes it (a segment map names it).
+     */
+    int basePort()
+    {
+        return basePort;
+    }
+
     private void setUpMarket()
     {
         long correlationId = 1;

@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
     name = "keel account",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = "Print the balances (available and reserved per asset) and open orders of your account.%n" +
+    description = "Print the balances (available and reserved per asset) and open orders of your account; behind a " +
+        "gateway with several market segments, each segment's (lines start segment=N).%n" +
         "Exit 0 when answered, 1 when refused or unanswered, 2 on bad usage.")
 public final class AccountMain implements Callable<Integer>
 {
@@ -28,26 +29,28 @@ public final class AccountMain implements Callable<Integer>
     public Integer call() throws Exception
     {
         final long requestId = ClientOptions.timeDerivedId();
-        final AccountStatusPrinter printer = new AccountStatusPrinter(System.out);
+        // One answer per market segment behind the gateway: the printer is made once the logon said how many.
+        final AccountStatusPrinter[] printer = new AccountStatusPrinter[1];
         final KeelClient client = options.connect(new KeelClientListener()
         {
             public void onAccountStatus(final AccountStatusDecoder status)
             {
-                if (status.requestId() == requestId)
+                if (status.requestId() == requestId && printer[0] != null)
                 {
-                    printer.onPage(status);
+                    printer[0].onPage(status);
                 }
             }
         });
+        printer[0] = new AccountStatusPrinter(System.out, client.segments());
         try
         {
             client.accountStatus(requestId);
-            if (!options.pollUntil(client, options.timeoutMs, printer::isComplete, () -> {}))
+            if (!options.pollUntil(client, options.timeoutMs, printer[0]::isComplete, () -> {}))
             {
                 System.err.println("keel account: no complete answer within " + options.timeoutMs + " ms");
                 return 1;
             }
-            return printer.result() == RejectReason.NONE ? 0 : 1;
+            return printer[0].result() == RejectReason.NONE ? 0 : 1;
         }
         finally
         {
