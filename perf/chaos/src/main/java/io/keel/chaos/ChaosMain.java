@@ -96,6 +96,10 @@ public final class ChaosMain implements Callable<Integer>
         + "${DEFAULT-VALUE}; up to 4).")
     int segments = 1;
 
+    @Option(names = "--transfer-period-ms", description = "With --segments: a transfer between segments every this many " +
+        "ms during the load, 0 = none (default ${DEFAULT-VALUE}).")
+    long transferPeriodMs = 1_500;
+
     /** Internal: this JVM is the run inside the clients' namespace of the topology with this name prefix. */
     @Option(names = "--net-inside", hidden = true)
     String netInside;
@@ -149,6 +153,7 @@ public final class ChaosMain implements Callable<Integer>
             .haproxy(haproxy)
             .partitionMs(partitionMs)
             .segments(segments)
+            .transferPeriodMs(transferPeriodMs)
             .verbose(verbose);
         if (netInside != null)
         {

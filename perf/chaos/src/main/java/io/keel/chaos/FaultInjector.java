@@ -487,11 +487,15 @@ final class FaultInjector implements Runnable
     private void record(final FaultKind kind, final String members)
     {
         final long nowNs = System.nanoTime();
-        faults.add(new Fault(kind, nowNs, label + members));
-        history.line("faults FAULT " + kind + " " + label + members);
+        // Gateways and clients serve every segment: only a node fault is one segment's.
+        final boolean segmentFault = kind != FaultKind.KILL_GATEWAY && kind != FaultKind.RESTART_GATEWAY &&
+            kind != FaultKind.MOVE_CLIENT;
+        final String who = (segmentFault ? label : "") + members;
+        faults.add(new Fault(kind, nowNs, who));
+        history.line("faults FAULT " + kind + " " + who);
         if (config.verbose())
         {
-            System.out.printf("chaos: %6.1f s %s %s%s%n", (nowNs - startNs) / 1e9, kind.label(), label, members);
+            System.out.printf("chaos: %6.1f s %s %s%n", (nowNs - startNs) / 1e9, kind.label(), who);
         }
     }
 }

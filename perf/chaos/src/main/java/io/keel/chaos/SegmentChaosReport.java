@@ -22,6 +22,9 @@ final class SegmentChaosReport
     List<TransferFaults.Attempt> transferAttempts = List.of();
     long transfers;
     long transfersCompleted;
+    long transfersNeverDebited;
+    /** Transfers neither completed in both segments nor untouched in both, after recovery. */
+    final List<String> transfersUnsettled = new ArrayList<>();
     long processKills;
     long pendingAfterRecovery;
 
@@ -116,7 +119,7 @@ final class SegmentChaosReport
     boolean passed()
     {
         boolean clean = all.problems.isEmpty() && moneyConserved() && hashesEqual() && pendingAfterRecovery == 0 &&
-            recovered() >= 0;
+            recovered() >= 0 && transfersUnsettled.isEmpty();
         for (final ChaosReport segment : segments)
         {
             clean &= segment.passed();
@@ -162,7 +165,9 @@ final class SegmentChaosReport
                 (mode == TransferFaults.Mode.KILLED_PROCESS ? " (" + processKills + " SIGKILLed)" : ""));
         }
         row(out, "transfer-recover completed", recovered());
-        row(out, "transfers completed in both segments at the end", transfersCompleted + " of " + transfers);
+        row(out, "transfers at the end: completed in both segments / never debited (coordinator killed first) / " +
+            "neither", transfersCompleted + " / " + transfersNeverDebited + " / " + transfersUnsettled.size() + " of " +
+            transfers);
         row(out, "transfers pending after recovery (every segment)", pendingAfterRecovery);
         row(out, "money conserved across segments (per asset, per account with its fills, no credit without debit)",
             moneyConserved() ? "yes (" + (moneyCheck == null ? 0 : moneyCheck.accountsChecked) + " account/asset pairs)" :
@@ -187,6 +192,10 @@ final class SegmentChaosReport
             {
                 printed.add("segment " + k + ": " + problem);
             }
+        }
+        for (final String unsettled : transfersUnsettled)
+        {
+            printed.add("unsettled " + unsettled);
         }
         for (final String problem : printed)
         {

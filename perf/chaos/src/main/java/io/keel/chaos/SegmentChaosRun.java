@@ -34,7 +34,6 @@ final class SegmentChaosRun
 {
     static final int INSTRUMENTS_PER_SEGMENT = 2;
     static final int INSTRUMENT_STRIDE = 100;
-    static final long TRANSFER_PERIOD_MS = 1_500;
 
     /** Segment 0's cycle also has the gateway faults and client moves (its processes start the gateways). */
     static final List<FaultKind> FIRST_SEGMENT_SCHEDULE = List.of(
@@ -159,7 +158,7 @@ final class SegmentChaosRun
                         new File(dir, "transfer-aeron-" + k)).connect(60_000);
                 }
                 transfers = new TransferFaults(config, dir, mapFile, transferAdmins, history, config.clients(),
-                    ChaosRun.BASE, ChaosRun.QUOTE, TRANSFER_PERIOD_MS, loadEndNs);
+                    ChaosRun.BASE, ChaosRun.QUOTE, config.transferPeriodMs(), loadEndNs);
                 final List<FaultInjector> injectors = new ArrayList<>();
                 final List<Thread> threads = new ArrayList<>();
                 final long intervalNs = TimeUnit.SECONDS.toNanos(config.faultIntervalS());
@@ -172,7 +171,10 @@ final class SegmentChaosRun
                     injectors.add(injector);
                     threads.add(new Thread(injector, "chaos-faults-" + k));
                 }
-                threads.add(new Thread(transfers, "chaos-transfers"));
+                if (config.transferPeriodMs() > 0)
+                {
+                    threads.add(new Thread(transfers, "chaos-transfers"));
+                }
                 threads.forEach(Thread::start);
                 try
                 {
@@ -213,7 +215,7 @@ final class SegmentChaosRun
                 ChaosRun.drain(config, report.all, out, traders, poll, "reconcile");
                 ChaosRun.drain(config, report.all, out, traders, poll, "fence");
 
-                report.recoverLines = transfers.recover();
+                report.recoverLines = config.transferPeriodMs() > 0 ? transfers.recover() : List.of("recovered=0");
                 out.println("chaos: transfer-recover: " + (report.recoverLines.isEmpty() ? "(no output)" :
                     report.recoverLines.get(report.recoverLines.size() - 1)));
 
@@ -508,7 +510,19 @@ final class SegmentChaosRun
             final boolean credited = destination == TransferState.CREDITED;
             report.money.transfer(new MoneyConservation.Transfer(attempt.id(), attempt.account(), attempt.asset(),
                 attempt.amount(), attempt.from(), attempt.to(), debited, credited));
-            report.transfersCompleted += source == TransferState.COMPLETED && credited ? 1 : 0;
+            if (source == TransferState.COMPLETED && credited)
+            {
+                report.transfersCompleted++;
+            }
+            else if ((source == null || source == TransferState.NONE) && !credited)
+            {
+                report.transfersNeverDebited++; // a coordinator killed before its debit: nothing moved
+            }
+            else
+            {
+                report.transfersUnsettled.add("transfer " + attempt.id() + ": source " + source + ", destination " +
+                    destination);
+            }
         }
         report.transfers = byId.size();
         report.transferAttempts = attempts;
