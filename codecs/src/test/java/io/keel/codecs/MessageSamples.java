@@ -1115,6 +1115,149 @@ final class MessageSamples
                 assertEquals(v.int64(), d.beforePosition());
                 assertEquals(v.int64(), d.beforeTime());
             }),
+        // Transfers between segments
+        sample(
+            new TransferEncoder(),
+            new TransferDecoder(),
+            (e, v) -> e
+                .correlationId(v.int64())
+                .transferId(v.int64())
+                .accountId(v.int64())
+                .assetId(v.int32())
+                .amount(v.int64())
+                .step(v.pick(TransferStep.values()))
+                .fromSegment(v.uint16())
+                .toSegment(v.uint16()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.correlationId());
+                assertEquals(v.int64(), d.transferId());
+                assertEquals(v.int64(), d.accountId());
+                assertEquals(v.int32(), d.assetId());
+                assertEquals(v.int64(), d.amount());
+                assertEquals(v.pick(TransferStep.values()), d.step());
+                assertEquals(v.uint16(), d.fromSegment());
+                assertEquals(v.uint16(), d.toSegment());
+            }),
+        sample(
+            new TransferStatusEncoder(),
+            new TransferStatusDecoder(),
+            (e, v) -> e
+                .correlationId(v.int64())
+                .transferId(v.int64())
+                .step(v.pick(TransferStep.values()))
+                .result(v.pick(RejectReason.values()))
+                .state(v.pick(TransferState.values()))
+                .accountId(v.int64())
+                .assetId(v.int32())
+                .amount(v.int64())
+                .fromSegment(v.uint16())
+                .toSegment(v.uint16())
+                .pendingCount(v.int32())
+                .transactTime(v.int64()),
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.correlationId());
+                assertEquals(v.int64(), d.transferId());
+                assertEquals(v.pick(TransferStep.values()), d.step());
+                assertEquals(v.pick(RejectReason.values()), d.result());
+                assertEquals(v.pick(TransferState.values()), d.state());
+                assertEquals(v.int64(), d.accountId());
+                assertEquals(v.int32(), d.assetId());
+                assertEquals(v.int64(), d.amount());
+                assertEquals(v.uint16(), d.fromSegment());
+                assertEquals(v.uint16(), d.toSegment());
+                assertEquals(v.int32(), d.pendingCount());
+                assertEquals(v.int64(), d.transactTime());
+            }),
+        sample(
+            new SnapshotTransfersEncoder(),
+            new SnapshotTransfersDecoder(),
+            (e, v) ->
+            {
+                e.maxPending(v.int32())
+                    .maxRemembered(v.int32())
+                    .forgottenUpTo(v.int64())
+                    .pendingCount(v.int32())
+                    .rememberedCount(v.int32());
+                final int count = v.count();
+                final SnapshotTransfersEncoder.TransfersEncoder transfers = e.transfersCount(count);
+                for (int i = 0; i < count; i++)
+                {
+                    transfers.next()
+                        .transferId(v.int64())
+                        .accountId(v.int64())
+                        .assetId(v.int32())
+                        .amount(v.int64())
+                        .fromSegment(v.uint16())
+                        .toSegment(v.uint16())
+                        .state(v.pick(TransferState.values()));
+                }
+            },
+            (d, v) ->
+            {
+                assertEquals(v.int32(), d.maxPending());
+                assertEquals(v.int32(), d.maxRemembered());
+                assertEquals(v.int64(), d.forgottenUpTo());
+                assertEquals(v.int32(), d.pendingCount());
+                assertEquals(v.int32(), d.rememberedCount());
+                final int count = v.count();
+                final SnapshotTransfersDecoder.TransfersDecoder transfers = d.transfers();
+                assertEquals(count, transfers.count());
+                for (final SnapshotTransfersDecoder.TransfersDecoder t : transfers)
+                {
+                    assertEquals(v.int64(), t.transferId());
+                    assertEquals(v.int64(), t.accountId());
+                    assertEquals(v.int32(), t.assetId());
+                    assertEquals(v.int64(), t.amount());
+                    assertEquals(v.uint16(), t.fromSegment());
+                    assertEquals(v.uint16(), t.toSegment());
+                    assertEquals(v.pick(TransferState.values()), t.state());
+                }
+            }),
+        sample(
+            new TransferListEncoder(),
+            new TransferListDecoder(),
+            (e, v) ->
+            {
+                e.correlationId(v.int64())
+                    .result(v.pick(RejectReason.values()))
+                    .pendingCount(v.int32())
+                    .nextTransferId(v.int64())
+                    .transactTime(v.int64());
+                final int count = v.count();
+                final TransferListEncoder.TransfersEncoder transfers = e.transfersCount(count);
+                for (int i = 0; i < count; i++)
+                {
+                    transfers.next()
+                        .transferId(v.int64())
+                        .accountId(v.int64())
+                        .assetId(v.int32())
+                        .amount(v.int64())
+                        .fromSegment(v.uint16())
+                        .toSegment(v.uint16());
+                }
+            },
+            (d, v) ->
+            {
+                assertEquals(v.int64(), d.correlationId());
+                assertEquals(v.pick(RejectReason.values()), d.result());
+                assertEquals(v.int32(), d.pendingCount());
+                assertEquals(v.int64(), d.nextTransferId());
+                assertEquals(v.int64(), d.transactTime());
+                final int count = v.count();
+                final TransferListDecoder.TransfersDecoder transfers = d.transfers();
+                assertEquals(count, transfers.count());
+                for (final TransferListDecoder.TransfersDecoder t : transfers)
+                {
+                    assertEquals(v.int64(), t.transferId());
+                    assertEquals(v.int64(), t.accountId());
+                    assertEquals(v.int32(), t.assetId());
+                    assertEquals(v.int64(), t.amount());
+                    assertEquals(v.uint16(), t.fromSegment());
+                    assertEquals(v.uint16(), t.toSegment());
+                }
+            }),
         // Drop copy
         sample(
             new DropCopyRequestEncoder(),

@@ -10,6 +10,7 @@ import io.keel.common.AdminCredentialsOptions;
 import io.keel.common.AccountStatusPrinter;
 import io.keel.common.Cli;
 import io.keel.common.IdleProfile;
+import io.keel.common.SegmentMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,7 +38,11 @@ import java.util.function.Predicate;
         "  purge --before latest|POSITION|TIME (every member drops its log, old snapshots and journal before its newest%n" +
         "    snapshot within the bound, never past any member's log position: every member must be running) |%n" +
         "  limits [--max-orders N] [--max-orders-per-account N] [--gtd-horizon-days D] [--idempotency-horizon-ms MS]%n" +
-        "    [--max-clordids N] (engine limits, through the log so every node applies the same; no option: show them)")
+        "    [--max-clordids N] (engine limits, through the log so every node applies the same; no option: show them) |%n" +
+        "  transfer TRANSFER_ID ACCOUNT ASSET AMOUNT FROM_SEGMENT TO_SEGMENT (with --segment-map: move funds between%n" +
+        "    segments, debit then credit then confirm; ids must grow; repeating one is safe) |%n" +
+        "  transfer-recover (with --segment-map: complete every transfer pending in any segment)%n" +
+        "With --segment-map FILE --segment N the other verbs go to segment N's cluster.")
 public final class AdminMain implements Callable<Integer>
 {
     @Parameters(index = "0", description = "The verb (see above).")
@@ -89,6 +94,10 @@ public final class AdminMain implements Callable<Integer>
 
     public Integer call() throws Exception
     {
+        if ("transfer".equals(verb) || "transfer-recover".equals(verb))
+        {
+            return transfers();
+        }
         final long correlationId = System.nanoTime(); // determinism-ok: client side
         final Predicate<ClusterCommandSession> send = sender(correlationId);
         cluster.conclude();
@@ -183,6 +192,48 @@ public final class AdminMain implements Callable<Integer>
                     TimeUnit.DAYS.toMillis(gtdHorizonDays), idempotencyHorizonMs, maxClOrdIds);
             default:
                 throw new IllegalArgumentException("unknown verb '" + verb + "' (see keel admin --help)");
+        }
+    }
+
+    /**
+     * The verbs that span segments: a coordinator with a session to each (SegmentTransfers).
+     */
+    private int transfers()
+    {
+        final SegmentMap map = cluster.segmentMap();
+        if (map == null)
+        {
+            throw new IllegalArgumentException(verb + " needs --segment-map FILE (it talks to every segment)");
+        }
+        need("transfer".equals(verb) ? 6 : 0);
+        if ("transfer".equals(verb) && (args[0] <= 0 || args[2] < 0 || args[2] > Integer.MAX_VALUE ||
+            args[4] < 0 || args[4] > Integer.MAX_VALUE || args[5] < 0 || args[5] > Integer.MAX_VALUE))
+        {
+            throw new IllegalArgumentException("transfer: TRANSFER_ID must be > 0, ASSET and the segments >= 0");
+        }
+        try (SegmentTransfers transfers = new SegmentTransfers(new SegmentTransfers.Context()
+            .segmentMap(map)
+            .credentials(admin.credentials())
+            .egressHost(cluster.egressHost())
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(timeoutS))))
+        {
+            if ("transfer".equals(verb))
+            {
+                final SegmentTransfers.TransferOutcome outcome =
+                    transfers.transfer(args[0], args[1], (int)args[2], args[3], (int)args[4], (int)args[5]);
+                System.out.println(outcome.line());
+                return outcome.isCompleted() ? 0 : 1;
+            }
+            final java.util.List<SegmentTransfers.TransferOutcome> outcomes = transfers.recover();
+            int completed = 0;
+            for (final SegmentTransfers.TransferOutcome outcome : outcomes)
+            {
+                System.out.println(outcome.line());
+                completed += outcome.isCompleted() ? 1 : 0;
+            }
+            System.out.println("recovered=" + completed + (completed < outcomes.size() ?
+                " still-pending=" + (outcomes.size() - completed) : ""));
+            return completed == outcomes.size() ? 0 : 1;
         }
     }
 

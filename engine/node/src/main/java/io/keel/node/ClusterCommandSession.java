@@ -30,6 +30,8 @@ import io.keel.codecs.SnapshotRequestEncoder;
 import io.keel.codecs.StateHashRequestEncoder;
 import io.keel.codecs.SetLimitsEncoder;
 import io.keel.codecs.TimeInForce;
+import io.keel.codecs.TransferEncoder;
+import io.keel.codecs.TransferStep;
 import io.keel.codecs.WithdrawEncoder;
 import io.keel.common.ClusterCredentialsSupplier;
 import io.keel.common.IdleProfile;
@@ -89,6 +91,7 @@ public final class ClusterCommandSession implements AutoCloseable
     private final AccountRequestEncoder accountRequest = new AccountRequestEncoder();
     private final StateHashRequestEncoder stateHashRequest = new StateHashRequestEncoder();
     private final SetLimitsEncoder setLimits = new SetLimitsEncoder();
+    private final TransferEncoder transfer = new TransferEncoder();
     private final PurgeRequestEncoder purgeRequest = new PurgeRequestEncoder();
     /** With the driver on the caller's thread: the client shared by every session, and the duty cycles to invoke. */
     private final Aeron aeron;
@@ -515,6 +518,32 @@ public final class ClusterCommandSession implements AutoCloseable
             .idempotencyHorizon(idempotencyHorizon == 0 ? SetLimitsEncoder.idempotencyHorizonNullValue() : idempotencyHorizon)
             .maxClOrdIds(maxClOrdIds == 0 ? SetLimitsEncoder.maxClOrdIdsNullValue() : maxClOrdIds);
         return send(setLimits.encodedLength());
+    }
+
+    /**
+     * Admin: one step of a transfer between segments (or a QUERY of one id, or a LIST of the pending ones above
+     * {@code transferId}), answered with a TransferStatus (a LIST: a TransferList) carrying the correlation id.
+     */
+    public boolean transfer(
+        final long correlationId,
+        final long transferId,
+        final long accountId,
+        final int assetId,
+        final long amount,
+        final TransferStep step,
+        final int fromSegment,
+        final int toSegment)
+    {
+        transfer.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .transferId(transferId)
+            .accountId(accountId)
+            .assetId(assetId)
+            .amount(amount)
+            .step(step)
+            .fromSegment(fromSegment)
+            .toSegment(toSegment);
+        return send(transfer.encodedLength());
     }
 
     /**

@@ -26,6 +26,8 @@ import io.keel.codecs.SessionReplayDecoder;
 import io.keel.codecs.SetLimitsDecoder;
 import io.keel.codecs.SnapshotRequestDecoder;
 import io.keel.codecs.StateHashRequestDecoder;
+import io.keel.codecs.TransferDecoder;
+import io.keel.codecs.TransferStep;
 import io.keel.codecs.WithdrawDecoder;
 import io.keel.engine.Engine;
 import io.keel.engine.EngineLimits;
@@ -66,6 +68,8 @@ public final class CommandDecoder
     private final SetLimitsDecoder setLimits = new SetLimitsDecoder();
     private final PurgeRequestDecoder purgeRequest = new PurgeRequestDecoder();
     private final DropCopyRequestDecoder dropCopyRequest = new DropCopyRequestDecoder();
+    private final TransferDecoder transfer = new TransferDecoder();
+    private static final TransferStep[] TRANSFER_STEPS = TransferStep.values();
     private long correlationId;
     private long purgeBeforePosition;
     private long purgeBeforeTime;
@@ -304,6 +308,12 @@ public final class CommandDecoder
                     keep(l.maxClOrdIds(), SetLimitsDecoder.maxClOrdIdsNullValue()), time);
                 return CommandResult.APPLIED;
 
+            case TransferDecoder.TEMPLATE_ID:
+                final TransferDecoder t = transfer.wrap(buffer, body, blockLength, version);
+                engine.transfer(t.correlationId(), t.transferId(), t.accountId(), t.assetId(), t.amount(),
+                    transferStep(t.stepRaw()), t.fromSegment(), t.toSegment(), time);
+                return CommandResult.APPLIED;
+
             // Node commands: no engine change here, the live node acts on them.
             case SnapshotRequestDecoder.TEMPLATE_ID:
                 correlationId = snapshotRequest.wrap(buffer, body, blockLength, version).correlationId();
@@ -342,6 +352,21 @@ public final class CommandDecoder
     long purgeBeforeTime()
     {
         return purgeBeforeTime;
+    }
+
+    /**
+     * An unknown step arrives as NULL_VAL, which the engine refuses (no allocation, no exception).
+     */
+    private static TransferStep transferStep(final short raw)
+    {
+        for (final TransferStep step : TRANSFER_STEPS)
+        {
+            if (step.value() == raw)
+            {
+                return step;
+            }
+        }
+        return TransferStep.NULL_VAL;
     }
 
     /**

@@ -38,11 +38,12 @@ final class EngineMetrics implements EngineListener
     private final EngineListener delegate;
     private final AtomicLongArray reports = new AtomicLongArray(EXEC_TYPES.length * ORD_TYPES);
     private final AtomicLongArray rejects = new AtomicLongArray(REASONS * REQUESTS.length);
-    private final AtomicLongArray gauges = new AtomicLongArray(4);
+    private final AtomicLongArray gauges = new AtomicLongArray(5);
     private static final int TRADES = 0;
     private static final int RESTING = 1;
     private static final int ACCOUNTS = 2;
     private static final int COMMANDS = 3;
+    private static final int PENDING_TRANSFERS = 4;
     private final LatencyRecorder applyLatency;
 
     EngineMetrics(final EngineListener delegate, final LatencyRecorder applyLatency)
@@ -56,8 +57,9 @@ final class EngineMetrics implements EngineListener
     /**
      * After each applied command: the engine's sizes and how long the service took.
      */
-    void onApplied(final int restingOrders, final int accounts, final long applyNs)
+    void onApplied(final int restingOrders, final int accounts, final int pendingTransfers, final long applyNs)
     {
+        gauges.setRelease(PENDING_TRANSFERS, pendingTransfers);
         increment(gauges, COMMANDS);
         gauges.setRelease(RESTING, restingOrders);
         gauges.setRelease(ACCOUNTS, accounts);
@@ -212,6 +214,43 @@ final class EngineMetrics implements EngineListener
         delegate.onAccountStatusEnd(sessionId, requestId);
     }
 
+    public void onTransferStatus(
+        final long correlationId,
+        final long transferId,
+        final io.keel.codecs.TransferStep step,
+        final RejectReason result,
+        final io.keel.codecs.TransferState state,
+        final long accountId,
+        final int assetId,
+        final long amount,
+        final int fromSegment,
+        final int toSegment,
+        final int pendingCount,
+        final long time)
+    {
+        delegate.onTransferStatus(correlationId, transferId, step, result, state, accountId, assetId, amount, fromSegment,
+            toSegment, pendingCount, time);
+    }
+
+    public void onTransferListBegin(
+        final long correlationId, final RejectReason result, final int pendingCount, final long nextTransferId,
+        final int count, final long time)
+    {
+        delegate.onTransferListBegin(correlationId, result, pendingCount, nextTransferId, count, time);
+    }
+
+    public void onTransferListEntry(
+        final long transferId, final long accountId, final int assetId, final long amount, final int fromSegment,
+        final int toSegment)
+    {
+        delegate.onTransferListEntry(transferId, accountId, assetId, amount, fromSegment, toSegment);
+    }
+
+    public void onTransferListEnd(final long correlationId)
+    {
+        delegate.onTransferListEnd(correlationId);
+    }
+
     private void reject(final int request, final RejectReason reason)
     {
         increment(rejects, code(reason) * REQUESTS.length + request);
@@ -315,6 +354,12 @@ final class EngineMetrics implements EngineListener
             .name("keel_engine_accounts")
             .help("Accounts in the engine after the last command.")
             .callback((cb) -> cb.call(gauges.getAcquire(ACCOUNTS)))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("keel_engine_pending_transfers")
+            .help("Transfers to other segments debited here and not yet confirmed (keel admin transfer-recover " +
+                "completes them) after the last command.")
+            .callback((cb) -> cb.call(gauges.getAcquire(PENDING_TRANSFERS)))
             .register(registry);
     }
 }

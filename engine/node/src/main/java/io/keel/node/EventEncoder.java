@@ -20,6 +20,10 @@ import io.keel.codecs.SessionStatusEncoder;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.codecs.TradeEncoder;
+import io.keel.codecs.TransferListEncoder;
+import io.keel.codecs.TransferState;
+import io.keel.codecs.TransferStatusEncoder;
+import io.keel.codecs.TransferStep;
 import io.keel.engine.AccountPage;
 import io.keel.engine.Engine;
 import io.keel.engine.EngineLimits;
@@ -79,6 +83,11 @@ public final class EventEncoder implements EngineListener
     private final SessionStatusEncoder sessionStatus = new SessionStatusEncoder();
     private boolean accountPageReplaced;
     private volatile long replacedOutputs; // written by the service thread only, and hardly ever
+    private final TransferStatusEncoder transferStatus = new TransferStatusEncoder();
+    // A list page holds at most Transfers.LIST_PAGE (64) entries of 32 bytes: a fixed buffer of its own.
+    private final UnsafeBuffer transferListBuffer = new UnsafeBuffer(new byte[4 * 1024]);
+    private final TransferListEncoder transferList = new TransferListEncoder();
+    private TransferListEncoder.TransfersEncoder transferListEntries;
 
     public EventEncoder(final OutputSink sink)
     {
@@ -408,5 +417,71 @@ public final class EventEncoder implements EngineListener
         {
             sink.onSessionOutput(sessionId, accountSeqNo, accountBuffer, 0, length);
         }
+    }
+
+    public void onTransferStatus(
+        final long correlationId,
+        final long transferId,
+        final TransferStep step,
+        final RejectReason result,
+        final TransferState state,
+        final long accountId,
+        final int assetId,
+        final long amount,
+        final int fromSegment,
+        final int toSegment,
+        final int pendingCount,
+        final long time)
+    {
+        transferStatus.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .transferId(transferId)
+            .step(step)
+            .result(result)
+            .state(state)
+            .accountId(accountId)
+            .assetId(assetId)
+            .amount(amount)
+            .fromSegment(fromSegment & 0xFFFF)
+            .toSegment(toSegment & 0xFFFF)
+            .pendingCount(pendingCount)
+            .transactTime(time);
+        sink.onAdminOutput(correlationId, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + transferStatus.encodedLength());
+    }
+
+    public void onTransferListBegin(
+        final long correlationId,
+        final RejectReason result,
+        final int pendingCount,
+        final long nextTransferId,
+        final int count,
+        final long time)
+    {
+        transferListEntries = transferList.wrapAndApplyHeader(transferListBuffer, 0, header)
+            .correlationId(correlationId)
+            .result(result)
+            .pendingCount(pendingCount)
+            .nextTransferId(nextTransferId)
+            .transactTime(time)
+            .transfersCount(count);
+    }
+
+    public void onTransferListEntry(
+        final long transferId, final long accountId, final int assetId, final long amount, final int fromSegment,
+        final int toSegment)
+    {
+        transferListEntries.next()
+            .transferId(transferId)
+            .accountId(accountId)
+            .assetId(assetId)
+            .amount(amount)
+            .fromSegment(fromSegment & 0xFFFF)
+            .toSegment(toSegment & 0xFFFF);
+    }
+
+    public void onTransferListEnd(final long correlationId)
+    {
+        sink.onAdminOutput(
+            correlationId, transferListBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + transferList.encodedLength());
     }
 }

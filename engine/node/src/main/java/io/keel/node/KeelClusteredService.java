@@ -385,7 +385,7 @@ public final class KeelClusteredService implements ClusteredService
         }
         if (metrics != null)
         {
-            metrics.onApplied(engine.openOrderCount(), engine.accountCount(),
+            metrics.onApplied(engine.openOrderCount(), engine.accountCount(), engine.pendingTransferCount(),
                 startNs != 0 ? System.nanoTime() - startNs : 0); // determinism-ok: metrics only
         }
     }

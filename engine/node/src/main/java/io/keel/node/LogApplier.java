@@ -9,6 +9,7 @@ import io.keel.codecs.SessionOpenDecoder;
 import io.keel.codecs.SessionReplayDecoder;
 import io.keel.codecs.SetLimitsDecoder;
 import io.keel.codecs.StateCheckDecoder;
+import io.keel.codecs.TransferDecoder;
 import io.keel.common.Principal;
 import io.keel.engine.Engine;
 import org.agrona.DirectBuffer;
@@ -247,7 +248,7 @@ public final class LogApplier
 
     /**
      * Gateways send order entry (and queries) for their own client sessions only, and book snapshot
-     * requests; admin tools send admin, account requests for any account (with client session 0) and drop-copy
+     * requests; admin tools send admin (transfer steps included), account requests for any account (with client session 0) and drop-copy
      * requests; drop-copy readers send drop-copy requests only.
      */
     private boolean isAllowed(final long role, final DirectBuffer buffer, final int offset, final int length)
@@ -259,7 +260,8 @@ public final class LogApplier
         final boolean orderEntry = templateId >= 10 && templateId <= 19 ||
             templateId >= SessionOpenDecoder.TEMPLATE_ID && templateId <= SessionReplayDecoder.TEMPLATE_ID;
         final boolean admin = templateId >= 40 && templateId <= 49 && templateId != StateCheckDecoder.TEMPLATE_ID ||
-            templateId == SetLimitsDecoder.TEMPLATE_ID || templateId == PurgeRequestDecoder.TEMPLATE_ID;
+            templateId == SetLimitsDecoder.TEMPLATE_ID || templateId == PurgeRequestDecoder.TEMPLATE_ID ||
+            templateId == TransferDecoder.TEMPLATE_ID;
         if (templateId == DropCopyRequestDecoder.TEMPLATE_ID)
         {
             return role == ROLE_ADMIN || role == ROLE_DROP_COPY;

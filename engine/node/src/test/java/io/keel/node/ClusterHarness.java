@@ -330,6 +330,18 @@ final class ClusterHarness implements BeforeEachCallback, AfterTestExecutionCall
         return cluster;
     }
 
+    /**
+     * Another cluster in this test (a second market segment, say): its own directory under the test's and its own base
+     * port, stopped and checked with the others.
+     */
+    EmbeddedCluster launchCluster(final int members, final String name, final int basePort)
+    {
+        final EmbeddedCluster cluster = EmbeddedCluster.launch(
+            members, new File(dir, name), basePort, IdleProfile.BACKOFF, testDefaults());
+        clusters.add(cluster);
+        return cluster;
+    }
+
     EmbeddedCluster launchCluster(final int members)
     {
         return launchCluster(members, (config) -> {});
