@@ -27,6 +27,7 @@ final class SegmentChaosReport
     final List<String> transfersUnsettled = new ArrayList<>();
     long processKills;
     long pendingAfterRecovery;
+    long pauseNs;
 
     SegmentChaosReport(final int segments)
     {
@@ -116,6 +117,31 @@ final class SegmentChaosReport
         return -1;
     }
 
+    /**
+     * Transfers whose coordinator was at work when a leader of their source or destination was killed or SIGSTOPped
+     * (a pause lasts {@code pauseMs}; a kill's failover is counted for the same span).
+     */
+    long transfersDuringLeaderFaults()
+    {
+        long count = 0;
+        for (final TransferFaults.Attempt attempt : transferAttempts)
+        {
+            for (final FaultInjector.Fault fault : all.faults)
+            {
+                final boolean leader = fault.kind == FaultKind.KILL_LEADER || fault.kind == FaultKind.PAUSE_LEADER;
+                final boolean ofItsSegments = fault.members.startsWith("segment " + attempt.from() + " ") ||
+                    fault.members.startsWith("segment " + attempt.to() + " ");
+                if (leader && ofItsSegments && attempt.startNs() - (fault.atNs + pauseNs) < 0 &&
+                    fault.atNs - attempt.endNs() < 0)
+                {
+                    count++;
+                    break;
+                }
+            }
+        }
+        return count;
+    }
+
     boolean passed()
     {
         boolean clean = all.problems.isEmpty() && moneyConserved() && hashesEqual() && pendingAfterRecovery == 0 &&
@@ -164,6 +190,8 @@ final class SegmentChaosReport
             row(out, "  transfers " + mode.name().toLowerCase().replace('_', ' '), count +
                 (mode == TransferFaults.Mode.KILLED_PROCESS ? " (" + processKills + " SIGKILLed)" : ""));
         }
+        row(out, "transfers under way while a leader of one of their segments was killed or stopped",
+            transfersDuringLeaderFaults());
         row(out, "transfer-recover completed", recovered());
         row(out, "transfers at the end: completed in both segments / never debited (coordinator killed first) / " +
             "neither", transfersCompleted + " / " + transfersNeverDebited + " / " + transfersUnsettled.size() + " of " +

@@ -54,6 +54,7 @@ final class SegmentChaosRun
         this.out = out;
         this.segments = config.segments();
         report = new SegmentChaosReport(segments);
+        report.pauseNs = TimeUnit.MILLISECONDS.toNanos(config.pauseMs());
     }
 
     static int instrument(final int segment, final int index)

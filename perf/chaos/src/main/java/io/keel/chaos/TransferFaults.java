@@ -43,7 +43,8 @@ final class TransferFaults implements Runnable
     }
 
     /** One transfer the run started: what, how, and what came of its steps. */
-    record Attempt(long id, long account, int asset, long amount, int from, int to, Mode mode, String outcome)
+    record Attempt(long id, long account, int asset, long amount, int from, int to, Mode mode, String outcome,
+        long startNs, long endNs)
     {
     }
 
@@ -168,15 +169,17 @@ final class TransferFaults implements Runnable
                 return;
             }
             final Attempt earlier = done.get(random.nextInt(done.size()));
+            final long startNs = System.nanoTime();
             // Whatever state the earlier one is in, its steps again under its id move nothing a second time (a
             // DEBIT repeat of a pending or completed id is ALREADY_APPLIED; of one never debited it is the debit).
             final String outcome = steps(earlier.id(), earlier.account(), earlier.asset(), earlier.amount(),
                 earlier.from(), earlier.to(), 3);
             record(new Attempt(earlier.id(), earlier.account(), earlier.asset(), earlier.amount(), earlier.from(),
-                earlier.to(), mode, outcome));
+                earlier.to(), mode, outcome, startNs, System.nanoTime()));
             return;
         }
         final long id = nextId++;
+        final long startNs = System.nanoTime();
         final long account = 1 + random.nextInt(accounts);
         final boolean base = random.nextBoolean();
         final int asset = base ? baseAsset : quoteAsset;
@@ -191,7 +194,7 @@ final class TransferFaults implements Runnable
             case KILLED_PROCESS -> process(id, account, asset, amount, from, to);
             default -> throw new IllegalStateException(mode.name());
         };
-        record(new Attempt(id, account, asset, amount, from, to, mode, outcome));
+        record(new Attempt(id, account, asset, amount, from, to, mode, outcome, startNs, System.nanoTime()));
     }
 
     private void record(final Attempt attempt)
