@@ -121,7 +121,7 @@ public final class LoadMain implements Callable<Integer>
         "all and capacity all run both.")
     int nodes = 1;
 
-    @Option(names = "--segments", description = "capacity and cost: keel-tcp and keel-udp through one gateway with a " +
+    @Option(names = "--segments", description = "capacity, cost and throughput: keel-tcp and keel-udp through one gateway with a " +
         "segment map of this many clusters of --nodes members (market segments), the orders spread over one instrument " +
         "of each (default ${DEFAULT-VALUE}: one cluster, no map).")
     int segments = 1;
@@ -187,9 +187,9 @@ public final class LoadMain implements Callable<Integer>
         {
             throw new IllegalArgumentException("--segments must be in 1..8: " + segments);
         }
-        if (segments > 1 && !capacity && !costRun)
+        if (segments > 1 && !capacity && !costRun && !throughput)
         {
-            throw new IllegalArgumentException("--segments is for capacity and cost");
+            throw new IllegalArgumentException("--segments is for capacity, cost and throughput");
         }
         if (repeat > 1 && (costRun || throughput || capacity || metricsCost))
         {
@@ -213,7 +213,7 @@ public final class LoadMain implements Callable<Integer>
             }
             else if (throughput)
             {
-                final Throughput run = new Throughput(nodes, window, warmupS, seconds, idleProfile);
+                final Throughput run = new Throughput(nodes, window, warmupS, seconds, idleProfile).segments(segments);
                 run.write(outDir, run.measure(pathScenarios, (step) -> pipelined(scenario(step, idleProfile, workDir))),
                     idle);
             }
