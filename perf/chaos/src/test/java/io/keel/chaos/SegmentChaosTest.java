@@ -43,7 +43,7 @@ class SegmentChaosTest
         final PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
         final ChaosContext config = new ChaosContext()
             .segments(2)
-            .seconds(30)
+            .seconds(22)
             .rate(100)
             .clients(4)
             .seed(42)

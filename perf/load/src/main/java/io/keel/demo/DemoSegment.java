@@ -65,11 +65,27 @@ final class DemoSegment implements AutoCloseable
         final IntSupplier pollAll,
         final long timeoutMs)
     {
-        final int basePort = basePort(nodes, earlier);
+        int basePort = basePort(nodes, earlier);
         System.out.println("demo: " + label + "starting " + nodes + "-node cluster on 127.0.0.1 ports " + basePort +
             "+, dir " + (label.isEmpty() ? dir.getParentFile() : dir));
-        final EmbeddedCluster cluster = EmbeddedCluster.launch(nodes, dir, basePort, idleProfile,
-            (config) -> config.lifecycleLog(verbose));
+        EmbeddedCluster cluster = null;
+        for (int attempt = 1; cluster == null; attempt++)
+        {
+            try
+            {
+                cluster = EmbeddedCluster.launch(nodes, dir, basePort, idleProfile, (config) -> config.lifecycleLog(verbose));
+            }
+            catch (final RuntimeException ex)
+            {
+                // A free port can be taken by another process between the check and the bind: another range, twice.
+                if (attempt == 3 || !String.valueOf(ex.getMessage()).contains("Address already in use"))
+                {
+                    throw ex;
+                }
+                basePort = basePort(nodes, earlier);
+                System.out.println("demo: " + label + "a port was taken meanwhile; ports " + basePort + "+ instead");
+            }
+        }
         final DemoSegment segment = new DemoSegment(id, label, cluster, basePort, pollAll);
         try
         {
