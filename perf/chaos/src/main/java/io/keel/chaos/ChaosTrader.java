@@ -19,9 +19,7 @@ import io.keel.common.SegmentMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -56,11 +54,10 @@ final class ChaosTrader implements KeelClientListener
     private long nextClOrdId = 1;
     private Fence fence = Fence.NONE;
     private long fenceSentNs;
-    /** With market segments: the map (orders are routed by instrument), the instruments traded, the fence's orders. */
+    /** With market segments: the map (orders are routed by instrument), the instruments traded, the fence. */
     private SegmentMap segmentMap;
     private int[] instrumentIds;
-    private final Set<Long> fencePending = new HashSet<>();
-    private boolean[] fenceSent;
+    private SegmentFence segmentFence;
 
     long reports;
     long unavailableRejects;
@@ -101,7 +98,7 @@ final class ChaosTrader implements KeelClientListener
     {
         segmentMap = map;
         instrumentIds = instruments.clone();
-        fenceSent = new boolean[map.segmentCount()];
+        segmentFence = new SegmentFence(map);
         return this;
     }
 
@@ -277,7 +274,7 @@ final class ChaosTrader implements KeelClientListener
 
     boolean fenceAnswered()
     {
-        return fence == Fence.ANSWERED;
+        return segmentFence != null ? segmentFence.answered() : fence == Fence.ANSWERED;
     }
 
     /**
@@ -289,9 +286,9 @@ final class ChaosTrader implements KeelClientListener
      */
     int sendFence(final long nowNs)
     {
-        if (segmentMap != null)
+        if (segmentFence != null)
         {
-            return sendSegmentFences(nowNs);
+            return client.isLoggedOn() ? segmentFence.send(orders, (order) -> send(order, nowNs), history, tag) : 0;
         }
         if (fence == Fence.ANSWERED || (fence == Fence.SENT && nowNs - fenceSentNs < RESEND_FENCE_NS) ||
             !client.isLoggedOn())
@@ -317,56 +314,6 @@ final class ChaosTrader implements KeelClientListener
         }
         fence = Fence.ANSWERED; // nothing acknowledged: nothing to ask
         return 0;
-    }
-
-    /**
-     * The fence across segments: the latest acknowledged order of each segment is sent again with its clOrdId (routed
-     * by its instrument; answered with ORDER_STATUS, nothing placed) and kept in flight by the library until answered,
-     * through reconnects. Answered when every one of them has a report.
-     */
-    private int sendSegmentFences(final long nowNs)
-    {
-        if (fence == Fence.ANSWERED || !client.isLoggedOn())
-        {
-            return 0;
-        }
-        int sent = 0;
-        boolean all = true;
-        for (int segment = 0; segment < fenceSent.length; segment++)
-        {
-            if (fenceSent[segment])
-            {
-                continue;
-            }
-            ChaosOrder latest = null;
-            for (int i = orders.size() - 1; i >= 0 && latest == null; i--)
-            {
-                final ChaosOrder order = orders.get(i);
-                if (order.isAcked() && segmentMap.segmentOf(order.instrumentId) == segment)
-                {
-                    latest = order;
-                }
-            }
-            if (latest == null)
-            {
-                fenceSent[segment] = true; // nothing acknowledged in this segment: nothing to ask
-                continue;
-            }
-            if (!send(latest, nowNs))
-            {
-                all = false;
-                break;
-            }
-            fencePending.add(latest.clOrdId);
-            fenceSent[segment] = true;
-            history.line(tag + " SEND_STATUS clOrdId=" + latest.clOrdId + " segment=" + segment + " (fence)");
-            sent++;
-        }
-        if (all)
-        {
-            fence = fencePending.isEmpty() ? Fence.ANSWERED : Fence.SENT;
-        }
-        return sent;
     }
 
     /**
@@ -432,9 +379,9 @@ final class ChaosTrader implements KeelClientListener
             " leaves=" + report.leavesQty() + " cum=" + report.cumQty() + " last=" + report.lastQty() + "@" +
             report.lastPrice() + " seqNo=" + seqNo);
         received(seqNo, text);
-        if (segmentMap != null && fencePending.remove(clOrdId) && fencePending.isEmpty() && fence == Fence.SENT)
+        if (segmentFence != null)
         {
-            fence = Fence.ANSWERED;
+            segmentFence.onReport(clOrdId);
         }
         ChaosOrder order = orderId == 0 ? null : byOrderId.get(orderKey(seqNo, orderId));
         if (order == null)
