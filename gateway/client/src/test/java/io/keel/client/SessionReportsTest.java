@@ -17,6 +17,7 @@ import io.keel.codecs.NewOrderDecoder;
 import io.keel.codecs.NewOrderEncoder;
 import io.keel.codecs.OrderStatusRequestDecoder;
 import io.keel.codecs.RejectReason;
+import io.keel.codecs.SegmentSeqNo;
 import io.keel.codecs.Side;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +49,49 @@ class SessionReportsTest
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1024]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+
+    @Test
+    void shouldKeepOneSequenceAndOneGapPerSegment()
+    {
+        final SessionReports reports = reports(0, 20);
+        reports.onLogon(5, 2);
+        final long s1 = SegmentSeqNo.compose(1, 1);
+        execution(reports, 5, 1);
+        execution(reports, s1 + 6, 2); // segment 1 starts where its first report is (opened with nothing to resend)
+        execution(reports, 6, 3);
+        execution(reports, s1 + 8, 4); // segment 1 lost s1+7: only segment 1 is asked again
+        execution(reports, 7, 5);
+
+        assertEquals(List.of("exec:5:1", "exec:" + (s1 + 6) + ":2", "exec:6:3", "exec:7:5"), listener.events);
+        assertEquals(1, resendRequests.size());
+        assertArrayEquals(new long[]{s1 + 7, 0}, resendRequests.get(0));
+        assertEquals(8, reports.nextExpectedSeqNo(0));
+        assertEquals(s1 + 7, reports.nextExpectedSeqNo(1));
+
+        execution(reports, s1 + 7, 6);
+        execution(reports, s1 + 8, 4);
+        assertEquals(s1 + 9, reports.nextExpectedSeqNo(1));
+        assertEquals(2, reports.segments());
+    }
+
+    @Test
+    void shouldNameOneSegmentAtLogonAndAskEveryOtherSegmentSeenForWhatItMissed()
+    {
+        final long s1 = SegmentSeqNo.compose(1, 10);
+        final long s2 = SegmentSeqNo.compose(2, 3);
+        final SessionReports reports = new SessionReports(listener, 64, 3_000, 20, new long[]{s2, 40, s1},
+            (from, to) -> resendRequests.add(new long[]{from, to}), clock);
+        assertEquals(40, reports.nextExpectedSeqNo(), "the logon names segment 0's");
+        assertArrayEquals(new long[]{40, s1, s2}, reports.nextExpectedSeqNos());
+
+        reports.onLogon(45, 3);
+        assertEquals(2, resendRequests.size());
+        assertArrayEquals(new long[]{s1, 0}, resendRequests.get(0));
+        assertArrayEquals(new long[]{s2, 0}, resendRequests.get(1));
+        execution(reports, s1, 1);
+        execution(reports, 40, 2);
+        assertEquals(List.of("exec:" + s1 + ":1", "exec:40:2"), listener.events);
+    }
 
     private SessionReports reports(final long nextExpectedSeqNo, final int maxUnavailableRetries)
     {

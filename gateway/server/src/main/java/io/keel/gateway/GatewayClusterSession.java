@@ -199,6 +199,10 @@ final class GatewayClusterSession implements AutoCloseable
                 connects++;
                 lastKeepAliveNs = nowNs;
                 lastError = "";
+                if (segmentName.isEmpty())
+                {
+                    health.lastError(lastError); // with several segments another one's error may still stand
+                }
                 // The cluster answered the connect: what the last session left unanswered does not count against
                 // this one (else the breaker would open at the first order, and stay open with no order to probe).
                 onLeaderHeard();

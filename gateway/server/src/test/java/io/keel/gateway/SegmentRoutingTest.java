@@ -14,6 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Which segment each client request goes to ({@link OrderEntry#segmentOf}), and the seqNos across segments.
@@ -66,6 +68,20 @@ class SegmentRoutingTest
     }
 
     @Test
+    void shouldTakeEitherOneClusterOrASegmentMap()
+    {
+        final IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+            () -> new GatewayContext().segmentMap(map).clusterEndpoints("0=localhost:9001").conclude());
+        assertTrue(both.getMessage().startsWith("--segment-map and --cluster are exclusive"), both.getMessage());
+        final IllegalArgumentException neither =
+            assertThrows(IllegalArgumentException.class, () -> new GatewayContext().conclude());
+        assertTrue(neither.getMessage().contains("--segment-map is required"), neither.getMessage());
+        assertEquals(3, new GatewayContext().segmentMap(map).segmentCount());
+        assertEquals(1, new GatewayContext().clusterEndpoints("0=localhost:9001").segmentCount());
+        assertEquals("0=localhost:9201", new GatewayContext().segmentMap(map).segmentEndpoints(2));
+    }
+
+    @Test
     void shouldComposeSeqNosSoThatSegmentZeroIsTheEnginesOwn()
     {
         assertEquals(41, SegmentSeqNo.compose(0, 41));
@@ -73,6 +89,41 @@ class SegmentRoutingTest
         assertEquals(2, SegmentSeqNo.segment(composed));
         assertEquals(41, SegmentSeqNo.sequence(composed));
         assertEquals(SegmentSeqNo.compose(2, 42), composed + 1, "a segment's seqNos stay consecutive");
+    }
+
+    @Test
+    void shouldWriteTheComposedSeqNoOverACopyWhereTheTransportSendsTheCallersBuffer()
+    {
+        final UnsafeBuffer sent = new UnsafeBuffer(new byte[64]);
+        final ClientConnection connection = new ClientConnection(1, "test")
+        {
+            boolean send(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+                sent.putBytes(0, buffer, offset, length);
+                return true;
+            }
+
+            void disconnect(final String reason)
+            {
+            }
+
+            boolean isCloseRequested()
+            {
+                return false;
+            }
+
+            long admittedNs()
+            {
+                return 0;
+            }
+        };
+        final UnsafeBuffer report = new UnsafeBuffer(new byte[32]);
+        report.putLong(16, 5, java.nio.ByteOrder.LITTLE_ENDIAN);
+        report.putLong(24, 99, java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertTrue(connection.sendPatched(report, 0, 32, 16, SegmentSeqNo.compose(1, 5)));
+        assertEquals(SegmentSeqNo.compose(1, 5), sent.getLong(16, java.nio.ByteOrder.LITTLE_ENDIAN));
+        assertEquals(99, sent.getLong(24, java.nio.ByteOrder.LITTLE_ENDIAN));
+        assertEquals(5, report.getLong(16, java.nio.ByteOrder.LITTLE_ENDIAN), "the egress buffer is left alone");
     }
 
     private int newOrder(final int instrumentId)
