@@ -58,6 +58,7 @@ final class ScriptedCluster implements AutoCloseable
     private final AdminResponseDecoder adminResponse = new AdminResponseDecoder();
     private final LongHashSet answered = new LongHashSet();
     private final SessionStatusDecoder sessionStatus = new SessionStatusDecoder();
+    private final io.keel.codecs.TransferStatusDecoder transferStatus = new io.keel.codecs.TransferStatusDecoder();
     private long gatewayMessages;
     private long refusedStatuses;
     private long nextCorrelationId = 100;
@@ -93,6 +94,10 @@ final class ScriptedCluster implements AutoCloseable
                 {
                     adminResponse.wrapAndApplyHeader(buffer, offset, header);
                     answered.add(adminResponse.correlationId());
+                }
+                else if (header.templateId() == io.keel.codecs.TransferStatusDecoder.TEMPLATE_ID)
+                {
+                    answered.add(transferStatus.wrapAndApplyHeader(buffer, offset, header).correlationId());
                 }
             }).connect();
         gateway = new ClusterCommandSession(cluster.ingressEndpoints(), Principal.gatewayCredentials(GATEWAY_ID, SECRET),

@@ -44,12 +44,18 @@ class SegmentTransfersClusterTest
 
     private SegmentMap launchSegments() throws Exception
     {
+        return launchSegments(1);
+    }
+
+    private SegmentMap launchSegments(final int segment0Members) throws Exception
+    {
         final int basePort1 = ClusterHarness.freeBasePort(1);
         segments = new EmbeddedCluster[]{
-            harness.launchCluster(1, "segment-0", harness.basePort()),
+            harness.launchCluster(segment0Members, "segment-0", harness.basePort()),
             harness.launchCluster(1, "segment-1", basePort1)};
         final String text = "version=1\nsegments=2\n" +
-            "segment.0.hosts=localhost\nsegment.0.base-port=" + harness.basePort() + "\nsegment.0.instruments=1-99\n" +
+            "segment.0.hosts=" + String.join(",", java.util.Collections.nCopies(segment0Members, "localhost")) +
+            "\nsegment.0.base-port=" + harness.basePort() + "\nsegment.0.instruments=1-99\n" +
             "segment.1.hosts=localhost\nsegment.1.base-port=" + basePort1 + "\nsegment.1.instruments=100-199\n";
         mapFile = new File(harness.dir(), "segments.properties").toPath();
         Files.writeString(mapFile, text);
@@ -76,24 +82,11 @@ class SegmentTransfersClusterTest
     }
 
     /**
-     * Over both segments: the account's balances, plus every pending transfer its destination has not credited.
+     * The checker: {@link SegmentTransfers#conservedTotal} over both segments.
      */
     static long conservedTotal(final SegmentTransfers transfers, final long accountId, final int assetId)
     {
-        long total = 0;
-        for (int segment = 0; segment < transfers.segmentMap().segmentCount(); segment++)
-        {
-            total += transfers.balance(segment, accountId, assetId);
-            for (final SegmentTransfers.PendingTransfer pending : transfers.pending(segment))
-            {
-                if (pending.assetId() == assetId &&
-                    transfers.query(pending.toSegment(), pending.transferId()).state() != TransferState.CREDITED)
-                {
-                    total += pending.amount();
-                }
-            }
-        }
-        return total;
+        return transfers.conservedTotal(accountId, assetId);
     }
 
     @Test
@@ -169,9 +162,61 @@ class SegmentTransfersClusterTest
             assertEquals(2 * FUNDS, conservedTotal(transfers, ACCOUNT, ASSET));
             assertEquals(List.of(), transfers.recover(), "nothing left to recover");
 
+            // Only an admin may move funds: a gateway's Transfer is refused and changes nothing.
+            final TestClient gateway = harness.gateway(segments[1].ingressEndpoints(), 1);
+            assertTrue(gateway.client().transfer(1, 1007, ACCOUNT, ASSET, 1, TransferStep.CREDIT, 0, 1));
+            assertEquals(RejectReason.UNSUPPORTED_MESSAGE, gateway.awaitBusinessReject(1, 10_000).reason());
+            assertEquals(TransferState.NONE, transfers.query(1, 1007).state());
+            harness.closeClient(gateway);
+
             // The planted bug: a recovery that credits a second time under a new id. The check must see it.
             assertEquals(RejectReason.NONE, transfers.step(1, TransferStep.CREDIT, 9_001, ACCOUNT, ASSET, 25, 0, 1).result());
             assertNotEquals(2 * FUNDS, conservedTotal(transfers, ACCOUNT, ASSET), "the conservation check catches it");
+        }
+    }
+
+    /**
+     * The source segment's leader is killed while transfers run: the coordinator sends each unanswered request again
+     * (to the new leader), a step applied before the kill answers "already applied", and every transfer completes
+     * exactly once.
+     */
+    @Test
+    @Timeout(120)
+    void shouldCompleteEveryTransferExactlyOnceAcrossALeaderKillInTheSourceSegment() throws Exception
+    {
+        final SegmentMap map = launchSegments(3);
+        final int leader = segments[0].awaitLeader(10_000).memberId();
+        harness.allowLeaderHeartbeatTimeout(leader);
+        final int transfersToRun = 12;
+        try (SegmentTransfers transfers = coordinator(map, "coordinator"))
+        {
+            assertTrue(transfers.transfer(3000, ACCOUNT, ASSET, 10, 0, 1).isCompleted());
+            final java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+            final java.util.concurrent.atomic.AtomicInteger completedAtKill = new java.util.concurrent.atomic.AtomicInteger(-1);
+            final Thread killer = new Thread(() ->
+            {
+                ClusterHarness.await(() -> completed.get() >= 2, 30_000, () -> "two transfers before the kill");
+                completedAtKill.set(completed.get());
+                harness.stopNode(segments[0], leader);
+            }, "leader-killer");
+            killer.start();
+            final long startNs = System.nanoTime();
+            for (int i = 1; i <= transfersToRun; i++)
+            {
+                final SegmentTransfers.TransferOutcome outcome = transfers.transfer(3000 + i, ACCOUNT, ASSET, 10, 0, 1);
+                assertTrue(outcome.isCompleted(), outcome::line);
+                completed.incrementAndGet();
+            }
+            killer.join();
+            System.out.println("[leader kill] after " + completedAtKill.get() + " of " + transfersToRun +
+                " transfers; all done in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms");
+            assertTrue(completedAtKill.get() < transfersToRun - 2, "the leader died while transfers ran: " +
+                completedAtKill.get());
+            assertEquals(List.of(), transfers.recover(), "nothing left pending");
+            assertEquals(FUNDS - 10 * (transfersToRun + 1), transfers.balance(0, ACCOUNT, ASSET));
+            assertEquals(FUNDS + 10 * (transfersToRun + 1), transfers.balance(1, ACCOUNT, ASSET));
+            assertEquals(2 * FUNDS, conservedTotal(transfers, ACCOUNT, ASSET));
+            assertNotEquals(leader, segments[0].awaitLeader(10_000).memberId());
         }
     }
 
@@ -181,8 +226,12 @@ class SegmentTransfersClusterTest
     {
         final SegmentMap map = launchSegments();
         final String file = mapFile.toString();
+        Result r = admin("--help");
+        assertEquals(0, r.exit, r::toString);
+        assertTrue(r.out.contains("transfer-recover") && r.out.contains("--segment-map") && r.out.contains("--segment N"),
+            r::toString);
 
-        Result r = admin("--segment-map", file, "transfer", "2001", "1", "2", "10", "0", "1");
+        r = admin("--segment-map", file, "transfer", "2001", "1", "2", "10", "0", "1");
         assertEquals(0, r.exit, r::toString);
         assertEquals("transfer id=2001 account=1 asset=2 amount=10 from=0 to=1 state=COMPLETED\n", r.out);
 
