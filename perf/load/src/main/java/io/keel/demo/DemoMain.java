@@ -128,6 +128,7 @@ public final class DemoMain implements Callable<Integer>
 
         Gateway gateway = null;
         boolean hashesEqual = false;
+        boolean conserved = true;
         try
         {
             for (int k = 0; k < segments; k++)
@@ -195,6 +196,10 @@ public final class DemoMain implements Callable<Integer>
             if (transfer != null)
             {
                 transfer.await(TIMEOUT_MS, this::pollSessions);
+                final long[] deposited = new long[Math.max(BASE_ASSET, QUOTE_ASSET) + 1];
+                deposited[BASE_ASSET] = BASE_DEPOSIT * traders * segments;
+                deposited[QUOTE_ASSET] = QUOTE_DEPOSIT * traders * segments;
+                conserved = transfer.checkConservation(traders, deposited, TIMEOUT_MS, this::pollSessions);
             }
             hashesEqual = true;
             for (final DemoSegment segment : segmentList)
@@ -217,8 +222,8 @@ public final class DemoMain implements Callable<Integer>
         }
         System.out.println("demo: " + (segments == 1 ? "" : "segments=" + segments + " ") + "orders=" + orders +
             " trades=" + trades + " nodes=" + nodes + " hashes-equal=" + hashesEqual);
-        // The transfer's outcome is printed on its own line: a transfer that did not complete fails the run too.
-        return hashesEqual && (transfer == null || transfer.completed()) ? 0 : 1;
+        // The transfer's outcome and the money check are printed on lines of their own; either failing fails the run.
+        return hashesEqual && conserved && (transfer == null || transfer.completed()) ? 0 : 1;
     }
 
     /**

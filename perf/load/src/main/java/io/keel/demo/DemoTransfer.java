@@ -56,13 +56,18 @@ final class DemoTransfer implements AutoCloseable
         printWhenDone();
     }
 
-    private void run()
+    private SegmentTransfers open()
     {
-        try (SegmentTransfers transfers = new SegmentTransfers(new SegmentTransfers.Context()
+        return new SegmentTransfers(new SegmentTransfers.Context()
             .segmentMap(map)
             .credentials(io.keel.common.Principal.adminCredentials("demo", io.keel.common.Principal.DEV_SECRET))
             .aeronDirBase(aeronDir)
-            .idleProfile(idleProfile)))
+            .idleProfile(idleProfile));
+    }
+
+    private void run()
+    {
+        try (SegmentTransfers transfers = open())
         {
             final SegmentTransfers.TransferOutcome result =
                 transfers.transfer(TRANSFER_ID, ACCOUNT, assetId, AMOUNT, 0, toSegment);
@@ -106,6 +111,75 @@ final class DemoTransfer implements AutoCloseable
             outcome = "transfer id=" + TRANSFER_ID + " gave no outcome within " + timeoutMs + " ms";
         }
         printWhenDone();
+    }
+
+    /**
+     * After the trading, with nothing moving: for each asset, every account's holdings over every segment plus what
+     * transfers hold in flight ({@link SegmentTransfers#conservedTotal}) sum to everything deposited — trades move
+     * money between accounts, the transfer between segments, neither makes or loses any. Asked on a thread of its own
+     * while the demo's thread polls its sessions.
+     *
+     * @param deposited per asset (index = asset id), what the demo deposited over every account and segment.
+     */
+    boolean checkConservation(final int accounts, final long[] deposited, final long timeoutMs,
+        final IntSupplier pollSessions)
+    {
+        final long[] totals = new long[deposited.length];
+        final String[] failure = new String[1];
+        final Thread checker = new Thread(() ->
+        {
+            try (SegmentTransfers transfers = open())
+            {
+                for (int asset = 0; asset < deposited.length; asset++)
+                {
+                    for (long account = 1; deposited[asset] != 0 && account <= accounts; account++)
+                    {
+                        totals[asset] += transfers.conservedTotal(account, asset);
+                    }
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                failure[0] = ex.getMessage();
+            }
+        }, "demo-conservation");
+        checker.setDaemon(true);
+        checker.start();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (checker.isAlive() && System.nanoTime() - deadline < 0)
+        {
+            if (pollSessions.getAsInt() == 0)
+            {
+                DemoMain.sleep(1);
+            }
+        }
+        try
+        {
+            checker.join(1);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (checker.isAlive() || failure[0] != null)
+        {
+            System.out.println("demo: money across segments not checked: " +
+                (failure[0] != null ? failure[0] : "no answer within " + timeoutMs + " ms"));
+            return false;
+        }
+        final StringBuilder text = new StringBuilder("demo: money across segments:");
+        boolean conserved = true;
+        for (int asset = 0; asset < deposited.length; asset++)
+        {
+            if (deposited[asset] != 0)
+            {
+                text.append(" asset ").append(asset).append(" total=").append(totals[asset]).append(" deposited=")
+                    .append(deposited[asset]).append(',');
+                conserved &= totals[asset] == deposited[asset];
+            }
+        }
+        System.out.println(text.append(" conserved=").append(conserved));
+        return conserved;
     }
 
     boolean completed()

@@ -45,6 +45,8 @@ class DemoMainTest
             "demo: segments=2 orders=[0-9]+ trades=[1-9][0-9]* nodes=1 hashes-equal=true"), text);
         assertTrue(text.contains("demo: transfer id=1 account=1 asset=2 amount=1000000 from=0 to=1 state=COMPLETED"), text);
         assertTrue(text.contains("demo: segment 1 member 0 state hash at log position"), text);
+        assertTrue(text.lines().anyMatch((line) -> line.startsWith("demo: money across segments: asset 1 total=") &&
+            line.endsWith(" conserved=true")), text);
         assertTrue(text.contains("on instruments 1 (segment 0), 101 (segment 1)"), text);
     }
 
