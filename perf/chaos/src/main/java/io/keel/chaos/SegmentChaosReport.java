@@ -28,6 +28,10 @@ final class SegmentChaosReport
     long processKills;
     long pendingAfterRecovery;
     long pauseNs;
+    /** Per segment node fault: orders of the other segments acknowledged within {@link #OTHERS_WINDOW_NS} after it. */
+    final List<String> othersTradedOn = new ArrayList<>();
+    long othersLeastAcked = -1;
+    static final long OTHERS_WINDOW_NS = 3_000_000_000L;
 
     SegmentChaosReport(final int segments)
     {
@@ -142,6 +146,36 @@ final class SegmentChaosReport
         return count;
     }
 
+    /**
+     * "A fault in one segment does not stop the others": for each node fault of a segment, how many orders of the
+     * other segments were acknowledged in the 3 s after it (first report showing them accepted).
+     */
+    void collectOthersTradedOn(final List<ChaosTrader> traders, final io.keel.common.SegmentMap map)
+    {
+        for (final FaultInjector.Fault fault : all.faults)
+        {
+            if (!fault.members.startsWith("segment "))
+            {
+                continue;
+            }
+            final int segment = Integer.parseInt(fault.members.substring("segment ".length()).split(" ")[0]);
+            long acked = 0;
+            for (final ChaosTrader trader : traders)
+            {
+                for (final ChaosOrder order : trader.orders())
+                {
+                    if (order.ackNs != 0 && map.segmentOf(order.instrumentId) != segment &&
+                        order.ackNs - fault.atNs >= 0 && order.ackNs - fault.atNs < OTHERS_WINDOW_NS)
+                    {
+                        acked++;
+                    }
+                }
+            }
+            othersTradedOn.add(fault.kind.label() + " " + fault.members + ": " + acked);
+            othersLeastAcked = othersLeastAcked < 0 ? acked : Math.min(othersLeastAcked, acked);
+        }
+    }
+
     boolean passed()
     {
         boolean clean = all.problems.isEmpty() && moneyConserved() && hashesEqual() && pendingAfterRecovery == 0 &&
@@ -179,6 +213,8 @@ final class SegmentChaosReport
             row(out, "segment " + k + ": market data replayed from the log = final books",
                 segment.marketDataChecked == 0 ? "not checked" : segment.marketDataMatches() ? "yes" : "NO");
         }
+        row(out, "orders of the other segments acknowledged within 3 s of a segment's node fault (least over " +
+            othersTradedOn.size() + " faults)", othersLeastAcked);
         row(out, "transfers between segments (distinct ids) / attempts", transfers + " / " + transferAttempts.size());
         for (final TransferFaults.Mode mode : TransferFaults.Mode.values())
         {

@@ -265,6 +265,7 @@ final class SegmentChaosRun
             report.all.history = history.lines();
             rebuildAndCheck(dir, basePorts, processes, traders, map, transfers);
             report.all.collect(traders);
+            report.collectOthersTradedOn(traders, map);
             passed = report.passed();
         }
         finally

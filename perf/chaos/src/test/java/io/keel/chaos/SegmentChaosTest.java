@@ -67,6 +67,8 @@ class SegmentChaosTest
                 f.members.startsWith(segment)), "a leader kill in " + segment);
         }
         assertTrue(report.all.acked > 500, "orders acknowledged: " + report.all.acked);
+        assertTrue(report.othersLeastAcked > 0, "the other segment trades on through every segment fault: " +
+            report.othersTradedOn);
         assertEquals(0, report.lost(), "lost");
         assertEquals(0, report.duplicates(), "duplicates");
         assertEquals(0, report.reportsLost(), "reports lost");
