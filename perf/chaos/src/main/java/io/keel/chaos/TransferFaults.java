@@ -3,6 +3,7 @@ package io.keel.chaos;
 import io.keel.codecs.MessageHeaderEncoder;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.TransferEncoder;
+import io.keel.codecs.TransferState;
 import io.keel.codecs.TransferStep;
 import io.keel.node.AdminMain;
 import org.agrona.CloseHelper;
@@ -27,8 +28,8 @@ import java.util.concurrent.TimeUnit;
  *   source), each sent again through failovers until answered (a repeat is ALREADY_APPLIED);</li>
  *   <li>{@link Mode#ABANDON_AFTER_DEBIT}: a coordinator that dies after the debit;</li>
  *   <li>{@link Mode#ABANDON_AFTER_CREDIT}: one that dies after the credit, before the confirm;</li>
- *   <li>{@link Mode#KILLED_PROCESS}: {@code keel admin --segment-map F transfer ...} as a process, SIGKILLed at a
- *   random moment of its life (or left to finish, one time in three);</li>
+ *   <li>{@link Mode#KILLED_PROCESS}: {@code keel admin --segment-map F transfer ...} as a process, SIGKILLed once its
+ *   debit (or, as often, its credit) shows applied (or left to finish, one time in three);</li>
  *   <li>{@link Mode#REPEAT}: an earlier transfer's steps sent again under its id: nothing may move twice.</li>
  * </ol>
  * After the load, {@link #recover()} runs {@code keel admin --segment-map F transfer-recover} (a process), which must
@@ -69,8 +70,6 @@ final class TransferFaults implements Runnable
     private volatile boolean running = true;
     private long nextId = 1;
     private long processKills;
-    /** How long an unkilled transfer process lived: the range a kill is drawn from. */
-    private long processLifeMs = 3_000;
 
     /**
      * @param admins one admin session per segment, owned by this thread while it runs.
@@ -265,23 +264,36 @@ final class TransferFaults implements Runnable
         final Process process = start(out, "transfer", Long.toString(id), Long.toString(account),
             Integer.toString(asset), Long.toString(amount), Integer.toString(from), Integer.toString(to));
         final long startNs = System.nanoTime();
-        final boolean kill = random.nextInt(3) != 0;
-        final long killAfterMs = kill ? random.nextLong(processLifeMs + 1) : Long.MAX_VALUE;
+        // One in three runs to its end; the others are SIGKILLed as soon as this thread sees the process's debit
+        // applied in the source (state PENDING), or its credit in the destination (CREDITED): a coordinator crashing
+        // between its steps. Steps a few milliseconds apart may all be done between two looks: then it completed.
+        final int target = random.nextInt(3);
         while (process.isAlive())
         {
-            if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) >= killAfterMs)
+            if (target > 0)
             {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-                processKills++;
-                return "process killed after " + killAfterMs + " ms: " + lastLine(out);
+                final int segment = target == 1 ? from : to;
+                final long correlationId = admins[segment].nextCorrelationId();
+                final AdminSession.Answer answer = admins[segment].request((c) -> c.offer(buffer, 0,
+                    encode(correlationId, id, account, asset, amount, TransferStep.QUERY, from, to), 0),
+                    correlationId, 2_000);
+                final boolean reached = answer != null && (target == 1 ?
+                    answer.value() == TransferState.PENDING.value() : answer.value() == TransferState.CREDITED.value());
+                if (reached && process.isAlive())
+                {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                    processKills++;
+                    final String step = target == 1 ? "debit" : "credit";
+                    return "process SIGKILLed once its " + step + " was applied (" +
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms): " + lastLine(out);
+                }
             }
             pollAll();
-            ChaosTrader.sleep(5);
+            ChaosTrader.sleep(2);
         }
-        final long lifeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-        processLifeMs = Math.max(500, (processLifeMs + lifeMs) / 2);
-        return "process exit " + process.exitValue() + " after " + lifeMs + " ms: " + lastLine(out);
+        return "process exit " + process.exitValue() + " after " +
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms: " + lastLine(out);
     }
 
     private Process start(final File out, final String... verb)
