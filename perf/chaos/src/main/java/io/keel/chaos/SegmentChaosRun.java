@@ -277,7 +277,8 @@ final class SegmentChaosRun
             }
             else
             {
-                for (final File child : dir.listFiles((d, n) -> n.endsWith("-aeron") || n.contains("-aeron-")))
+                for (final File child : dir.listFiles((d, n) -> n.endsWith("-aeron") || n.contains("-aeron-") ||
+                    n.equals("transfer-tmp")))
                 {
                     IoUtil.delete(child, true);
                 }

@@ -304,6 +304,8 @@ final class TransferFaults implements Runnable
         command.add("-Xmx128m");
         command.add("-XX:+UseSerialGC");
         command.add("-XX:TieredStopAtLevel=1");
+        // Its Aeron directories are temporary ones; a SIGKILLed process cannot delete them: keep them in the run dir.
+        command.add("-Djava.io.tmpdir=" + tmpDir().getAbsolutePath());
         command.add("-cp");
         command.add(ChaosProcesses.classPath());
         command.add(AdminMain.class.getName());
@@ -321,6 +323,13 @@ final class TransferFaults implements Runnable
         {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    private File tmpDir()
+    {
+        final File tmp = new File(dir, "transfer-tmp");
+        tmp.mkdirs();
+        return tmp;
     }
 
     private static String lastLine(final File file)
