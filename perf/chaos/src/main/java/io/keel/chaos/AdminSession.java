@@ -28,6 +28,7 @@ final class AdminSession implements AutoCloseable
     private final ClusterCommandSession client;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final AdminResponseDecoder response = new AdminResponseDecoder();
+    private final io.keel.codecs.TransferStatusDecoder transferStatus = new io.keel.codecs.TransferStatusDecoder();
     private final Map<Long, Answer> answers = new HashMap<>();
     private long nextCorrelationId = 1;
 
@@ -77,6 +78,13 @@ final class AdminSession implements AutoCloseable
         {
             response.wrapAndApplyHeader(buffer, offset, header);
             answers.put(response.correlationId(), new Answer(response.result(), response.value(), response.logPosition()));
+        }
+        else if (header.templateId() == io.keel.codecs.TransferStatusDecoder.TEMPLATE_ID)
+        {
+            // A transfer step's answer: the outcome, and (as the value) the state the segment holds under the id.
+            transferStatus.wrapAndApplyHeader(buffer, offset, header);
+            answers.put(transferStatus.correlationId(),
+                new Answer(transferStatus.result(), transferStatus.stateRaw(), 0));
         }
     }
 

@@ -36,7 +36,9 @@ enum Anomaly
     /** The engine's own invariants, or the totals of both assets against the deposits. */
     INVARIANT("invariant"),
     /** Market data replayed from a node's log differs from its final books. */
-    MARKET_DATA("market-data");
+    MARKET_DATA("market-data"),
+    /** Across market segments: balances plus money in flight between segments differ from what was deposited. */
+    MONEY("money");
 
     private final String label;
 

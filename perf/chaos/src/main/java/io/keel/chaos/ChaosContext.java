@@ -43,6 +43,8 @@ public final class ChaosContext
     private String testEngineListener;
     private NetTopology net;
     private long partitionMs;
+    private int segments = 1;
+    private long transferPeriodMs = 1_500;
 
     public ChaosContext conclude()
     {
@@ -56,6 +58,10 @@ public final class ChaosContext
         require(drainTimeoutS > 0, "--drain-timeout-s must be > 0: " + drainTimeoutS);
         require(net == null || !haproxy, "--net and --haproxy cannot be combined yet");
         require(partitionMs >= 0, "--partition-ms must be >= 0: " + partitionMs);
+        require(transferPeriodMs >= 0, "--transfer-period-ms must be >= 0: " + transferPeriodMs);
+        require(segments >= 1 && segments <= 4, "--segments must be in 1..4: " + segments);
+        require(segments == 1 || (net == null && !haproxy), "--segments runs on loopback with the relay: not with " +
+            "--net or --haproxy");
         require(gateways == ChaosProcesses.GATEWAYS, "--gateways must be " + ChaosProcesses.GATEWAYS +
             " (the relay and deploy/haproxy.cfg have two servers): " + gateways);
         return this;
@@ -104,6 +110,34 @@ public final class ChaosContext
     public long pauseMs()
     {
         return Math.max(3_000, heartbeatTimeoutMs * 2);
+    }
+
+    /**
+     * @return market segments: 1 is the single cluster of {@link ChaosRun}, more are {@link SegmentChaosRun}'s.
+     */
+    public int segments()
+    {
+        return segments;
+    }
+
+    public ChaosContext segments(final int segments)
+    {
+        this.segments = segments;
+        return this;
+    }
+
+    /**
+     * @return with segments: a transfer between segments every this many ms during the load; 0 = none.
+     */
+    public long transferPeriodMs()
+    {
+        return transferPeriodMs;
+    }
+
+    public ChaosContext transferPeriodMs(final long transferPeriodMs)
+    {
+        this.transferPeriodMs = transferPeriodMs;
+        return this;
     }
 
     public long seconds()

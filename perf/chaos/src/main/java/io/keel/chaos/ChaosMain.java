@@ -29,7 +29,11 @@ import java.util.concurrent.TimeUnit;
     footer = "%nFaults: kill -9 of the leader or a follower, SIGSTOP of the leader or a follower past the election " +
         "timeout then SIGCONT, restart of a killed node, kill -9 + restart and SIGTERM + restart of a gateway, a " +
         "client moved to the other gateway.%n" +
-        "Last line: chaos: acked=N lost=0 duplicates=0 reports=N reports-lost=0 hashes-equal=true faults=N")
+        "Last line: chaos: acked=N lost=0 duplicates=0 reports=N reports-lost=0 hashes-equal=true faults=N%n" +
+        "With --segments N: segment faults one segment at a time, transfer faults (steps abandoned after the debit or " +
+        "the credit, a transfer process SIGKILLed, repeats), transfer-recover at the end; last line: chaos: segments=N " +
+        "acked=N lost=0 duplicates=0 reports=N reports-lost=0 hashes-equal=true transfers=N recovered=N " +
+        "money-conserved=true faults=N")
 public final class ChaosMain implements Callable<Integer>
 {
     @Option(names = "--seconds", description = "Load duration (default ${DEFAULT-VALUE}).")
@@ -86,6 +90,16 @@ public final class ChaosMain implements Callable<Integer>
         + "(default: twice the heartbeat timeout, at least 3000).")
     long partitionMs;
 
+    @Option(names = "--segments", description = "Market segments, each three node processes of its own behind the "
+        + "gateways' segment map; faults hit one segment at a time, and transfers between segments run all along with "
+        + "their coordinator failing between steps; checks per segment and money across segments (default "
+        + "${DEFAULT-VALUE}; up to 4).")
+    int segments = 1;
+
+    @Option(names = "--transfer-period-ms", description = "With --segments: a transfer between segments every this many " +
+        "ms during the load, 0 = none (default ${DEFAULT-VALUE}).")
+    long transferPeriodMs = 1_500;
+
     /** Internal: this JVM is the run inside the clients' namespace of the topology with this name prefix. */
     @Option(names = "--net-inside", hidden = true)
     String netInside;
@@ -138,6 +152,8 @@ public final class ChaosMain implements Callable<Integer>
             .gateways(gateways)
             .haproxy(haproxy)
             .partitionMs(partitionMs)
+            .segments(segments)
+            .transferPeriodMs(transferPeriodMs)
             .verbose(verbose);
         if (netInside != null)
         {
@@ -146,6 +162,16 @@ public final class ChaosMain implements Callable<Integer>
         if (seed != null)
         {
             config.seed(seed);
+        }
+        if (segments > 1)
+        {
+            if (net || haproxy)
+            {
+                throw new IllegalArgumentException("--segments runs on loopback with the relay: not with --net or --haproxy");
+            }
+            final SegmentChaosReport segmentReport = new SegmentChaosRun(config, System.out).run();
+            segmentReport.print(System.out);
+            return segmentReport.passed() ? 0 : 1;
         }
         final ChaosReport report = new ChaosRun(config, System.out).run();
         report.print(System.out);

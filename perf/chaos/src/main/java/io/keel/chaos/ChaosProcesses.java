@@ -39,6 +39,10 @@ final class ChaosProcesses implements AutoCloseable
     private final List<Process> all = Collections.synchronizedList(new ArrayList<>());
     private final Process[] gateways = new Process[GATEWAYS];
     private int starts;
+    /** With market segments: this cluster's segment (its dir and log names), and the map the gateways run with. */
+    private String clusterDirName = "cluster";
+    private String nodeNamePrefix = "";
+    private File segmentMap;
     private final Thread destroyOnExit = new Thread(this::destroyAllForcibly, "chaos-destroy-processes");
 
     /**
@@ -66,9 +70,21 @@ final class ChaosProcesses implements AutoCloseable
         return new File(runDir, "cluster");
     }
 
+    /**
+     * These processes are market segment {@code segment}'s: its members live in {@code segment-<k>/node-<i>} and log
+     * to {@code s<k>-node-<i>-*.log}; gateways started here get the segment map instead of this cluster's hosts.
+     */
+    ChaosProcesses segment(final int segment, final File segmentMap)
+    {
+        clusterDirName = "segment-" + segment;
+        nodeNamePrefix = "s" + segment + "-";
+        this.segmentMap = segmentMap;
+        return this;
+    }
+
     File nodeDir(final int member)
     {
-        return new File(clusterDir(dir), "node-" + member);
+        return new File(new File(dir, clusterDirName), "node-" + member);
     }
 
     File[] nodeDirs()
@@ -212,7 +228,7 @@ final class ChaosProcesses implements AutoCloseable
             command.addAll(List.of("--test-engine-listener", config.testEngineListener()));
         }
         paused[member] = false;
-        nodes[member] = launch(command, "node-" + member, NetTopology.nodeHost(member));
+        nodes[member] = launch(command, nodeNamePrefix + "node-" + member, NetTopology.nodeHost(member));
     }
 
     /**
@@ -229,8 +245,6 @@ final class ChaosProcesses implements AutoCloseable
             "--gateway-id", Integer.toString(gatewayId(index)),
             "--port", Integer.toString(gatewayPorts[index]),
             "--users", usersFile.getAbsolutePath(),
-            "--hosts", hosts(),
-            "--base-port", Integer.toString(basePort),
             "--bind", gatewayHost(index),
             "--egress-host", config.net() == null ? "localhost" : gatewayHost(index),
             "--aeron-dir", gatewayAeronDir(dir, index).getAbsolutePath(),
@@ -241,6 +255,14 @@ final class ChaosProcesses implements AutoCloseable
             "--udp-port", "0",
             "--md-port", "0",
             "--metrics-port", healthPorts != null ? Integer.toString(healthPorts[index]) : "0"));
+        if (segmentMap != null)
+        {
+            command.addAll(List.of("--segment-map", segmentMap.getAbsolutePath()));
+        }
+        else
+        {
+            command.addAll(List.of("--hosts", hosts(), "--base-port", Integer.toString(basePort)));
+        }
         if (healthPorts != null)
         {
             // Behind HAProxy: the client's address comes in a PROXY v2 header, accepted from HAProxy only.
@@ -365,8 +387,9 @@ final class ChaosProcesses implements AutoCloseable
     /**
      * The tail of a process's latest log, for error messages.
      */
-    String tail(final String name)
+    String tail(final String processName)
     {
+        final String name = processName.startsWith("node-") ? nodeNamePrefix + processName : processName;
         final File[] logs = logDir().listFiles((d, n) -> n.startsWith(name + "-"));
         if (logs == null || logs.length == 0)
         {

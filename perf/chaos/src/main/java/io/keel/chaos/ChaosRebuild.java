@@ -37,6 +37,36 @@ final class ChaosRebuild
         final ChaosProcesses processes,
         final List<ChaosTrader> traders)
     {
+        final List<SessionHistory> sessions = new ArrayList<>();
+        for (final ChaosTrader trader : traders)
+        {
+            sessions.add(trader.session());
+        }
+        final int[] instruments = new int[ChaosRun.INSTRUMENTS];
+        for (int i = 0; i < instruments.length; i++)
+        {
+            instruments[i] = i + 1;
+        }
+        rebuildAndCheck(config, report, dir, basePort, processes, sessions, instruments, "rebuild-admin-aeron", true,
+            (member, engine) -> { });
+    }
+
+    /**
+     * As above for any cluster of the run (one market segment of several): its instruments, the sessions' views of
+     * it, whether the balances are checked here or across segments, and what else to take from each rebuilt engine.
+     */
+    static void rebuildAndCheck(
+        final ChaosContext config,
+        final ChaosReport report,
+        final File dir,
+        final int basePort,
+        final ChaosProcesses processes,
+        final List<SessionHistory> sessions,
+        final int[] instruments,
+        final String adminDirName,
+        final boolean checkMoney,
+        final java.util.function.ObjIntConsumer<Engine> inspector)
+    {
         final long startNs = System.nanoTime();
         final KeelNode[] nodes = new KeelNode[ChaosContext.NODES];
         final MarketDataReplay[] marketData = new MarketDataReplay[ChaosContext.NODES];
@@ -62,7 +92,7 @@ final class ChaosRebuild
             try (AdminSession admin = new AdminSession(
                 // The rebuild runs on this JVM's loopback (with --net: inside the clients' namespace).
                 io.keel.common.ClusterLayout.ingressEndpoints(Collections.nCopies(ChaosContext.NODES, "localhost"), basePort),
-                new File(dir, "rebuild-admin-aeron")))
+                new File(dir, adminDirName)))
             {
                 admin.connect(60_000);
                 final AdminSession.Answer hash = admin.stateHash(30_000);
@@ -83,23 +113,23 @@ final class ChaosRebuild
         }
         report.rebuildSeconds = (System.nanoTime() - startNs) / 1e9;
         report.engineHashes = new long[nodes.length];
-        final List<SessionHistory> sessions = new ArrayList<>();
         final List<Integer> accounts = new ArrayList<>();
-        for (final ChaosTrader trader : traders)
+        for (final SessionHistory session : sessions)
         {
-            sessions.add(trader.session());
-            accounts.add(trader.account());
+            accounts.add(session.account);
         }
         for (int i = 0; i < nodes.length; i++)
         {
             final Engine engine = nodes[i].service().engine();
             report.engineHashes[i] = engine.stateHash();
+            inspector.accept(engine, i);
             final EngineEndState end = EngineEndState.of(
-                "member " + i, engine, ChaosRun.INSTRUMENTS, accounts, ChaosRun.BASE, ChaosRun.QUOTE);
-            final CheckResult result = HistoryChecker.check(end, sessions, ChaosRun.INITIAL_BASE, ChaosRun.INITIAL_QUOTE);
+                "member " + i, engine, instruments, accounts, ChaosRun.BASE, ChaosRun.QUOTE);
+            final CheckResult result = HistoryChecker.check(
+                end, sessions, ChaosRun.INITIAL_BASE, ChaosRun.INITIAL_QUOTE, checkMoney);
             if (marketData[i].fromStart())
             {
-                for (final String difference : marketData[i].compare(engine, ChaosRun.INSTRUMENTS))
+                for (final String difference : marketData[i].compare(engine, instruments))
                 {
                     report.marketDataMismatches++;
                     result.violation(Anomaly.MARKET_DATA, "member " + i + " " + difference);

@@ -140,7 +140,7 @@ final class ChaosRun
                 faultThread.start();
                 try
                 {
-                    load(traders, loadStartNs, loadEndNs);
+                    load(config, report, traders, loadStartNs, loadEndNs);
                 }
                 finally
                 {
@@ -156,15 +156,15 @@ final class ChaosRun
 
                 heal(processes);
                 out.printf("chaos: load done (%d faults); draining%n", report.faults.size());
-                drain(traders, admin, "drain");
+                drain(config, report, out, traders, admin::poll, "drain");
                 int queries = 0;
                 for (final ChaosTrader trader : traders)
                 {
                     queries += trader.queueStatusQueries();
                 }
                 report.statusQueries = queries;
-                drain(traders, admin, "reconcile");
-                drain(traders, admin, "fence");
+                drain(config, report, out, traders, admin::poll, "reconcile");
+                drain(config, report, out, traders, admin::poll, "fence");
 
                 // Sessions are in the engine's state: the clients log out and the gateways stop first (their
                 // sessions disconnected, through the log), so the state compared with the rebuild is the final one.
@@ -258,7 +258,9 @@ final class ChaosRun
      * Open loop: the k-th order is due at start + k / rate, whatever happened to the others; a
      * client that is not logged on at its turn skips it (counted as not sent).
      */
-    private void load(final List<ChaosTrader> traders, final long startNs, final long endNs)
+    static void load(
+        final ChaosContext config, final ChaosReport report, final List<ChaosTrader> traders, final long startNs,
+        final long endNs)
     {
         final long intervalNs = TimeUnit.SECONDS.toNanos(1) / config.rate();
         long nextNs = startNs;
@@ -324,7 +326,13 @@ final class ChaosRun
      * Until every trader's requests are answered; the admin session is polled too, so that it is still there
      * for the final state hash.
      */
-    private void drain(final List<ChaosTrader> traders, final AdminSession admin, final String phase)
+    static void drain(
+        final ChaosContext config,
+        final ChaosReport report,
+        final PrintStream out,
+        final List<ChaosTrader> traders,
+        final Runnable pollAdmin,
+        final String phase)
     {
         final long startNs = System.nanoTime();
         final long deadline = startNs + TimeUnit.SECONDS.toNanos(config.drainTimeoutS());
@@ -334,7 +342,7 @@ final class ChaosRun
             final long nowNs = System.nanoTime();
             boolean quiet = true;
             int work = 0;
-            admin.poll();
+            pollAdmin.run();
             for (final ChaosTrader trader : traders)
             {
                 work += trader.poll(nowNs);
@@ -418,7 +426,7 @@ final class ChaosRun
             .map((h) -> h == null ? "missing" : Long.toHexString(h)).toArray());
     }
 
-    private static int[] distinctTcpPorts(final int count, final int[] taken)
+    static int[] distinctTcpPorts(final int count, final int[] taken)
     {
         final int[] ports = new int[count];
         for (int i = 0; i < count; i++)

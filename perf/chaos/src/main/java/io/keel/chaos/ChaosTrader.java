@@ -14,6 +14,7 @@ import io.keel.codecs.OrdType;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
+import io.keel.common.SegmentMap;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -53,6 +54,10 @@ final class ChaosTrader implements KeelClientListener
     private long nextClOrdId = 1;
     private Fence fence = Fence.NONE;
     private long fenceSentNs;
+    /** With market segments: the map (orders are routed by instrument), the instruments traded, the fence. */
+    private SegmentMap segmentMap;
+    private int[] instrumentIds;
+    private SegmentFence segmentFence;
 
     long reports;
     long unavailableRejects;
@@ -83,6 +88,18 @@ final class ChaosTrader implements KeelClientListener
     private enum Fence
     {
         NONE, SENT, ANSWERED
+    }
+
+    /**
+     * Trade these instruments of several market segments (the map routes them); the fence then asks one order of each
+     * segment, so a report lost at the end of any segment's stream shows as a gap in it. Before the load.
+     */
+    ChaosTrader segments(final SegmentMap map, final int[] instruments)
+    {
+        segmentMap = map;
+        instrumentIds = instruments.clone();
+        segmentFence = new SegmentFence(map);
+        return this;
     }
 
     int account()
@@ -170,7 +187,8 @@ final class ChaosTrader implements KeelClientListener
             cancelRandomOpen();
             return;
         }
-        final int instrumentId = 1 + random.nextInt(instruments);
+        final int instrumentId = instrumentIds != null ? instrumentIds[random.nextInt(instrumentIds.length)] :
+            1 + random.nextInt(instruments);
         final Side side = random.nextBoolean() ? Side.BUY : Side.SELL;
         final boolean crossing = r > 0.75;
         final long price;
@@ -256,7 +274,7 @@ final class ChaosTrader implements KeelClientListener
 
     boolean fenceAnswered()
     {
-        return fence == Fence.ANSWERED;
+        return segmentFence != null ? segmentFence.answered() : fence == Fence.ANSWERED;
     }
 
     /**
@@ -268,6 +286,10 @@ final class ChaosTrader implements KeelClientListener
      */
     int sendFence(final long nowNs)
     {
+        if (segmentFence != null)
+        {
+            return client.isLoggedOn() ? segmentFence.send(orders, (order) -> send(order, nowNs), history, tag) : 0;
+        }
         if (fence == Fence.ANSWERED || (fence == Fence.SENT && nowNs - fenceSentNs < RESEND_FENCE_NS) ||
             !client.isLoggedOn())
         {
@@ -357,14 +379,18 @@ final class ChaosTrader implements KeelClientListener
             " leaves=" + report.leavesQty() + " cum=" + report.cumQty() + " last=" + report.lastQty() + "@" +
             report.lastPrice() + " seqNo=" + seqNo);
         received(seqNo, text);
-        ChaosOrder order = orderId == 0 ? null : byOrderId.get(orderId);
+        if (segmentFence != null)
+        {
+            segmentFence.onReport(clOrdId);
+        }
+        ChaosOrder order = orderId == 0 ? null : byOrderId.get(orderKey(seqNo, orderId));
         if (order == null)
         {
             order = byClOrdId.get(clOrdId);
         }
         if (cancels.remove(clOrdId) != null && order == null)
         {
-            order = byOrderId.get(orderId);
+            order = byOrderId.get(orderKey(seqNo, orderId));
         }
         if (order == null)
         {
@@ -376,7 +402,7 @@ final class ChaosTrader implements KeelClientListener
         if (orderId != 0 && order.orderId == 0)
         {
             order.orderId = orderId;
-            byOrderId.put(orderId, order);
+            byOrderId.put(orderKey(seqNo, orderId), order);
         }
         if (execType == ExecType.REJECTED)
         {
@@ -393,6 +419,16 @@ final class ChaosTrader implements KeelClientListener
         }
         order.leavesQty = report.leavesQty();
         order.cumQty = report.cumQty();
+    }
+
+    /**
+     * Each segment's engine numbers its orders on its own: with segments an orderId is known by its segment too (the
+     * report's seqNo carries it).
+     */
+    private long orderKey(final long seqNo, final long orderId)
+    {
+        return segmentMap == null ? orderId :
+            ((long)io.keel.codecs.SegmentSeqNo.segment(seqNo) << io.keel.codecs.SegmentSeqNo.SEQUENCE_BITS) | orderId;
     }
 
     public void onCancelReject(final CancelRejectDecoder reject)
@@ -419,7 +455,7 @@ final class ChaosTrader implements KeelClientListener
     {
         reports++;
         session.received(seqNo, text);
-        if (fence == Fence.SENT)
+        if (fence == Fence.SENT && segmentMap == null)
         {
             fence = Fence.ANSWERED;
         }

@@ -23,6 +23,8 @@ final class CheckResult
     long reportsLost;
     /** Accounts whose base and quote balances were compared with the fills their client received. */
     long accountsChecked;
+    /** Per account: what the fills its client received moved, {base, quote} (summed across segments by the caller). */
+    final Map<Long, long[]> moved = new java.util.TreeMap<>();
     final Map<Anomaly, Long> kinds = new EnumMap<>(Anomaly.class);
     final List<String> violations = new ArrayList<>();
 

@@ -68,8 +68,24 @@ final class EngineEndState
         final int baseAsset,
         final int quoteAsset)
     {
+        final int[] ids = new int[instruments];
+        for (int i = 0; i < instruments; i++)
+        {
+            ids[i] = i + 1;
+        }
+        return of(name, engine, ids, accounts, baseAsset, quoteAsset);
+    }
+
+    static EngineEndState of(
+        final String name,
+        final Engine engine,
+        final int[] instrumentIds,
+        final List<Integer> accounts,
+        final int baseAsset,
+        final int quoteAsset)
+    {
         final EngineEndState state = new EngineEndState(name);
-        for (int instrument = 1; instrument <= instruments; instrument++)
+        for (final int instrument : instrumentIds)
         {
             final int instrumentId = instrument;
             for (final Side side : new Side[]{Side.BUY, Side.SELL})

@@ -51,6 +51,11 @@ final class FaultInjector implements Runnable
     private volatile boolean running = true;
     private long healthChecks;
     private long healthChecksEqual;
+    /** With market segments: this injector's own cycle, spacing, first fault and label ("segment 1 "). */
+    private List<FaultKind> schedule;
+    private long intervalNs;
+    private long firstFaultNs;
+    private String label = "";
 
     FaultInjector(
         final ChaosContext config,
@@ -69,6 +74,25 @@ final class FaultInjector implements Runnable
         this.startNs = startNs;
         this.endNs = endNs;
         random = new Random(config.seed() ^ 0x5DEECE66DL);
+        intervalNs = TimeUnit.SECONDS.toNanos(config.faultIntervalS());
+        firstFaultNs = startNs + intervalNs;
+    }
+
+    /**
+     * One market segment's injector: its processes and admin session are that segment's, it runs this cycle (node
+     * faults; gateway faults and client moves where the processes start the gateways), a fault every
+     * {@code intervalNs} from {@code firstFaultNs}, each fault's members prefixed with the label. Before the
+     * thread starts.
+     */
+    FaultInjector segment(
+        final String label, final List<FaultKind> schedule, final long intervalNs, final long firstFaultNs, final long seed)
+    {
+        this.label = label;
+        this.schedule = schedule;
+        this.intervalNs = intervalNs;
+        this.firstFaultNs = firstFaultNs;
+        random.setSeed(seed);
+        return this;
     }
 
     /**
@@ -115,8 +139,7 @@ final class FaultInjector implements Runnable
             }
             return;
         }
-        final long intervalNs = TimeUnit.SECONDS.toNanos(config.faultIntervalS());
-        long nextNs = startNs + intervalNs;
+        long nextNs = firstFaultNs;
         int step = 0;
         try
         {
@@ -126,7 +149,8 @@ final class FaultInjector implements Runnable
                 {
                     return;
                 }
-                final List<FaultKind> schedule = config.net() != null ? FaultKind.NET_SCHEDULE : FaultKind.SCHEDULE;
+                final List<FaultKind> schedule = this.schedule != null ? this.schedule :
+                    config.net() != null ? FaultKind.NET_SCHEDULE : FaultKind.SCHEDULE;
                 final FaultKind kind = config.faultMode() == ChaosContext.FaultMode.SCHEDULE ?
                     schedule.get(step % schedule.size()) : randomKind();
                 step++;
@@ -463,11 +487,15 @@ final class FaultInjector implements Runnable
     private void record(final FaultKind kind, final String members)
     {
         final long nowNs = System.nanoTime();
-        faults.add(new Fault(kind, nowNs, members));
-        history.line("faults FAULT " + kind + " " + members);
+        // Gateways and clients serve every segment: only a node fault is one segment's.
+        final boolean segmentFault = kind != FaultKind.KILL_GATEWAY && kind != FaultKind.RESTART_GATEWAY &&
+            kind != FaultKind.MOVE_CLIENT;
+        final String who = (segmentFault ? label : "") + members;
+        faults.add(new Fault(kind, nowNs, who));
+        history.line("faults FAULT " + kind + " " + who);
         if (config.verbose())
         {
-            System.out.printf("chaos: %6.1f s %s %s%n", (nowNs - startNs) / 1e9, kind.label(), members);
+            System.out.printf("chaos: %6.1f s %s %s%n", (nowNs - startNs) / 1e9, kind.label(), who);
         }
     }
 }

@@ -44,8 +44,16 @@ final class LeaderAudit
      */
     static LeaderAudit of(final File logDir)
     {
+        return of(logDir, "");
+    }
+
+    /**
+     * Reads every {@code <prefix>node-*.log}: one market segment's members ({@code s<k>-}).
+     */
+    static LeaderAudit of(final File logDir, final String prefix)
+    {
         final LeaderAudit audit = new LeaderAudit();
-        final File[] logs = logDir.listFiles((d, n) -> n.startsWith("node-") && n.endsWith(".log"));
+        final File[] logs = logDir.listFiles((d, n) -> n.startsWith(prefix + "node-") && n.endsWith(".log"));
         if (logs != null)
         {
             Arrays.sort(logs);

@@ -98,8 +98,18 @@ final class MarketDataReplay implements OutputSink
      */
     List<String> compare(final Engine engine, final int instruments)
     {
+        final int[] ids = new int[instruments];
+        for (int i = 0; i < instruments; i++)
+        {
+            ids[i] = i + 1;
+        }
+        return compare(engine, ids);
+    }
+
+    List<String> compare(final Engine engine, final int[] instrumentIds)
+    {
         final List<String> differences = new ArrayList<>(gaps);
-        for (int instrument = 1; instrument <= instruments; instrument++)
+        for (final int instrument : instrumentIds)
         {
             for (final Side side : new Side[]{Side.BUY, Side.SELL})
             {

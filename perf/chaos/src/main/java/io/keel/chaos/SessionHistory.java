@@ -35,6 +35,37 @@ final class SessionHistory
         received.add(new Received(seqNo, what));
     }
 
+    /**
+     * What this session saw of one market segment, as the history checker audits it against that segment's engine:
+     * the orders for its instruments, and its reports (their seqNos carry the segment in their top bits, taken out
+     * here: each segment numbers the session's reports 1, 2, 3... on its own). Unnumbered reports (a gateway's own
+     * refusals) and reports about unknown orders go to segment 0's view.
+     */
+    SessionHistory segmentView(final io.keel.common.SegmentMap map, final int segment)
+    {
+        final SessionHistory view = new SessionHistory(name + "/s" + segment, account);
+        for (final ChaosOrder order : orders)
+        {
+            if (map.segmentOf(order.instrumentId) == segment)
+            {
+                view.orders.add(order);
+            }
+        }
+        for (final Received report : received)
+        {
+            final long seqNo = report.seqNo();
+            if (seqNo == 0 ? segment == 0 : io.keel.codecs.SegmentSeqNo.segment(seqNo) == segment)
+            {
+                view.received.add(new Received(io.keel.codecs.SegmentSeqNo.sequence(seqNo), report.what()));
+            }
+        }
+        if (segment == 0)
+        {
+            view.unknownReports.addAll(unknownReports);
+        }
+        return view;
+    }
+
     ChaosOrder order(final ChaosOrder order)
     {
         orders.add(order);

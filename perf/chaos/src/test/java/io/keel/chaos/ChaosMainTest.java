@@ -21,5 +21,8 @@ class ChaosMainTest
         assertEquals(Cli.EXIT_USAGE, Cli.run(new ChaosMain(), "keel chaos", "--idle", "sometimes"));
         // Without root or ip/nft: "--net needs root (uid 0)" (checked by hand as nobody); as root: not with --haproxy.
         assertEquals(Cli.EXIT_USAGE, Cli.run(new ChaosMain(), "keel chaos", "--net", "--haproxy"));
+        assertEquals(Cli.EXIT_USAGE, Cli.run(new ChaosMain(), "keel chaos", "--segments", "5"));
+        assertEquals(Cli.EXIT_USAGE, Cli.run(new ChaosMain(), "keel chaos", "--segments", "2", "--haproxy"));
+        assertEquals(Cli.EXIT_USAGE, Cli.run(new ChaosMain(), "keel chaos", "--segments", "2", "--transfer-period-ms", "-1"));
     }
 }

@@ -2,32 +2,24 @@ package io.keel.demo;
 
 import io.keel.client.KeelClient;
 import io.keel.client.KeelClientListener;
-import io.keel.codecs.AdminResponseDecoder;
 import io.keel.codecs.BusinessRejectDecoder;
 import io.keel.codecs.ExecType;
 import io.keel.codecs.ExecutionReportDecoder;
 import io.keel.codecs.MassCancelReportDecoder;
 import io.keel.codecs.MassCancelScope;
-import io.keel.codecs.MessageHeaderDecoder;
 import io.keel.codecs.OrdType;
 import io.keel.codecs.SelfTradePrevention;
 import io.keel.codecs.Side;
 import io.keel.codecs.TimeInForce;
 import io.keel.common.Cli;
-import io.keel.common.FreePorts;
 import io.keel.common.IdleProfile;
-import io.keel.common.Principal;
+import io.keel.common.SegmentMap;
 import io.keel.gateway.CredentialsStore;
 import io.keel.gateway.Gateway;
 import io.keel.gateway.GatewayContext;
 import io.keel.gateway.GatewayLog;
-import io.keel.node.ClusterCommandSession;
-import io.keel.node.EmbeddedCluster;
-import io.keel.node.KeelNode;
-import io.keel.node.StateHashFile;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.collections.Long2LongHashMap;
 import picocli.CommandLine.Command;
@@ -53,6 +45,12 @@ import java.util.concurrent.TimeUnit;
  * One thread owns every session (the admin's cluster session and the traders' gateway sessions) and
  * polls all of them from each of its loops, from set-up to the state-hash check: a session left alone
  * for the cluster's session timeout is closed, and an admin request offered into it is lost.
+ * <p>
+ * With {@code --segments N} (market segments): N such clusters, each on its own ports and directory and owning the
+ * instruments {@code 100k+1..100k+99} (segment map {@code segments.properties} in the run directory), one gateway
+ * with that map, every account funded in every segment, the traders trading one instrument of each segment through
+ * their one session each, one admin transfer between segments half-way through, and each segment's members' state
+ * hashes compared within the segment.
  */
 @Command(
     name = "keel demo",
@@ -61,14 +59,20 @@ import java.util.concurrent.TimeUnit;
     description = "Run an embedded cluster, a TCP gateway and scripted traders; print trades, latency and the nodes' state hashes.")
 public final class DemoMain implements Callable<Integer>
 {
-    private static final int INSTRUMENT = 1;
+    private static final int MAX_SEGMENTS = 8;
     private static final int BASE_ASSET = 1;
     private static final int QUOTE_ASSET = 2;
     private static final long START_MID = 10_000;
     private static final long TIMEOUT_MS = 30_000;
+    private static final long QUOTE_DEPOSIT = 1_000_000_000_000L;
+    private static final long BASE_DEPOSIT = 100_000_000L;
 
-    @Option(names = "--nodes", description = "Cluster members: 1 or 3 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--nodes", description = "Cluster members (of each segment): 1 or 3 (default ${DEFAULT-VALUE}).")
     int nodes = 3;
+
+    @Option(names = "--segments", description = "Market segments, each a cluster of --nodes members owning its own " +
+        "instruments, behind one gateway with a segment map; 1..8 (default ${DEFAULT-VALUE}: one cluster, no map).")
+    int segments = 1;
 
     @Option(names = "--seconds", description = "How long the traders trade (default ${DEFAULT-VALUE}).")
     int seconds = 10;
@@ -92,11 +96,9 @@ public final class DemoMain implements Callable<Integer>
     boolean verbose;
 
     private final Histogram latencyNs = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-    private ClusterCommandSession admin;
+    private final List<DemoSegment> segmentList = new ArrayList<>();
     private final List<KeelClient> clients = new ArrayList<>();
-    private long adminResponses;
-    private long hashCorrelationId = -1;
-    private long hashPosition = -1;
+    private DemoTransfer transfer;
     private long orders;
     private long trades;
     private long rejects;
@@ -114,28 +116,33 @@ public final class DemoMain implements Callable<Integer>
         {
             throw new IllegalArgumentException("--seconds and --rate must be > 0 and --traders >= 2");
         }
+        if (segments < 1 || segments > MAX_SEGMENTS)
+        {
+            throw new IllegalArgumentException("--segments must be in 1.." + MAX_SEGMENTS + ": " + segments);
+        }
         final IdleProfile idleProfile = IdleProfile.parse(idle);
         GatewayLog.quiet(!verbose);
         final boolean ownDir = dir == null;
         final File workDir = ownDir ? Files.createTempDirectory("keel-demo-").toFile() : dir;
         IoUtil.ensureDirectoryExists(workDir, "demo dir");
 
-        final int basePort = FreePorts.clusterBasePort(nodes);
-        System.out.println("demo: starting " + nodes + "-node cluster on 127.0.0.1 ports " + basePort + "+, dir " + workDir);
-        EmbeddedCluster cluster = null;
         Gateway gateway = null;
         boolean hashesEqual = false;
+        boolean conserved = true;
         try
         {
-            cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), basePort, idleProfile,
-                (config) -> config.lifecycleLog(verbose));
-            final KeelNode leader = cluster.awaitLeader(TIMEOUT_MS);
-            System.out.println("demo: leader is member " + leader.memberId());
-
-            admin = new ClusterCommandSession(cluster.ingressEndpoints(),
-                Principal.adminCredentials("demo", Principal.DEV_SECRET), new File(workDir, "admin-aeron"),
-                idleProfile, this::onAdminMessage).connect();
-            setUpMarket();
+            for (int k = 0; k < segments; k++)
+            {
+                final boolean one = segments == 1;
+                final DemoSegment segment = DemoSegment.launch(k, one ? "" : "segment " + k + " ", nodes,
+                    new File(workDir, one ? "cluster" : "segment-" + k), segmentList, idleProfile, verbose,
+                    this::pollSessions, TIMEOUT_MS);
+                segmentList.add(segment);
+                segment.connectAdmin(new File(workDir, one ? "admin-aeron" : "admin-aeron-" + k), idleProfile);
+                segment.setUpMarket(instrument(k), BASE_ASSET, QUOTE_ASSET, START_MID, traders, QUOTE_DEPOSIT,
+                    BASE_DEPOSIT, TIMEOUT_MS);
+            }
+            final File mapFile = segments == 1 ? null : writeSegmentMap(workDir);
 
             final Path users = workDir.toPath().resolve("users.txt");
             for (int i = 1; i <= traders; i++)
@@ -143,10 +150,18 @@ public final class DemoMain implements Callable<Integer>
                 CredentialsStore.addUser(users, "trader" + i, i, ("demo-" + i).getBytes(StandardCharsets.UTF_8),
                     CredentialsStore.MIN_ITERATIONS);
             }
-            gateway = Gateway.launch(new GatewayContext()
+            final GatewayContext gatewayContext = new GatewayContext();
+            if (mapFile == null)
+            {
+                gatewayContext.clusterEndpoints(segmentList.get(0).cluster().ingressEndpoints());
+            }
+            else
+            {
+                gatewayContext.segmentMap(SegmentMap.load(mapFile.toPath()));
+            }
+            gateway = Gateway.launch(gatewayContext
                 .port(0)
                 .udpPort(0)
-                .clusterEndpoints(cluster.ingressEndpoints())
                 .credentialsFile(users)
                 .aeronDir(new File(workDir, "gateway-aeron"))
                 .idleProfile(idleProfile)
@@ -154,7 +169,12 @@ public final class DemoMain implements Callable<Integer>
                 .conclude());
             awaitAvailable(gateway);
             System.out.println("demo: gateway listening on 127.0.0.1:" + gateway.port() + ", " + traders + " traders, " +
-                rate + " orders/s for " + seconds + " s");
+                rate + " orders/s for " + seconds + " s" + (segments == 1 ? "" : " on instruments " + instrumentList()));
+            if (mapFile != null)
+            {
+                transfer = new DemoTransfer(mapFile, new File(workDir, "transfer-aeron"), idleProfile, QUOTE_ASSET,
+                    segments);
+            }
 
             final Trader[] script = new Trader[traders];
             for (int i = 0; i < traders; i++)
@@ -173,20 +193,37 @@ public final class DemoMain implements Callable<Integer>
             trade(script);
             printLatency();
 
-            hashesEqual = checkHashes(cluster);
+            if (transfer != null)
+            {
+                transfer.await(TIMEOUT_MS, this::pollSessions);
+                final long[] deposited = new long[Math.max(BASE_ASSET, QUOTE_ASSET) + 1];
+                deposited[BASE_ASSET] = BASE_DEPOSIT * traders * segments;
+                deposited[QUOTE_ASSET] = QUOTE_DEPOSIT * traders * segments;
+                conserved = transfer.checkConservation(traders, deposited, TIMEOUT_MS, this::pollSessions);
+            }
+            hashesEqual = true;
+            for (final DemoSegment segment : segmentList)
+            {
+                hashesEqual &= segment.checkHashes(TIMEOUT_MS, verbose);
+            }
         }
         finally
         {
             clients.forEach(CloseHelper::quietClose);
-            CloseHelper.quietCloseAll(gateway, admin, cluster);
+            CloseHelper.quietCloseAll(transfer, gateway);
+            for (int k = segmentList.size() - 1; k >= 0; k--)
+            {
+                CloseHelper.quietClose(segmentList.get(k));
+            }
             if (ownDir)
             {
                 IoUtil.delete(workDir, true);
             }
         }
-        System.out.println("demo: orders=" + orders + " trades=" + trades + " nodes=" + nodes + " hashes-equal=" +
-            hashesEqual);
-        return hashesEqual ? 0 : 1;
+        System.out.println("demo: " + (segments == 1 ? "" : "segments=" + segments + " ") + "orders=" + orders +
+            " trades=" + trades + " nodes=" + nodes + " hashes-equal=" + hashesEqual);
+        // The transfer's outcome and the money check are printed on lines of their own; either failing fails the run.
+        return hashesEqual && conserved && (transfer == null || transfer.completed()) ? 0 : 1;
     }
 
     /**
@@ -196,7 +233,11 @@ public final class DemoMain implements Callable<Integer>
      */
     private int pollSessions()
     {
-        int work = admin == null ? 0 : admin.poll();
+        int work = 0;
+        for (int k = 0; k < segmentList.size(); k++)
+        {
+            work += segmentList.get(k).poll();
+        }
         for (int i = 0; i < clients.size(); i++)
         {
             work += clients.get(i).poll();
@@ -204,43 +245,35 @@ public final class DemoMain implements Callable<Integer>
         return work;
     }
 
-    private void setUpMarket()
+    static int instrument(final int segment)
     {
-        long correlationId = 1;
-        admin.addInstrument(correlationId++, INSTRUMENT, BASE_ASSET, QUOTE_ASSET, 1, 1, START_MID, 2_000, 500);
-        for (int account = 1; account <= traders; account++)
-        {
-            admin.createAccount(correlationId++, account);
-            admin.deposit(correlationId++, account, QUOTE_ASSET, 1_000_000_000_000L);
-            admin.deposit(correlationId++, account, BASE_ASSET, 100_000_000L);
-        }
-        final long expected = correlationId - 1;
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        while (adminResponses < expected)
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new IllegalStateException("the cluster did not set up the market within " + TIMEOUT_MS + " ms");
-            }
-            if (pollSessions() == 0)
-            {
-                sleep(1);
-            }
-        }
+        return DemoSegment.instrumentOf(segment);
     }
 
-    private void onAdminMessage(final DirectBuffer buffer, final int offset, final int length)
+    private String instrumentList()
     {
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, offset);
-        if (header.templateId() == AdminResponseDecoder.TEMPLATE_ID)
+        final StringBuilder text = new StringBuilder();
+        for (int k = 0; k < segments; k++)
         {
-            final AdminResponseDecoder response = new AdminResponseDecoder().wrapAndApplyHeader(buffer, offset, header);
-            if (response.correlationId() == hashCorrelationId)
-            {
-                hashPosition = response.logPosition();
-            }
-            adminResponses++;
+            text.append(k == 0 ? "" : ", ").append(instrument(k)).append(" (segment ").append(k).append(')');
         }
+        return text.toString();
+    }
+
+    /**
+     * The map the gateway (and the transfer) run with: {@code segments.properties} in the run directory.
+     */
+    private File writeSegmentMap(final File workDir) throws IOException
+    {
+        final StringBuilder text = new StringBuilder("# written by keel demo\nversion=1\nsegments=" + segments + "\n");
+        for (final DemoSegment segment : segmentList)
+        {
+            text.append(segment.mapLines());
+        }
+        final File file = new File(workDir, "segments.properties");
+        Files.writeString(file.toPath(), text, StandardCharsets.UTF_8);
+        System.out.println("demo: segment map " + file + " (version 1, " + segments + " segments)");
+        return file;
     }
 
     /**
@@ -256,9 +289,14 @@ public final class DemoMain implements Callable<Integer>
         long nextNs = startNs;
         long mid = START_MID;
         long tick = 0;
+        final long transferAtNs = startNs + (endNs - startNs) / 2;
         while (System.nanoTime() - endNs < 0)
         {
             final long nowNs = System.nanoTime();
+            if (transfer != null && nowNs - transferAtNs >= 0)
+            {
+                transfer.startOnce();
+            }
             if (nowNs - nextNs >= 0)
             {
                 nextNs += intervalNs;
@@ -277,7 +315,18 @@ public final class DemoMain implements Callable<Integer>
         }
         for (final Trader trader : script)
         {
-            trader.client.massCancel(trader.nextClOrdId++, MassCancelScope.ACCOUNT, 0);
+            if (segments == 1)
+            {
+                trader.client.massCancel(trader.nextClOrdId++, MassCancelScope.ACCOUNT, 0);
+            }
+            else
+            {
+                // Routed by instrument: one per segment.
+                for (int k = 0; k < segments; k++)
+                {
+                    trader.client.massCancel(trader.nextClOrdId++, MassCancelScope.INSTRUMENT, instrument(k));
+                }
+            }
         }
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
         boolean busy = true;
@@ -310,59 +359,6 @@ public final class DemoMain implements Callable<Integer>
             "backoff".equalsIgnoreCase(idle) ? ": every hop may sleep up to 1 ms to spare the CPU; keel perf measures latency" : "");
     }
 
-    /**
-     * Every node records its state hash at the position of one request through the log; compare them. The
-     * request is sent again should the admin session have been replaced meanwhile (its answer would be lost).
-     */
-    private boolean checkHashes(final EmbeddedCluster cluster)
-    {
-        hashCorrelationId = System.nanoTime();
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        long sentOnReconnects = -1;
-        while (hashPosition < 0 && System.nanoTime() - deadline < 0)
-        {
-            if (sentOnReconnects != admin.reconnects())
-            {
-                sentOnReconnects = admin.reconnects();
-                admin.requestStateHash(hashCorrelationId);
-            }
-            if (pollSessions() == 0)
-            {
-                sleep(1);
-            }
-        }
-        if (verbose)
-        {
-            System.out.printf("demo: the admin session's longest wait between polls was %d ms%n",
-                TimeUnit.NANOSECONDS.toMillis(admin.maxPollGapNs()));
-        }
-        final long position = hashPosition;
-        if (position < 0)
-        {
-            System.out.println("demo: the cluster did not answer the state-hash request within " + TIMEOUT_MS + " ms");
-            return false;
-        }
-        String first = null;
-        boolean allEqual = true;
-        for (int i = 0; i < cluster.memberCount(); i++)
-        {
-            String hash = null;
-            while (hash == null && System.nanoTime() - deadline < 0)
-            {
-                final Long recorded = StateHashFile.hashAt(cluster.node(i).config().nodeDir(), position);
-                hash = recorded == null ? null : Long.toHexString(recorded);
-                if (hash == null && pollSessions() == 0)
-                {
-                    sleep(5);
-                }
-            }
-            System.out.println("demo: member " + i + " state hash at log position " + position + " = " + hash);
-            first = first == null ? hash : first;
-            allEqual &= hash != null && hash.equals(first);
-        }
-        return allEqual;
-    }
-
     private final class Trader implements KeelClientListener
     {
         private final int account;
@@ -380,6 +376,8 @@ public final class DemoMain implements Callable<Integer>
         void act(final SplittableRandom random, final long mid, final long nowNs, final long tick)
         {
             final long clOrdId = nextClOrdId++;
+            // With several segments each trader's turns go round them: every session trades in every segment.
+            final int instrument = instrument((int)((tick / traders) % segments));
             final Side side = random.nextBoolean() ? Side.BUY : Side.SELL;
             final long quantity = 1 + random.nextInt(10);
             final boolean sent;
@@ -387,20 +385,21 @@ public final class DemoMain implements Callable<Integer>
             {
                 if (tick % 97 == 0)
                 {
-                    sent = client.massCancel(clOrdId, MassCancelScope.ACCOUNT, 0);
+                    sent = segments == 1 ? client.massCancel(clOrdId, MassCancelScope.ACCOUNT, 0) :
+                        client.massCancel(clOrdId, MassCancelScope.INSTRUMENT, instrument);
                 }
                 else
                 {
                     final long offset = 1 + random.nextInt(5);
                     final long price = side == Side.BUY ? mid - offset : mid + offset;
-                    sent = client.newOrder(clOrdId, INSTRUMENT, side, OrdType.LIMIT, TimeInForce.GTC, true,
+                    sent = client.newOrder(clOrdId, instrument, side, OrdType.LIMIT, TimeInForce.GTC, true,
                         SelfTradePrevention.NONE, price, quantity, 0);
                 }
             }
             else
             {
                 final long price = side == Side.BUY ? mid + 3 : mid - 3;
-                sent = client.newOrder(clOrdId, INSTRUMENT, side, OrdType.LIMIT, TimeInForce.IOC, price, quantity);
+                sent = client.newOrder(clOrdId, instrument, side, OrdType.LIMIT, TimeInForce.IOC, price, quantity);
             }
             if (sent)
             {
@@ -454,9 +453,9 @@ public final class DemoMain implements Callable<Integer>
             if (printedThisSecond++ < 3)
             {
                 printedTrades++;
-                System.out.printf("  trade %6d  %s %3d @ %d  (trader%d took liquidity)%n",
+                System.out.printf("  trade %6d  %s %3d @ %d  (trader%d took liquidity)%s%n",
                     report.tradeId(), report.side() == Side.BUY ? "buy " : "sell", report.lastQty(), report.lastPrice(),
-                    account);
+                    account, segments == 1 ? "" : "  instrument " + report.instrumentId());
             }
         }
     }
@@ -475,7 +474,7 @@ public final class DemoMain implements Callable<Integer>
         }
     }
 
-    private static void sleep(final long ms)
+    static void sleep(final long ms)
     {
         try
         {

@@ -32,8 +32,8 @@ final class Capacity
         String line()
         {
             final Probe shown = best != null ? best : probes.get(0);
-            return String.format(Locale.ROOT, "capacity %s nodes=%d rate=%d p99=%.1f%s",
-                step.name(), step.nodes(), best != null ? best.rate() : 0, shown.p99Us(),
+            return String.format(Locale.ROOT, "capacity %s nodes=%d%s rate=%d p99=%.1f%s",
+                step.name(), step.nodes(), step.segmentsText(), best != null ? best.rate() : 0, shown.p99Us(),
                 best != null ? "" : " (p99 above the bound at the first rate)");
         }
     }

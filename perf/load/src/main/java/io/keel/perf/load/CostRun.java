@@ -32,6 +32,7 @@ final class CostRun
     private final long warmupMaxS;
     private final long seconds;
     private final IdleProfile idleProfile;
+    private int segments = 1;
 
     CostRun(
         final int nodes, final int rate, final long warmupS, final long warmupMaxS, final long seconds,
@@ -45,12 +46,21 @@ final class CostRun
         this.idleProfile = idleProfile;
     }
 
+    /**
+     * keel-tcp and keel-udp through a gateway with a map of that many segments (clusters of {@code nodes}).
+     */
+    CostRun segments(final int segments)
+    {
+        this.segments = segments;
+        return this;
+    }
+
     List<Outcome> measure(final List<String> scenarios, final Scenario.Factory factory) throws Exception
     {
         final List<Outcome> outcomes = new ArrayList<>();
         for (final String name : scenarios)
         {
-            final LoadMain.Step step = new LoadMain.Step(name, nodes);
+            final LoadMain.Step step = LoadMain.withSegments(List.of(new LoadMain.Step(name, nodes)), segments).get(0);
             final ThreadCensus census = new ThreadCensus();
             try (Scenario scenario = factory.create(step))
             {
@@ -73,9 +83,9 @@ final class CostRun
     {
         final CostBreakdown cost = outcome.cost();
         final StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-            "cost %s nodes=%d cpu-us-per-msg=%.1f alloc-bytes-per-msg=%.1f gc=%d",
-            outcome.step().name(), outcome.step().nodes(), cost.pathCpuUsPerMessage(), cost.pathAllocatedBytesPerMessage(),
-            cost.gcCount()));
+            "cost %s nodes=%d%s cpu-us-per-msg=%.1f alloc-bytes-per-msg=%.1f gc=%d",
+            outcome.step().name(), outcome.step().nodes(), outcome.step().segmentsText(), cost.pathCpuUsPerMessage(),
+            cost.pathAllocatedBytesPerMessage(), cost.gcCount()));
         final Outcome echo = echo(outcomes);
         if (echo != null)
         {
@@ -105,6 +115,9 @@ final class CostRun
     {
         final StringBuilder md = new StringBuilder()
             .append("# keel perf cost\n\n")
+            .append(segments > 1 ? String.format(Locale.ROOT, "keel-tcp and keel-udp: %d market segments (each a " +
+                "cluster of the node(s) below, `node-s<k>-<id>`) behind one gateway with a segment map, the orders " +
+                "spread over one instrument of each.%n%n", segments) : "")
             .append(String.format(Locale.ROOT, "%d node(s), open loop at %d requests/s, idle profile `%s`, %d s measured " +
                 "after at least %d s of warm-up (longer while the JIT compiles), each scenario on fresh instances in this " +
                 "JVM. Per message: CPU time of every thread (`ThreadMXBean` thread CPU time) and bytes it allocated " +

@@ -55,6 +55,9 @@ final class KeelRoundTrip implements Scenario
     private final File workDir;
     private final int initialClOrdIds;
     private EmbeddedCluster cluster;
+    /** Market segments: 1 = one cluster (no map); more = that many clusters of {@code nodes} behind one gateway. */
+    private int segments = 1;
+    private final java.util.List<EmbeddedCluster> segmentClusters = new java.util.ArrayList<>();
     private ClusterCommandSession admin;
     private Gateway gateway;
     private KeelClient client;
@@ -116,6 +119,15 @@ final class KeelRoundTrip implements Scenario
         this.batchSends = batchSends;
     }
 
+    /**
+     * Before {@link #start}: that many market segments, each a cluster of {@link #nodes()} members owning instrument
+     * {@code 100k + 1}, behind the one gateway with a segment map; the orders go round the segments.
+     */
+    void segments(final int segments)
+    {
+        this.segments = segments;
+    }
+
     public String name()
     {
         return udp ? "keel-udp" : tls ? "keel-tls" : "keel-tcp";
@@ -126,36 +138,41 @@ final class KeelRoundTrip implements Scenario
         return nodes;
     }
 
+    static int instrumentOf(final int segment)
+    {
+        return segment * 100 + INSTRUMENT;
+    }
+
     public void start(final ThreadCensus census) throws Exception
     {
-        cluster = EmbeddedCluster.launch(nodes, new File(workDir, "cluster"), FreePorts.clusterBasePort(nodes),
-            idleProfile, new EngineContext().initialClOrdIds(initialClOrdIds), (config) ->
-            {
-                ClusterEcho.claimPreviousMember(census, config.memberId());
-                config.metricsPort(metrics ? -1 : 0).metricsBind("127.0.0.1");
-            }, null);
-        census.claim(ClusterEcho.member(nodes - 1));
-        cluster.awaitLeader(30_000);
-        admin = new ClusterCommandSession(cluster.ingressEndpoints(),
-            Principal.adminCredentials("perf", Principal.DEV_SECRET), new File(workDir, "admin-aeron"),
-            IdleProfile.BACKOFF, this::onAdmin).connect();
-        admin.addInstrument(1, INSTRUMENT, 1, 2, 1, 1, 10_000, 5_000, 500);
-        admin.createAccount(2, ACCOUNT);
-        admin.deposit(3, ACCOUNT, 2, Long.MAX_VALUE / 4);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (adminResponses < 3)
+        final StringBuilder map = new StringBuilder("version=1\nsegments=" + segments + "\n");
+        final int[] basePorts = new int[segments];
+        for (int k = 0; k < segments; k++)
         {
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new IllegalStateException("the cluster did not set up the market within 30 s");
-            }
-            admin.poll();
-            Thread.sleep(1);
+            final int segment = k;
+            basePorts[k] = basePort(basePorts, k);
+            final EmbeddedCluster launched = EmbeddedCluster.launch(nodes,
+                new File(workDir, segments == 1 ? "cluster" : "segment-" + k), basePorts[k], idleProfile,
+                new EngineContext().initialClOrdIds(initialClOrdIds), (config) ->
+                {
+                    if (config.memberId() > 0)
+                    {
+                        census.claim(member(segment, config.memberId() - 1));
+                    }
+                    config.metricsPort(metrics ? -1 : 0).metricsBind("127.0.0.1");
+                }, null);
+            segmentClusters.add(launched);
+            census.claim(member(segment, nodes - 1));
+            launched.awaitLeader(30_000);
+            setUpMarket(launched, instrumentOf(k));
+            census.claim("admin");
+            map.append("segment.").append(k).append(".hosts=")
+                .append(String.join(",", java.util.Collections.nCopies(nodes, "localhost"))).append('\n')
+                .append("segment.").append(k).append(".base-port=").append(basePorts[k]).append('\n')
+                .append("segment.").append(k).append(".instruments=").append(k * 100 + 1).append('-')
+                .append(k * 100 + 99).append('\n');
         }
-        // Nothing polls it during the run: close it rather than leave it to the cluster's session timeout.
-        admin.close();
-        admin = null;
-        census.claim("admin");
+        cluster = segmentClusters.get(0);
 
         final java.nio.file.Path users = workDir.toPath().resolve("users.txt");
         CredentialsStore.addUser(users, "perf", ACCOUNT, "perf".getBytes(StandardCharsets.UTF_8),
@@ -163,10 +180,18 @@ final class KeelRoundTrip implements Scenario
         // Behind HAProxy the gateway serves /health for its checks (metrics off costs nothing measurable either way:
         // README "What metrics cost") and takes the PROXY protocol from it.
         final int healthPort = tls ? FreePorts.tcpPort() : 0;
-        gateway = Gateway.launch(new GatewayContext()
+        final GatewayContext gatewayContext = new GatewayContext();
+        if (segments == 1)
+        {
+            gatewayContext.clusterEndpoints(cluster.ingressEndpoints());
+        }
+        else
+        {
+            gatewayContext.segmentMap(io.keel.common.SegmentMap.parse(map.toString()));
+        }
+        gateway = Gateway.launch(gatewayContext
             .port(0)
             .proxyProtocolFrom(tls ? "127.0.0.1" : null)
-            .clusterEndpoints(cluster.ingressEndpoints())
             .credentialsFile(users)
             .aeronDir(new File(workDir, "gateway-aeron"))
             .idleProfile(idleProfile)
@@ -245,6 +270,59 @@ final class KeelRoundTrip implements Scenario
         census.claim(ThreadCensus.CLIENT);
     }
 
+    /**
+     * Each member's threads: {@code node-<id>} with one segment (as cluster-echo's), {@code node-s<k>-<id>} with more.
+     */
+    private String member(final int segment, final int memberId)
+    {
+        return segments == 1 ? ClusterEcho.member(memberId) : "node-s" + segment + "-" + memberId;
+    }
+
+    private int basePort(final int[] taken, final int count)
+    {
+        final int span = nodes * io.keel.common.ClusterLayout.PORTS_PER_MEMBER;
+        while (true)
+        {
+            final int port = FreePorts.clusterBasePort(nodes);
+            boolean clear = true;
+            for (int i = 0; i < count; i++)
+            {
+                clear &= port + span <= taken[i] || taken[i] + span <= port;
+            }
+            if (clear)
+            {
+                return port;
+            }
+        }
+    }
+
+    /**
+     * The instrument and the account, funded, through an admin session closed afterwards (nothing polls it during
+     * the run: closed rather than left to the cluster's session timeout).
+     */
+    private void setUpMarket(final EmbeddedCluster target, final int instrument) throws InterruptedException
+    {
+        adminResponses = 0;
+        admin = new ClusterCommandSession(target.ingressEndpoints(),
+            Principal.adminCredentials("perf", Principal.DEV_SECRET),
+            new File(workDir, "admin-aeron-" + segmentClusters.size()), IdleProfile.BACKOFF, this::onAdmin).connect();
+        admin.addInstrument(1, instrument, 1, 2, 1, 1, 10_000, 5_000, 500);
+        admin.createAccount(2, ACCOUNT);
+        admin.deposit(3, ACCOUNT, 2, Long.MAX_VALUE / 4);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (adminResponses < 3)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("the cluster did not set up the market within 30 s");
+            }
+            admin.poll();
+            Thread.sleep(1);
+        }
+        admin.close();
+        admin = null;
+    }
+
     private void onAdmin(final DirectBuffer buffer, final int offset, final int length)
     {
         if (new MessageHeaderDecoder().wrap(buffer, offset).templateId() == AdminResponseDecoder.TEMPLATE_ID)
@@ -256,7 +334,8 @@ final class KeelRoundTrip implements Scenario
     public boolean send(final long id)
     {
         // clOrdIds start at 1 and increase: the engine's duplicate check costs nothing for them.
-        return client.newOrder(id + 1, INSTRUMENT, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 9_000, 1);
+        final int instrument = segments == 1 ? INSTRUMENT : instrumentOf((int)(id % segments));
+        return client.newOrder(id + 1, instrument, Side.BUY, OrdType.LIMIT, TimeInForce.IOC, 9_000, 1);
     }
 
     public int poll(final ResponseHandler handler)
@@ -310,10 +389,11 @@ final class KeelRoundTrip implements Scenario
                     io.keel.codecs.RejectReason.get(reason));
             }
         }
-        CloseHelper.quietCloseAll(scraper, client, haproxy, gateway, admin, cluster);
-        if (cluster != null)
+        CloseHelper.quietCloseAll(scraper, client, haproxy, gateway, admin);
+        for (int k = segmentClusters.size() - 1; k >= 0; k--)
         {
-            cluster.deleteDirectories();
+            CloseHelper.quietClose(segmentClusters.get(k));
+            segmentClusters.get(k).deleteDirectories();
         }
     }
 }

@@ -54,12 +54,28 @@ public final class LoadMain implements Callable<Integer>
     static final List<String> SCENARIOS = List.of("floor-ipc", "floor-udp", "cluster-echo", "keel-tcp", "keel-udp", "keel-tls",
         "kafka");
 
-    /** One scenario of a run: its name and cluster size (0 where there is no cluster). */
-    record Step(String name, int nodes)
+    /**
+     * One scenario of a run: its name, cluster size (0 where there is no cluster) and market segments (keel-tcp and
+     * keel-udp: that many clusters of {@code nodes} behind one gateway with a segment map; 1 = no map).
+     */
+    record Step(String name, int nodes, int segments)
     {
+        Step(final String name, final int nodes)
+        {
+            this(name, nodes, 1);
+        }
+
         String key()
         {
-            return nodes > 0 ? name + "-" + nodes : name;
+            return (nodes > 0 ? name + "-" + nodes : name) + (segments > 1 ? "x" + segments + "-segments" : "");
+        }
+
+        /**
+         * @return " segments=N" for a run with several segments, else nothing (the lines stay as they were).
+         */
+        String segmentsText()
+        {
+            return segments > 1 ? " segments=" + segments : "";
         }
     }
 
@@ -104,6 +120,11 @@ public final class LoadMain implements Callable<Integer>
     @Option(names = "--nodes", description = "Cluster members of cluster-echo and keel-tcp: 1 or 3 (default ${DEFAULT-VALUE}); " +
         "all and capacity all run both.")
     int nodes = 1;
+
+    @Option(names = "--segments", description = "capacity, cost and throughput: keel-tcp and keel-udp through one gateway with a " +
+        "segment map of this many clusters of --nodes members (market segments), the orders spread over one instrument " +
+        "of each (default ${DEFAULT-VALUE}: one cluster, no map).")
+    int segments = 1;
 
     @Option(names = "--idle", description = "Idle profile for every scenario of the run: backoff, yield or dedicated " +
         "(default yield; cost: backoff, where idle agents park and CPU time is the work's).")
@@ -162,12 +183,21 @@ public final class LoadMain implements Callable<Integer>
         {
             throw new IllegalArgumentException("metrics-cost measures keel-tcp or keel-udp, not '" + capacityScenario + "'");
         }
+        if (segments < 1 || segments > 8)
+        {
+            throw new IllegalArgumentException("--segments must be in 1..8: " + segments);
+        }
+        if (segments > 1 && !capacity && !costRun && !throughput)
+        {
+            throw new IllegalArgumentException("--segments is for capacity, cost and throughput");
+        }
         if (repeat > 1 && (costRun || throughput || capacity || metricsCost))
         {
             throw new IllegalArgumentException("--repeat is for latency scenarios (metrics-cost has --pairs)");
         }
         final List<String> pathScenarios = costRun || throughput ? pathScenarios(capacityScenario) : List.of();
-        final List<Step> steps = costRun || throughput ? List.of() : capacity ? capacitySteps(capacityScenario == null ? "all" : capacityScenario, nodes) :
+        final List<Step> steps = costRun || throughput ? List.of() : capacity ?
+            withSegments(capacitySteps(capacityScenario == null ? "all" : capacityScenario, nodes), segments) :
             metricsCost ? capacitySteps(capacityScenario == null ? "keel-tcp" : capacityScenario, nodes) :
             steps(scenario, nodes);
         final File outDir = out != null ? out : new File("target/perf/" +
@@ -178,12 +208,12 @@ public final class LoadMain implements Callable<Integer>
         {
             if (costRun)
             {
-                final CostRun run = new CostRun(nodes, rate, warmupS, warmupMaxS, seconds, idleProfile);
+                final CostRun run = new CostRun(nodes, rate, warmupS, warmupMaxS, seconds, idleProfile).segments(segments);
                 run.write(outDir, run.measure(pathScenarios, (step) -> scenario(step, idleProfile, workDir)), idle);
             }
             else if (throughput)
             {
-                final Throughput run = new Throughput(nodes, window, warmupS, seconds, idleProfile);
+                final Throughput run = new Throughput(nodes, window, warmupS, seconds, idleProfile).segments(segments);
                 run.write(outDir, run.measure(pathScenarios, (step) -> pipelined(scenario(step, idleProfile, workDir))),
                     idle);
             }
@@ -290,6 +320,20 @@ public final class LoadMain implements Callable<Integer>
     }
 
     /**
+     * The Keel scenarios (keel-tcp, keel-udp) with that many segments; the others as they are (they have no segments).
+     */
+    static List<Step> withSegments(final List<Step> steps, final int segments)
+    {
+        final List<Step> result = new ArrayList<>();
+        for (final Step step : steps)
+        {
+            final boolean keel = "keel-tcp".equals(step.name()) || "keel-udp".equals(step.name());
+            result.add(keel && segments > 1 ? new Step(step.name(), step.nodes(), segments) : step);
+        }
+        return result;
+    }
+
+    /**
      * The scenarios of cost and throughput: cluster-echo, keel-tcp and keel-udp, or those of a comma-separated list.
      */
     static List<String> pathScenarios(final String list)
@@ -360,6 +404,16 @@ public final class LoadMain implements Callable<Integer>
     }
 
     private Scenario scenario(final Step step, final IdleProfile idleProfile, final File workDir)
+    {
+        final Scenario scenario = plainScenario(step, idleProfile, workDir);
+        if (step.segments() > 1 && scenario instanceof KeelRoundTrip keel)
+        {
+            keel.segments(step.segments());
+        }
+        return scenario;
+    }
+
+    private Scenario plainScenario(final Step step, final IdleProfile idleProfile, final File workDir)
     {
         return switch (step.name())
         {

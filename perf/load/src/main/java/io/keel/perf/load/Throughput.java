@@ -34,6 +34,7 @@ final class Throughput
     private final long warmupS;
     private final long seconds;
     private final IdleProfile idleProfile;
+    private int segments = 1;
 
     Throughput(final int nodes, final int window, final long warmupS, final long seconds, final IdleProfile idleProfile)
     {
@@ -44,12 +45,21 @@ final class Throughput
         this.idleProfile = idleProfile;
     }
 
+    /**
+     * keel-tcp and keel-udp through a gateway with a map of that many segments (clusters of {@code nodes}).
+     */
+    Throughput segments(final int segments)
+    {
+        this.segments = segments;
+        return this;
+    }
+
     List<Outcome> measure(final List<String> scenarios, final Scenario.Factory factory) throws Exception
     {
         final List<Outcome> outcomes = new ArrayList<>();
         for (final String name : scenarios)
         {
-            final LoadMain.Step step = new LoadMain.Step(name, nodes);
+            final LoadMain.Step step = LoadMain.withSegments(List.of(new LoadMain.Step(name, nodes)), segments).get(0);
             final ThreadCensus census = new ThreadCensus();
             try (Scenario scenario = factory.create(step))
             {
@@ -73,8 +83,8 @@ final class Throughput
     static String line(final Outcome outcome, final List<Outcome> outcomes, final int window)
     {
         final StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-            "throughput %s nodes=%d window=%d msgs-per-s=%.0f p50=%.1f p99=%.1f",
-            outcome.step().name(), outcome.step().nodes(), window, outcome.perSecond(),
+            "throughput %s nodes=%d%s window=%d msgs-per-s=%.0f p50=%.1f p99=%.1f",
+            outcome.step().name(), outcome.step().nodes(), outcome.step().segmentsText(), window, outcome.perSecond(),
             LoadMain.micros(outcome.result().histogram(), 50), LoadMain.micros(outcome.result().histogram(), 99)));
         final Outcome echo = echo(outcomes);
         if (echo != null)

@@ -135,6 +135,23 @@ class LoadMainTest
 
     @Test
     @Timeout(90)
+    void shouldCostTwoSegmentsBehindOneGatewayByComponent(@TempDir final File out) throws Exception
+    {
+        final String text = run("cost", "keel-tcp", "--segments", "2", "--rate", "200", "--seconds", "1", "--warmup-s",
+            "0", "--warmup-max-s", "0", "--out", out.getPath());
+        assertTrue(text.lines().anyMatch((line) -> line.matches("cost keel-tcp nodes=1 segments=2 cpu-us-per-msg=[0-9.]+ " +
+            "alloc-bytes-per-msg=[0-9.]+ gc=[0-9]+")), text);
+        final String cost = Files.readString(new File(out, "cost.md").toPath());
+        for (final String part : List.of("2 market segments", "## keel-tcp-1x2-segments by component", "| node-s0-0 | ",
+            "| node-s1-0 | ", "| gateway | ", "| client | "))
+        {
+            assertTrue(cost.contains(part), part + " in " + cost);
+        }
+        assertTrue(cost.contains("| keel-tcp-1x2-segments | 200 | "), "every order of both segments answered: " + cost);
+    }
+
+    @Test
+    @Timeout(90)
     void shouldRepeatTheRunInFreshJvmsAndSummariseTheMedians(@TempDir final File out) throws Exception
     {
         final String text = run("floor-ipc,floor-udp", "--repeat", "2", "--rate", "200", "--seconds", "1", "--warmup-s", "0",
@@ -173,6 +190,8 @@ class LoadMainTest
         assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "throughput", "--window", "0"));
         assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "cost", "--repeat", "2"));
         assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "floor-ipc,nonsense"));
+        assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "cost", "--segments", "0"));
+        assertEquals(2, io.keel.common.Cli.run(new LoadMain(), "keel perf", "keel-tcp", "--segments", "2"));
     }
 
     private static String run(final String... args)
