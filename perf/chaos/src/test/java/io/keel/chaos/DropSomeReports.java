@@ -5,6 +5,8 @@ import io.keel.codecs.ExecType;
 import io.keel.codecs.MassCancelScope;
 import io.keel.codecs.RejectReason;
 import io.keel.codecs.Side;
+import io.keel.codecs.TransferState;
+import io.keel.codecs.TransferStep;
 import io.keel.engine.AccountPage;
 import io.keel.engine.EngineListener;
 import io.keel.engine.OrderView;
@@ -159,6 +161,44 @@ public final class DropSomeReports implements UnaryOperator<EngineListener>
         public void onAccountStatusEnd(final long sessionId, final long requestId)
         {
             next.onAccountStatusEnd(sessionId, requestId);
+        }
+
+        // Transfers between segments: answered as usual (the fault is in execution reports only).
+        public void onTransferStatus(
+            final long correlationId,
+            final long transferId,
+            final TransferStep step,
+            final RejectReason result,
+            final TransferState state,
+            final long accountId,
+            final int assetId,
+            final long amount,
+            final int fromSegment,
+            final int toSegment,
+            final int pendingCount,
+            final long time)
+        {
+            next.onTransferStatus(correlationId, transferId, step, result, state, accountId, assetId, amount,
+                fromSegment, toSegment, pendingCount, time);
+        }
+
+        public void onTransferListBegin(
+            final long correlationId, final RejectReason result, final int pendingCount, final long nextTransferId,
+            final int count, final long time)
+        {
+            next.onTransferListBegin(correlationId, result, pendingCount, nextTransferId, count, time);
+        }
+
+        public void onTransferListEntry(
+            final long transferId, final long accountId, final int assetId, final long amount, final int fromSegment,
+            final int toSegment)
+        {
+            next.onTransferListEntry(transferId, accountId, assetId, amount, fromSegment, toSegment);
+        }
+
+        public void onTransferListEnd(final long correlationId)
+        {
+            next.onTransferListEnd(correlationId);
         }
     }
 }
