@@ -191,7 +191,9 @@ class MarketSegmentsTest
             metrics.contains("keel_gateway_segment_map_version 3"), metrics);
 
         final Recorder recorder = new Recorder();
-        final KeelClient client = env.client(env.clientContext(1, recorder).maxUnavailableRetries(1_000));
+        // A heartbeat the test's pauses (a node starting, a loaded machine) cannot miss: the session stays one connection.
+        final KeelClient client = env.client(env.clientContext(1, recorder).maxUnavailableRetries(1_000)
+            .heartbeatIntervalMs(5_000));
         assertEquals(2, client.segments());
         final long[] clOrdId = {1};
         // One market-data feed merged from both segments' egress.
@@ -220,6 +222,7 @@ class MarketSegmentsTest
         final long killNs = System.nanoTime();
         final long restartAtNs = killNs + TimeUnit.MILLISECONDS.toNanos(2_500);
         long windowEndNs = 0;
+        Thread restart = null;
         recorder.segment0ClOrdIdFrom = clOrdId[0];
         int segment0Sent = 0;
         boolean sawNotReady = false;
@@ -231,7 +234,9 @@ class MarketSegmentsTest
             if (windowEndNs == 0 && System.nanoTime() - restartAtNs >= 0)
             {
                 windowEndNs = System.nanoTime();
-                env.cluster().startNode(follower, false);
+                // On a thread of its own: the client goes on polling and trading while the node starts.
+                restart = new Thread(() -> env.cluster().startNode(follower, false), "restart-follower");
+                restart.start();
             }
             if (System.nanoTime() - nextSendNs >= 0)
             {
@@ -252,6 +257,7 @@ class MarketSegmentsTest
                 GatewayTestEnv.sleep(1);
             }
         }
+        joinQuietly(restart);
         final long outageEndNs = recorder.firstSegment0AnswerAfterNs;
         long duringOutage = 0;
         for (final long arrivalNs : recorder.segment1ArrivalsNs)
@@ -351,6 +357,19 @@ class MarketSegmentsTest
         }
         assertEquals(expected, new HashSet<>(resumed.fills), "each segment's fill, from where the client stopped");
         second.logout();
+    }
+
+    private static void joinQuietly(final Thread thread)
+    {
+        try
+        {
+            thread.join(30_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
     }
 
     private static String scrape(final int port)
