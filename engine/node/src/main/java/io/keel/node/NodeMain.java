@@ -3,6 +3,7 @@ package io.keel.node;
 import io.keel.common.Cli;
 import io.keel.common.ClusterLayout;
 import io.keel.common.IdleProfile;
+import io.keel.common.SegmentMap;
 import io.keel.engine.Engine;
 import io.keel.engine.EngineContext;
 import io.keel.engine.EngineListener;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.File;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
@@ -36,11 +38,20 @@ public final class NodeMain implements Callable<Integer>
     @Option(names = "--member-id", description = "This member's index in --hosts (default ${DEFAULT-VALUE}).")
     int memberId = 0;
 
-    @Option(names = "--hosts", description = "Every member's host, comma separated, in member order (default ${DEFAULT-VALUE}).")
-    String hosts = "localhost";
+    @Option(names = "--hosts", description = "Every member's host, comma separated, in member order (default localhost).")
+    String hosts;
 
-    @Option(names = "--base-port", description = "First port of the cluster (default ${DEFAULT-VALUE}).")
-    int basePort = ClusterLayout.BASE_PORT_DEFAULT;
+    @Option(names = "--base-port", description = "First port of the cluster (default " + ClusterLayout.BASE_PORT_DEFAULT + ").")
+    Integer basePort;
+
+    @Option(names = "--segment-map", paramLabel = "FILE", description = "The market segment map (README \"Market " +
+        "segments\"): with --segment N, this node is a member of segment N's cluster, its hosts and base port taken " +
+        "from the map (instead of --hosts/--base-port).")
+    Path segmentMap;
+
+    @Option(names = "--segment", paramLabel = "N", description = "With --segment-map: the segment this node belongs to. " +
+        "The defaults of --dir and --metrics-port then name it: keel-segment-N-node-<member-id>, 9400 + 10*N + member id.")
+    Integer segment;
 
     @Option(names = "--cluster-id", description = "Distinguishes clusters sharing a machine (default ${DEFAULT-VALUE}).")
     int clusterId = 0;
@@ -130,10 +141,11 @@ public final class NodeMain implements Callable<Integer>
             throw new IllegalArgumentException("refusing to start with the development secret: give --credentials FILE " +
                 "(keel credentials new writes one) or $KEEL_CREDENTIALS_FILE, or --dev on a test machine");
         }
+        resolveSegment();
         final NodeContext config = new NodeContext()
             .memberId(memberId)
-            .hosts(hosts)
-            .basePort(basePort)
+            .hosts(hosts != null ? hosts : "localhost")
+            .basePort(basePort != null ? basePort : ClusterLayout.BASE_PORT_DEFAULT)
             .clusterId(clusterId)
             .nodeDir(dir)
             .aeronDir(aeronDir)
@@ -156,7 +168,8 @@ public final class NodeMain implements Callable<Integer>
             .cleanStart(cleanStart)
             .testSkipCommand(testSkipCommand)
             .testEngineListener(testEngineListener != null ? testEngineListenerOf(testEngineListener) : null)
-            .metricsPort(metricsPort != null ? metricsPort : NodeContext.METRICS_BASE_PORT_DEFAULT + memberId)
+            .metricsPort(metricsPort != null ? metricsPort :
+                NodeContext.METRICS_BASE_PORT_DEFAULT + (segment != null ? 10 * segment : 0) + memberId)
             .metricsBind(metricsBind)
             .conclude();
         // No engine limit comes from this node's flags: they start at the compiled defaults on every node and change
@@ -180,6 +193,34 @@ public final class NodeMain implements Callable<Integer>
             log(diverged ? "node-halted-diverged" : stuck ? "node-halted-election-stuck" : "node-stopping", node,
                 "\"byCluster\":" + terminatedByCluster.get());
             return diverged ? EXIT_DIVERGED : stuck ? EXIT_ELECTION_STUCK : 0;
+        }
+    }
+
+    /**
+     * {@code --segment-map FILE --segment N}: this node's cluster is the map's segment N; the defaults of the directory
+     * and the metrics port name the segment, so the members of several segments can share a machine and a directory.
+     */
+    private void resolveSegment()
+    {
+        if (segmentMap == null && segment == null)
+        {
+            return;
+        }
+        if (segmentMap == null || segment == null)
+        {
+            throw new IllegalArgumentException("--segment-map and --segment go together");
+        }
+        if (hosts != null || basePort != null)
+        {
+            throw new IllegalArgumentException("--segment-map/--segment and --hosts/--base-port are exclusive: " +
+                "the map gives the segment's hosts and base port");
+        }
+        final SegmentMap.Segment mine = SegmentMap.load(segmentMap).segment(segment);
+        hosts = String.join(",", mine.hosts());
+        basePort = mine.basePort();
+        if (dir == null)
+        {
+            dir = new File("keel-segment-" + segment + "-node-" + memberId);
         }
     }
 

@@ -62,7 +62,8 @@ final class GatewayHealth
         {
             stateSinceNs = nowNs;
             state = newState;
-            GatewayLog.event("health", "state", newState.name(), "ready", Boolean.toString(newState == State.READY));
+            GatewayLog.event("health", "state", newState.name(), "ready",
+                Boolean.toString(newState == State.READY || newState == State.DEGRADED));
         }
     }
 
